@@ -1,0 +1,30 @@
+/** Starts the language client for Dockerfiles and registers the palette commands. Nothing else. */
+import * as path from 'path';
+import type { ExtensionContext } from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerCommands } from './commands';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: ExtensionContext): Promise<{ client: LanguageClient }> {
+  const module = context.asAbsolutePath(path.join('dist', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'dockerfile' },
+      { scheme: 'untitled', language: 'dockerfile' },
+    ],
+    synchronize: { configurationSection: 'dockerfileLean' },
+  };
+  client = new LanguageClient('dockerfileLean', 'Dockerfile Lean', serverOptions, clientOptions);
+  registerCommands(context, client);
+  await client.start();
+  return { client };
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) await client.stop();
+}

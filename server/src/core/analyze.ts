@@ -1,0 +1,132 @@
+/** Text and settings in, findings and fixes out. The only entry points the adapters use. */
+import { buildModel, type Model } from './model';
+import { DOCS_BASE, type Rule } from '../rules/types';
+import { RULES, getRule } from '../rules/index';
+import { applyOffsetEdits } from '../fixes/edits';
+import type { Finding, Fix, Settings, Severity } from './types';
+import { DEFAULT_SETTINGS } from './types';
+
+const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
+
+export function docsUrl(ruleId: string): string {
+  return `${DOCS_BASE}${ruleId}.md`;
+}
+
+/** The rules a run uses: enabled by settings, and (when given) only those named. */
+export function activeRules(settings: Settings, only?: readonly string[]): Rule[] {
+  if (!settings.enable) return [];
+  return (RULES as readonly Rule[]).filter((r) => settings.rules[r.id] !== 'off' && (!only || only.length === 0 || only.includes(r.id)));
+}
+
+export interface Analysis {
+  model: Model;
+  findings: Finding[];
+}
+
+export function analyze(input: string | Model, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[]): Analysis {
+  const model = typeof input === 'string' ? buildModel(input) : input;
+  const findings: Finding[] = [];
+  for (const rule of activeRules(settings, only)) {
+    if (model.globalIgnores.has(rule.id)) continue;
+    let raw;
+    try {
+      raw = rule.check(model);
+    } catch (err) {
+      // One rule failing must not take the others down; the adapters log it.
+      reportRuleError(rule.id, err);
+      continue;
+    }
+    const configured = settings.rules[rule.id];
+    for (const f of raw) {
+      if (suppressed(model, rule.id, f.start, f.end)) continue;
+      let severity: Severity = configured && configured !== 'off' ? configured : rule.meta.defaultSeverity;
+      if (f.severityCap && RANK[f.severityCap] < RANK[severity]) severity = f.severityCap;
+      findings.push({
+        rule: rule.id,
+        severity,
+        message: f.message,
+        range: model.doc.rangeAt(f.start, f.end),
+        fixable: f.fixable,
+        ...(f.reason ? { reason: f.reason } : {}),
+        ...(f.data ? { data: f.data } : {}),
+      });
+    }
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
+  return { model, findings };
+}
+
+/** Whether an ignore comment above any instruction the finding covers silences the rule. */
+function suppressed(model: Model, ruleId: string, start: number, end: number): boolean {
+  for (const i of model.instructions) {
+    if (i.start > end) break;
+    if (i.end < start) continue;
+    if (i.ignores.has(ruleId)) return true;
+  }
+  return false;
+}
+
+export function fixesFor(model: Model, finding: Finding): Fix[] {
+  if (!finding.fixable) return [];
+  const rule = getRule(finding.rule);
+  if (!rule) return [];
+  try {
+    return rule.fixes(model, finding);
+  } catch (err) {
+    reportRuleError(rule.id, err);
+    return [];
+  }
+}
+
+type ErrorSink = (ruleId: string, err: unknown) => void;
+let errorSink: ErrorSink = () => {};
+
+/** Adapters register where rule failures are logged (never with file content). */
+export function onRuleError(sink: ErrorSink): void {
+  errorSink = sink;
+}
+
+function reportRuleError(ruleId: string, err: unknown): void {
+  errorSink(ruleId, err);
+}
+
+export interface FixAllResult {
+  text: string;
+  /** How many fixes were applied. */
+  applied: number;
+}
+
+/**
+ * Applies every fixable finding's preferred fix until nothing fixable is left (a fixed point), in the
+ * registry's priority order; fixes whose edits overlap wait for the next round.
+ */
+export function fixAll(text: string, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[], maxRounds = 50): FixAllResult {
+  let current = text;
+  let applied = 0;
+  const order = new Map((RULES as readonly Rule[]).map((r, k) => [r.id, k]));
+  for (let round = 0; round < maxRounds; round++) {
+    const { model, findings } = analyze(current, settings, only);
+    const fixable = findings.filter((f) => f.fixable).sort((a, b) => (order.get(a.rule) ?? 99) - (order.get(b.rule) ?? 99));
+    const chosen: { start: number; end: number; text: string }[] = [];
+    const taken: [number, number][] = [];
+    for (const f of fixable) {
+      const fix = fixesFor(model, f).find((x) => x.preferred) ?? fixesFor(model, f)[0];
+      if (!fix || fix.edits.length === 0) continue;
+      const offs = fix.edits.map((e) => ({ start: model.doc.offsetAt(e.range.start), end: model.doc.offsetAt(e.range.end), text: e.newText }));
+      const lo = Math.min(...offs.map((o) => o.start));
+      const hi = Math.max(...offs.map((o) => o.end));
+      // Whole fixes only: a fix whose span touches another chosen fix waits for the next round.
+      if (taken.some(([a, b]) => lo <= b && a <= hi)) continue;
+      taken.push([lo, hi]);
+      chosen.push(...offs);
+      // A structural rewrite changes what the other findings mean: apply it alone.
+      if (f.rule === 'multi-stage') break;
+    }
+    if (chosen.length === 0) break;
+    const next = applyOffsetEdits(current, chosen);
+    if (next === current) break;
+    current = next;
+    applied += taken.length;
+  }
+  return { text: current, applied };
+}

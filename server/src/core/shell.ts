@@ -1,0 +1,252 @@
+/**
+ * RUN bodies through a real shell parser (tree-sitter-bash on web-tree-sitter). Loading the grammar is
+ * asynchronous and done once (`initShell`); parsing afterwards is synchronous and cached by body text.
+ * Offsets are UTF-16 indices into the body string, as tree-sitter reports them for JS strings.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Parser, Language, type Node } from 'web-tree-sitter';
+
+export interface ShellWord {
+  /** The word's value when it is static (quotes removed); null when it holds an expansion. */
+  value: string | null;
+  raw: string;
+  start: number;
+  end: number;
+}
+
+export interface ShellCommand {
+  /** The command's name when static (`apt-get`), else null. */
+  name: string | null;
+  nameWord: ShellWord | null;
+  args: ShellWord[];
+  /** Environment assignments written before the name (`DEBIAN_FRONTEND=noninteractive apt-get …`). */
+  assignments: string[];
+  start: number;
+  end: number;
+  /** Inside `( … )`, `$( … )` or a pipeline stage other than the last: cannot change the shell's own state. */
+  isolated: boolean;
+}
+
+export interface ShellScript {
+  text: string;
+  /** Every simple command, in source order. */
+  commands: ShellCommand[];
+  /** End offset of the last statement, before any trailing comment or separator. */
+  lastStatementEnd: number;
+  /** The body ends in `;` or `&`, or with a comment: a plain ` && next` cannot follow it. */
+  endsOpen: boolean;
+  /** A top-level statement changes shell state that a later command of the same shell would see (cd, export, set, exit…). */
+  changesShellState: boolean;
+  /** One statement whose top-level operators are all `&&`: `x && <this>` keeps its exit-status meaning. */
+  plainAndChain: boolean;
+}
+
+const STATE_COMMANDS = new Set([
+  'cd', 'pushd', 'popd', 'export', 'unset', 'set', 'shopt', 'umask', 'alias', 'unalias', 'source', '.',
+  'trap', 'ulimit', 'declare', 'typeset', 'local', 'readonly', 'eval', 'exec', 'exit', 'return', 'enable', 'hash',
+]);
+
+let parser: Parser | null = null;
+let loading: Promise<void> | null = null;
+
+function findWasm(file: string, pkg: string): string {
+  const candidates = [path.join(__dirname, file), path.join(__dirname, '..', 'dist', file)];
+  for (const c of candidates) if (fs.existsSync(c)) return c;
+  // Unbundled runs (tests of the sources): resolve from node_modules.
+  return require.resolve(`${pkg}/${file}`);
+}
+
+/** Loads the shell grammar once. Safe to call many times. */
+export function initShell(): Promise<void> {
+  if (!loading) {
+    loading = (async () => {
+      await Parser.init({
+        locateFile: (name: string) => findWasm(name, 'web-tree-sitter'),
+      });
+      const lang = await Language.load(findWasm('tree-sitter-bash.wasm', 'tree-sitter-bash'));
+      const p = new Parser();
+      p.setLanguage(lang);
+      parser = p;
+    })();
+  }
+  return loading;
+}
+
+export function shellReady(): boolean {
+  return parser !== null;
+}
+
+const cache = new Map<string, ShellScript | null>();
+const CACHE_MAX = 4000;
+/** Bodies longer than this are not parsed: no finding that needs them. */
+const MAX_BODY = 200_000;
+
+/** Parses a shell body; null when the parser is not loaded, the body is too large or it does not parse cleanly. */
+export function parseShell(text: string): ShellScript | null {
+  if (!parser || text.length > MAX_BODY) return null;
+  const hit = cache.get(text);
+  if (hit !== undefined) {
+    // Refresh its place so the cache keeps what is in use.
+    cache.delete(text);
+    cache.set(text, hit);
+    return hit;
+  }
+  let result: ShellScript | null = null;
+  const tree = parser.parse(text);
+  if (tree) {
+    try {
+      if (!tree.rootNode.hasError) result = toScript(text, tree.rootNode);
+    } finally {
+      tree.delete();
+    }
+  }
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(text, result);
+  return result;
+}
+
+function toScript(text: string, root: Node): ShellScript {
+  const commands: ShellCommand[] = [];
+  collect(root, false, commands);
+  const kids = root.children.filter((c): c is Node => c !== null);
+  let lastStmt: Node | null = null;
+  for (const k of kids) if (k.isNamed && k.type !== 'comment') lastStmt = k;
+  const last = kids[kids.length - 1];
+  const endsOpen = !!last && (last.type === 'comment' || last.type === ';' || last.type === '&' || last.type === ';;');
+  const statements = kids.filter((k) => k.isNamed && k.type !== 'comment');
+  const plainAndChain = statements.length === 1 && !endsOpen && isAndChain(statements[0]);
+  let changesShellState = false;
+  for (const k of kids) {
+    if (k.type === '&') changesShellState = true; // background jobs outlive a `&&` chain differently
+    if (k.isNamed && k.type !== 'comment' && statementChangesState(k)) changesShellState = true;
+  }
+  return {
+    text,
+    commands,
+    lastStatementEnd: lastStmt ? lastStmt.endIndex : 0,
+    endsOpen,
+    changesShellState,
+    plainAndChain,
+  };
+}
+
+function isAndChain(n: Node): boolean {
+  if (n.type !== 'list') return true;
+  for (const c of n.children) {
+    if (!c) continue;
+    if (!c.isNamed && c.type !== '&&') return false;
+    if (c.isNamed && !isAndChain(c)) return false;
+  }
+  return true;
+}
+
+/** Whether a top-level statement can leave state behind for whatever the same shell runs next. */
+function statementChangesState(n: Node): boolean {
+  switch (n.type) {
+    case 'subshell':
+      return false;
+    case 'variable_assignment':
+    case 'variable_assignments':
+    case 'function_definition':
+    case 'declaration_command':
+    case 'unset_command':
+      return true;
+    case 'command': {
+      const name = n.childForFieldName('name');
+      const word = name ? staticValue(name) : null;
+      return word === null ? true : STATE_COMMANDS.has(word);
+    }
+    case 'pipeline':
+      // Only a pipeline's last stage could run in the current shell (and not in sh); treat it as isolated.
+      return false;
+    default:
+      // Lists, redirected statements, compound statements, loops, conditionals: look inside at this level.
+      for (const c of n.namedChildren) if (c && c.type !== 'comment' && statementChangesState(c)) return true;
+      return false;
+  }
+}
+
+function collect(n: Node, isolated: boolean, out: ShellCommand[]): void {
+  if (n.type === 'command') {
+    out.push(toCommand(n, isolated));
+    // Command substitutions inside arguments hold commands too.
+    for (const c of n.namedChildren) if (c) collectNested(c, out);
+    return;
+  }
+  const iso = isolated || n.type === 'subshell' || n.type === 'command_substitution' || n.type === 'process_substitution';
+  if (n.type === 'pipeline') {
+    const stages = n.namedChildren.filter((c): c is Node => c !== null);
+    stages.forEach((c, i) => collect(c, iso || i < stages.length - 1, out));
+    return;
+  }
+  for (const c of n.namedChildren) if (c) collect(c, iso, out);
+}
+
+function collectNested(n: Node, out: ShellCommand[]): void {
+  if (n.type === 'command_substitution' || n.type === 'process_substitution') {
+    for (const c of n.namedChildren) if (c) collect(c, true, out);
+    return;
+  }
+  for (const c of n.namedChildren) if (c) collectNested(c, out);
+}
+
+function toCommand(n: Node, isolated: boolean): ShellCommand {
+  let nameWord: ShellWord | null = null;
+  const args: ShellWord[] = [];
+  const assignments: string[] = [];
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'variable_assignment') assignments.push(c.text);
+    else if (c.type === 'command_name') nameWord = word(c.firstNamedChild ?? c);
+    else if (c.type.endsWith('redirect') || c.type === 'herestring_redirect') continue;
+    else if (c.type !== 'comment') args.push(word(c));
+  }
+  return {
+    name: nameWord ? nameWord.value : null,
+    nameWord,
+    args,
+    assignments,
+    start: n.startIndex,
+    end: n.endIndex,
+    isolated,
+  };
+}
+
+function word(n: Node): ShellWord {
+  return { value: staticValue(n), raw: n.text, start: n.startIndex, end: n.endIndex };
+}
+
+/** The literal value of a word-like node, or null when it depends on an expansion. */
+function staticValue(n: Node): string | null {
+  switch (n.type) {
+    case 'command_name':
+      return n.firstNamedChild ? staticValue(n.firstNamedChild) : null;
+    case 'word':
+    case 'number':
+      return n.text.replace(/\\(.)/gs, '$1');
+    case 'raw_string':
+      return n.text.slice(1, -1);
+    case 'string': {
+      let v = '';
+      for (const c of n.namedChildren) {
+        if (!c) continue;
+        if (c.type !== 'string_content') return null;
+        v += c.text.replace(/\\([$`"\\\n])/g, '$1');
+      }
+      return v;
+    }
+    case 'concatenation': {
+      let v = '';
+      for (const c of n.namedChildren) {
+        if (!c) continue;
+        const s = staticValue(c);
+        if (s === null) return null;
+        v += s;
+      }
+      return v;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,69 @@
+/** Shared questions about stages: the image a stage finally rests on, its last USER, its working directory. */
+import type { Instr, Model, Stage } from './model';
+import { substituteArgs } from './model';
+import { lookupBaseImage, type BaseImageInfo, type ImageRef } from '../knowledge/base-images';
+
+/** The image at the bottom of a chain of `FROM stage` references, or null (unresolved / cyclic). */
+export function rootImage(stage: Stage): { ref: ImageRef | null; text: string | null } {
+  let s: Stage = stage;
+  for (let depth = 0; s.baseStage && depth < 64; depth++) s = s.baseStage;
+  return { ref: s.image, text: s.imageText };
+}
+
+export function baseInfo(stage: Stage): BaseImageInfo | null {
+  const { ref } = rootImage(stage);
+  return ref ? lookupBaseImage(ref) : null;
+}
+
+export function lastUserInstr(stage: Stage): Instr | null {
+  for (let k = stage.instructions.length - 1; k >= 0; k--) if (stage.instructions[k].keyword === 'USER') return stage.instructions[k];
+  return null;
+}
+
+/** Variables visible in a stage at an instruction: global ARG defaults, then the stage's ARG and ENV values before it. */
+export function stageVars(model: Model, stage: Stage, before: Instr | null): Map<string, string | null> {
+  const vars = new Map(model.globalArgs);
+  for (const i of stage.instructions) {
+    if (i === before) break;
+    if (i.keyword === 'ARG' || i.keyword === 'ENV') {
+      const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+      for (const p of props) {
+        const v = p.getValue();
+        if (i.keyword === 'ARG' && v === null && vars.has(p.getName())) continue;
+        vars.set(p.getName(), v === null ? null : substituteArgs(v, vars));
+      }
+    }
+  }
+  return vars;
+}
+
+/** A USER instruction's value with variables substituted; null when it still depends on something unknown. */
+export function userValue(model: Model, instr: Instr): string | null {
+  const raw = (instr.node.getArgumentsContent() ?? '').trim();
+  if (!raw.includes('$')) return raw;
+  const v = substituteArgs(raw, stageVars(model, instr.stage!, instr)).trim();
+  return v.includes('$') || v === '' ? null : v;
+}
+
+/** The working directory in effect just before `before` (or at the stage's end), when it is known. */
+export function workdirAt(model: Model, stage: Stage, before: Instr | null): string | null {
+  let wd: string | null = null;
+  let s: Stage | null = stage;
+  // Start from the base stage's final working directory.
+  const chain: Stage[] = [];
+  for (let d = 0; s && d < 64; d++, s = s.baseStage) chain.unshift(s);
+  for (const st of chain) {
+    for (const i of st.instructions) {
+      if (i === before) return wd;
+      if (i.keyword !== 'WORKDIR') continue;
+      const arg = (i.node.getArgumentsContent() ?? '').trim();
+      const v = arg.includes('$') ? substituteArgs(arg, stageVars(model, st, i)) : arg;
+      if (!v || v.includes('$')) {
+        wd = null;
+        continue;
+      }
+      wd = v.startsWith('/') ? v : wd ? `${wd.replace(/\/$/, '')}/${v}` : `/${v}`;
+    }
+  }
+  return wd;
+}

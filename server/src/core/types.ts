@@ -1,0 +1,64 @@
+/** Plain data shared by the analysis core and its adapters. Positions are 0-based, characters in UTF-16 code units (as in LSP). */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A replacement of the text between two offsets of the original document. */
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+export interface Fix {
+  /** Shown as the quick-fix title. */
+  title: string;
+  edits: TextEdit[];
+  /** The main fix for its finding. */
+  preferred: boolean;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  message: string;
+  range: Range;
+  /** Whether a safe, automatic fix exists. When false, `reason` says why not. */
+  fixable: boolean;
+  reason?: string;
+  /** Whatever the rule's fix needs, small and serialisable (travels in Diagnostic.data). */
+  data?: Record<string, unknown>;
+}
+
+export interface Settings {
+  enable: boolean;
+  /** Per rule id: its severity, or 'off'. Missing ids take the rule's default. */
+  rules: Record<string, SeveritySetting>;
+}
+
+export const DEFAULT_SETTINGS: Settings = { enable: true, rules: {} };
+
+export const SEVERITIES: readonly SeveritySetting[] = ['off', 'hint', 'info', 'warning', 'error'];
+
+/** Turns whatever a client or a config sent into valid settings; anything unknown falls back to the defaults. */
+export function normalizeSettings(raw: unknown): Settings {
+  const out: Settings = { enable: true, rules: {} };
+  if (!raw || typeof raw !== 'object') return out;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.enable === 'boolean') out.enable = r.enable;
+  if (r.rules && typeof r.rules === 'object') {
+    for (const [id, sev] of Object.entries(r.rules as Record<string, unknown>)) {
+      if (typeof sev === 'string' && (SEVERITIES as readonly string[]).includes(sev)) out.rules[id] = sev as SeveritySetting;
+    }
+  }
+  return out;
+}

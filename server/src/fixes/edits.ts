@@ -1,0 +1,69 @@
+/** Pure edit helpers: build, order and apply text edits on a document's text. */
+import type { DocText } from '../core/document';
+import type { Instr, Model } from '../core/model';
+import type { TextEdit } from '../core/types';
+
+/** An edit expressed in offsets; converted to a TextEdit with `toTextEdit`. */
+export interface OffsetEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function toTextEdit(doc: DocText, e: OffsetEdit): TextEdit {
+  return { range: doc.rangeAt(e.start, e.end), newText: e.text };
+}
+
+export function toTextEdits(doc: DocText, edits: OffsetEdit[]): TextEdit[] {
+  return edits.map((e) => toTextEdit(doc, e));
+}
+
+/** Applies non-overlapping edits (any order) to a text. Throws on overlap. */
+export function applyOffsetEdits(text: string, edits: OffsetEdit[]): string {
+  const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let pos = 0;
+  for (const e of sorted) {
+    if (e.start < pos) throw new Error('overlapping edits');
+    out += text.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}
+
+export function applyTextEdits(doc: DocText, edits: TextEdit[]): string {
+  return applyOffsetEdits(
+    doc.text,
+    edits.map((e) => ({ start: doc.offsetAt(e.range.start), end: doc.offsetAt(e.range.end), text: e.newText })),
+  );
+}
+
+/**
+ * The lines an instruction occupies together with the comment lines directly above it (no blank line
+ * between): [start of the first comment line, just past the instruction's line break).
+ */
+export function instructionBlock(model: Model, instr: Instr): { start: number; end: number; commentStart: number } {
+  const doc = model.doc;
+  let first = instr.line;
+  while (first > 0 && /^[ \t]*#/.test(doc.lineText(first - 1)) && !isDirectiveLine(model, first - 1)) first--;
+  return {
+    commentStart: doc.lineStarts[first],
+    start: doc.lineStarts[instr.line],
+    end: doc.lineBreakEnd(instr.endLine),
+  };
+}
+
+function isDirectiveLine(model: Model, line: number): boolean {
+  return model.ast.getDirectives().some((d) => d.getRange().start.line === line);
+}
+
+/** The text of an instruction's whole lines, without the final line break. */
+export function instructionLines(model: Model, instr: Instr): string {
+  const doc = model.doc;
+  return doc.text.slice(doc.lineStarts[instr.line], doc.lineEndOffset(instr.endLine));
+}
+
+/** The continuation sequence this file uses: its escape character, a line break and an indentation. */
+export function continuation(model: Model): string {
+  return `${model.escape}${model.doc.eol}${model.continuationIndent}`;
+}

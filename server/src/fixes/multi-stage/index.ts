@@ -1,0 +1,158 @@
+/**
+ * The multi-stage planner: the final stage stays as the builder (renamed), a runtime stage on a slim
+ * image follows it with only the artifacts, and the instructions that describe the running image
+ * (CMD, ENTRYPOINT, EXPOSE, LABEL, …) move into it. Each ecosystem's knowledge is one recipe.
+ */
+import type { Instr, Model, Stage } from '../../core/model';
+import { parseShell } from '../../core/shell';
+import { workdirAt } from '../../core/stage-info';
+import { isRootUser } from '../../knowledge/base-images';
+import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
+import { goRecipe } from './go';
+import type { Recipe, RecipePlan } from './types';
+
+export const RECIPES: Recipe[] = [goRecipe];
+
+/** Instructions that describe the running image: they move to the runtime stage. */
+const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'LABEL']);
+const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+export type Conversion = { ok: true; edits: OffsetEdit[]; plan: RecipePlan } | { ok: false; reason: string };
+
+export function recipeFor(model: Model, stage: Stage): Recipe | null {
+  return RECIPES.find((r) => r.applies(model, stage)) ?? null;
+}
+
+function uniqueAlias(model: Model): string {
+  for (const name of ['build', 'builder', 'build-stage']) if (!model.stages.some((s) => s.alias === name)) return name;
+  let n = 2;
+  while (model.stages.some((s) => s.alias === `build-${n}`)) n++;
+  return `build-${n}`;
+}
+
+/** An exec-form array for a shell-form command, when it is one plain command of static words. */
+function execForm(body: string): string[] | null {
+  const script = parseShell(body);
+  if (!script || script.commands.length !== 1 || !script.plainAndChain) return null;
+  const c = script.commands[0];
+  if (c.assignments.length || !c.name || c.isolated) return null;
+  if (body.slice(c.end).trim() !== '' || body.slice(0, c.start).trim() !== '') return null;
+  const words = [c.name, ...c.args.map((a) => a.value)];
+  return words.every((w): w is string => w !== null) ? words : null;
+}
+
+interface ProgramForm {
+  instr: Instr;
+  /** The exec-form words; from the shell form when that could be converted. */
+  words: string[] | null;
+  shellForm: boolean;
+}
+
+function programOf(model: Model, instr: Instr): ProgramForm {
+  const raw = (instr.node.getRawArgumentsContent() ?? '').trim();
+  let body = raw;
+  if (instr.keyword === 'HEALTHCHECK') {
+    const m = /^(?:--\S+\s+)*CMD\s+([\s\S]*)$/i.exec(raw);
+    body = m ? m[1] : '';
+  }
+  if (body.startsWith('[')) {
+    try {
+      const arr = JSON.parse(body);
+      if (Array.isArray(arr) && arr.every((x) => typeof x === 'string')) return { instr, words: arr, shellForm: false };
+    } catch {
+      // fall through: treated as shell form
+    }
+  }
+  const joined = instr.run ? instr.run.body : body.replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
+  return { instr, words: execForm(joined), shellForm: true };
+}
+
+function resolvesTo(program: string, artifacts: string[], wd: string | null): boolean {
+  if (program.startsWith('/')) return artifacts.includes(program);
+  if (program.includes('/')) return wd !== null && artifacts.includes(`${wd.replace(/\/$/, '')}/${program.replace(/^\.\//, '')}`);
+  return artifacts.some((a) => a.slice(a.lastIndexOf('/') + 1) === program && PATH_DIRS.includes(a.slice(0, a.lastIndexOf('/'))));
+}
+
+export function planConversion(model: Model): Conversion {
+  const stage = model.stages[model.stages.length - 1];
+  if (!stage) return { ok: false, reason: 'no FROM' };
+  const recipe = recipeFor(model, stage);
+  if (!recipe) return { ok: false, reason: 'no conversion recipe for this image yet' };
+  const res = recipe.plan(model, stage);
+  if (!res.ok) return res;
+  const plan = res.plan;
+  const doc = model.doc;
+  const eol = doc.eol;
+  const buildIdx = stage.instructions.indexOf(plan.buildStep);
+
+  const moved: Instr[] = [];
+  for (const [k, i] of stage.instructions.entries()) {
+    if (RUNTIME_KEYWORDS.has(i.keyword)) moved.push(i);
+    else if (k > buildIdx && i.keyword === 'USER') moved.push(i);
+    else if (k > buildIdx && (i.keyword === 'RUN' || i.keyword === 'COPY' || i.keyword === 'ADD' || i.keyword === 'ONBUILD')) {
+      return { ok: false, reason: `a ${i.keyword} on line ${i.line + 1} comes after the build step; the runtime may need what it makes` };
+    }
+  }
+  const wd = workdirAt(model, stage, null);
+  const entry = [...moved].reverse().find((i) => i.keyword === 'ENTRYPOINT');
+  const cmd = [...moved].reverse().find((i) => i.keyword === 'CMD');
+  const main = entry ?? cmd;
+  if (!main) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT naming the binary to run' };
+  const replaced = new Map<Instr, string>();
+  for (const i of moved) {
+    if (i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT' && i.keyword !== 'HEALTHCHECK') continue;
+    if (i.keyword === 'HEALTHCHECK' && /^\s*NONE\s*$/i.test(i.node.getRawArgumentsContent() ?? '')) continue;
+    const p = programOf(model, i);
+    if (p.shellForm && !plan.runtimeHasShell) {
+      if (!p.words) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${plan.runtimeImage} does not have` };
+      if (i.keyword !== 'HEALTHCHECK') replaced.set(i, `${i.node.getKeyword()} ${JSON.stringify(p.words).replace(/","/g, '", "')}`);
+    }
+    if (i === main || i.keyword === 'HEALTHCHECK') {
+      const program = p.words?.[0];
+      if (!program || !resolvesTo(program, plan.artifacts, wd)) {
+        return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${plan.artifacts.join(', ')}` };
+      }
+    }
+  }
+
+  const alias = stage.alias ?? uniqueAlias(model);
+  const edits: OffsetEdit[] = [...plan.builderEdits];
+  if (!stage.alias) {
+    const kw = stage.fromInstr.node.getKeyword();
+    const as = kw === kw.toLowerCase() ? 'as' : 'AS';
+    edits.push({ start: stage.fromInstr.end, end: stage.fromInstr.end, text: ` ${as} ${alias}` });
+  }
+  for (const i of moved) {
+    const b = instructionBlock(model, i);
+    edits.push({ start: b.commentStart, end: b.end, text: '' });
+  }
+
+  // The runtime stage.
+  const lines: string[] = [`FROM ${plan.runtimeImage}`];
+  for (const i of stage.instructions) {
+    if (i.keyword !== 'ENV') continue;
+    const props = (i.node as unknown as { getProperties(): { getName(): string; getRange(): { start: { line: number; character: number }; end: { line: number; character: number } } }[] }).getProperties();
+    const keep = props.filter((p) => !plan.buildOnlyEnv.test(p.getName()));
+    if (keep.length === props.length) lines.push(instructionLines(model, i));
+    else if (keep.length) lines.push(`${i.node.getKeyword()} ${keep.map((p) => doc.text.slice(doc.offsetAt(p.getRange().start), doc.offsetAt(p.getRange().end))).join(' ')}`);
+  }
+  if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
+  for (const a of plan.artifacts) lines.push(`COPY --from=${alias} ${a} ${a}`);
+  for (const i of moved) {
+    if (i.keyword === 'USER') {
+      const u = (i.node.getArgumentsContent() ?? '').trim();
+      // Users created in the builder do not exist in the runtime; a numeric one works anywhere.
+      if (!/^\d+(:\d+)?$/.test(u) || isRootUser(u)) continue;
+    }
+    const b = instructionBlock(model, i);
+    const comments = doc.text.slice(b.commentStart, b.start);
+    const body = replaced.get(i) ?? instructionLines(model, i);
+    lines.push(comments.replace(/\r?\n$/, '') ? comments + body : body);
+  }
+  const last = stage.instructions[stage.instructions.length - 1] ?? stage.fromInstr;
+  const at = doc.lineBreakEnd(last.endLine);
+  const atEndNoEol = at === doc.text.length && !/[\r\n]$/.test(doc.text);
+  const text = (atEndNoEol ? eol : '') + eol + lines.join(eol) + (atEndNoEol ? '' : eol);
+  edits.push({ start: at, end: at, text });
+  return { ok: true, edits, plan };
+}

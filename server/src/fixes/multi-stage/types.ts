@@ -1,0 +1,29 @@
+import type { Instr, Model, Stage } from '../../core/model';
+import type { OffsetEdit } from '../edits';
+
+/** What a recipe decides about the final stage: the build step, the artifacts, and the runtime image. */
+export interface RecipePlan {
+  ecosystem: string;
+  /** The RUN that produces the artifacts; instructions after it that build nothing may move to the runtime. */
+  buildStep: Instr;
+  /** Absolute paths in the builder to copy into the same paths of the runtime. */
+  artifacts: string[];
+  runtimeImage: string;
+  /** Extra edits inside the builder (e.g. CGO_ENABLED=0 before `go build`). */
+  builderEdits: OffsetEdit[];
+  /** ENV names that belong to the build only (not repeated in the runtime). */
+  buildOnlyEnv: RegExp;
+  /** Whether the runtime image already runs as a non-root user. */
+  runtimeNonRoot: boolean;
+  /** Whether the runtime has a shell (shell-form CMD/ENTRYPOINT need one). */
+  runtimeHasShell: boolean;
+}
+
+export type RecipeResult = { ok: true; plan: RecipePlan } | { ok: false; reason: string };
+
+export interface Recipe {
+  ecosystem: string;
+  /** Whether this recipe speaks for the stage (its toolchain is there). */
+  applies(model: Model, stage: Stage): boolean;
+  plan(model: Model, stage: Stage): RecipeResult;
+}

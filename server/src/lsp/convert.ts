@@ -1,0 +1,48 @@
+/** Conversion between the core's plain data and LSP types: the only place the server maps positions and severities. */
+import { DiagnosticSeverity, type Diagnostic, type TextEdit as LspTextEdit } from 'vscode-languageserver';
+import type { Finding, Severity, TextEdit } from '../core/types';
+import { docsUrl } from '../core/analyze';
+import { SOURCE } from '../protocol';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** What travels in Diagnostic.data: enough to find the finding again in the same document version. */
+export interface DiagnosticData {
+  rule: string;
+  fixable: boolean;
+  version: number;
+  extra?: Record<string, unknown>;
+}
+
+export function toDiagnostic(f: Finding, version: number): Diagnostic {
+  const data: DiagnosticData = { rule: f.rule, fixable: f.fixable, version, ...(f.data ? { extra: f.data } : {}) };
+  return {
+    range: f.range,
+    severity: SEVERITY[f.severity],
+    source: SOURCE,
+    code: f.rule,
+    codeDescription: { href: docsUrl(f.rule) },
+    message: f.fixable || !f.reason || f.message.includes(f.reason) ? f.message : `${f.message} (No automatic fix: ${f.reason}.)`,
+    data,
+  };
+}
+
+export function toLspEdits(edits: TextEdit[]): LspTextEdit[] {
+  return edits.map((e) => ({ range: e.range, newText: e.newText }));
+}
+
+/** One edit that turns `before` into `after`: the changed middle between their common prefix and suffix. */
+export function minimalEdit(before: string, after: string, positionAt: (offset: number) => { line: number; character: number }): LspTextEdit | null {
+  if (before === after) return null;
+  let p = 0;
+  const max = Math.min(before.length, after.length);
+  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
+  return { range: { start: positionAt(p), end: positionAt(before.length - s) }, newText: after.slice(p, after.length - s) };
+}

@@ -1,0 +1,36 @@
+/** Ids shared by the server and the client. No analysis here. */
+export const SERVER_NAME = 'dockerfile-lean';
+export const SOURCE = 'dockerfile-lean';
+export const FIX_ALL_KIND = 'source.fixAll.dockerfile-lean';
+
+/** Commands the server executes (workspace/executeCommand). The client's palette commands have other ids. */
+export const ServerCommands = {
+  convertToMultiStage: 'dockerfile-lean.server.convertToMultiStage',
+  insertNonRootUser: 'dockerfile-lean.server.insertNonRootUser',
+  mergeRunInstructions: 'dockerfile-lean.server.mergeRunInstructions',
+  fixAll: 'dockerfile-lean.server.fixAll',
+} as const;
+
+/** The rule each single-rule command applies. */
+export const COMMAND_RULE: Record<string, string | null> = {
+  [ServerCommands.convertToMultiStage]: 'multi-stage',
+  [ServerCommands.insertNonRootUser]: 'non-root-user',
+  [ServerCommands.mergeRunInstructions]: 'merge-run',
+  [ServerCommands.fixAll]: null,
+};
+
+/** Arguments of every server command: the document, and whether to apply the edit or only return it. */
+export interface CommandArgs {
+  uri: string;
+  /** When false, the server returns the edit (for a preview) instead of applying it. */
+  apply?: boolean;
+}
+
+/** What a server command returns. */
+export interface CommandResult {
+  /** The whole new text, or null when there is nothing to change. */
+  newText: string | null;
+  /** Why nothing changed, in words a person can act on. */
+  message?: string;
+  applied?: boolean;
+}

@@ -1,0 +1,107 @@
+/** merge-run: consecutive RUN instructions of one stage that can safely become one layer. */
+import type { Instr, Model, Stage } from '../core/model';
+import type { Fix, Finding } from '../core/types';
+import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import type { RawFinding, Rule } from './types';
+
+/** Whether a RUN can take part in a merge at all. */
+function mergeable(i: Instr): boolean {
+  const run = i.run;
+  if (!run || run.form !== 'shell') return false;
+  const script = run.script();
+  if (!script) return false;
+  // A body that ends in a comment cannot be followed by ` && …` on the same logical line.
+  return !(script.endsOpen && /#[^\n]*$/.test(run.body.slice(script.lastStatementEnd)));
+}
+
+/** Maximal groups of consecutive mergeable RUNs with equal flags; only comments may stand between them. */
+export function runGroups(stage: Stage): Instr[][] {
+  const groups: Instr[][] = [];
+  let cur: Instr[] = [];
+  const flush = () => {
+    if (cur.length >= 2) groups.push(cur);
+    cur = [];
+  };
+  for (const i of stage.instructions) {
+    if (i.keyword === 'RUN' && mergeable(i)) {
+      if (cur.length > 0 && cur[0].run!.flagsKey !== i.run!.flagsKey) flush();
+      cur.push(i);
+    } else flush();
+  }
+  flush();
+  return groups;
+}
+
+/** The merged RUN's text for a group, and the comment lines that stood between its RUNs. */
+export function mergeGroupEdit(model: Model, group: Instr[]): OffsetEdit {
+  const doc = model.doc;
+  const first = group[0];
+  const last = group[group.length - 1];
+  const joiner = ` && ${continuation(model)}`;
+  const parts: string[] = [];
+  group.forEach((i, k) => {
+    const run = i.run!;
+    const script = run.script()!;
+    let body = doc.text.slice(run.bodyStart, run.bodyEnd);
+    const isFirst = k === 0;
+    const isLast = k === group.length - 1;
+    // Wrap a body in a subshell where joining it with `&&` would change what it means:
+    // - it changes shell state (cd, export, set, exit…) that later bodies would otherwise inherit;
+    // - it ends in `;` or `&`, so `&&` cannot follow it;
+    // - it is not the first and is not one plain `&&` chain (a `;` or `||` would swallow an earlier failure).
+    const wrap = (!isLast && script.changesShellState) || (!isLast && script.endsOpen) || (!isFirst && !script.plainAndChain);
+    if (wrap) body = `( ${body} )`;
+    parts.push(body);
+  });
+  // Comments that stood between the RUNs move above the merged RUN, in order.
+  const comments: string[] = [];
+  for (let k = 1; k < group.length; k++) {
+    for (let l = group[k - 1].endLine + 1; l < group[k].line; l++) {
+      const t = doc.lineText(l);
+      if (/^[ \t]*#/.test(t)) comments.push(t);
+    }
+  }
+  const head = doc.text.slice(first.start, first.run!.bodyStart);
+  const merged = head + parts.join(joiner);
+  const firstLineStart = doc.lineStarts[first.line];
+  const indent = doc.text.slice(firstLineStart, first.start);
+  const text = comments.map((c) => c + doc.eol).join('') + indent + merged;
+  return { start: firstLineStart, end: last.run!.bodyEnd, text };
+}
+
+export const mergeRun: Rule<'merge-run'> = {
+  id: 'merge-run',
+  meta: {
+    title: 'Merge consecutive RUN instructions',
+    rationale:
+      'Each RUN makes a layer. Files a later RUN deletes still ship in the earlier layer, and many small layers slow pulls. Consecutive RUNs with the same flags can be one.',
+    defaultSeverity: 'warning',
+    fixable: true,
+    hadolint: ['DL3059'],
+  },
+  check(model) {
+    const out: RawFinding[] = [];
+    for (const stage of model.stages) {
+      for (const group of runGroups(stage)) {
+        out.push({
+          start: group[0].start,
+          end: group[group.length - 1].end,
+          message: `${group.length} consecutive RUN instructions make ${group.length} layers; merged into one, files removed by a later step no longer stay in an earlier layer.`,
+          fixable: true,
+          data: { lines: group.map((i) => i.line) },
+        });
+      }
+    }
+    return out;
+  },
+  fixes(model, finding: Finding): Fix[] {
+    const line = finding.range.start.line;
+    for (const stage of model.stages) {
+      for (const group of runGroups(stage)) {
+        if (group[0].line !== line) continue;
+        return [{ title: `Merge ${group.length} RUN instructions into one`, edits: toTextEdits(model.doc, [mergeGroupEdit(model, group)]), preferred: true }];
+      }
+    }
+    return [];
+  },
+};

@@ -1,0 +1,232 @@
+/**
+ * The language server: connection, documents and wiring. No analysis here; every request reads the
+ * one analysis of the document's current version.
+ */
+import {
+  CodeAction,
+  CodeActionKind,
+  createConnection,
+  ErrorCodes,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CodeActionParams,
+  type Connection,
+  type Diagnostic,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
+import { initShell } from './core/shell';
+import type { Finding, Settings } from './core/types';
+import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
+import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
+import { SettingsStore } from './lsp/settings';
+
+const connection: Connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const settings = new SettingsStore(connection);
+const shellReady = initShell().catch((err) => {
+  connection.console.error(`shell grammar failed to load; RUN bodies are not analysed: ${String(err)}`);
+});
+
+/** Milliseconds to wait after a change before analysing, so a burst of keystrokes costs one analysis. */
+const DEBOUNCE_MS = 12;
+
+interface DocState {
+  analysis: Analysis | null;
+  version: number;
+  settings: Settings | null;
+  timer: NodeJS.Timeout | null;
+  justOpened: boolean;
+}
+const states = new Map<string, DocState>();
+let resolveSupport = false;
+
+onRuleError((ruleId, err) => {
+  connection.console.error(`rule ${ruleId} failed: ${err instanceof Error ? err.message : String(err)}`);
+});
+
+function state(uri: string): DocState {
+  let s = states.get(uri);
+  if (!s) {
+    s = { analysis: null, version: -1, settings: null, timer: null, justOpened: false };
+    states.set(uri, s);
+  }
+  return s;
+}
+
+/** The analysis of the document's current version, computed once and shared by every request. */
+async function current(uri: string): Promise<{ doc: TextDocument; analysis: Analysis } | null> {
+  const doc = documents.get(uri);
+  if (!doc) return null;
+  const s = state(uri);
+  const cfg = await settings.get(uri);
+  await shellReady;
+  const latest = documents.get(uri);
+  if (!latest) return null;
+  if (!s.analysis || s.version !== latest.version || s.settings !== cfg) {
+    s.analysis = analyze(latest.getText(), cfg);
+    s.version = latest.version;
+    s.settings = cfg;
+  }
+  return { doc: latest, analysis: s.analysis };
+}
+
+async function validate(uri: string): Promise<void> {
+  const doc = documents.get(uri);
+  if (!doc) return;
+  const version = doc.version;
+  try {
+    const cur = await current(uri);
+    // Stale: a newer version arrived while this one waited; its own run will publish.
+    if (!cur || cur.doc.version !== version) return;
+    const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version));
+    await connection.sendDiagnostics({ uri, version, diagnostics });
+  } catch (err) {
+    connection.console.error(`analysis failed for ${uri}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function schedule(uri: string, delay: number): void {
+  const s = state(uri);
+  if (s.timer) clearTimeout(s.timer);
+  s.timer = setTimeout(() => {
+    s.timer = null;
+    void validate(uri);
+  }, delay);
+}
+
+connection.onInitialize((params): InitializeResult => {
+  const caps = params.capabilities;
+  settings.canPull = !!caps.workspace?.configuration;
+  resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
+      executeCommandProvider: { commands: Object.values(ServerCommands) },
+    },
+    serverInfo: { name: SERVER_NAME, version: '0.1.0' },
+  };
+});
+
+connection.onDidChangeConfiguration((change) => {
+  settings.setPushed(change.settings);
+  for (const doc of documents.all()) schedule(doc.uri, 0);
+});
+
+documents.onDidOpen((e) => {
+  // The document set fires a content change right after the open; that one needs no second run.
+  state(e.document.uri).justOpened = true;
+  void validate(e.document.uri);
+});
+documents.onDidChangeContent((e) => {
+  const s = state(e.document.uri);
+  if (s.justOpened) {
+    s.justOpened = false;
+    return;
+  }
+  schedule(e.document.uri, DEBOUNCE_MS);
+});
+documents.onDidClose((e) => {
+  const s = states.get(e.document.uri);
+  if (s?.timer) clearTimeout(s.timer);
+  states.delete(e.document.uri);
+  settings.clear(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+function isOurs(d: Diagnostic): d is Diagnostic & { data: DiagnosticData } {
+  return d.source === SERVER_NAME && !!d.data && typeof (d.data as DiagnosticData).rule === 'string';
+}
+
+/** The finding behind a diagnostic, looked up again in the current analysis. */
+function findingFor(analysis: Analysis, d: Diagnostic & { data: DiagnosticData }): Finding | undefined {
+  return analysis.findings.find(
+    (f) => f.rule === d.data.rule && f.range.start.line === d.range.start.line && f.range.start.character === d.range.start.character,
+  );
+}
+
+function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newText: string; edit: ReturnType<typeof minimalEdit> } {
+  const text = doc.getText();
+  const { text: newText } = fixAll(text, cfg, only);
+  return { newText, edit: minimalEdit(text, newText, (o) => doc.positionAt(o)) };
+}
+
+connection.onCodeAction(async (params: CodeActionParams) => {
+  const cur = await current(params.textDocument.uri);
+  if (!cur) return null;
+  const { doc, analysis } = cur;
+  const uri = doc.uri;
+  const only = params.context.only;
+  const actions: CodeAction[] = [];
+  const wantsFixAll = only?.some((k) => FIX_ALL_KIND.startsWith(k) && k !== '' && k.startsWith('source'));
+  if (wantsFixAll) {
+    const { edit } = fixAllEdit(doc, state(uri).settings ?? (await settings.get(uri)));
+    if (edit) actions.push({ title: 'Fix all Dockerfile Lean findings', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [edit] } } });
+    return actions;
+  }
+  if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return actions;
+  for (const d of params.context.diagnostics) {
+    if (!isOurs(d) || !d.data.fixable) continue;
+    const f = findingFor(analysis, d);
+    if (!f) continue;
+    if (f.rule === 'multi-stage' && resolveSupport) {
+      // The conversion is computed only when the user picks it.
+      actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });
+      continue;
+    }
+    for (const fix of fixesFor(analysis.model, f)) {
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
+    }
+  }
+  return actions;
+});
+
+connection.onCodeActionResolve(async (action) => {
+  const data = action.data as { uri: string; version: number; rule: string; line: number; character: number } | undefined;
+  if (!data?.uri) return action;
+  const cur = await current(data.uri);
+  if (!cur) return action;
+  const f = cur.analysis.findings.find((x) => x.rule === data.rule && x.range.start.line === data.line && x.range.start.character === data.character);
+  const fix = f && fixesFor(cur.analysis.model, f)[0];
+  if (fix) {
+    action.title = fix.title;
+    action.edit = { changes: { [data.uri]: toLspEdits(fix.edits) } };
+  }
+  return action;
+});
+
+connection.onExecuteCommand(async (params) => {
+  if (!(params.command in COMMAND_RULE)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
+  const args = (params.arguments?.[0] ?? {}) as CommandArgs;
+  if (typeof args.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } as the first argument');
+  const doc = documents.get(args.uri);
+  if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document not open: ${args.uri}`);
+  const cfg = await settings.get(doc.uri);
+  await shellReady;
+  const rule = COMMAND_RULE[params.command];
+  const { newText, edit } = fixAllEdit(doc, cfg, rule ? [rule] : undefined);
+  const result: CommandResult & { edits: typeof edit[] } = { newText: edit ? newText : null, edits: edit ? [edit] : [] };
+  if (!edit) {
+    const { findings } = analyze(doc.getText(), cfg, rule ? [rule] : undefined);
+    const blocked = findings.find((f) => !f.fixable && f.reason);
+    result.message = blocked ? `Nothing changed: ${blocked.reason}.` : 'Nothing to change.';
+  } else if (args.apply !== false) {
+    const r = await connection.workspace.applyEdit({ label: 'Dockerfile Lean', edit: { changes: { [doc.uri]: [edit] } } });
+    result.applied = r.applied;
+  }
+  return result;
+});
+
+process.on('uncaughtException', (err) => {
+  connection.console.error(`uncaught: ${err.message}`);
+});
+process.on('unhandledRejection', (err) => {
+  connection.console.error(`unhandled: ${err instanceof Error ? err.message : String(err)}`);
+});
+
+documents.listen(connection);
+connection.listen();
