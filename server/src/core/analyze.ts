@@ -52,6 +52,15 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
       });
     }
   }
+  if (model.unterminatedHeredoc !== null) {
+    // Text inserted after an unterminated heredoc would become part of its body.
+    for (const f of findings) {
+      if (f.fixable && fixesFor(model, f).length === 0) {
+        f.fixable = false;
+        f.reason = 'a heredoc above is not closed, so anything added below it would become part of it';
+      }
+    }
+  }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
   return { model, findings };
 }
@@ -71,7 +80,10 @@ export function fixesFor(model: Model, finding: Finding): Fix[] {
   const rule = getRule(finding.rule);
   if (!rule) return [];
   try {
-    return rule.fixes(model, finding);
+    const fixes = rule.fixes(model, finding);
+    const limit = model.unterminatedHeredoc;
+    if (limit === null) return fixes;
+    return fixes.filter((fix) => fix.edits.every((e) => model.doc.offsetAt(e.range.end) <= limit && model.doc.offsetAt(e.range.start) < limit));
   } catch (err) {
     reportRuleError(rule.id, err);
     return [];

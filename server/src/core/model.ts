@@ -76,6 +76,8 @@ export interface Model {
   globalIgnores: Set<string>;
   /** The indentation the file uses on continuation lines (for rewrites). */
   continuationIndent: string;
+  /** Offset where a heredoc without its closing delimiter starts: everything after it is its body. */
+  unterminatedHeredoc: number | null;
 }
 
 /** hadolint codes that map onto our rules, so existing suppressions keep working. */
@@ -127,6 +129,7 @@ export function buildModel(text: string): Model {
   let current: Stage | null = null;
   let continuationIndent: string | null = null;
   let shellPosix = true;
+  let unterminatedHeredoc: number | null = null;
 
   for (const node of ast.getInstructions()) {
     const r = node.getRange();
@@ -193,6 +196,10 @@ export function buildModel(text: string): Model {
         }
       }
     }
+    if (unterminatedHeredoc === null) {
+      const heredocs = (node as unknown as { getHeredocs?: () => { getDelimiterRange(): unknown }[] }).getHeredocs?.() ?? [];
+      if (heredocs.some((h) => h.getDelimiterRange() === null)) unterminatedHeredoc = start;
+    }
     instructions.push(instr);
   }
   if (stages.length > 0) stages[stages.length - 1].isFinal = true;
@@ -206,6 +213,7 @@ export function buildModel(text: string): Model {
     globalArgs,
     globalIgnores,
     continuationIndent: continuationIndent ?? '    ',
+    unterminatedHeredoc,
   };
 }
 

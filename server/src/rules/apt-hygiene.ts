@@ -133,7 +133,13 @@ function issueEdits(model: Model, issue: InstallIssue): OffsetEdit[] | null {
   const edits: OffsetEdit[] = [];
   const flags = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
   if (flags.length) {
-    const at = docEnd(run, issue.call.cmd.args[issue.call.subIndex].end);
+    // After the options that follow `install`, before the first package.
+    const args = issue.call.cmd.args;
+    let last = issue.call.subIndex;
+    for (let k = last + 1; k < args.length && (args[k].value ?? '').startsWith('-'); k++) {
+      last = APT_OPTS_WITH_VALUE.has(args[k].value!) && k + 1 < args.length ? ++k : k;
+    }
+    const at = docEnd(run, args[last].end);
     edits.push({ start: at, end: at, text: ' ' + flags.join(' ') });
   }
   if (issue.missingCleanup) {

@@ -162,13 +162,11 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
     const img = rootImage(stage).text ?? 'the base image';
-    const info = baseInfo(stage);
     const plan = planUser(model, stage);
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
-    const ships = info?.shipsUser ? `; the image ships user \`${info.shipsUser.name}\`` : '';
     const message = instr
-      ? `The final stage ends as USER ${user}: the container's process runs as root. Switch back to a non-root user (${plan.why}).`
-      : `${img} runs as root and the final stage sets no USER${ships}. Run as a non-root user: ${plan.why}.`;
+      ? `The final stage ends as USER ${user}: the container's process runs as root. Switch back to a non-root user: ${plan.why}.`
+      : `${img} runs as root and the final stage sets no USER: ${plan.why}. Run the process as that non-root user.`;
     return [{ start: target.start, end: target.end, message, fixable: true, data: { user: plan.user } }];
   },
   fixes(model, _finding: Finding): Fix[] {

@@ -1,0 +1,69 @@
+/**
+ * Before/after fixture pairs: test/fixtures/<rule-id>/<case>/{before,after}.Dockerfile.
+ * - with after.Dockerfile: the rule fires and its fixes, applied to a fixed point, give `after`;
+ *   `after` equal to `before` means the rule fires but declines to fix (fixable: false, with a reason);
+ * - without after.Dockerfile: the rule stays quiet.
+ * Each pair is replayed as written, with CRLF line endings, and with the backtick escape directive;
+ * the result re-parses, the rule no longer fires, fixing again changes nothing, comments, directives
+ * and heredoc bodies survive, and every shell-form RUN body passes `sh -n`.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze, fixAll } from '../../server/src/core/analyze';
+import { initShell } from '../../server/src/core/shell';
+import { buildModel } from '../../server/src/core/model';
+import { RULE_IDS } from '../../server/src/rules/index';
+import { DEFAULT_SETTINGS } from '../../server/src/core/types';
+import { FIXTURES, commentLines, heredocBodies, isSubsequence, shellSyntaxErrors, toBacktick, toCrlf } from './helpers';
+
+before(() => initShell());
+
+const variants: [string, (s: string) => string | null][] = [
+  ['as written', (s) => s],
+  ['CRLF', toCrlf],
+  ['backtick escape', toBacktick],
+];
+
+for (const rule of fs.readdirSync(FIXTURES).sort()) {
+  describe(`fixtures: ${rule}`, () => {
+    it('is a registered rule', () => assert.ok(RULE_IDS.includes(rule), `${rule} is not in the registry`));
+    for (const name of fs.readdirSync(path.join(FIXTURES, rule)).sort()) {
+      const dir = path.join(FIXTURES, rule, name);
+      const beforeText = fs.readFileSync(path.join(dir, 'before.Dockerfile'), 'utf8');
+      const afterPath = path.join(dir, 'after.Dockerfile');
+      const afterText = fs.existsSync(afterPath) ? fs.readFileSync(afterPath, 'utf8') : null;
+      for (const [variant, transform] of variants) {
+        const b = transform(beforeText);
+        if (b === null) continue;
+        const a = afterText === null ? null : transform(afterText)!;
+        it(`${name} (${variant})`, () => {
+          const found = analyze(b, DEFAULT_SETTINGS, [rule]).findings;
+          if (a === null) {
+            assert.deepEqual(found.map((f) => `${f.range.start.line}: ${f.message}`), [], 'the rule should stay quiet');
+            assert.equal(fixAll(b, DEFAULT_SETTINGS, [rule]).text, b);
+            return;
+          }
+          assert.ok(found.length > 0, 'the rule should fire');
+          const fixed = fixAll(b, DEFAULT_SETTINGS, [rule]).text;
+          assert.equal(fixed, a);
+          if (a === b) {
+            assert.ok(found.every((f) => !f.fixable && f.reason), 'a declined fix says why and is not fixable');
+            return;
+          }
+          // The result re-parses, the rule is satisfied, and a second fix changes nothing.
+          const model = buildModel(fixed);
+          assert.ok(model.stages.length >= 1);
+          assert.deepEqual(analyze(fixed, DEFAULT_SETTINGS, [rule]).findings.filter((f) => f.fixable).map((f) => f.message), []);
+          assert.equal(fixAll(fixed, DEFAULT_SETTINGS, [rule]).text, fixed, 'idempotent');
+          // What the fix does not rewrite survives.
+          assert.ok(isSubsequence(commentLines(b), commentLines(fixed)), 'comments and directives are kept in order');
+          assert.deepEqual(heredocBodies(fixed), heredocBodies(b), 'heredoc bodies are kept byte for byte');
+          assert.equal(fixed.includes('\r\n'), b.includes('\r\n'), 'line endings are kept');
+          assert.deepEqual(shellSyntaxErrors(fixed), [], 'every RUN body is valid sh');
+        });
+      }
+    }
+  });
+}
