@@ -1,6 +1,6 @@
 /** Pure edit helpers: build, order and apply text edits on a document's text. */
 import type { DocText } from '../core/document';
-import type { Instr, Model } from '../core/model';
+import { docEnd, type Instr, type Model } from '../core/model';
 import type { TextEdit } from '../core/types';
 
 /** An edit expressed in offsets; converted to a TextEdit with `toTextEdit`. */
@@ -66,4 +66,25 @@ export function instructionLines(model: Model, instr: Instr): string {
 /** The continuation sequence this file uses: its escape character, a line break and an indentation. */
 export function continuation(model: Model): string {
   return `${model.escape}${model.doc.eol}${model.continuationIndent}`;
+}
+
+/**
+ * Appends ` && <command>` to a shell-form RUN, after its last statement (before a trailing comment or `;`),
+ * in the file's own continuation style: ` && \` at line ends, or a leading `&& ` on the next line. Null when
+ * the RUN cannot take it safely (not parsed shell form, or its last statement runs in the background).
+ */
+export function appendCommandEdit(model: Model, i: Instr, command: string): OffsetEdit | null {
+  const run = i.run;
+  const script = run?.script();
+  if (!run || !script) return null;
+  const tail = run.body.slice(script.lastStatementEnd).trim();
+  if (tail.startsWith('&')) return null;
+  const at = docEnd(run, script.lastStatementEnd);
+  if (i.endLine === i.line) return { start: at, end: at, text: ` && ${command}` };
+  const doc = model.doc;
+  let leading = false;
+  for (let l = i.line + 1; l <= i.endLine; l++) if (/^[ \t]*&&/.test(doc.lineText(l))) leading = true;
+  const indent = doc.indentOf(i.endLine) || model.continuationIndent;
+  const text = leading ? ` ${model.escape}${doc.eol}${indent}&& ${command}` : ` && ${model.escape}${doc.eol}${indent}${command}`;
+  return { start: at, end: at, text };
 }

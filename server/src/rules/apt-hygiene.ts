@@ -3,7 +3,7 @@ import { docEnd, type Instr, type Model, type Stage } from '../core/model';
 import type { ShellCommand, ShellScript } from '../core/shell';
 import type { Fix, Finding } from '../core/types';
 import { SAVINGS } from '../knowledge/savings';
-import { toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { mergeGroupEdit, runGroups } from './merge-run';
 import type { RawFinding, Rule } from './types';
 
@@ -112,22 +112,6 @@ function lonelyUpdates(model: Model): Instr[] {
   return out;
 }
 
-/** Where ` && rm -rf /var/lib/apt/lists/*` goes, in the file's own continuation style; null when it cannot be appended safely. */
-function cleanupEdit(model: Model, i: Instr, script: ShellScript): OffsetEdit | null {
-  const run = i.run!;
-  const tail = run.body.slice(script.lastStatementEnd).trim();
-  if (tail.startsWith('&')) return null;
-  const at = docEnd(run, script.lastStatementEnd);
-  const cmd = 'rm -rf /var/lib/apt/lists/*';
-  if (i.endLine === i.line) return { start: at, end: at, text: ` && ${cmd}` };
-  const doc = model.doc;
-  let leading = false;
-  for (let l = i.line + 1; l <= i.endLine; l++) if (/^[ \t]*&&/.test(doc.lineText(l))) leading = true;
-  const indent = doc.indentOf(i.endLine) || model.continuationIndent;
-  const text = leading ? ` ${model.escape}${doc.eol}${indent}&& ${cmd}` : ` && ${model.escape}${doc.eol}${indent}${cmd}`;
-  return { start: at, end: at, text };
-}
-
 function issueEdits(model: Model, issue: InstallIssue): OffsetEdit[] | null {
   const run = issue.instr.run!;
   const edits: OffsetEdit[] = [];
@@ -143,7 +127,7 @@ function issueEdits(model: Model, issue: InstallIssue): OffsetEdit[] | null {
     edits.push({ start: at, end: at, text: ' ' + flags.join(' ') });
   }
   if (issue.missingCleanup) {
-    const e = cleanupEdit(model, issue.instr, run.script()!);
+    const e = appendCommandEdit(model, issue.instr, 'rm -rf /var/lib/apt/lists/*');
     if (!e) return null;
     edits.push(e);
   }

@@ -3,7 +3,7 @@ import type { Instr, Model, Stage } from '../core/model';
 import { baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
 import { isRootUser, type Family } from '../knowledge/base-images';
-import { toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { Rule } from './types';
 
 const CREATED_UID = 10001;
@@ -14,7 +14,7 @@ interface UserPlan {
   user: string;
   /** `--chown=` value for app files. */
   owner: string;
-  /** A RUN body that creates the user, when the image lacks one. */
+  /** A RUN body to run before switching: create the user when the image lacks one, give it the WORKDIR. */
   create: string | null;
   why: string;
 }
@@ -83,7 +83,12 @@ function planUser(model: Model, stage: Stage): UserPlan {
   const info = baseInfo(stage);
   if (info?.shipsUser) {
     const s = info.shipsUser;
-    return { user: s.name, owner: `${s.name}:${s.group}`, create: null, why: `the image ships user \`${s.name}\`` };
+    // WORKDIR made the directory as root, and builders keep an existing directory's owner on
+    // COPY --chown: hand it to the user (not recursively) so the app can write where it runs.
+    const wd = workdirAt(model, stage, null);
+    const hasShell = info.family !== 'distroless' && info.family !== 'scratch';
+    const create = wd && wd !== '/' && hasShell ? `chown ${s.name}:${s.group} ${wd}` : null;
+    return { user: s.name, owner: `${s.name}:${s.group}`, create, why: `the image ships user \`${s.name}\`` };
   }
   const family = info?.family ?? 'unknown';
   if (family === 'scratch' || family === 'distroless') return { user: '65532:65532', owner: '65532:65532', create: null, why: 'the image has no shell to create a user; a numeric user needs none' };
@@ -134,7 +139,10 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     const eol = doc.eol;
     const indent = doc.indentOf(stage.fromInstr.line);
     let text = atEnd ? eol : '';
-    if (plan.create) text += `${indent}RUN ${plan.create}${eol}`;
+    // Right after a RUN, the step joins that RUN: one layer, and no new pair of RUNs to merge.
+    const joined = plan.create && anchor.keyword === 'RUN' && anchor.run?.form === 'shell' ? appendCommandEdit(model, anchor, plan.create) : null;
+    if (joined) edits.push(joined);
+    else if (plan.create) text += `${indent}RUN ${plan.create}${eol}`;
     text += `${indent}USER ${plan.user}`;
     text += atEnd ? '' : eol;
     edits.push({ start: at, end: at, text });

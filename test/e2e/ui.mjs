@@ -1,0 +1,290 @@
+#!/usr/bin/env node
+// Browser UI layer: the packaged .vsix installed into code-server, driven through the real workbench
+// by headless Chromium. Scenarios (one workbench session, each scenario passes or fails on its own):
+//   quick-fix-non-root   squiggle + Problems count on example c, Ctrl+. , pick the fix, Ctrl+S, disk
+//   quick-fix-merge      Ctrl+. on an apt-get RUN of example a, pick "Merge…", Ctrl+S, disk
+//   palette-convert      F1 "Dockerfile Lean: Convert to Multi-Stage Build", accept the preview, Ctrl+S, disk
+// Screenshots go to test/e2e/artifacts/ (E2E_ARTIFACTS), one always on failure.
+//
+//   E2E_VSIX=<file>     use this .vsix instead of packaging the repo (npm run build must have run)
+//   E2E_SETTLE_MS       pause before retrying Ctrl+. (default 1500)
+//   DFL_E2E_RESULTS     write { passed, failed, tests } JSON here
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  REPO, ARTIFACTS, VSIX, log, assertInstalled, makeScratch, codeServerCli, startServer, launchBrowser,
+} from './lib.mjs';
+
+const FIXTURES = {
+  apt: 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n',
+  go: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nCMD ["/out/server"]\n',
+  node: 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n',
+};
+const SETTLE_MS = Number(process.env.E2E_SETTLE_MS ?? 1500);
+
+/**
+ * Package the repo as a .vsix (dist/ must be built), deciding contents by the repo's .vscodeignore.
+ * vsce lists every file under its folder before applying .vscodeignore, and this folder holds the
+ * 800 MB tool cache (and other caches): run it on a copy without node_modules/.git/.cache folders,
+ * which takes a second instead of most of a minute and packs the same files.
+ */
+export function packageVsix(out = VSIX) {
+  if (!existsSync(join(REPO, 'dist/extension.js'))) throw new Error('dist/extension.js missing: run npm run build first');
+  mkdirSync(dirname(out), { recursive: true });
+  rmSync(out, { force: true });
+  const stage = mkdtempSync(join(tmpdir(), 'dfl-e2e-vsix-'));
+  try {
+    cpSync(REPO, stage, {
+      recursive: true,
+      filter: (src) => {
+        const rel = relative(REPO, src);
+        return !rel.split(sep).some((part) => SKIP_DIRS.has(part)) && rel !== join('test', 'e2e', 'artifacts');
+      },
+    });
+    const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out];
+    // Without a .vscodeignore (or "files") vsce would pack everything: fall back to ours.
+    if (!existsSync(join(REPO, '.vscodeignore'))) args.push('--ignoreFile', join(REPO, 'test/e2e/vsix.ignore'));
+    execFileSync(join(REPO, 'node_modules/.bin/vsce'), args, { cwd: stage, stdio: ['ignore', 'pipe', 'inherit'] });
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+  return out;
+}
+const SKIP_DIRS = new Set(['node_modules', '.git', '.cache']);
+
+const untilDisk = async (file, ok, what, timeout = 20000) => {
+  const end = Date.now() + timeout;
+  let text = readFileSync(file, 'utf8');
+  while (!ok(text)) {
+    if (Date.now() > end) throw new Error(`${what} not on disk after ${timeout} ms; file is:\n${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+    text = readFileSync(file, 'utf8');
+  }
+  return text;
+};
+const lines = (t) => t.split('\n');
+const lineIdx = (t, re) => lines(t).findIndex((l) => re.test(l));
+
+class Workbench {
+  constructor(page, shots) { this.page = page; this.shots = shots; this.n = 0; }
+
+  async shot(name) {
+    this.n += 1;
+    const path = join(ARTIFACTS, `ui-${this.shots}-${String(this.n).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path }).catch(() => {});
+    return path;
+  }
+
+  editor(rel) { return this.page.locator(`.monaco-editor[data-uri$="${rel}"]`).first(); }
+
+  async problems() {
+    return (await this.page.locator('[id="status.problems"]').getAttribute('aria-label')) ?? '';
+  }
+
+  /** Open a workspace file through Quick Open and wait for its editor. */
+  async open(rel) {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 10000 });
+    await input.fill(rel);
+    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: rel.split('/').pop() }).first().waitFor({ timeout: 10000 });
+    await this.page.keyboard.press('Enter');
+    const ed = this.editor(rel);
+    await ed.waitFor({ timeout: 20000 });
+    return ed;
+  }
+
+  /** Ctrl+. until the quick-fix menu shows a row matching `title`; click it. */
+  async quickFix(title, name) {
+    const row = this.page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    // Ctrl+. right as the squiggle appears can find no actions yet: settle, then retry up to 4 times
+    await this.page.waitForTimeout(SETTLE_MS);
+    for (let i = 1; ; i++) {
+      await this.page.keyboard.press('Control+Period');
+      try { await row.waitFor({ timeout: 5000 }); break; } catch (e) {
+        await this.shot(`${name}-retry-${i}`);
+        if (i === 4) {
+          const shown = await this.page.locator('.action-widget .monaco-list-row').allInnerTexts().catch(() => []);
+          throw new Error(`quick-fix menu never showed ${title} after ${i} tries; rows: ${JSON.stringify(shown)}`);
+        }
+        log(`  quick-fix menu without ${title} (try ${i}), retrying`);
+        await this.page.keyboard.press('Escape');
+        await this.page.waitForTimeout(SETTLE_MS);
+      }
+    }
+    await this.shot(`${name}-menu`);
+    await row.click();
+  }
+
+  async save(ed) {
+    await ed.locator('.view-lines').click({ position: { x: 5, y: 5 } }).catch(() => {});
+    await this.page.keyboard.press('Control+S');
+  }
+}
+
+async function scenarioQuickFixNonRoot(wb, ws) {
+  const file = join(ws, 'node/Dockerfile');
+  const ed = await wb.open('node/Dockerfile');
+  await ed.locator('.squiggly-warning').first().waitFor({ timeout: 60000 });
+  await wb.page.waitForFunction(() => /Warnings: 1\b/.test(document.getElementById('status.problems')?.getAttribute('aria-label') ?? ''), null, { timeout: 20000 })
+    .catch(async () => { throw new Error(`Problems count: "${await wb.problems()}", want 1 warning`); });
+  log(`  squiggle shown; status bar: ${await wb.problems()}`);
+  await wb.shot('diagnostic');
+  // put the cursor on the diagnostic: F8 jumps to it (and opens the marker view, which Escape closes)
+  await ed.locator('.view-line').first().click();
+  await wb.page.mouse.move(3, 600); // keep the hover off the squiggle
+  await wb.page.keyboard.press('Control+Home');
+  await wb.page.keyboard.press('F8');
+  await wb.page.locator('.marker-widget').first().waitFor({ timeout: 10000 }).catch(() => {});
+  await wb.shot('marker');
+  await wb.page.keyboard.press('Escape');
+  await wb.quickFix(/non-root|user/i, 'non-root');
+  await ed.locator('.view-line', { hasText: 'USER node' }).first().waitFor({ timeout: 20000 });
+  await wb.save(ed);
+  const disk = await untilDisk(file, (t) => t.includes('USER node'), 'USER node');
+  if (!lines(disk).includes('COPY --chown=node:node . .')) throw new Error(`no "COPY --chown=node:node . ." on disk:\n${disk}`);
+  const user = lineIdx(disk, /^USER node\s*$/);
+  const cmd = lineIdx(disk, /^CMD /);
+  if (!(user >= 0 && cmd > user)) throw new Error(`USER node must come before CMD on disk:\n${disk}`);
+  await ed.locator('.squiggly-warning').first().waitFor({ state: 'detached', timeout: 20000 });
+  await wb.page.waitForFunction(() => /No Problems|Warnings: 0\b/.test(document.getElementById('status.problems')?.getAttribute('aria-label') ?? ''), null, { timeout: 20000 })
+    .catch(async () => { throw new Error(`Problems count after the fix: "${await wb.problems()}"`); });
+  await wb.shot('after-fix');
+}
+
+async function scenarioQuickFixMerge(wb, ws) {
+  const file = join(ws, 'apt/Dockerfile');
+  const ed = await wb.open('apt/Dockerfile');
+  await ed.locator('.squiggly-warning').first().waitFor({ timeout: 60000 });
+  await wb.page.waitForFunction(() => /Warnings: [1-9]/.test(document.getElementById('status.problems')?.getAttribute('aria-label') ?? ''), null, { timeout: 20000 });
+  log(`  squiggles shown; status bar: ${await wb.problems()}`);
+  await wb.shot('diagnostics');
+  await ed.locator('.view-line', { hasText: 'apt-get install' }).first().click();
+  await wb.page.mouse.move(3, 600);
+  await wb.quickFix(/Merge/, 'merge');
+  await ed.locator('.view-line', { hasText: 'apt-get update && \\' }).first().waitFor({ timeout: 20000 });
+  await wb.save(ed);
+  const disk = await untilDisk(file, (t) => t.includes('RUN apt-get update && \\'), 'RUN apt-get update && \\');
+  const runs = lines(disk).filter((l) => /^RUN\b/.test(l));
+  if (runs.length !== 1) throw new Error(`${runs.length} RUN instructions on disk, want 1:\n${disk}`);
+  if (!lines(disk).includes('RUN apt-get update && \\')) throw new Error(`no line "RUN apt-get update && \\":\n${disk}`);
+  await wb.shot('after-merge');
+}
+
+async function scenarioPaletteConvert(wb, ws) {
+  const file = join(ws, 'go/Dockerfile');
+  const ed = await wb.open('go/Dockerfile');
+  await ed.locator('.squiggly-warning').first().waitFor({ timeout: 60000 });
+  await ed.locator('.view-line').first().click();
+  await wb.page.keyboard.press('F1');
+  const input = wb.page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10000 });
+  await input.fill('>Dockerfile Lean: Convert to Multi-Stage Build');
+  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Convert to Multi-Stage Build' }).first().waitFor({ timeout: 10000 });
+  await wb.shot('palette');
+  await wb.page.keyboard.press('Enter');
+  // The conversion previews first (a diff plus an Apply/Cancel prompt, as a notification or a dialog);
+  // accept it if shown. Otherwise the edit lands directly.
+  const accept = wb.page.locator('.notification-toast .monaco-button, .monaco-dialog-box .monaco-button', { hasText: /^(Apply|Accept|Convert|OK)$/ }).first();
+  const converted = ed.locator('.view-line', { hasText: 'AS build' }).first();
+  const first = await Promise.race([
+    accept.waitFor({ timeout: 30000 }).then(() => 'preview'),
+    converted.waitFor({ timeout: 30000 }).then(() => 'applied'),
+  ]);
+  if (first === 'preview') {
+    await wb.page.locator('.monaco-diff-editor').first().waitFor({ timeout: 5000 }).catch(() => {});
+    await wb.shot('preview');
+    log('  preview shown, accepting');
+    await accept.click();
+  }
+  const after = wb.editor('go/Dockerfile');
+  await after.locator('.view-line', { hasText: 'AS build' }).first().waitFor({ timeout: 20000 });
+  await wb.save(after);
+  const disk = await untilDisk(file, (t) => t.includes('AS build'), 'the converted Dockerfile');
+  const want = [/^FROM golang:1\.22 AS build$/, /^FROM gcr\.io\/distroless\/static-debian12:nonroot$/,
+    /^COPY --from=build \/out\/server \/out\/server$/, /^CMD \["\/out\/server"\]$/];
+  let at = -1;
+  for (const re of want) {
+    const i = lines(disk).findIndex((l, k) => k > at && re.test(l));
+    if (i < 0) throw new Error(`expected ${re} after line ${at + 1} on disk:\n${disk}`);
+    at = i;
+  }
+  await wb.shot('after-convert');
+}
+
+const SCENARIOS = [
+  ['quick-fix-non-root', scenarioQuickFixNonRoot],
+  ['quick-fix-merge', scenarioQuickFixMerge],
+  ['palette-convert', scenarioPaletteConvert],
+];
+
+export async function runUi({ vsix = process.env.E2E_VSIX } = {}) {
+  assertInstalled();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  for (const f of readdirSync(ARTIFACTS)) if (/^ui-.*\.png$/.test(f)) rmSync(join(ARTIFACTS, f));
+  const results = [];
+  const d = makeScratch('ui', { 'workbench.editor.enablePreview': false, 'editor.hover.delay': 3000 });
+  const cleanup = [];
+  try {
+    let t = Date.now();
+    const file = vsix ?? packageVsix();
+    log(`vsix ${file} (${Date.now() - t} ms)`);
+    t = Date.now();
+    const out = await codeServerCli(d, ['--install-extension', file]);
+    log(`installed: ${out.trim().split('\n').pop()} (${Date.now() - t} ms)`);
+    for (const [dir, text] of Object.entries({ node: FIXTURES.node, apt: FIXTURES.apt, go: FIXTURES.go })) {
+      mkdirSync(join(d.workspace, dir), { recursive: true });
+      writeFileSync(join(d.workspace, dir, 'Dockerfile'), text);
+    }
+    const server = await startServer(d, 'code-server');
+    cleanup.unshift(() => server.stop());
+    log(`code-server ${server.base} ready in ${server.startMs} ms`);
+    const { browser, context } = await launchBrowser(d);
+    cleanup.unshift(() => browser.close());
+    const page = await context.newPage();
+    t = Date.now();
+    await page.goto(server.url(d.workspace));
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    await page.getByRole('treeitem', { name: 'node' }).first().waitFor({ timeout: 90000 });
+    log(`workbench ready ${Date.now() - t} ms after navigation`);
+    await new Workbench(page, '00').shot('workbench');
+
+    for (const [name, fn] of SCENARIOS) {
+      const wb = new Workbench(page, name);
+      const t0 = Date.now();
+      log(`scenario ${name}`);
+      try {
+        await fn(wb, d.workspace);
+        results.push({ title: name, state: 'passed', ms: Date.now() - t0 });
+        log(`  passed (${Date.now() - t0} ms)`);
+      } catch (e) {
+        const shot = await wb.shot('FAILURE');
+        results.push({ title: name, state: 'failed', ms: Date.now() - t0, error: String(e.stack ?? e) });
+        console.error(`  FAILED ${name}: ${e.message}\n  screenshot: ${shot}`);
+        for (let i = 0; i < 3; i++) await page.keyboard.press('Escape').catch(() => {});
+      }
+    }
+  } catch (e) {
+    console.error(`UI layer could not run: ${e.stack ?? e}`);
+    console.error(`server log: ${d.logFile}`);
+    results.push({ title: 'ui setup', state: 'failed', error: String(e.stack ?? e) });
+  } finally {
+    for (const f of cleanup) await Promise.resolve().then(f).catch(() => {});
+  }
+  if (results.every((r) => r.state === 'passed')) d.dispose();
+  else console.error(`scratch folder kept: ${d.root}`);
+  const passed = results.filter((r) => r.state === 'passed').length;
+  const failed = results.length - passed;
+  if (process.env.DFL_E2E_RESULTS) writeFileSync(process.env.DFL_E2E_RESULTS, `${JSON.stringify({ passed, failed, tests: results }, null, 2)}\n`);
+  log(`UI scenarios: ${passed} passed, ${failed} failed; screenshots in ${ARTIFACTS}`);
+  return { passed, failed, tests: results };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { failed, passed } = await runUi();
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
