@@ -47,6 +47,7 @@ table('non-root-user', [
   ['quiet with a hadolint DL3002 ignore', 'FROM node:20\n# hadolint ignore=DL3002\nUSER root\n', false],
   ['quiet with a global ignore', '# dockerfile-lean global ignore=non-root-user\nFROM node:20\n', false],
   ['quiet on an empty file', '', false],
+  ['quiet on a half-typed USER with no name', 'FROM node:20\nUSER\n', false],
 ]);
 
 table('merge-run', [

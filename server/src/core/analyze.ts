@@ -80,7 +80,7 @@ export function fixesFor(model: Model, finding: Finding): Fix[] {
   const rule = getRule(finding.rule);
   if (!rule) return [];
   try {
-    const fixes = rule.fixes(model, finding);
+    const fixes = rule.fixes(model, finding).filter((fix) => fix.edits.length > 0);
     const limit = model.unterminatedHeredoc;
     if (limit === null) return fixes;
     return fixes.filter((fix) => fix.edits.every((e) => model.doc.offsetAt(e.range.end) <= limit && model.doc.offsetAt(e.range.start) < limit));

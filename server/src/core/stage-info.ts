@@ -40,6 +40,8 @@ export function stageVars(model: Model, stage: Stage, before: Instr | null): Map
 /** A USER instruction's value with variables substituted; null when it still depends on something unknown. */
 export function userValue(model: Model, instr: Instr): string | null {
   const raw = (instr.node.getArgumentsContent() ?? '').trim();
+  // A USER with no name is half-typed: not root, not anything yet.
+  if (raw === '') return null;
   if (!raw.includes('$')) return raw;
   const v = substituteArgs(raw, stageVars(model, instr.stage!, instr)).trim();
   return v.includes('$') || v === '' ? null : v;

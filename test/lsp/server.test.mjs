@@ -1,0 +1,800 @@
+// Protocol tests for the language server (dist/server.js) over stdio, with vscode-jsonrpc as the client.
+// Run after `npm run build`: node --test test/lsp/
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SERVER = path.join(ROOT, 'dist/server.js');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const T = { timeout: 20_000 };
+const WAIT_MS = 10_000;
+
+const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n';
+const B = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nEXPOSE 8080\nCMD ["/out/server"]\n';
+const C = 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n';
+
+const CMD = {
+  convertToMultiStage: 'dockerfile-lean.server.convertToMultiStage',
+  insertNonRootUser: 'dockerfile-lean.server.insertNonRootUser',
+  mergeRunInstructions: 'dockerfile-lean.server.mergeRunInstructions',
+  fixAll: 'dockerfile-lean.server.fixAll',
+};
+const FIX_ALL_KIND = 'source.fixAll.dockerfile-lean';
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+/** Offsets where each line starts, with \r\n, \r and \n as line breaks (as LSP counts lines). */
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (c === 10) starts.push(i + 1);
+  }
+  return starts;
+}
+
+function offsetAt(text, starts, pos) {
+  if (pos.line >= starts.length) return text.length;
+  const lineStart = starts[pos.line];
+  const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : text.length;
+  return Math.min(lineStart + pos.character, next);
+}
+
+/** Applies LSP TextEdits (all relative to the original text, non-overlapping) to `text`. */
+function applyEdits(text, edits) {
+  const starts = lineStarts(text);
+  const offs = edits
+    .map((e) => ({ start: offsetAt(text, starts, e.range.start), end: offsetAt(text, starts, e.range.end), newText: e.newText }))
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let pos = 0;
+  for (const e of offs) {
+    assert.ok(e.start >= pos, `overlapping edits: ${JSON.stringify(edits)}`);
+    assert.ok(e.end >= e.start, `edit with end before start: ${JSON.stringify(e)}`);
+    out += text.slice(pos, e.start) + e.newText;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}
+
+function lines(text) {
+  return text.split(/\r?\n/);
+}
+
+/** The lines of `text` match `res` in this order (other lines may sit in between). */
+function assertInOrder(text, res) {
+  const ls = lines(text);
+  let at = -1;
+  for (const re of res) {
+    const i = ls.findIndex((l, k) => k > at && re.test(l));
+    assert.ok(i > at, `expected a line matching ${re} after line ${at + 1} in:\n${text}`);
+    at = i;
+  }
+}
+
+function assertGoMultiStage(text) {
+  assertInOrder(text, [
+    /^FROM golang:1\.22 AS build$/,
+    /^RUN\b.*\bgo build\b.*-o \/out\/server\b/,
+    /^FROM gcr\.io\/distroless\/static-debian12:nonroot$/,
+    /^COPY --from=build \/out\/server \/out\/server$/,
+    /^CMD \["\/out\/server"\]$/,
+  ]);
+  const nonEmpty = lines(text).filter((l) => l.trim() !== '');
+  assert.match(nonEmpty[nonEmpty.length - 1], /^CMD \["\/out\/server"\]$/, `CMD must be the last instruction:\n${text}`);
+  assert.equal(lines(text).filter((l) => /^FROM\b/.test(l)).length, 2, `two stages expected:\n${text}`);
+}
+
+function assertNodeNonRoot(text) {
+  const ls = lines(text);
+  assert.ok(ls.includes('COPY --chown=node:node . .'), `expected COPY --chown=node:node . . in:\n${text}`);
+  assert.ok(!ls.includes('COPY . .'), `plain COPY . . still there:\n${text}`);
+  const user = ls.findIndex((l) => /^USER node\s*$/.test(l));
+  const cmd = ls.findIndex((l) => l === 'CMD ["node","index.js"]');
+  assert.ok(user >= 0 && cmd > user, `USER node must come before CMD in:\n${text}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The client
+
+let docCounter = 0;
+let tmpDir = null;
+function newUri(name = 'Dockerfile') {
+  if (!tmpDir) tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-lsp-'));
+  const dir = path.join(tmpDir, `d${++docCounter}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return pathToFileURL(path.join(dir, name)).href;
+}
+
+class Client {
+  /**
+   * @param {object} opts
+   * @param {boolean} [opts.configuration] advertise workspace.configuration (pull settings)
+   * @param {boolean} [opts.resolveSupport] advertise codeAction resolveSupport for 'edit'
+   * @param {object} [opts.settings] the dockerfileLean section answered to workspace/configuration
+   */
+  static async start(opts = {}) {
+    const c = new Client(opts);
+    await c.init();
+    return c;
+  }
+
+  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} } } = {}) {
+    this.configuration = configuration;
+    this.resolveSupport = resolveSupport;
+    this.settings = settings;
+    this.publishes = []; // every publishDiagnostics params, in arrival order
+    this.waiters = [];
+    this.applyEdits = []; // every workspace/applyEdit params
+    this.applyWaiters = [];
+    this.configRequests = 0;
+    this.stderr = '';
+    this.exited = false;
+    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr.on('data', (d) => (this.stderr += d));
+    this.exitPromise = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
+      this.exited = true;
+      this.exitInfo = { code, signal };
+      for (const w of this.waiters) w.reject(new Error(`server exited (${code ?? signal}) while waiting for ${w.what}\n${this.stderr}`));
+      this.waiters = [];
+      resolve();
+    }));
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout), new StreamMessageWriter(this.proc.stdin));
+    this.conn.onNotification('textDocument/publishDiagnostics', (p) => {
+      this.publishes.push(p);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.match(p)) return true;
+        clearTimeout(w.timer);
+        w.resolve(p);
+        return false;
+      });
+    });
+    this.conn.onNotification(() => {}); // window/logMessage and the like
+    this.conn.onRequest('workspace/configuration', (params) => {
+      this.configRequests++;
+      return params.items.map((it) => (it.section === 'dockerfileLean' ? this.settings : null));
+    });
+    this.conn.onRequest('workspace/applyEdit', (params) => {
+      this.applyEdits.push(params);
+      for (const w of this.applyWaiters.splice(0)) w(params);
+      return { applied: true };
+    });
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('window/workDoneProgress/create', () => null);
+    this.conn.onError(() => {});
+    this.conn.listen();
+  }
+
+  async init() {
+    const capabilities = {
+      workspace: { configuration: this.configuration, didChangeConfiguration: { dynamicRegistration: false }, applyEdit: true, executeCommand: {} },
+      textDocument: {
+        synchronization: { didSave: false },
+        publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+        codeAction: {
+          codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
+          isPreferredSupport: true,
+          dataSupport: true,
+          ...(this.resolveSupport ? { resolveSupport: { properties: ['edit'] } } : {}),
+        },
+      },
+    };
+    if (!this.configuration) delete capabilities.workspace.configuration;
+    this.initResult = await this.request('initialize', { processId: process.pid, rootUri: null, capabilities, workspaceFolders: null });
+    this.conn.sendNotification('initialized', {});
+    return this.initResult;
+  }
+
+  request(method, params, ms = WAIT_MS) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer to ${method} within ${ms} ms\n${this.stderr}`)), ms);
+    });
+    return Promise.race([this.conn.sendRequest(method, params), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  notify(method, params) {
+    return this.conn.sendNotification(method, params);
+  }
+
+  /**
+   * Resolves with the first publish (for `uri`) satisfying `pred`: among those already received when
+   * `past` is true, else only among later ones.
+   */
+  waitPublish(uri, pred, what, { past = false, ms = WAIT_MS } = {}) {
+    const match = (p) => p.uri === uri && pred(p);
+    if (past) {
+      const hit = this.publishes.find(match);
+      if (hit) return Promise.resolve(hit);
+    }
+    if (this.exited) return Promise.reject(new Error(`server already exited; waiting for ${what}`));
+    return new Promise((resolve, reject) => {
+      const w = { match, resolve, reject, what };
+      w.timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        const got = this.publishes.filter((p) => p.uri === uri).map((p) => `v${p.version}: ${p.diagnostics.map((d) => d.code).join(',')}`);
+        reject(new Error(`timed out waiting for ${what}; publishes for ${uri}: [${got.join(' | ')}]\n${this.stderr}`));
+      }, ms);
+      this.waiters.push(w);
+    });
+  }
+
+  /** The publish for `version` of `uri` (already received or still to come). */
+  diagnosticsFor(uri, version) {
+    return this.waitPublish(uri, (p) => p.version === version, `publishDiagnostics for ${uri} version ${version}`, { past: true });
+  }
+
+  nextApplyEdit(ms = WAIT_MS) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no workspace/applyEdit request arrived')), ms);
+      this.applyWaiters.push((p) => {
+        clearTimeout(timer);
+        resolve(p);
+      });
+    });
+  }
+
+  async open(text, { uri = newUri(), version = 1 } = {}) {
+    const pub = this.diagnosticsFor(uri, version);
+    this.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version, text } });
+    return { uri, version, text, diagnostics: (await pub).diagnostics };
+  }
+
+  /** Replaces the whole text (a change without a range) and waits for that version's publish. */
+  async replace(uri, version, text) {
+    const pub = this.diagnosticsFor(uri, version);
+    this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+    return (await pub).diagnostics;
+  }
+
+  async codeActions(uri, diagnostics, only) {
+    const range = diagnostics.length ? diagnostics[0].range : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return this.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
+  }
+
+  async close() {
+    try {
+      if (!this.exited) {
+        await Promise.race([this.request('shutdown', null, 2000).then(() => this.notify('exit')), this.exitPromise]).catch(() => {});
+        await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, 1000).unref())]);
+      }
+    } finally {
+      for (const w of this.waiters) clearTimeout(w.timer);
+      this.waiters = [];
+      this.conn.dispose();
+      if (!this.exited) this.proc.kill('SIGKILL');
+    }
+  }
+}
+
+/** Starts a client, runs `fn(client)`, and always shuts the server down. */
+async function withServer(opts, fn) {
+  if (typeof opts === 'function') [opts, fn] = [{}, opts];
+  const c = await Client.start(opts);
+  try {
+    return await fn(c);
+  } finally {
+    await c.close();
+  }
+}
+
+const byRule = (diags, rule) => diags.filter((d) => d.code === rule);
+const codes = (diags) => [...new Set(diags.map((d) => d.code))].sort();
+
+function checkDiagnostic(d, rule, version) {
+  assert.equal(d.code, rule);
+  assert.equal(d.source, 'dockerfile-lean');
+  assert.equal(d.severity, 2, `${rule}: default severity is Warning (2)`);
+  assert.ok(d.codeDescription && typeof d.codeDescription.href === 'string', `${rule}: codeDescription.href missing`);
+  assert.ok(d.codeDescription.href.endsWith(`docs/rules/${rule}.md`), `${rule}: href ${d.codeDescription.href}`);
+  assert.equal(d.data.rule, rule);
+  assert.equal(typeof d.data.fixable, 'boolean');
+  assert.equal(d.data.version, version);
+  assert.equal(typeof d.message, 'string');
+  assert.ok(d.message.length > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('initialize', () => {
+  test('capabilities and serverInfo', T, () =>
+    withServer(async (c) => {
+      const { capabilities, serverInfo } = c.initResult;
+      const sync = capabilities.textDocumentSync;
+      const change = typeof sync === 'number' ? sync : sync.change;
+      assert.equal(change, 2, 'incremental sync');
+      if (typeof sync === 'object') assert.equal(sync.openClose, true);
+      assert.deepEqual([...capabilities.codeActionProvider.codeActionKinds].sort(), ['quickfix', FIX_ALL_KIND].sort());
+      assert.equal(capabilities.codeActionProvider.resolveProvider, true);
+      assert.deepEqual([...capabilities.executeCommandProvider.commands].sort(), Object.values(CMD).sort());
+      assert.equal(serverInfo.name, 'dockerfile-lean');
+    }));
+});
+
+describe('diagnostics', () => {
+  test('input a: merge-run, apt-hygiene (update alone; install), non-root-user', T, () =>
+    withServer(async (c) => {
+      const { diagnostics, version } = await c.open(A);
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'merge-run', 'non-root-user']);
+      for (const d of diagnostics) checkDiagnostic(d, d.code, version);
+      const [merge] = byRule(diagnostics, 'merge-run');
+      assert.equal(byRule(diagnostics, 'merge-run').length, 1);
+      assert.equal(merge.range.start.line, 1);
+      assert.equal(merge.range.end.line, 3);
+      const apt = byRule(diagnostics, 'apt-hygiene');
+      assert.equal(apt.length, 2, 'one for the lone update, one for the install');
+      assert.deepEqual(apt.map((d) => d.range.start.line).sort(), [1, 2]);
+      const install = apt.find((d) => d.range.start.line === 2);
+      assert.match(install.message, /--no-install-recommends/);
+      assert.match(install.message, /lists/);
+      const update = apt.find((d) => d.range.start.line === 1);
+      assert.match(update.message, /update/);
+      assert.equal(byRule(diagnostics, 'non-root-user').length, 1);
+      for (const d of diagnostics) assert.equal(d.data.fixable, true, `${d.code} should be fixable`);
+    }));
+
+  test('input b: multi-stage and non-root-user', T, () =>
+    withServer(async (c) => {
+      const { diagnostics, version } = await c.open(B);
+      assert.deepEqual(codes(diagnostics), ['multi-stage', 'non-root-user']);
+      for (const d of diagnostics) checkDiagnostic(d, d.code, version);
+      assert.equal(byRule(diagnostics, 'multi-stage')[0].range.start.line, 0);
+      assert.equal(byRule(diagnostics, 'multi-stage')[0].data.fixable, true);
+    }));
+
+  test('input c: non-root-user only', T, () =>
+    withServer(async (c) => {
+      const { diagnostics, version } = await c.open(C, { version: 7 });
+      assert.deepEqual(codes(diagnostics), ['non-root-user']);
+      assert.equal(diagnostics.length, 1);
+      checkDiagnostic(diagnostics[0], 'non-root-user', 7);
+    }));
+
+  test('a clean file publishes an empty list', T, () =>
+    withServer(async (c) => {
+      const { diagnostics } = await c.open('FROM node:20\nUSER node\nCMD ["node","index.js"]\n');
+      assert.deepEqual(diagnostics, []);
+    }));
+});
+
+describe('quick fixes', () => {
+  // Every diagnostic of every input: its preferred quick fix, applied by us, makes that diagnostic go away.
+  for (const [name, text] of [['a', A], ['b', B], ['c', C]]) {
+    for (const resolve of [false, true]) {
+      test(`input ${name}: every quick fix removes its diagnostic (resolveSupport ${resolve})`, T, () =>
+        withServer({ resolveSupport: resolve }, async (c) => {
+          const opened = await c.open(text);
+          assert.ok(opened.diagnostics.length > 0);
+          for (const [k, d] of opened.diagnostics.entries()) {
+            // A fresh document per diagnostic, so each fix starts from the original text.
+            const { uri, diagnostics } = k === 0 ? opened : await c.open(text);
+            const diag = diagnostics.find((x) => x.code === d.code && x.range.start.line === d.range.start.line && x.range.start.character === d.range.start.character);
+            const actions = await c.codeActions(uri, [diag]);
+            assert.ok(Array.isArray(actions) && actions.length > 0, `no code action for ${d.code} at line ${d.range.start.line}`);
+            let action = actions.find((a) => a.isPreferred) ?? actions[0];
+            assert.equal(action.kind, 'quickfix');
+            assert.equal(action.isPreferred, true, `${d.code}: the fix should be preferred`);
+            assert.deepEqual(action.diagnostics?.map((x) => x.code), [d.code]);
+            if (d.code === 'multi-stage' && resolve) {
+              assert.equal(action.edit, undefined, 'with resolveSupport the multi-stage action comes without its edit');
+              action = await c.request('codeAction/resolve', action);
+            }
+            assert.ok(action.edit?.changes?.[uri], `${d.code}: no edit.changes for the document: ${JSON.stringify(action)}`);
+            const after = applyEdits(text, action.edit.changes[uri]);
+            assert.notEqual(after, text);
+            if (d.code === 'multi-stage') assertGoMultiStage(after);
+            if (d.code === 'non-root-user' && name === 'c') assertNodeNonRoot(after);
+            const next = await c.replace(uri, 2, after);
+            const before = byRule(diagnostics, d.code).length;
+            const left = byRule(next, d.code);
+            assert.ok(left.length < before, `${d.code} still reported after its fix (${before} → ${left.length}) in:\n${after}\n${JSON.stringify(left, null, 1)}`);
+            if (before === 1) assert.equal(left.length, 0);
+          }
+        }));
+    }
+  }
+
+  test('apt-hygiene on the install: fix adds --no-install-recommends and removes the lists', T, () =>
+    withServer(async (c) => {
+      const { uri, diagnostics } = await c.open(A);
+      const diag = byRule(diagnostics, 'apt-hygiene').find((d) => d.range.start.line === 2);
+      const [action] = (await c.codeActions(uri, [diag])).filter((a) => a.isPreferred);
+      const after = applyEdits(A, action.edit.changes[uri]);
+      assert.match(after, /apt-get install[^\n]*--no-install-recommends[^\n]*curl/);
+      assert.ok(after.includes('rm -rf /var/lib/apt/lists/*'), after);
+      const next = await c.replace(uri, 2, after);
+      assert.ok(!byRule(next, 'apt-hygiene').some((d) => /apt-get install/.test(lines(after)[d.range.start.line])), JSON.stringify(next));
+    }));
+
+  test('multi-stage: resolve fills the edit; inline edit without resolveSupport is the same', T, async () => {
+    const resolved = await withServer({ resolveSupport: true }, async (c) => {
+      const { uri, diagnostics } = await c.open(B);
+      const [action] = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+      assert.equal(action.edit, undefined);
+      assert.ok(action.data, 'an unresolved action carries data');
+      const r = await c.request('codeAction/resolve', action);
+      assert.ok(r.edit?.changes?.[uri]);
+      return applyEdits(B, r.edit.changes[uri]);
+    });
+    const inline = await withServer({ resolveSupport: false }, async (c) => {
+      const { uri, diagnostics } = await c.open(B);
+      const [action] = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+      assert.ok(action.edit?.changes?.[uri], 'without resolveSupport the edit is inline');
+      return applyEdits(B, action.edit.changes[uri]);
+    });
+    assertGoMultiStage(resolved);
+    assert.equal(inline, resolved);
+  });
+
+  test('context.only quickfix returns quick fixes; other kinds return none', T, () =>
+    withServer(async (c) => {
+      const { uri, diagnostics } = await c.open(C);
+      const qf = await c.codeActions(uri, diagnostics, ['quickfix']);
+      assert.ok(qf.length > 0 && qf.every((a) => a.kind === 'quickfix'));
+      const refactor = await c.codeActions(uri, diagnostics, ['refactor']);
+      assert.deepEqual(refactor ?? [], []);
+    }));
+});
+
+describe('quick fixes on half-typed documents', () => {
+  // Whatever a diagnostic calls fixable must come with a quick fix that changes the text.
+  const inputs = [
+    ['USER without a name', 'FROM node:20\nUSER\n'],
+    ['COPY --from= /x', 'FROM node:20\nCOPY --from= /x\n'],
+    ['RUN alone', 'FROM debian:bookworm-slim\nRUN\nRUN echo a\n'],
+    ['FROM alone', 'FROM\n'],
+  ];
+  for (const [name, text] of inputs) {
+    test(`${name}: every fixable diagnostic gets a quick fix with a non-empty edit`, T, () =>
+      withServer(async (c) => {
+        const { uri, diagnostics } = await c.open(text);
+        for (const d of diagnostics.filter((x) => x.data.fixable)) {
+          const actions = await c.codeActions(uri, [d]);
+          assert.ok(actions.length > 0, `no action for fixable ${d.code}`);
+          let action = actions.find((a) => a.isPreferred) ?? actions[0];
+          if (!action.edit) action = await c.request('codeAction/resolve', action);
+          const edits = action.edit?.changes?.[uri] ?? [];
+          const after = applyEdits(text, edits);
+          assert.notEqual(after, text, `quick fix "${action.title}" for fixable ${d.code} ("${d.message}") on ${JSON.stringify(text)} changes nothing: ${JSON.stringify(action.edit)}`);
+        }
+      }));
+  }
+});
+
+describe('fix all', () => {
+  for (const only of [[FIX_ALL_KIND], ['source.fixAll']]) {
+    for (const [name, text] of [['a', A], ['b', B], ['c', C]]) {
+      test(`input ${name}: only ${only[0]} → one action whose edit leaves no fixable finding`, T, () =>
+        withServer(async (c) => {
+          const { uri } = await c.open(text);
+          const actions = await c.codeActions(uri, [], only);
+          assert.equal(actions.length, 1, JSON.stringify(actions));
+          assert.equal(actions[0].kind, FIX_ALL_KIND);
+          const after = applyEdits(text, actions[0].edit.changes[uri]);
+          const next = await c.replace(uri, 2, after);
+          const fixable = next.filter((d) => d.data.fixable);
+          assert.deepEqual(fixable.map((d) => d.code), [], `fixable findings left after fix-all:\n${after}`);
+        }));
+    }
+  }
+});
+
+describe('executeCommand', () => {
+  const cases = [
+    [CMD.convertToMultiStage, B, 'multi-stage'],
+    [CMD.insertNonRootUser, C, 'non-root-user'],
+    [CMD.mergeRunInstructions, A, 'merge-run'],
+    [CMD.fixAll, A, null],
+  ];
+  for (const [command, text, rule] of cases) {
+    test(`${command} with apply: true sends workspace/applyEdit with the edit`, T, () =>
+      withServer(async (c) => {
+        const { uri } = await c.open(text);
+        const applied = c.nextApplyEdit();
+        const result = await c.request('workspace/executeCommand', { command, arguments: [{ uri, apply: true }] });
+        const req = await applied;
+        assert.ok(req.edit.changes[uri], JSON.stringify(req));
+        const after = applyEdits(text, req.edit.changes[uri]);
+        assert.equal(typeof result.newText, 'string');
+        assert.equal(after, result.newText, 'the applied edit gives newText');
+        assert.deepEqual(result.edits, req.edit.changes[uri]);
+        assert.equal(result.applied, true);
+        const next = await c.replace(uri, 2, after);
+        if (rule) assert.deepEqual(byRule(next, rule), [], `${rule} still reported after ${command}`);
+        else assert.deepEqual(next.filter((d) => d.data.fixable).map((d) => d.code), []);
+        if (rule === 'multi-stage') assertGoMultiStage(after);
+        if (rule === 'non-root-user') assertNodeNonRoot(after);
+      }));
+
+    test(`${command} with apply: false returns newText and sends no applyEdit`, T, () =>
+      withServer(async (c) => {
+        const { uri } = await c.open(text);
+        const result = await c.request('workspace/executeCommand', { command, arguments: [{ uri, apply: false }] });
+        assert.equal(typeof result.newText, 'string');
+        assert.notEqual(result.newText, text);
+        assert.equal(applyEdits(text, result.edits), result.newText);
+        assert.notEqual(result.applied, true);
+        // A later request is answered after any applyEdit the server would have sent first.
+        await c.request('workspace/executeCommand', { command: CMD.fixAll, arguments: [{ uri: newUri(), apply: false }] }).catch(() => {});
+        assert.equal(c.applyEdits.length, 0, 'no workspace/applyEdit expected');
+      }));
+  }
+
+  test('a command with nothing to change returns newText null and a message', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open(C);
+      const result = await c.request('workspace/executeCommand', { command: CMD.mergeRunInstructions, arguments: [{ uri }] });
+      assert.equal(result.newText, null);
+      assert.deepEqual(result.edits, []);
+      assert.equal(typeof result.message, 'string');
+      assert.equal(c.applyEdits.length, 0);
+    }));
+
+  test('CLI convert prints exactly the server convertToMultiStage newText', T, () =>
+    withServer(async (c) => {
+      for (const text of [B, B.replace(/\n/g, '\r\n'), A]) {
+        const { uri } = await c.open(text);
+        const result = await c.request('workspace/executeCommand', { command: CMD.convertToMultiStage, arguments: [{ uri, apply: false }] });
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-conv-'));
+        try {
+          const file = path.join(dir, 'Dockerfile');
+          fs.writeFileSync(file, text);
+          const r = spawnSync(process.execPath, [CLI, 'convert', file], { encoding: 'utf8', timeout: 15_000 });
+          assert.equal(r.status, 0, r.stderr);
+          assert.equal(r.stdout, result.newText ?? text, `CLI convert vs server newText for ${JSON.stringify(text)}`);
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      }
+    }));
+});
+
+describe('settings', () => {
+  test('pulled settings: didChangeConfiguration re-pulls; merge-run off removes it; enable false clears all', T, () =>
+    withServer({ configuration: true }, async (c) => {
+      const { uri, diagnostics } = await c.open(A);
+      assert.ok(c.configRequests >= 1, 'the server asks for workspace/configuration');
+      assert.ok(byRule(diagnostics, 'merge-run').length === 1);
+
+      c.settings = { enable: true, rules: { 'merge-run': 'off' } };
+      let pub = c.waitPublish(uri, (p) => !p.diagnostics.some((d) => d.code === 'merge-run'), 'a publish without merge-run');
+      c.notify('workspace/didChangeConfiguration', { settings: null });
+      let p = await pub;
+      assert.deepEqual(codes(p.diagnostics), ['apt-hygiene', 'non-root-user']);
+      assert.equal(p.version, 1);
+
+      c.settings = { enable: false };
+      pub = c.waitPublish(uri, (x) => x.diagnostics.length === 0, 'an empty publish after enable: false');
+      c.notify('workspace/didChangeConfiguration', { settings: null });
+      p = await pub;
+      assert.deepEqual(p.diagnostics, []);
+
+      c.settings = { enable: true, rules: { 'non-root-user': 'error' } };
+      pub = c.waitPublish(uri, (x) => x.diagnostics.length > 0, 'diagnostics back after enable: true');
+      c.notify('workspace/didChangeConfiguration', { settings: null });
+      p = await pub;
+      assert.deepEqual(codes(p.diagnostics), ['apt-hygiene', 'merge-run', 'non-root-user']);
+      assert.equal(byRule(p.diagnostics, 'non-root-user')[0].severity, 1, 'severity error (1) from the settings');
+    }));
+
+  test('pulled settings apply at open', T, () =>
+    withServer({ configuration: true, settings: { enable: true, rules: { 'merge-run': 'off', 'apt-hygiene': 'info' } } }, async (c) => {
+      const { diagnostics } = await c.open(A);
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'non-root-user']);
+      for (const d of byRule(diagnostics, 'apt-hygiene')) assert.equal(d.severity, 3);
+    }));
+
+  test('client without workspace.configuration: defaults, then pushed settings', T, () =>
+    withServer({ configuration: false }, async (c) => {
+      const { uri, diagnostics } = await c.open(A);
+      assert.equal(c.configRequests, 0, 'no workspace/configuration request without the capability');
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'merge-run', 'non-root-user']);
+      for (const d of diagnostics) assert.equal(d.severity, 2);
+
+      let pub = c.waitPublish(uri, (p) => !p.diagnostics.some((d) => d.code === 'merge-run'), 'a publish without merge-run');
+      c.notify('workspace/didChangeConfiguration', { settings: { dockerfileLean: { enable: true, rules: { 'merge-run': 'off' } } } });
+      let p = await pub;
+      assert.deepEqual(codes(p.diagnostics), ['apt-hygiene', 'non-root-user']);
+
+      pub = c.waitPublish(uri, (x) => x.diagnostics.length === 0, 'an empty publish after enable: false');
+      c.notify('workspace/didChangeConfiguration', { settings: { dockerfileLean: { enable: false } } });
+      p = await pub;
+      assert.deepEqual(p.diagnostics, []);
+      assert.equal(c.configRequests, 0);
+    }));
+});
+
+describe('document sync', () => {
+  test('incremental edits sent back-to-back: the publish for the last version matches the final text', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open(C);
+      let text = C;
+      const changes = [
+        // line 0 "FROM node:20" → "FROM golang:1.22"
+        { range: { start: { line: 0, character: 5 }, end: { line: 0, character: 12 } }, text: 'golang:1.22' },
+        // "WORKDIR /app" → "WORKDIR /src"
+        { range: { start: { line: 1, character: 8 }, end: { line: 1, character: 12 } }, text: '/src' },
+        // insert a build step after COPY
+        { range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, text: 'RUN go build -o /out/server .\nEXPOSE 8080\n' },
+        // the CMD line (now line 5) → CMD ["/out/server"]
+        { range: { start: { line: 5, character: 4 }, end: { line: 5, character: 23 } }, text: '["/out/server"]' },
+      ];
+      let version = 1;
+      for (const ch of changes) {
+        version++;
+        text = applyEdits(text, [{ range: ch.range, newText: ch.text }]);
+        c.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [ch] });
+      }
+      assert.equal(text, B);
+      const p = await c.diagnosticsFor(uri, version);
+      assert.deepEqual(codes(p.diagnostics), ['multi-stage', 'non-root-user']);
+      for (const d of p.diagnostics) assert.equal(d.data.version, version);
+      // Same diagnostics as a fresh document with the final text (apart from the version).
+      const strip = (ds) => ds.map(({ data, ...d }) => ({ ...d, data: { ...data, version: 0 } }));
+      const freshOpen = await c.open(B, { version });
+      assert.deepEqual(strip(p.diagnostics), strip(freshOpen.diagnostics));
+      // The server's view of the text is B: its conversion equals the one for a freshly opened B.
+      const fromEdits = await c.request('workspace/executeCommand', { command: CMD.convertToMultiStage, arguments: [{ uri, apply: false }] });
+      const { uri: fresh } = await c.open(B);
+      const fromOpen = await c.request('workspace/executeCommand', { command: CMD.convertToMultiStage, arguments: [{ uri: fresh, apply: false }] });
+      assert.equal(fromEdits.newText, fromOpen.newText);
+    }));
+
+  test('several content changes in one didChange, and typing char by char', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open('FROM node:20\n');
+      let text = 'FROM node:20\n';
+      let version = 1;
+      // One notification with two ordered changes.
+      const two = [
+        { range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'RUN echo a\n' },
+        { range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: 'RUN echo b\n' },
+      ];
+      for (const ch of two) text = applyEdits(text, [{ range: ch.range, newText: ch.text }]);
+      c.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: two });
+      // Then type "USER node\n" one character at a time.
+      let line = 3;
+      let col = 0;
+      for (const ch of 'USER node\n') {
+        const pos = { line, character: col };
+        text = applyEdits(text, [{ range: { start: pos, end: pos }, newText: ch }]);
+        c.notify('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ range: { start: pos, end: pos }, text: ch }] });
+        if (ch === '\n') {
+          line++;
+          col = 0;
+        } else col++;
+      }
+      assert.equal(text, 'FROM node:20\nRUN echo a\nRUN echo b\nUSER node\n');
+      const p = await c.diagnosticsFor(uri, version);
+      assert.deepEqual(codes(p.diagnostics), ['merge-run']);
+      assert.equal(p.diagnostics[0].range.start.line, 1);
+      assert.equal(p.diagnostics[0].range.end.line, 2);
+    }));
+
+  test('CRLF document gets the same findings (same lines) as LF', T, () =>
+    withServer(async (c) => {
+      for (const text of [A, B, C]) {
+        const lf = await c.open(text);
+        const crlf = await c.open(text.replace(/\n/g, '\r\n'));
+        const key = (ds) => ds.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}`).sort();
+        assert.deepEqual(key(crlf.diagnostics), key(lf.diagnostics));
+        // Its fixes keep CRLF line breaks and still fix.
+        const actions = await c.codeActions(crlf.uri, [], [FIX_ALL_KIND]);
+        const crlfText = text.replace(/\n/g, '\r\n');
+        const after = applyEdits(crlfText, actions[0].edit.changes[crlf.uri]);
+        assert.ok(!/[^\r]\n/.test(after), `a bare LF in the fixed CRLF text:\n${JSON.stringify(after)}`);
+        const next = await c.replace(crlf.uri, 2, after);
+        assert.deepEqual(next.filter((d) => d.data.fixable).map((d) => d.code), []);
+      }
+    }));
+
+  test('a document with # escape=` gets the same findings as with backslash', T, () =>
+    withServer(async (c) => {
+      const backslash = 'FROM debian:bookworm-slim\nRUN apt-get update && \\\n    apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n';
+      const backtick = '# escape=`\n' + backslash.replace(/\\\n/g, '`\n');
+      const x = await c.open(backslash);
+      const y = await c.open(backtick);
+      const key = (ds, shift) => ds.map((d) => `${d.code}@${d.range.start.line - shift}`).sort();
+      assert.ok(x.diagnostics.length > 0);
+      assert.deepEqual(key(y.diagnostics, 1), key(x.diagnostics, 0));
+      // Also the plain inputs behind an escape directive.
+      for (const text of [A, B, C]) {
+        const plain = await c.open(text);
+        const esc = await c.open('# escape=`\n' + text);
+        assert.deepEqual(key(esc.diagnostics, 1), key(plain.diagnostics, 0), `escape directive changed findings for:\n${text}`);
+      }
+      // A fix-all on the backtick file uses backticks for continuations.
+      const actions = await c.codeActions(y.uri, [], [FIX_ALL_KIND]);
+      const after = applyEdits(backtick, actions[0].edit.changes[y.uri]);
+      assert.ok(!/\\\n/.test(after), `backslash continuation in a backtick file:\n${after}`);
+      const next = await c.replace(y.uri, 2, after);
+      assert.deepEqual(next.filter((d) => d.data.fixable).map((d) => d.code), [], after);
+    }));
+
+  test('didClose clears the diagnostics with an empty publish', T, () =>
+    withServer(async (c) => {
+      const { uri, diagnostics } = await c.open(A);
+      assert.ok(diagnostics.length > 0);
+      const pub = c.waitPublish(uri, (p) => p.diagnostics.length === 0, 'an empty publish after didClose');
+      c.notify('textDocument/didClose', { textDocument: { uri } });
+      const p = await pub;
+      assert.deepEqual(p.diagnostics, []);
+      // Closed: commands on it fail now.
+      await assert.rejects(c.request('workspace/executeCommand', { command: CMD.fixAll, arguments: [{ uri }] }));
+    }));
+});
+
+describe('errors', () => {
+  async function stillServes(c) {
+    const { uri, diagnostics } = await c.open(C);
+    assert.deepEqual(codes(diagnostics), ['non-root-user']);
+    const r = await c.request('workspace/executeCommand', { command: CMD.insertNonRootUser, arguments: [{ uri, apply: false }] });
+    assertNodeNonRoot(r.newText);
+  }
+
+  test('unknown command → JSON-RPC error, server keeps serving', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open(C);
+      await assert.rejects(c.request('workspace/executeCommand', { command: 'dockerfile-lean.server.nope', arguments: [{ uri }] }), (e) => typeof e.code === 'number');
+      await stillServes(c);
+    }));
+
+  test('command on a uri that is not open → JSON-RPC error, server keeps serving', T, () =>
+    withServer(async (c) => {
+      await assert.rejects(c.request('workspace/executeCommand', { command: CMD.fixAll, arguments: [{ uri: newUri() }] }), (e) => typeof e.code === 'number');
+      await assert.rejects(c.request('workspace/executeCommand', { command: CMD.fixAll, arguments: [] }), (e) => typeof e.code === 'number');
+      await assert.rejects(c.request('workspace/executeCommand', { command: CMD.fixAll, arguments: ['not an object'] }), (e) => typeof e.code === 'number');
+      await stillServes(c);
+    }));
+
+  test('codeAction with garbage params → JSON-RPC error, server keeps serving', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open(A);
+      await assert.rejects(c.request('textDocument/codeAction', { textDocument: { uri } }), (e) => typeof e.code === 'number');
+      await assert.rejects(c.request('textDocument/codeAction', { textDocument: { uri }, range: null, context: { diagnostics: [], only: 5 } }), (e) => typeof e.code === 'number');
+      // Not a list of diagnostics: an error or no action, either is fine, as long as nothing breaks.
+      const r = await c.request('textDocument/codeAction', { textDocument: { uri }, range: null, context: { diagnostics: 'x' } }).catch((e) => e);
+      assert.ok(Array.isArray(r) ? r.length === 0 : typeof r.code === 'number', JSON.stringify(r));
+      await stillServes(c);
+      assert.equal(c.exited, false);
+    }));
+
+  test('codeAction with malformed diagnostics in context does not break the server', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open(A);
+      const bogus = [
+        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message: 'x', source: 'dockerfile-lean', data: { rule: 'merge-run', fixable: true, version: 1 } },
+        { range: { start: { line: 99, character: 0 }, end: { line: 99, character: 1 } }, message: 'x', source: 'other' },
+        { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, message: 'x', source: 'dockerfile-lean', data: null },
+      ];
+      const r = await c.request('textDocument/codeAction', { textDocument: { uri }, range: bogus[0].range, context: { diagnostics: bogus } });
+      assert.deepEqual(r ?? [], []);
+      await stillServes(c);
+    }));
+
+  test('codeAction/resolve on an action for a closed document returns it unchanged', T, () =>
+    withServer(async (c) => {
+      const { uri, diagnostics } = await c.open(B);
+      const [action] = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+      const pub = c.waitPublish(uri, (p) => p.diagnostics.length === 0, 'empty publish');
+      c.notify('textDocument/didClose', { textDocument: { uri } });
+      await pub;
+      const r = await c.request('codeAction/resolve', action);
+      assert.equal(r.edit, undefined);
+      await stillServes(c);
+    }));
+});
+
+after(() => {
+  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+});
