@@ -67,11 +67,16 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
 
 /** Whether an ignore comment above any instruction the finding covers silences the rule. */
 function suppressed(model: Model, ruleId: string, start: number, end: number): boolean {
-  for (const i of model.instructions) {
-    if (i.start > end) break;
-    if (i.end < start) continue;
-    if (i.ignores.has(ruleId)) return true;
+  const list = model.instructions;
+  // Instructions are in file order: find the first that ends at or after `start`, then walk forward.
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].end < start) lo = mid + 1;
+    else hi = mid;
   }
+  for (let k = lo; k < list.length && list[k].start <= end; k++) if (list[k].ignores.has(ruleId)) return true;
   return false;
 }
 
