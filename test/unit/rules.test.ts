@@ -71,6 +71,10 @@ describe('non-root-user messages and fixes', () => {
   });
   it('says when the base image is unknown', () => assert.match(finding('FROM example.com/team/base:1\n').message, /not a known base image/));
   it('resolves an ARG in FROM to the image it names', () => assert.match(finding('ARG V=20\nFROM node:${V}-alpine\n').message, /^node:20-alpine runs as root/));
+  it('uses a numeric user on RHEL images without useradd', () => {
+    for (const img of ['amazonlinux:2023', 'rockylinux:9-minimal', 'registry.access.redhat.com/ubi9/ubi-minimal']) assert.match(fixed(`FROM ${img}\nCMD ["x"]\n`), /\nUSER 10001:10001\n/, img);
+    assert.match(fixed('FROM rockylinux:9\nCMD ["x"]\n'), /useradd --system/);
+  });
   it('reuses ubuntu on Ubuntu 24.04', () => assert.match(fixed('FROM ubuntu:24.04\nCMD ["bash"]\n'), /\nUSER ubuntu\n/));
   it('reuses docker (in group staff) on r-base', () => assert.match(fixed('FROM r-base:4.4.1\nCMD ["R"]\n'), /\nUSER docker\n/));
   it('reuses app on .NET alpine, with the WORKDIR given to it', () =>

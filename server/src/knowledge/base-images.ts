@@ -84,6 +84,8 @@ export const BASE_IMAGES: BaseImageEntry[] = [
   { repo: /^(registry\.access\.redhat\.com|registry\.redhat\.io|quay\.io\/sclorg)\/(ubi\d+\/)?(nodejs|python|ruby|php|perl|go-toolset|openjdk|dotnet|nginx|httpd)[-\w]*$/, family: 'rhel', runsAs: '1001', shipsUser: UBI_S2I, source: 'Red Hat UBI / sclorg s2i images (USER 1001, group 0)', checked: '2026-11' },
   { repo: /(^|\/)ubi\d*[-/]?micro$|\/ubi\d+-micro$/, family: 'rhel-micro', runsAs: 'root', source: 'Red Hat UBI micro docs (no package manager, no shadow-utils)', checked: '2026-11' },
   { repo: /(^|\/)ubi\d*[-/]?minimal$|\/ubi\d+-minimal$/, family: 'rhel-minimal', runsAs: 'root', source: 'Red Hat UBI minimal docs (microdnf, no shadow-utils)', checked: '2026-11' },
+  { repo: /(^|\/)(rockylinux|almalinux|oraclelinux|centos)$/, tag: /(^|-)minimal$/, family: 'rhel-minimal', runsAs: 'root', source: 'Rocky / Alma minimal images (microdnf, no shadow-utils)', checked: '2026-11' },
+  { repo: /^amazonlinux$/, tag: /^(2023|latest)/, family: 'rhel-minimal', runsAs: 'root', source: 'Amazon Linux 2023 container image (no shadow-utils installed)', checked: '2026-11' },
   { repo: /(^|\/)(ubi\d*|fedora|rockylinux|almalinux|centos|amazonlinux|oraclelinux)$/, family: 'rhel', runsAs: 'root', source: HUB, checked: '2026-11' },
   { repo: /^(alpine|.*\/alpine)$/, family: 'alpine', runsAs: 'root', source: HUB, checked: '2026-11' },
   { repo: /(^|\/)(debian|ubuntu|buildpack-deps|golang|python|ruby|php|perl|rust|gcc|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|httpd|nginx|haproxy|redis|postgres|mysql|mariadb|mongo|elixir|erlang|haskell|swift|julia|clojure|composer)$/, family: 'debian', runsAs: 'root', source: HUB, checked: '2026-11' },
