@@ -75,6 +75,11 @@ describe('non-root-user messages and fixes', () => {
     for (const img of ['amazonlinux:2023', 'rockylinux:9-minimal', 'registry.access.redhat.com/ubi9/ubi-minimal']) assert.match(fixed(`FROM ${img}\nCMD ["x"]\n`), /\nUSER 10001:10001\n/, img);
     assert.match(fixed('FROM rockylinux:9\nCMD ["x"]\n'), /useradd --system/);
   });
+  it('says when FROM names a variable without a value', () => assert.match(finding('ARG BASE\nFROM ${BASE}\nCMD ["x"]\n').message, /^\$\{BASE\} \(a variable without a value\) is not a known base image/));
+  it('gives --chown only to copies into a WORKDIR the file sets', () =>
+    assert.equal(fixed('FROM alpine\nCOPY app.sh .\nCMD ["x"]\n'), 'FROM alpine\nCOPY app.sh .\nRUN addgroup -S -g 10001 app && adduser -S -D -H -u 10001 -G app app\nUSER app\nCMD ["x"]\n'));
+  it('keeps a BOM and CRLF', () =>
+    assert.equal(fixed('\uFEFFFROM node:20\r\nWORKDIR /app\r\nCOPY . .\r\nCMD ["x"]\r\n'), '\uFEFFFROM node:20\r\nWORKDIR /app\r\nCOPY --chown=node:node . .\r\nRUN chown node:node /app\r\nUSER node\r\nCMD ["x"]\r\n'));
   it('reuses ubuntu on Ubuntu 24.04', () => assert.match(fixed('FROM ubuntu:24.04\nCMD ["bash"]\n'), /\nUSER ubuntu\n/));
   it('reuses docker (in group staff) on r-base', () => assert.match(fixed('FROM r-base:4.4.1\nCMD ["R"]\n'), /\nUSER docker\n/));
   it('reuses app on .NET alpine, with the WORKDIR given to it', () =>

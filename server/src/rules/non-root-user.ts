@@ -156,7 +156,7 @@ function planUser(model: Model, stage: Stage): UserPlan {
 
 const NEEDS_ROOT = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR', 'USER', 'ONBUILD']);
 
-/** COPY/ADD into the working directory (or a relative path) that lack an owner. */
+/** COPY/ADD into the working directory the file sets (relative or absolute paths under it) that lack an owner. */
 function appCopies(model: Model, stage: Stage, after: Instr | undefined): Instr[] {
   const out: Instr[] = [];
   for (const i of stage.instructions) {
@@ -176,7 +176,9 @@ function appCopies(model: Model, stage: Stage, after: Instr | undefined): Instr[
       }
     }
     const wd = workdirAt(model, stage, i);
-    const underWorkdir = !dest.startsWith('/') || (wd !== null && wd !== '/' && (dest === wd || dest.startsWith(wd.replace(/\/$/, '') + '/')));
+    // Only app files: copies into a WORKDIR the file sets (not into `/`, not before any WORKDIR).
+    if (wd === null || wd === '/') continue;
+    const underWorkdir = !dest.startsWith('/') || dest === wd || dest.startsWith(wd.replace(/\/$/, '') + '/');
     if (underWorkdir) out.push(i);
   }
   return out;
@@ -213,6 +215,14 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
   return edits;
 }
 
+/** The image of a stage's chain as written in its FROM, variables unresolved. */
+function imageAsWritten(model: Model, stage: Stage): string {
+  let s: Stage = stage;
+  for (let d = 0; s.baseStage && d < 64; d++) s = s.baseStage;
+  const r = s.from.getImageRange();
+  return r ? model.doc.text.slice(model.doc.offsetAt(r.start), model.doc.offsetAt(r.end)) : 'the base image';
+}
+
 export const nonRootUser: Rule<'non-root-user'> = {
   id: 'non-root-user',
   meta: {
@@ -228,7 +238,8 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (!stage) return [];
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
-    const img = rootImage(stage).text ?? 'the base image';
+    const root = rootImage(stage);
+    const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
     const plan = planUser(model, stage);
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
     const known = baseInfo(stage)?.known ?? false;
