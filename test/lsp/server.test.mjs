@@ -734,6 +734,37 @@ describe('document sync', () => {
     }));
 });
 
+describe('non-root-user: quick fix and server command agree', () => {
+  // One input per base image family; the preferred quick fix and insertNonRootUser must give the same text.
+  const inputs = [
+    ['node', C],
+    ['debian slim', 'FROM debian:bookworm-slim\nWORKDIR /srv\nCOPY app.sh .\nCMD ["./app.sh"]\n'],
+    ['alpine, CRLF', 'FROM alpine:3.20\r\nRUN apk add --no-cache curl\r\nENTRYPOINT ["curl"]\r\n'],
+    ['ubi-minimal', 'FROM registry.access.redhat.com/ubi9/ubi-minimal:9.4\nWORKDIR /opt/app\nCOPY app.py .\nCMD ["python3", "app.py"]\n'],
+    ['distroless', 'FROM gcr.io/distroless/static-debian12\nCOPY server /server\nENTRYPOINT ["/server"]\n'],
+    ['rocker', 'FROM rocker/r-ver:4.4.1\nWORKDIR /srv/api\nCOPY plumber.R .\nCMD ["Rscript", "plumber.R"]\n'],
+    ['.NET', 'FROM mcr.microsoft.com/dotnet/aspnet:8.0\nWORKDIR /app\nCOPY publish/ .\nENTRYPOINT ["dotnet", "Api.dll"]\n'],
+    ['last USER root', 'FROM node:20\nUSER node\nUSER root\nCMD ["node", "index.js"]\n'],
+  ];
+  for (const [name, text] of inputs) {
+    test(`${name}: the quick fix and ${CMD.insertNonRootUser} give the same text`, T, () =>
+      withServer(async (c) => {
+        const { uri, diagnostics } = await c.open(text);
+        const diag = byRule(diagnostics, 'non-root-user');
+        assert.equal(diag.length, 1, JSON.stringify(diagnostics));
+        const [action] = (await c.codeActions(uri, diag)).filter((a) => a.isPreferred);
+        assert.ok(action?.edit?.changes?.[uri], JSON.stringify(action));
+        const fromAction = applyEdits(text, action.edit.changes[uri]);
+        const result = await c.request('workspace/executeCommand', { command: CMD.insertNonRootUser, arguments: [{ uri, apply: false }] });
+        assert.equal(result.newText, fromAction);
+        assert.notEqual(fromAction, text);
+        assert.equal(fromAction.includes('\r\n'), text.includes('\r\n'), 'line endings kept');
+        const next = await c.replace(uri, 2, fromAction);
+        assert.deepEqual(byRule(next, 'non-root-user'), []);
+      }));
+  }
+});
+
 describe('errors', () => {
   async function stillServes(c) {
     const { uri, diagnostics } = await c.open(C);

@@ -1,7 +1,7 @@
 /** Valid / invalid tables per rule, named by behaviour. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/core/analyze';
+import { analyze, fixAll } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/core/types';
 
@@ -48,7 +48,52 @@ table('non-root-user', [
   ['quiet with a global ignore', '# dockerfile-lean global ignore=non-root-user\nFROM node:20\n', false],
   ['quiet on an empty file', '', false],
   ['quiet on a half-typed USER with no name', 'FROM node:20\nUSER\n', false],
+  ['quiet on a UBI s2i image (runs as 1001)', 'FROM registry.access.redhat.com/ubi9/nodejs-20\nCMD ["npm", "start"]\n', false],
+  ['quiet on a .NET chiseled image', 'FROM mcr.microsoft.com/dotnet/runtime-deps:8.0-noble-chiseled\n', false],
+  ['quiet on bitnami', 'FROM bitnami/redis:7.4\n', false],
+  ['quiet with dockerfile-lean ignore on the final FROM', '# dockerfile-lean ignore=non-root-user\nFROM node:20\n', false],
+  ['quiet with a hadolint global ignore', '# hadolint global ignore=DL3002\nFROM node:20\n', false],
+  ['fires on --platform, a registry and a digest', 'FROM --platform=linux/amd64 docker.io/library/python:3.12@sha256:0000\nCMD ["python"]\n', true, true],
+  ['fires on ubi-micro (numeric user, fixable)', 'FROM registry.access.redhat.com/ubi9/ubi-micro\nCOPY app /app\n', true, true],
+  ['fires on a .NET 6 image (no app user: creates one)', 'FROM mcr.microsoft.com/dotnet/aspnet:6.0\nCMD ["x"]\n', true, true],
+  ['fires but declines on rocker/rstudio keeping its /init', 'FROM rocker/rstudio:4.4\nRUN install2.r dplyr\n', true, false],
+  ['fires but declines on rocker/shiny with CMD /init', 'FROM rocker/shiny:4.4\nCMD ["/init"]\n', true, false],
+  ['fires and fixes rocker/rstudio with a CMD of its own', 'FROM rocker/rstudio:4.4\nCMD ["Rscript", "app.R"]\n', true, true],
 ]);
+
+describe('non-root-user messages and fixes', () => {
+  const finding = (text: string) => analyze(text, DEFAULT_SETTINGS, ['non-root-user']).findings[0];
+  const fixed = (text: string) => fixAll(text, DEFAULT_SETTINGS, ['non-root-user']).text;
+  it('names the base image and the user it ships', () => {
+    const f = finding('FROM node:20\nCMD ["node", "index.js"]\n');
+    assert.match(f.message, /^node:20 runs as root/);
+    assert.match(f.message, /ships user `node`/);
+  });
+  it('says when the base image is unknown', () => assert.match(finding('FROM example.com/team/base:1\n').message, /not a known base image/));
+  it('resolves an ARG in FROM to the image it names', () => assert.match(finding('ARG V=20\nFROM node:${V}-alpine\n').message, /^node:20-alpine runs as root/));
+  it('uses a numeric user on RHEL images without useradd', () => {
+    for (const img of ['amazonlinux:2023', 'rockylinux:9-minimal', 'registry.access.redhat.com/ubi9/ubi-minimal']) assert.match(fixed(`FROM ${img}\nCMD ["x"]\n`), /\nUSER 10001:10001\n/, img);
+    assert.match(fixed('FROM rockylinux:9\nCMD ["x"]\n'), /useradd --system/);
+  });
+  it('says when FROM names a variable without a value', () => assert.match(finding('ARG BASE\nFROM ${BASE}\nCMD ["x"]\n').message, /^\$\{BASE\} \(a variable without a value\) is not a known base image/));
+  it('gives --chown only to copies into a WORKDIR the file sets', () =>
+    assert.equal(fixed('FROM alpine\nCOPY app.sh .\nCMD ["x"]\n'), 'FROM alpine\nCOPY app.sh .\nRUN addgroup -S -g 10001 app && adduser -S -D -H -u 10001 -G app app\nUSER app\nCMD ["x"]\n'));
+  it('keeps a BOM and CRLF', () =>
+    assert.equal(fixed('\uFEFFFROM node:20\r\nWORKDIR /app\r\nCOPY . .\r\nCMD ["x"]\r\n'), '\uFEFFFROM node:20\r\nWORKDIR /app\r\nCOPY --chown=node:node . .\r\nRUN chown node:node /app\r\nUSER node\r\nCMD ["x"]\r\n'));
+  it('reuses ubuntu on Ubuntu 24.04', () => assert.match(fixed('FROM ubuntu:24.04\nCMD ["bash"]\n'), /\nUSER ubuntu\n/));
+  it('reuses docker (in group staff) on r-base', () => assert.match(fixed('FROM r-base:4.4.1\nCMD ["R"]\n'), /\nUSER docker\n/));
+  it('reuses app on .NET alpine, with the WORKDIR given to it', () =>
+    assert.equal(fixed('FROM mcr.microsoft.com/dotnet/aspnet:8.0-alpine\nWORKDIR /app\nCMD ["x"]\n'), 'FROM mcr.microsoft.com/dotnet/aspnet:8.0-alpine\nWORKDIR /app\nRUN chown app:app /app\nUSER app\nCMD ["x"]\n'));
+  it('gives no --chown to copies made before the file creates its user', () =>
+    assert.equal(
+      fixed('FROM python:3.12-slim\nWORKDIR /app\nCOPY req.txt .\nRUN useradd -r appuser\nCOPY . .\nUSER root\nCMD ["x"]\n'),
+      'FROM python:3.12-slim\nWORKDIR /app\nCOPY req.txt .\nRUN useradd -r appuser\nCOPY --chown=appuser:appuser . .\nUSER appuser\nCMD ["x"]\n',
+    ));
+  it('never chowns recursively outside the framework dirs', () => {
+    for (const t of ['FROM debian:bookworm-slim\nWORKDIR /\nCOPY . .\n', 'FROM alpine\nCOPY . /\n']) assert.doesNotMatch(fixed(t), /chown -R|chown \S+ \/(\s|$)/);
+  });
+});
+
 
 table('merge-run', [
   ['fires on two plain RUNs', 'FROM alpine\nRUN a\nRUN b\n', true, true],

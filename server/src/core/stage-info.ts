@@ -2,6 +2,7 @@
 import type { Instr, Model, Stage } from './model';
 import { substituteArgs } from './model';
 import { lookupBaseImage, type BaseImageInfo, type ImageRef } from '../knowledge/base-images';
+import { APP_FRAMEWORKS, type AppFramework } from '../knowledge/app-frameworks';
 
 /** The image at the bottom of a chain of `FROM stage` references, or null (unresolved / cyclic). */
 export function rootImage(stage: Stage): { ref: ImageRef | null; text: string | null } {
@@ -68,4 +69,14 @@ export function workdirAt(model: Model, stage: Stage, before: Instr | null): str
     }
   }
   return wd;
+}
+
+/** The application framework a stage (with the stages it builds on) runs, judged by its instructions' text. */
+export function appFramework(stage: Stage): AppFramework | null {
+  const texts: string[] = [];
+  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) {
+    for (const i of s.instructions) if (['CMD', 'ENTRYPOINT', 'RUN', 'ENV'].includes(i.keyword)) texts.push(i.node.getArgumentsContent() ?? '');
+  }
+  const all = texts.join('\n');
+  return APP_FRAMEWORKS.find((f) => f.detect.test(all)) ?? null;
 }

@@ -14,7 +14,17 @@ export interface ImageRef {
   digest: string | null;
 }
 
-export type Family = 'debian' | 'alpine' | 'rhel' | 'rhel-minimal' | 'distroless' | 'scratch' | 'unknown';
+/**
+ * How users are created: `debian` and `rhel` (groupadd/useradd), `alpine` (busybox addgroup/adduser),
+ * `rhel-minimal` (ubi-minimal: a shell and chown, but no shadow-utils), `rhel-micro` (ubi-micro),
+ * `distroless` and `scratch` (no shell at all), `unknown`.
+ */
+export type Family = 'debian' | 'alpine' | 'rhel' | 'rhel-minimal' | 'rhel-micro' | 'distroless' | 'scratch' | 'unknown';
+
+/** Whether RUN steps can run in images of a family (false: no /bin/sh, so no user can be created or chown run). */
+export function familyHasShell(family: Family): boolean {
+  return family !== 'distroless' && family !== 'scratch' && family !== 'rhel-micro';
+}
 
 export interface BaseImageEntry {
   /** Matched against `registry/path` (registry omitted for Docker Hub). */
@@ -27,11 +37,23 @@ export interface BaseImageEntry {
   runsAs: string;
   /** A non-root user the image already ships (reused by the fix), with its uid. */
   shipsUser?: { name: string; uid: number; gid: number; group: string };
+  /** Supplementary groups a created user joins (rocker / r-base: `staff` may write R's site-library). */
+  userGroups?: string[];
+  /**
+   * Set when the image's own start command needs root (an init that drops privileges itself): a final stage
+   * that keeps that command must not switch user. The text says why.
+   */
+  startsAsRoot?: string;
   source: string;
   checked: string;
 }
 
 const HUB = 'Docker Hub official image docs and `docker image inspect` (Config.User)';
+
+/** Order matters: the first matching entry wins. */
+const UBI_S2I = { name: '1001', uid: 1001, gid: 0, group: '0' };
+const DOTNET_APP = { name: 'app', uid: 1654, gid: 1654, group: 'app' };
+const STAFF = ['staff'];
 
 /** Order matters: the first matching entry wins. */
 export const BASE_IMAGES: BaseImageEntry[] = [
@@ -41,14 +63,32 @@ export const BASE_IMAGES: BaseImageEntry[] = [
   { repo: /^(cgr\.dev|chainguard)\//, family: 'distroless', runsAs: 'nonroot', shipsUser: { name: 'nonroot', uid: 65532, gid: 65532, group: 'nonroot' }, source: 'Chainguard images docs (run as nonroot 65532)', checked: '2026-11' },
   { repo: /^nginxinc\/nginx-unprivileged$/, family: 'debian', runsAs: '101', source: 'nginxinc/docker-nginx-unprivileged README (USER 101)', checked: '2026-11' },
   { repo: /^bitnami\//, family: 'debian', runsAs: '1001', source: 'Bitnami non-root containers docs (USER 1001)', checked: '2026-11' },
-  { repo: /^mcr\.microsoft\.com\/dotnet\//, family: 'debian', runsAs: 'root', shipsUser: { name: 'app', uid: 1654, gid: 1654, group: 'app' }, source: '.NET 8 container images: non-root `app` user (APP_UID 1654)', checked: '2026-11' },
+  // .NET: chiseled / distroless tags have no shell and already set USER $APP_UID; 8.0 and later ship `app`; older tags ship no user.
+  { repo: /^mcr\.microsoft\.com\/dotnet\//, tag: /chiseled|distroless/, family: 'distroless', runsAs: '1654', shipsUser: DOTNET_APP, source: '.NET chiseled container images docs (USER $APP_UID)', checked: '2026-11' },
+  { repo: /^mcr\.microsoft\.com\/dotnet\//, tag: /^[1-7]\./, family: 'debian', runsAs: 'root', source: '.NET container images: the `app` user exists from .NET 8', checked: '2026-11' },
+  { repo: /^mcr\.microsoft\.com\/dotnet\//, family: 'debian', runsAs: 'root', shipsUser: DOTNET_APP, source: '.NET 8 container images: non-root `app` user (APP_UID 1654)', checked: '2026-11' },
+  { repo: /^ubuntu$/, tag: /^(2[3-9]|[3-9]\d)\.|^(lunar|mantic|noble|oracular|plucky|questing|latest|rolling|devel)\b/, family: 'debian', runsAs: 'root', shipsUser: { name: 'ubuntu', uid: 1000, gid: 1000, group: 'ubuntu' }, source: 'Ubuntu images from 23.04 ship user ubuntu (1000) (Launchpad bug 2005129)', checked: '2026-11' },
   { repo: /^node$/, family: 'debian', runsAs: 'root', shipsUser: { name: 'node', uid: 1000, gid: 1000, group: 'node' }, source: HUB + ' (node images create user node 1000)', checked: '2026-11' },
-  { repo: /^rocker\/rstudio$/, family: 'debian', runsAs: 'root', shipsUser: { name: 'rstudio', uid: 1000, gid: 1000, group: 'rstudio' }, source: 'rocker-versioned2 docs (rstudio user)', checked: '2026-11' },
-  { repo: /^(registry\.access\.redhat\.com|registry\.redhat\.io)\/ubi\d+\/(nodejs|python|ruby|php|perl|go-toolset|openjdk)[-\w]*$/, family: 'rhel', runsAs: '1001', source: 'Red Hat UBI s2i images (USER 1001)', checked: '2026-11' },
-  { repo: /(^|\/)ubi\d*[-/]?(minimal|micro)$|\/ubi\d+-(minimal|micro)$/, family: 'rhel-minimal', runsAs: 'root', source: 'Red Hat UBI minimal/micro docs (microdnf, no shadow-utils)', checked: '2026-11' },
+  {
+    repo: /^rocker\/(rstudio|tidyverse|verse|geospatial|binder|ml|ml-verse)$/,
+    family: 'debian',
+    runsAs: 'root',
+    shipsUser: { name: 'rstudio', uid: 1000, gid: 1000, group: 'rstudio' },
+    startsAsRoot: 'its /init (s6-overlay) starts RStudio Server as root, which then runs each session as the signed-in user',
+    source: 'rocker-versioned2 docs and scripts/default_user.sh (user rstudio 1000, in group staff; CMD ["/init"])',
+    checked: '2026-11',
+  },
+  { repo: /^rocker\/(shiny|shiny-verse)$/, family: 'debian', runsAs: 'root', userGroups: STAFF, startsAsRoot: 'its /init starts Shiny Server as root, which then runs the apps as user shiny', source: 'rocker-versioned2 scripts/install_shiny_server.sh (CMD ["/init"])', checked: '2026-11' },
+  { repo: /^r-base$/, family: 'debian', runsAs: 'root', shipsUser: { name: 'docker', uid: 1000, gid: 1000, group: 'docker' }, userGroups: STAFF, source: 'Docker Hub r-base Dockerfile (rocker-org/rocker: useradd docker, usermod -a -G staff docker)', checked: '2026-11' },
+  { repo: /^rocker\/(r-ver|r-base|r-devel|cuda)$/, family: 'debian', runsAs: 'root', userGroups: STAFF, source: 'rocker-versioned2 scripts/install_R_source.sh and Debian r-base: site-library owned by root:staff, group-writable', checked: '2026-11' },
+  { repo: /^(registry\.access\.redhat\.com|registry\.redhat\.io|quay\.io\/sclorg)\/(ubi\d+\/)?(nodejs|python|ruby|php|perl|go-toolset|openjdk|dotnet|nginx|httpd)[-\w]*$/, family: 'rhel', runsAs: '1001', shipsUser: UBI_S2I, source: 'Red Hat UBI / sclorg s2i images (USER 1001, group 0)', checked: '2026-11' },
+  { repo: /(^|\/)ubi\d*[-/]?micro$|\/ubi\d+-micro$/, family: 'rhel-micro', runsAs: 'root', source: 'Red Hat UBI micro docs (no package manager, no shadow-utils)', checked: '2026-11' },
+  { repo: /(^|\/)ubi\d*[-/]?minimal$|\/ubi\d+-minimal$/, family: 'rhel-minimal', runsAs: 'root', source: 'Red Hat UBI minimal docs (microdnf, no shadow-utils)', checked: '2026-11' },
+  { repo: /(^|\/)(rockylinux|almalinux|oraclelinux|centos)$/, tag: /(^|-)minimal$/, family: 'rhel-minimal', runsAs: 'root', source: 'Rocky / Alma minimal images (microdnf, no shadow-utils)', checked: '2026-11' },
+  { repo: /^amazonlinux$/, tag: /^(2023|latest)/, family: 'rhel-minimal', runsAs: 'root', source: 'Amazon Linux 2023 container image (no shadow-utils installed)', checked: '2026-11' },
   { repo: /(^|\/)(ubi\d*|fedora|rockylinux|almalinux|centos|amazonlinux|oraclelinux)$/, family: 'rhel', runsAs: 'root', source: HUB, checked: '2026-11' },
   { repo: /^(alpine|.*\/alpine)$/, family: 'alpine', runsAs: 'root', source: HUB, checked: '2026-11' },
-  { repo: /(^|\/)(debian|ubuntu|buildpack-deps|golang|python|ruby|php|perl|rust|gcc|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|r-base|rocker\/r-ver|rocker\/tidyverse|rocker\/verse|rocker\/shiny|httpd|nginx|haproxy|redis|postgres|mysql|mariadb|mongo|elixir|erlang|haskell|swift|julia|clojure|composer)$/, family: 'debian', runsAs: 'root', source: HUB, checked: '2026-11' },
+  { repo: /(^|\/)(debian|ubuntu|buildpack-deps|golang|python|ruby|php|perl|rust|gcc|openjdk|eclipse-temurin|amazoncorretto|maven|gradle|httpd|nginx|haproxy|redis|postgres|mysql|mariadb|mongo|elixir|erlang|haskell|swift|julia|clojure|composer)$/, family: 'debian', runsAs: 'root', source: HUB, checked: '2026-11' },
 ];
 
 export function parseImageRef(text: string): ImageRef {
@@ -85,6 +125,8 @@ export interface BaseImageInfo {
   family: Family;
   runsAs: string;
   shipsUser?: BaseImageEntry['shipsUser'];
+  userGroups?: string[];
+  startsAsRoot?: string;
   known: boolean;
 }
 
@@ -98,7 +140,7 @@ export function lookupBaseImage(ref: ImageRef): BaseImageInfo {
     let family = e.family;
     if (family === 'debian' && /(^|-)alpine/.test(tag)) family = 'alpine';
     if (family === 'debian' && /(^|-)(ubi|fedora|rhel)/.test(tag)) family = 'rhel';
-    return { family, runsAs: e.runsAs, shipsUser: e.shipsUser, known: true };
+    return { family, runsAs: e.runsAs, shipsUser: e.shipsUser, userGroups: e.userGroups, startsAsRoot: e.startsAsRoot, known: true };
   }
   const family: Family = /(^|-)alpine/.test(tag) ? 'alpine' : /(^|-)(slim|bookworm|bullseye|trixie|buster|jammy|noble|focal)/.test(tag) ? 'debian' : 'unknown';
   return { family, runsAs: 'root', known: false };

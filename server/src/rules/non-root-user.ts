@@ -1,8 +1,8 @@
 /** non-root-user: the image's final stage runs its process as root. */
 import type { Instr, Model, Stage } from '../core/model';
-import { baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
+import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
-import { isRootUser, type Family } from '../knowledge/base-images';
+import { familyHasShell, isRootUser, type Family } from '../knowledge/base-images';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { Rule } from './types';
 
@@ -17,6 +17,10 @@ interface UserPlan {
   /** A RUN body to run before switching: create the user when the image lacks one, give it the WORKDIR. */
   create: string | null;
   why: string;
+  /** Set when no safe fix exists: why not. */
+  declined?: string;
+  /** Copies before this instruction keep their owner (the user does not exist yet when they run). */
+  ownerFrom?: Instr;
 }
 
 function finalStage(model: Model): Stage | null {
@@ -34,21 +38,23 @@ export function effectiveUser(model: Model, stage: Stage): { user: string | null
   return { user: info ? info.runsAs : 'root', instr: null };
 }
 
-/** Users the Dockerfile itself creates in a stage chain (useradd / adduser). */
-function createdUsers(stage: Stage): string[] {
-  const names: string[] = [];
-  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) {
+/** Users the Dockerfile itself creates in a stage chain (useradd / adduser), with the RUN that creates each. */
+function createdUsers(stage: Stage): { name: string; instr: Instr }[] {
+  const found: { name: string; instr: Instr }[] = [];
+  const chain: Stage[] = [];
+  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) chain.unshift(s);
+  for (const s of chain) {
     for (const i of s.instructions) {
       const script = i.run?.script();
       if (!script) continue;
       for (const c of script.commands) {
         if (c.name !== 'useradd' && c.name !== 'adduser') continue;
         const last = c.args[c.args.length - 1]?.value;
-        if (last && !last.startsWith('-')) names.push(last);
+        if (last && !last.startsWith('-')) found.push({ name: last, instr: i });
       }
     }
   }
-  return names;
+  return found;
 }
 
 /** Non-root users named by earlier USER instructions of the stage. */
@@ -59,51 +65,103 @@ function usedUsers(model: Model, stage: Stage): string[] {
     .filter((u): u is string => !!u && !isRootUser(u));
 }
 
-function createCommand(family: Family, workdir: string | null): string | null {
-  const chown = workdir ? ` && chown ${CREATED_NAME}:${CREATED_NAME} ${workdir}` : '';
+/** The family's own commands to create the user `app` (uid/gid 10001, no home directory), or null. */
+function createCommand(family: Family, groups: string[]): string | null {
+  const n = CREATED_NAME;
   switch (family) {
     case 'debian':
-    case 'rhel':
-      return `groupadd --system --gid ${CREATED_UID} ${CREATED_NAME} && useradd --system --uid ${CREATED_UID} --gid ${CREATED_NAME} --no-log-init --no-create-home ${CREATED_NAME}${chown}`;
+    case 'rhel': {
+      const extra = groups.length ? ` --groups ${groups.join(',')}` : '';
+      return `groupadd --system --gid ${CREATED_UID} ${n} && useradd --system --uid ${CREATED_UID} --gid ${n}${extra} --no-log-init --no-create-home ${n}`;
+    }
     case 'alpine':
-      return `addgroup -S -g ${CREATED_UID} ${CREATED_NAME} && adduser -S -D -H -u ${CREATED_UID} -G ${CREATED_NAME} ${CREATED_NAME}${chown}`;
+      // busybox: `addgroup USER GROUP` adds an existing user to an existing group.
+      return `addgroup -S -g ${CREATED_UID} ${n} && adduser -S -D -H -u ${CREATED_UID} -G ${n} ${n}${groups.map((g) => ` && addgroup ${n} ${g}`).join('')}`;
     default:
       return null;
   }
 }
 
+/**
+ * What the user must own, as shell commands (run as root): the WORKDIR itself (not recursively; builders keep
+ * an existing directory root-owned on COPY --chown), and the directories a known framework writes at run time.
+ */
+function ownershipCommands(model: Model, stage: Stage, owner: string): string[] {
+  const wd = workdirAt(model, stage, null);
+  if (!wd || wd === '/' || /\s/.test(wd)) return [];
+  const out = [`chown ${owner} ${wd}`];
+  const fw = appFramework(stage);
+  if (fw) {
+    const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`).join(' ');
+    out.push(`mkdir -p ${dirs}`, `chown -R ${owner} ${dirs}`);
+  }
+  return out;
+}
+
+function joinCommands(cmds: (string | null)[]): string | null {
+  const c = cmds.filter((x): x is string => !!x);
+  return c.length ? c.join(' && ') : null;
+}
+
+/** Whether the stage keeps the image's own start command (no CMD/ENTRYPOINT of its own, or one that runs /init). */
+function keepsImageStart(stage: Stage): boolean {
+  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) {
+    const starts = s.instructions.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT');
+    if (starts.length) return starts.some((i) => /(^|[\s"'\[])\/init\b/.test(i.node.getArgumentsContent() ?? ''));
+  }
+  return true;
+}
+
 function planUser(model: Model, stage: Stage): UserPlan {
+  const info = baseInfo(stage);
+  const family = info?.family ?? 'unknown';
+  const shell = familyHasShell(family);
+  if (info?.startsAsRoot && keepsImageStart(stage)) {
+    return { user: '', owner: '', create: null, why: info.startsAsRoot, declined: "the image's own start command must run as root; a USER belongs only after a CMD or ENTRYPOINT of your own" };
+  }
   const used = usedUsers(model, stage);
   if (used.length) return { user: used[used.length - 1], owner: used[used.length - 1], create: null, why: `the file already uses user \`${used[used.length - 1]}\`` };
   const created = createdUsers(stage);
   if (created.length) {
-    const u = created[created.length - 1];
-    return { user: u, owner: `${u}:${u}`, create: null, why: `the file already creates user \`${u}\`` };
+    const { name: u, instr } = created[created.length - 1];
+    return { user: u, owner: `${u}:${u}`, create: null, why: `the file already creates user \`${u}\``, ownerFrom: instr };
   }
-  const info = baseInfo(stage);
   if (info?.shipsUser) {
     const s = info.shipsUser;
-    // WORKDIR made the directory as root, and builders keep an existing directory's owner on
-    // COPY --chown: hand it to the user (not recursively) so the app can write where it runs.
-    const wd = workdirAt(model, stage, null);
-    const hasShell = info.family !== 'distroless' && info.family !== 'scratch';
-    const create = wd && wd !== '/' && hasShell ? `chown ${s.name}:${s.group} ${wd}` : null;
-    return { user: s.name, owner: `${s.name}:${s.group}`, create, why: `the image ships user \`${s.name}\`` };
+    // Without a shell the user is set by number: no RUN can give it a directory, and runAsNonRoot can verify it.
+    if (!shell) return { user: `${s.uid}:${s.gid}`, owner: `${s.uid}:${s.gid}`, create: null, why: `the image ships user \`${s.name}\` (${s.uid})` };
+    const owner = `${s.name}:${s.group}`;
+    return { user: s.name, owner, create: joinCommands(ownershipCommands(model, stage, owner)), why: `the image ships user \`${s.name}\`` };
   }
-  const family = info?.family ?? 'unknown';
-  if (family === 'scratch' || family === 'distroless') return { user: '65532:65532', owner: '65532:65532', create: null, why: 'the image has no shell to create a user; a numeric user needs none' };
-  const create = createCommand(family, workdirAt(model, stage, null));
-  if (create) return { user: CREATED_NAME, owner: `${CREATED_UID}:${CREATED_UID}`, create, why: `a system user \`${CREATED_NAME}\` (uid ${CREATED_UID}) can be created` };
-  return { user: `${CREATED_UID}:${CREATED_UID}`, owner: `${CREATED_UID}:${CREATED_UID}`, create: null, why: 'a numeric user needs no entry in /etc/passwd' };
+  if (family === 'scratch' || family === 'distroless') return { user: '65532:65532', owner: '65532:65532', create: null, why: 'the image has no shell to create a user; a numeric user (65532) needs none' };
+  const groups = info?.userGroups ?? [];
+  const create = createCommand(family, groups);
+  if (create) {
+    const inGroups = groups.length ? `, in group ${groups.join(', ')}` : '';
+    return {
+      user: CREATED_NAME,
+      owner: `${CREATED_UID}:${CREATED_UID}`,
+      create: joinCommands([create, ...ownershipCommands(model, stage, `${CREATED_NAME}:${CREATED_NAME}`)]),
+      why: `a system user \`${CREATED_NAME}\` (uid ${CREATED_UID}${inGroups}) can be created`,
+    };
+  }
+  const numeric = `${CREATED_UID}:${CREATED_UID}`;
+  if (family === 'rhel-minimal') {
+    // ubi-minimal has no useradd (shadow-utils); a numeric user needs no /etc/passwd entry, and chown is there.
+    return { user: numeric, owner: numeric, create: joinCommands(ownershipCommands(model, stage, numeric)), why: `the image has no useradd; a numeric user (${CREATED_UID}) needs no entry in /etc/passwd` };
+  }
+  if (family === 'rhel-micro') return { user: numeric, owner: numeric, create: null, why: `the image has no shell to create a user; a numeric user (${CREATED_UID}) needs none` };
+  return { user: numeric, owner: numeric, create: null, why: `a numeric user (${CREATED_UID}) needs no entry in /etc/passwd` };
 }
 
 const NEEDS_ROOT = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR', 'USER', 'ONBUILD']);
 
-/** COPY/ADD into the working directory (or a relative path) that lack an owner. */
-function appCopies(model: Model, stage: Stage): Instr[] {
+/** COPY/ADD into the working directory the file sets (relative or absolute paths under it) that lack an owner. */
+function appCopies(model: Model, stage: Stage, after: Instr | undefined): Instr[] {
   const out: Instr[] = [];
   for (const i of stage.instructions) {
     if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
+    if (after && after.stage === stage && i.start < after.start) continue;
     const flags = (i.node as unknown as { getFlags(): { getName(): string }[] }).getFlags();
     if (flags.some((f) => f.getName().toLowerCase() === 'chown')) continue;
     const args = i.node.getArguments();
@@ -118,7 +176,9 @@ function appCopies(model: Model, stage: Stage): Instr[] {
       }
     }
     const wd = workdirAt(model, stage, i);
-    const underWorkdir = !dest.startsWith('/') || (wd !== null && wd !== '/' && (dest === wd || dest.startsWith(wd.replace(/\/$/, '') + '/')));
+    // Only app files: copies into a WORKDIR the file sets (not into `/`, not before any WORKDIR).
+    if (wd === null || wd === '/') continue;
+    const underWorkdir = !dest.startsWith('/') || dest === wd || dest.startsWith(wd.replace(/\/$/, '') + '/');
     if (underWorkdir) out.push(i);
   }
   return out;
@@ -127,8 +187,9 @@ function appCopies(model: Model, stage: Stage): Instr[] {
 function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | null): OffsetEdit[] {
   const doc = model.doc;
   const edits: OffsetEdit[] = [];
-  if (rootUser && plan.create === null) {
-    // Switch the last `USER root` to the user the file already has or the image ships.
+  const rootAfter = rootUser ? stage.instructions.some((i) => i.start > rootUser.start && NEEDS_ROOT.has(i.keyword)) : false;
+  if (rootUser && plan.create === null && !rootAfter) {
+    // Switch the last `USER root` to the user the file already has or the image ships (nothing after it needs root).
     const r = rootUser.node.getArgumentsRange();
     if (r) edits.push({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end), text: plan.user });
   } else {
@@ -147,11 +208,19 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     text += atEnd ? '' : eol;
     edits.push({ start: at, end: at, text });
   }
-  for (const c of appCopies(model, stage)) {
+  for (const c of appCopies(model, stage, plan.ownerFrom)) {
     const at = c.start + c.node.getKeyword().length;
     edits.push({ start: at, end: at, text: ` --chown=${plan.owner}` });
   }
   return edits;
+}
+
+/** The image of a stage's chain as written in its FROM, variables unresolved. */
+function imageAsWritten(model: Model, stage: Stage): string {
+  let s: Stage = stage;
+  for (let d = 0; s.baseStage && d < 64; d++) s = s.baseStage;
+  const r = s.from.getImageRange();
+  return r ? model.doc.text.slice(model.doc.offsetAt(r.start), model.doc.offsetAt(r.end)) : 'the base image';
 }
 
 export const nonRootUser: Rule<'non-root-user'> = {
@@ -169,12 +238,17 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (!stage) return [];
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
-    const img = rootImage(stage).text ?? 'the base image';
+    const root = rootImage(stage);
+    const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
     const plan = planUser(model, stage);
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
+    const known = baseInfo(stage)?.known ?? false;
     const message = instr
       ? `The final stage ends as USER ${user}: the container's process runs as root. Switch back to a non-root user: ${plan.why}.`
-      : `${img} runs as root and the final stage sets no USER: ${plan.why}. Run the process as that non-root user.`;
+      : known
+        ? `${img} runs as root and the final stage sets no USER; ${plan.why}.`
+        : `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER; ${plan.why}.`;
+    if (plan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: plan.declined }];
     return [{ start: target.start, end: target.end, message, fixable: true, data: { user: plan.user } }];
   },
   fixes(model, _finding: Finding): Fix[] {
@@ -183,6 +257,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
     const plan = planUser(model, stage);
+    if (plan.declined) return [];
     const rootUser = instr && instr.stage === stage ? instr : null;
     const edits = fixEdits(model, stage, plan, rootUser);
     return [{ title: `Run as non-root user \`${plan.user}\``, edits: toTextEdits(model.doc, edits), preferred: true }];
