@@ -88,6 +88,12 @@ export const HADOLINT_CODES: Record<string, string> = {
   DL3014: 'apt-hygiene',
   DL3015: 'apt-hygiene',
   DL3027: 'apt-hygiene',
+  DL3019: 'apk-hygiene',
+  DL3030: 'dnf-hygiene',
+  DL3032: 'dnf-hygiene',
+  DL3038: 'dnf-hygiene',
+  DL3040: 'dnf-hygiene',
+  DL3042: 'pip-hygiene',
 };
 
 const PRAGMA = /^[ \t]*#[ \t]*(hadolint|dockerfile-lean)[ \t]+(global[ \t]+)?ignore[ \t]*=[ \t]*([A-Za-z0-9_,\- \t]+)/;
