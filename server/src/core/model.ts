@@ -3,7 +3,7 @@
  * their offsets, RUN bodies joined across continuations (with a map back to document offsets),
  * resolved base images, and ignore pragmas.
  */
-import { DockerfileParser, type Instruction, type From, type Dockerfile, type Run } from 'dockerfile-ast';
+import { DockerfileParser, type Instruction, type From, type Dockerfile, type Run, type Onbuild } from 'dockerfile-ast';
 import { DocText } from './document';
 import { parseShell, type ShellScript } from './shell';
 import { parseImageRef, type ImageRef } from '../knowledge/base-images';
@@ -40,6 +40,8 @@ export interface Instr {
   endLine: number;
   stage: Stage | null;
   run?: RunInfo;
+  /** For `ONBUILD RUN …`: the trigger RUN's body (never set on `run`, so RUN rules leave triggers alone). */
+  onbuildRun?: RunInfo;
   /** Rule ids ignored for this instruction by comments directly above it. */
   ignores: Set<string>;
 }
@@ -185,6 +187,10 @@ export function buildModel(text: string): Model {
         current.posixShell = shellPosix;
       }
       if (keyword === 'RUN') instr.run = runInfo(node as Run, doc, escape, start, end, shellPosix);
+      if (keyword === 'ONBUILD') {
+        const trigger = (node as Onbuild).getTriggerInstruction();
+        if (trigger && trigger.getKeyword().toUpperCase() === 'RUN') instr.onbuildRun = runInfo(trigger as Run, doc, escape, start, end, shellPosix);
+      }
       if (keyword === 'COPY' || keyword === 'ADD') {
         const fromFlag = (node as Run).getFlags().find((f) => f.getName().toLowerCase() === 'from');
         const v = fromFlag?.getValue()?.toLowerCase();
