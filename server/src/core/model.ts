@@ -28,6 +28,8 @@ export interface RunInfo {
   map: number[];
   /** The body's shell parse; null when it is not POSIX shell form or does not parse. */
   script(): ShellScript | null;
+  /** The stage's SHELL runs bodies with errexit (`-e`, `-o errexit`), so a failing command ends the body. */
+  shellErrexit: boolean;
 }
 
 export interface Instr {
@@ -137,6 +139,7 @@ export function buildModel(text: string): Model {
   let current: Stage | null = null;
   let continuationIndent: string | null = null;
   let shellPosix = true;
+  let shellErrexit = false;
   let unterminatedHeredoc: number | null = null;
 
   for (const node of ast.getInstructions()) {
@@ -177,6 +180,7 @@ export function buildModel(text: string): Model {
         }
       }
       shellPosix = current.posixShell;
+      shellErrexit = false;
       stages.push(current);
       instr.stage = current;
     } else if (current) {
@@ -184,12 +188,13 @@ export function buildModel(text: string): Model {
       current.instructions.push(instr);
       if (keyword === 'SHELL') {
         shellPosix = isPosixShell(node);
+        shellErrexit = shellPosix && isErrexitShell(node);
         current.posixShell = shellPosix;
       }
-      if (keyword === 'RUN') instr.run = runInfo(node as Run, doc, escape, start, end, shellPosix);
+      if (keyword === 'RUN') instr.run = runInfo(node as Run, doc, escape, start, end, shellPosix, shellErrexit);
       if (keyword === 'ONBUILD') {
         const trigger = (node as Onbuild).getTriggerInstruction();
-        if (trigger && trigger.getKeyword().toUpperCase() === 'RUN') instr.onbuildRun = runInfo(trigger as Run, doc, escape, start, end, shellPosix);
+        if (trigger && trigger.getKeyword().toUpperCase() === 'RUN') instr.onbuildRun = runInfo(trigger as Run, doc, escape, start, end, shellPosix, shellErrexit);
       }
       if (keyword === 'COPY' || keyword === 'ADD') {
         const fromFlag = (node as Run).getFlags().find((f) => f.getName().toLowerCase() === 'from');
@@ -240,6 +245,17 @@ function isPosixShell(node: Instruction): boolean {
   return false;
 }
 
+/** Whether a (POSIX) SHELL's options turn on errexit: `-e`, `-eux`, `-o errexit`. */
+function isErrexitShell(node: Instruction): boolean {
+  try {
+    const arr = JSON.parse((node.getRawArgumentsContent() ?? '').trim());
+    if (!Array.isArray(arr)) return false;
+    return arr.slice(1).some((a, k, all) => (typeof a === 'string' && /^-[a-zA-Z]*e[a-zA-Z]*$/.test(a) && a !== '-c') || (a === '-o' && all[k + 1] === 'errexit'));
+  } catch {
+    return false;
+  }
+}
+
 /** Substitutes `$VAR`, `${VAR}`, `${VAR:-default}` from the ARGs declared before the first FROM. */
 export function substituteArgs(text: string, args: Map<string, string | null>): string {
   return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, op, word, bare) => {
@@ -260,7 +276,7 @@ function resolveImageText(from: From, doc: DocText, args: Map<string, string | n
   return v.trim() || null;
 }
 
-function runInfo(node: Run, doc: DocText, escape: string, start: number, end: number, posix: boolean): RunInfo {
+function runInfo(node: Run, doc: DocText, escape: string, start: number, end: number, posix: boolean, shellErrexit: boolean): RunInfo {
   const flags: RunFlag[] = node.getFlags().map((f) => ({
     name: f.getName().toLowerCase(),
     value: f.getValue(),
@@ -297,6 +313,7 @@ function runInfo(node: Run, doc: DocText, escape: string, start: number, end: nu
     bodyEnd,
     body,
     map,
+    shellErrexit,
     script() {
       if (parsed === undefined) parsed = form === 'shell' && posix ? parseShell(body) : null;
       return parsed;

@@ -34,6 +34,11 @@ export function runGroups(stage: Stage): Instr[][] {
     if (mergeable(i)) {
       if (cur.length > 0 && (cur[0].keyword !== i.keyword || runOf(cur[0])!.flagsKey !== runOf(i)!.flagsKey)) flush();
       cur.push(i);
+      // Under errexit a body stops at its first failure, in `;` sequences, loops and subshells alike. Anywhere but
+      // last, the merge puts it left of `&&`, where the shell ignores errexit (POSIX), even inside `( … )`: such a
+      // body may only end a group. (Conservative: under a SHELL with -e, RUNs then do not merge at all.)
+      const run = runOf(i)!;
+      if (run.shellErrexit || run.script()!.setsErrexit) flush();
     } else flush();
   }
   flush();
