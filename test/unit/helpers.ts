@@ -46,14 +46,16 @@ export function isSubsequence(sub: string[], all: string[]): boolean {
   return k === sub.length;
 }
 
-/** `sh -n` on every shell-form RUN body of a Dockerfile: returns the bodies that fail, with the error. */
+/** `sh -n` on every shell-form RUN (and ONBUILD RUN) body of a Dockerfile: returns the bodies that fail, with the error. */
 export function shellSyntaxErrors(s: string): string[] {
   const model = buildModel(s);
   const bad: string[] = [];
   for (const i of model.instructions) {
-    if (!i.run || i.run.form !== 'shell') continue;
-    const r = spawnSync('sh', ['-n'], { input: i.run.body, encoding: 'utf8' });
-    if (r.status !== 0) bad.push(`${i.run.body}\n  → ${r.stderr.trim()}`);
+    // ONBUILD RUN triggers are shell too, run in a child build.
+    const run = i.run ?? i.onbuildRun;
+    if (!run || run.form !== 'shell') continue;
+    const r = spawnSync('sh', ['-n'], { input: run.body, encoding: 'utf8' });
+    if (r.status !== 0) bad.push(`${run.body}\n  → ${r.stderr.trim()}`);
   }
   return bad;
 }

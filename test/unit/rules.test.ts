@@ -105,7 +105,10 @@ table('merge-run', [
   ['quiet on a heredoc RUN', 'FROM alpine\nRUN <<EOF\na\nEOF\nRUN b\n', false],
   ['quiet on exec form', 'FROM alpine\nRUN ["a"]\nRUN b\n', false],
   ['quiet across a SHELL change', 'FROM alpine\nRUN a\nSHELL ["/bin/ash", "-c"]\nRUN b\n', false],
-  ['quiet on ONBUILD RUNs', 'FROM alpine\nONBUILD RUN a\nONBUILD RUN b\n', false],
+  ['fires on consecutive ONBUILD RUNs', 'FROM alpine\nONBUILD RUN a\nONBUILD RUN b\n', true, true],
+  ['quiet on an ONBUILD RUN next to a plain RUN', 'FROM alpine\nONBUILD RUN a\nRUN b\nONBUILD RUN c\n', false],
+  ['quiet on ONBUILD RUNs with different flags', 'FROM alpine\nONBUILD RUN --network=none a\nONBUILD RUN b\n', false],
+  ['quiet on ONBUILD RUNs split by another ONBUILD', 'FROM alpine\nONBUILD RUN a\nONBUILD COPY . .\nONBUILD RUN b\n', false],
   ['quiet on a body that does not parse', 'FROM alpine\nRUN echo "open\nRUN b\n', false],
   ['quiet under a non-POSIX SHELL', 'FROM mcr.microsoft.com/windows/servercore\nSHELL ["powershell", "-Command"]\nRUN a\nRUN b\n', false],
   ['quiet with hadolint DL3059 ignore', 'FROM alpine\nRUN a\n# hadolint ignore=DL3059\nRUN b\n', false],
@@ -119,11 +122,61 @@ table('apt-hygiene', [
   ['fires on update alone followed by an install RUN', 'FROM debian\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n', true, true],
   ['fires on update alone with nothing to join (not fixable)', 'FROM debian\nRUN apt-get update\nCOPY . .\n', true, false],
   ['fires on cleanup in a later RUN only', 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends x\nRUN rm -rf /var/lib/apt/lists/*\n', true, true],
+  ['fires on apt install in a script (fixable to apt-get)', 'FROM debian\nRUN apt update && apt install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n', true, true],
+  ['fires on a package named twice', 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends x y x && rm -rf /var/lib/apt/lists/*\n', true, true],
+  ['quiet on apt list and apt show', 'FROM debian\nRUN apt list --installed && apt show bash\n', false],
+  ['quiet on the same package with and without a version', 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends x x=1.0 && rm -rf /var/lib/apt/lists/*\n', false],
   ['quiet on a clean install', 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n', false],
   ['quiet on --yes and -o Install-Recommends=0', 'FROM debian\nRUN apt-get update && apt-get --yes -o APT::Install-Recommends=0 install x && rm -rf /var/lib/apt/lists/*\n', false],
   ['quiet with a cache mount on the lists', 'FROM debian\nRUN --mount=type=cache,target=/var/lib/apt apt-get update && apt-get install -y --no-install-recommends x\n', false],
   ['quiet on apt-get in an echo string', 'FROM debian\nRUN echo "apt-get install x"\n', false],
   ['quiet with hadolint DL3015 ignore', 'FROM debian\n# hadolint ignore=DL3015,DL3009\nRUN apt-get update && apt-get install -y x\n', false],
+]);
+
+table('apk-hygiene', [
+  ['fires on apk add without --no-cache', 'FROM alpine\nRUN apk add curl\n', true, true],
+  ['fires on apk update without cleanup', 'FROM alpine\nRUN apk update && apk add --no-cache curl\n', true, true],
+  ['fires on cleanup before the add only', 'FROM alpine\nRUN rm -rf /var/cache/apk/* && apk add curl\n', true, true],
+  ['quiet on --no-cache', 'FROM alpine\nRUN apk add --no-cache curl\n', false],
+  ['quiet with a cache mount', 'FROM alpine\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n', false],
+  ['quiet on apk in an echo string', 'FROM alpine\nRUN echo "apk add curl"\n', false],
+  ['quiet with hadolint DL3019 ignore', 'FROM alpine\n# hadolint ignore=DL3019\nRUN apk add curl\n', false],
+]);
+
+table('dnf-hygiene', [
+  ['fires on dnf install without -y', 'FROM fedora\nRUN dnf install --setopt=install_weak_deps=0 --nodocs x && dnf clean all\n', true, true],
+  ['fires on dnf install with weak deps', 'FROM fedora\nRUN dnf install -y --nodocs x && dnf clean all\n', true, true],
+  ['fires on yum install without clean all', 'FROM centos:7\nRUN yum install -y x\n', true, true],
+  ['fires on microdnf without --nodocs', 'FROM ubi-minimal\nRUN microdnf install --setopt=install_weak_deps=0 x && microdnf clean all\n', true, true],
+  ['quiet on a clean dnf install', 'FROM fedora\nRUN dnf install -y --setopt=install_weak_deps=0 --nodocs x && dnf clean all\n', false],
+  ['quiet on yum with -y and clean all', 'FROM centos:7\nRUN yum install -y x && yum clean all\n', false],
+  ['quiet on rm of /var/cache/dnf', 'FROM fedora\nRUN dnf install -y --setopt=install_weak_deps=0 --nodocs x && rm -rf /var/cache/dnf\n', false],
+  ['quiet with hadolint DL3040,DL3038 ignore', 'FROM fedora\n# hadolint ignore=DL3040,DL3038\nRUN dnf install x\n', false],
+]);
+
+table('pip-hygiene', [
+  ['fires on pip install', 'FROM python:3.12\nRUN pip install flask\n', true, true],
+  ['fires on pip3 from a venv path', 'FROM python:3.12\nRUN /venv/bin/pip3 install flask\n', true, true],
+  ['fires on python -m pip install', 'FROM python:3.12\nRUN python -m pip install flask\n', true, true],
+  ['quiet on --no-cache-dir', 'FROM python:3.12\nRUN pip install --no-cache-dir flask\n', false],
+  ['quiet with PIP_NO_CACHE_DIR in ENV', 'FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n', false],
+  ['quiet with PIP_NO_CACHE_DIR before the command', 'FROM python:3.12\nRUN PIP_NO_CACHE_DIR=1 pip install flask\n', false],
+  ['quiet with a cache mount', 'FROM python:3.12\nRUN --mount=type=cache,target=/root/.cache/pip pip install flask\n', false],
+  ['quiet with pip cache purge after', 'FROM python:3.12\nRUN pip install flask && pip cache purge\n', false],
+  ['quiet on pip list', 'FROM python:3.12\nRUN pip list\n', false],
+  ['quiet with hadolint DL3042 ignore', 'FROM python:3.12\n# hadolint ignore=DL3042\nRUN pip install flask\n', false],
+]);
+
+table('npm-hygiene', [
+  ['fires on npm install after a lockfile COPY', 'FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm install && npm cache clean --force\n', true, true],
+  ['fires on npm ci without cache clean', 'FROM node:20\nCOPY package-lock.json ./\nRUN npm ci\n', true, true],
+  ['fires on a lockfile copied in a base stage', 'FROM node:20 AS deps\nCOPY package-lock.json ./\nFROM deps\nRUN npm i && npm cache clean --force\n', true, true],
+  ['quiet on npm ci with cache clean', 'FROM node:20\nCOPY package-lock.json ./\nRUN npm ci && npm cache clean --force\n', false],
+  ['quiet on npm install after COPY . . with cache clean (no lockfile shown)', 'FROM node:20\nCOPY . .\nRUN npm install && npm cache clean --force\n', false],
+  ['quiet on npm install after package*.json with cache clean', 'FROM node:20\nCOPY package*.json ./\nRUN npm install && npm cache clean --force\n', false],
+  ['quiet on installing a named package with cache clean', 'FROM node:20\nCOPY package-lock.json ./\nRUN npm install left-pad && npm cache clean --force\n', false],
+  ['quiet with a cache mount on ~/.npm', 'FROM node:20\nCOPY package-lock.json ./\nRUN --mount=type=cache,target=/root/.npm npm ci\n', false],
+  ['quiet with our own ignore', 'FROM node:20\n# dockerfile-lean ignore=npm-hygiene\nRUN npm install\n', false],
 ]);
 
 table('multi-stage', [
@@ -156,6 +209,12 @@ describe('settings', () => {
     assert.equal(s.enable, true);
     assert.deepEqual(s.rules, {});
     assert.deepEqual(normalizeSettings(null), DEFAULT_SETTINGS);
+  });
+  it('makes cache-only findings of the other package managers hints in a builder stage', () => {
+    const tail = 'FROM alpine\nCOPY --from=b /x /x\nUSER 1000\n';
+    for (const [rule, run] of [['apk-hygiene', 'apk add gcc'], ['dnf-hygiene', 'dnf install -y --setopt=install_weak_deps=0 --nodocs gcc'], ['pip-hygiene', 'pip install x'], ['npm-hygiene', 'npm install']]) {
+      assert.equal(analyze(`FROM x AS b\nRUN ${run}\n${tail}`, DEFAULT_SETTINGS, [rule]).findings[0]?.severity, 'hint', rule);
+    }
   });
   it('makes lists cleanup in a builder stage a hint', () => {
     const text = 'FROM debian AS b\nRUN apt-get update && apt-get install -y --no-install-recommends gcc\nFROM debian\nCOPY --from=b /x /x\nUSER 1000\n';

@@ -3,16 +3,17 @@
  * their offsets, RUN bodies joined across continuations (with a map back to document offsets),
  * resolved base images, and ignore pragmas.
  */
-import { DockerfileParser, type Instruction, type From, type Dockerfile, type Run } from 'dockerfile-ast';
+import { DockerfileParser, type Instruction, type From, type Dockerfile, type Run, type Onbuild } from 'dockerfile-ast';
 import { Dockerfile as DockerfileClass } from 'dockerfile-ast/lib/dockerfile';
+
+import { DocText } from './document';
+import { parseShell, type ShellScript } from './shell';
+import { parseImageRef, type ImageRef } from '../knowledge/base-images';
 
 // dockerfile-ast hands every comment to its build stage after parsing, recomputing each stage's range
 // per comment: quadratic, and 70 % of the parse of a 50,000-line file. The model never reads the
 // per-stage comment lists (comments and pragmas are read from the text), so that step is skipped.
 (DockerfileClass.prototype as unknown as { organizeComments(): void }).organizeComments = function organizeComments(): void {};
-import { DocText } from './document';
-import { parseShell, type ShellScript } from './shell';
-import { parseImageRef, type ImageRef } from '../knowledge/base-images';
 
 export interface RunFlag {
   name: string;
@@ -34,6 +35,8 @@ export interface RunInfo {
   map: number[];
   /** The body's shell parse; null when it is not POSIX shell form or does not parse. */
   script(): ShellScript | null;
+  /** The stage's SHELL runs bodies with errexit (`-e`, `-o errexit`), so a failing command ends the body. */
+  shellErrexit: boolean;
 }
 
 export interface Instr {
@@ -46,6 +49,8 @@ export interface Instr {
   endLine: number;
   stage: Stage | null;
   run?: RunInfo;
+  /** For `ONBUILD RUN …`: the trigger RUN's body (never set on `run`, so RUN rules leave triggers alone). */
+  onbuildRun?: RunInfo;
   /** Rule ids ignored for this instruction by comments directly above it. */
   ignores: Set<string>;
 }
@@ -94,6 +99,12 @@ export const HADOLINT_CODES: Record<string, string> = {
   DL3014: 'apt-hygiene',
   DL3015: 'apt-hygiene',
   DL3027: 'apt-hygiene',
+  DL3019: 'apk-hygiene',
+  DL3030: 'dnf-hygiene',
+  DL3032: 'dnf-hygiene',
+  DL3038: 'dnf-hygiene',
+  DL3040: 'dnf-hygiene',
+  DL3042: 'pip-hygiene',
 };
 
 const PRAGMA = /^[ \t]*#[ \t]*(hadolint|dockerfile-lean)[ \t]+(global[ \t]+)?ignore[ \t]*=[ \t]*([A-Za-z0-9_,\- \t]+)/;
@@ -135,6 +146,7 @@ export function buildModel(text: string): Model {
   let current: Stage | null = null;
   let continuationIndent: string | null = null;
   let shellPosix = true;
+  let shellErrexit = false;
   let unterminatedHeredoc: number | null = null;
 
   for (const node of ast.getInstructions()) {
@@ -175,6 +187,7 @@ export function buildModel(text: string): Model {
         }
       }
       shellPosix = current.posixShell;
+      shellErrexit = false;
       stages.push(current);
       instr.stage = current;
     } else if (current) {
@@ -182,9 +195,14 @@ export function buildModel(text: string): Model {
       current.instructions.push(instr);
       if (keyword === 'SHELL') {
         shellPosix = isPosixShell(node);
+        shellErrexit = shellPosix && isErrexitShell(node);
         current.posixShell = shellPosix;
       }
-      if (keyword === 'RUN') instr.run = runInfo(node as Run, doc, escape, start, end, shellPosix);
+      if (keyword === 'RUN') instr.run = runInfo(node as Run, doc, escape, start, end, shellPosix, shellErrexit);
+      if (keyword === 'ONBUILD') {
+        const trigger = (node as Onbuild).getTriggerInstruction();
+        if (trigger && trigger.getKeyword().toUpperCase() === 'RUN') instr.onbuildRun = runInfo(trigger as Run, doc, escape, start, end, shellPosix, shellErrexit);
+      }
       if (keyword === 'COPY' || keyword === 'ADD') {
         const fromFlag = (node as Run).getFlags().find((f) => f.getName().toLowerCase() === 'from');
         const v = fromFlag?.getValue()?.toLowerCase();
@@ -234,6 +252,17 @@ function isPosixShell(node: Instruction): boolean {
   return false;
 }
 
+/** Whether a (POSIX) SHELL's options turn on errexit: `-e`, `-eux`, `-o errexit`. */
+function isErrexitShell(node: Instruction): boolean {
+  try {
+    const arr = JSON.parse((node.getRawArgumentsContent() ?? '').trim());
+    if (!Array.isArray(arr)) return false;
+    return arr.slice(1).some((a, k, all) => (typeof a === 'string' && /^-[a-zA-Z]*e[a-zA-Z]*$/.test(a) && a !== '-c') || (a === '-o' && all[k + 1] === 'errexit'));
+  } catch {
+    return false;
+  }
+}
+
 /** Substitutes `$VAR`, `${VAR}`, `${VAR:-default}` from the ARGs declared before the first FROM. */
 export function substituteArgs(text: string, args: Map<string, string | null>): string {
   return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, op, word, bare) => {
@@ -254,7 +283,7 @@ function resolveImageText(from: From, doc: DocText, args: Map<string, string | n
   return v.trim() || null;
 }
 
-function runInfo(node: Run, doc: DocText, escape: string, start: number, end: number, posix: boolean): RunInfo {
+function runInfo(node: Run, doc: DocText, escape: string, start: number, end: number, posix: boolean, shellErrexit: boolean): RunInfo {
   const flags: RunFlag[] = node.getFlags().map((f) => ({
     name: f.getName().toLowerCase(),
     value: f.getValue(),
@@ -291,6 +320,7 @@ function runInfo(node: Run, doc: DocText, escape: string, start: number, end: nu
     bodyEnd,
     body,
     map,
+    shellErrexit,
     script() {
       if (parsed === undefined) parsed = form === 'shell' && posix ? parseShell(body) : null;
       return parsed;

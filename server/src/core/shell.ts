@@ -40,6 +40,8 @@ export interface ShellScript {
   changesShellState: boolean;
   /** One statement whose top-level operators are all `&&`: `x && <this>` keeps its exit-status meaning. */
   plainAndChain: boolean;
+  /** A `set -e` / `set -o errexit` somewhere in the body: a failing command ends the shell. */
+  setsErrexit: boolean;
 }
 
 const STATE_COMMANDS = new Set([
@@ -128,6 +130,7 @@ function toScript(text: string, root: Node): ShellScript {
     endsOpen,
     changesShellState,
     plainAndChain,
+    setsErrexit: commands.some((c) => c.name === 'set' && c.args.some((a, k) => /^-[a-zA-Z]*e[a-zA-Z]*$/.test(a.value ?? '') || (a.value === '-o' && c.args[k + 1]?.value === 'errexit'))),
   };
 }
 

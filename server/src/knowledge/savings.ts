@@ -10,4 +10,26 @@ export const SAVINGS = {
     text: 'a few MB to hundreds of MB, depending on the packages',
     source: 'Measured here 2026-11-23: curl pulls ≈ 3.4 MB of recommends; build-essential recommends add ≈ 100+ MB (Debian package sizes)',
   },
+  apkCache: {
+    text: 'about 2–3 MB of package indexes',
+    source:
+      'Not measured here: APKINDEX.tar.gz of Alpine 3.20 main (≈ 0.6 MB) and community (≈ 1.9 MB) on dl-cdn.alpinelinux.org, which `apk add` without --no-cache keeps in /var/cache/apk',
+  },
+  dnfCache: {
+    text: 'tens to a few hundred MB of repository metadata',
+    source:
+      'Not measured here: repodata of UBI 9 (tens of MB unpacked) and Fedora 40 with updates (≈ 100–250 MB unpacked) that dnf/yum keep in /var/cache/dnf or /var/cache/yum',
+  },
+  dnfWeakDeps: {
+    text: 'a few MB to hundreds of MB, depending on the packages',
+    source: 'Weak dependencies are RPM Recommends, the same idea as apt recommends (see aptRecommends); documentation under /usr/share/doc and man pages adds a few MB more',
+  },
+  pipCache: {
+    text: 'as much as the downloaded wheels (tens of MB for numpy or pandas, hundreds for torch)',
+    source: 'Not measured here: the pip cache (~/.cache/pip) keeps every downloaded wheel; wheel sizes from PyPI manylinux x86_64 files (numpy 2.x ≈ 16 MB, pandas 2.x ≈ 13 MB, torch ≥ 170 MB)',
+  },
+  npmCache: {
+    text: 'about the packed size of the dependencies (often tens to hundreds of MB)',
+    source: 'Not measured here: npm keeps the tarball of every fetched package in ~/.npm/_cacache (npm docs, "npm cache"); a typical web app\'s dependency tarballs weigh tens to hundreds of MB',
+  },
 } as const;

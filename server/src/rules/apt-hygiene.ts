@@ -1,6 +1,7 @@
 /** apt-hygiene: apt-get installs that prompt, pull recommends, or leave package lists in the layer. */
-import { docEnd, type Instr, type Model, type Stage } from '../core/model';
-import type { ShellCommand, ShellScript } from '../core/shell';
+import { docEnd, type Instr, type Model } from '../core/model';
+import type { ShellCommand, ShellScript, ShellWord } from '../core/shell';
+import { cacheMounted, inheritedWholesale, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
 import { SAVINGS } from '../knowledge/savings';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
@@ -10,31 +11,16 @@ import type { RawFinding, Rule } from './types';
 /** apt-get options that take a value as the next word. */
 const APT_OPTS_WITH_VALUE = new Set(['-o', '--option', '-t', '--target-release', '-c', '--config-file', '-a', '--host-architecture']);
 
-interface AptCall {
-  cmd: ShellCommand;
-  sub: string;
-  /** Index of the subcommand word in `cmd.args`. */
-  subIndex: number;
-}
+const APT: ManagerSpec = { names: /^(apt-get|apt)$/, optsWithValue: APT_OPTS_WITH_VALUE };
+
+type AptCall = PackageCall;
 
 function aptCalls(script: ShellScript): AptCall[] {
-  const out: AptCall[] = [];
-  for (const cmd of script.commands) {
-    if (cmd.name !== 'apt-get' && cmd.name !== 'apt') continue;
-    for (let k = 0; k < cmd.args.length; k++) {
-      const v = cmd.args[k].value;
-      if (v === null) break;
-      if (APT_OPTS_WITH_VALUE.has(v)) {
-        k++;
-        continue;
-      }
-      if (v.startsWith('-')) continue;
-      out.push({ cmd, sub: v, subIndex: k });
-      break;
-    }
-  }
-  return out;
+  return packageCalls(script, APT);
 }
+
+/** `apt` subcommands that `apt-get` runs the same way: `apt <sub>` in a script becomes `apt-get <sub>`. */
+const APT_GET_SUBS = new Set(['install', 'update', 'upgrade', 'dist-upgrade', 'remove', 'purge', 'autoremove', 'clean', 'autoclean', 'build-dep', 'source', 'download', 'satisfy']);
 
 function optionValues(cmd: ShellCommand): string[] {
   const vals: string[] = [];
@@ -65,12 +51,7 @@ function cleansLists(script: ShellScript): boolean {
 }
 
 function listsMounted(i: Instr): boolean {
-  return i.run!.flags.some((f) => f.name === 'mount' && f.value !== null && /(^|,)type=(cache|tmpfs)(,|$)/.test(f.value) && /(^|,)(target|dst|destination)=\/var\/lib\/apt(\/lists)?\/?(,|$)/.test(f.value));
-}
-
-/** Whether a later stage builds on this one (`FROM stage`), so its files all carry over. */
-function inheritedWholesale(model: Model, stage: Stage): boolean {
-  return stage.isFinal || model.stages.some((s) => s.baseStage === stage);
+  return cacheMounted(i, /^\/var\/lib\/apt(\/lists)?\/?$/);
 }
 
 interface InstallIssue {
@@ -79,6 +60,25 @@ interface InstallIssue {
   missingYes: boolean;
   missingNoRec: boolean;
   missingCleanup: boolean;
+  /** Later repeats of a package already named by the same install, each with the word before it. */
+  duplicates: { prev: ShellWord; word: ShellWord }[];
+}
+
+function duplicatePackages(model: Model, i: Instr, call: AptCall): { prev: ShellWord; word: ShellWord }[] {
+  const out: { prev: ShellWord; word: ShellWord }[] = [];
+  const seen = new Set<string>();
+  const args = call.cmd.args;
+  for (const w of operands(call, APT_OPTS_WITH_VALUE)) {
+    if (w.value === null) continue;
+    if (!seen.has(w.value)) {
+      seen.add(w.value);
+      continue;
+    }
+    const prev = args[args.indexOf(w) - 1];
+    // Only when it can go without taking a comment line with it.
+    if (removeWordAfter(model, i.run!, prev, w)) out.push({ prev, word: w });
+  }
+  return out;
 }
 
 function installIssues(model: Model): InstallIssue[] {
@@ -90,9 +90,29 @@ function installIssues(model: Model): InstallIssue[] {
       const cleanup = cleansLists(script) || listsMounted(i);
       for (const call of aptCalls(script)) {
         if (call.sub !== 'install') continue;
-        const issue = { instr: i, call, missingYes: !hasYes(call.cmd), missingNoRec: !hasNoRecommends(call.cmd), missingCleanup: !cleanup };
-        if (issue.missingYes || issue.missingNoRec || issue.missingCleanup) out.push(issue);
+        const issue = {
+          instr: i,
+          call,
+          missingYes: !hasYes(call.cmd),
+          missingNoRec: !hasNoRecommends(call.cmd),
+          missingCleanup: !cleanup,
+          duplicates: duplicatePackages(model, i, call),
+        };
+        if (issue.missingYes || issue.missingNoRec || issue.missingCleanup || issue.duplicates.length > 0) out.push(issue);
       }
+    }
+  }
+  return out;
+}
+
+/** `apt <sub>` calls that apt-get runs the same way. */
+function aptCliCalls(model: Model): { instr: Instr; call: AptCall }[] {
+  const out: { instr: Instr; call: AptCall }[] = [];
+  for (const stage of model.stages) {
+    for (const i of stage.instructions) {
+      const script = i.run?.script();
+      if (!script) continue;
+      for (const call of aptCalls(script)) if (call.manager === 'apt' && call.cmd.nameWord && APT_GET_SUBS.has(call.sub)) out.push({ instr: i, call });
     }
   }
   return out;
@@ -126,6 +146,7 @@ function issueEdits(model: Model, issue: InstallIssue): OffsetEdit[] | null {
     const at = docEnd(run, args[last].end);
     edits.push({ start: at, end: at, text: ' ' + flags.join(' ') });
   }
+  for (const d of issue.duplicates) edits.push(removeWordAfter(model, run, d.prev, d.word)!);
   if (issue.missingCleanup) {
     const e = appendCommandEdit(model, issue.instr, 'rm -rf /var/lib/apt/lists/*');
     if (!e) return null;
@@ -151,18 +172,29 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       if (issue.missingYes) parts.push('no -y (the build cannot answer the prompt)');
       if (issue.missingNoRec) parts.push(`no --no-install-recommends (recommended packages add ${SAVINGS.aptRecommends.text})`);
       if (issue.missingCleanup) parts.push(`the package lists are not removed in this RUN (${SAVINGS.aptLists.text} left in the layer)`);
-      const onlyCleanup = !issue.missingYes && !issue.missingNoRec;
+      if (issue.duplicates.length) parts.push(`${issue.duplicates.map((d) => d.word.value).join(', ')} listed more than once`);
+      const onlyCleanup = !issue.missingYes && !issue.missingNoRec && issue.duplicates.length === 0;
       const stage = issue.instr.stage!;
       const edits = issueEdits(model, issue);
       const { cmd } = issue.call;
       out.push({
         start: issue.instr.run!.map[cmd.start],
         end: docEnd(issue.instr.run!, cmd.args[issue.call.subIndex].end),
-        message: `apt-get install: ${parts.join('; ')}.`,
+        message: `${issue.call.manager} install: ${parts.join('; ')}.`,
         fixable: edits !== null,
         reason: edits === null ? 'the RUN ends in a background job (&); add the cleanup by hand' : undefined,
         data: { kind: 'install' },
         severityCap: onlyCleanup && !inheritedWholesale(model, stage) ? 'hint' : undefined,
+      });
+    }
+    for (const { instr, call } of aptCliCalls(model)) {
+      const run = instr.run!;
+      out.push({
+        start: run.map[call.cmd.start],
+        end: docEnd(run, call.cmd.args[call.subIndex].end),
+        message: `apt ${call.sub} in a script: apt is meant for people at a terminal and its interface may change between releases; apt-get ${call.sub} is the stable one for builds.`,
+        fixable: true,
+        data: { kind: 'apt' },
       });
     }
     for (const i of lonelyUpdates(model)) {
@@ -187,12 +219,19 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       return [{ title: 'Run apt-get update in the same RUN as the install', edits: toTextEdits(model.doc, [mergeGroupEdit(model, group)]), preferred: true }];
     }
     const start = model.doc.offsetAt(finding.range.start);
+    if (finding.data?.kind === 'apt') {
+      for (const { instr, call } of aptCliCalls(model)) {
+        if (instr.run!.map[call.cmd.start] !== start) continue;
+        return [{ title: `Use apt-get ${call.sub} instead of apt ${call.sub}`, edits: toTextEdits(model.doc, [replaceWord(instr.run!, call.cmd.nameWord!, 'apt-get')]), preferred: true }];
+      }
+      return [];
+    }
     for (const issue of installIssues(model)) {
       const run = issue.instr.run!;
       if (run.map[issue.call.cmd.start] !== start) continue;
       const edits = issueEdits(model, issue);
       if (!edits) return [];
-      return [{ title: 'Fix apt-get install: -y, --no-install-recommends, remove the lists in the same RUN', edits: toTextEdits(model.doc, edits), preferred: true }];
+      return [{ title: 'Fix apt-get install: -y, --no-install-recommends, no duplicate packages, remove the lists in the same RUN', edits: toTextEdits(model.doc, edits), preferred: true }];
     }
     return [];
   },

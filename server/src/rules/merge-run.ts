@@ -1,12 +1,17 @@
 /** merge-run: consecutive RUN instructions of one stage that can safely become one layer. */
-import type { Instr, Model, Stage } from '../core/model';
+import type { Instr, Model, RunInfo, Stage } from '../core/model';
 import type { Fix, Finding } from '../core/types';
 import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { RawFinding, Rule } from './types';
 
-/** Whether a RUN can take part in a merge at all. */
+/** The RUN body of a `RUN` or of an `ONBUILD RUN`. */
+export function runOf(i: Instr): RunInfo | undefined {
+  return i.keyword === 'RUN' ? i.run : i.keyword === 'ONBUILD' ? i.onbuildRun : undefined;
+}
+
+/** Whether a RUN (or an ONBUILD RUN) can take part in a merge at all. */
 function mergeable(i: Instr): boolean {
-  const run = i.run;
+  const run = runOf(i);
   if (!run || run.form !== 'shell') return false;
   const script = run.script();
   if (!script) return false;
@@ -14,7 +19,10 @@ function mergeable(i: Instr): boolean {
   return !(script.endsOpen && /#[^\n]*$/.test(run.body.slice(script.lastStatementEnd)));
 }
 
-/** Maximal groups of consecutive mergeable RUNs with equal flags; only comments may stand between them. */
+/**
+ * Maximal groups of consecutive mergeable RUNs with equal flags; only comments may stand between them.
+ * `ONBUILD RUN`s group only with each other: they run in a child build, not in this one.
+ */
 export function runGroups(stage: Stage): Instr[][] {
   const groups: Instr[][] = [];
   let cur: Instr[] = [];
@@ -23,9 +31,14 @@ export function runGroups(stage: Stage): Instr[][] {
     cur = [];
   };
   for (const i of stage.instructions) {
-    if (i.keyword === 'RUN' && mergeable(i)) {
-      if (cur.length > 0 && cur[0].run!.flagsKey !== i.run!.flagsKey) flush();
+    if (mergeable(i)) {
+      if (cur.length > 0 && (cur[0].keyword !== i.keyword || runOf(cur[0])!.flagsKey !== runOf(i)!.flagsKey)) flush();
       cur.push(i);
+      // Under errexit a body stops at its first failure, in `;` sequences, loops and subshells alike. Anywhere but
+      // last, the merge puts it left of `&&`, where the shell ignores errexit (POSIX), even inside `( … )`: such a
+      // body may only end a group. (Conservative: under a SHELL with -e, RUNs then do not merge at all.)
+      const run = runOf(i)!;
+      if (run.shellErrexit || run.script()!.setsErrexit) flush();
     } else flush();
   }
   flush();
@@ -40,7 +53,7 @@ export function mergeGroupEdit(model: Model, group: Instr[]): OffsetEdit {
   const joiner = ` && ${continuation(model)}`;
   const parts: string[] = [];
   group.forEach((i, k) => {
-    const run = i.run!;
+    const run = runOf(i)!;
     const script = run.script()!;
     let body = doc.text.slice(run.bodyStart, run.bodyEnd);
     const isFirst = k === 0;
@@ -61,12 +74,12 @@ export function mergeGroupEdit(model: Model, group: Instr[]): OffsetEdit {
       if (/^[ \t]*#/.test(t)) comments.push(t);
     }
   }
-  const head = doc.text.slice(first.start, first.run!.bodyStart);
+  const head = doc.text.slice(first.start, runOf(first)!.bodyStart);
   const merged = head + parts.join(joiner);
   const firstLineStart = doc.lineStarts[first.line];
   const indent = doc.text.slice(firstLineStart, first.start);
   const text = comments.map((c) => c + doc.eol).join('') + indent + merged;
-  return { start: firstLineStart, end: last.run!.bodyEnd, text };
+  return { start: firstLineStart, end: runOf(last)!.bodyEnd, text };
 }
 
 export const mergeRun: Rule<'merge-run'> = {
@@ -86,7 +99,10 @@ export const mergeRun: Rule<'merge-run'> = {
         out.push({
           start: group[0].start,
           end: group[group.length - 1].end,
-          message: `${group.length} consecutive RUN instructions make ${group.length} layers; merged into one, files removed by a later step no longer stay in an earlier layer.`,
+          message:
+            group[0].keyword === 'ONBUILD'
+              ? `${group.length} consecutive ONBUILD RUN instructions make ${group.length} layers in every image built from this one; merged into one, files removed by a later step no longer stay in an earlier layer.`
+              : `${group.length} consecutive RUN instructions make ${group.length} layers; merged into one, files removed by a later step no longer stay in an earlier layer.`,
           fixable: true,
           data: { lines: group.map((i) => i.line) },
         });

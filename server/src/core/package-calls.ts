@@ -1,0 +1,139 @@
+/**
+ * Shared questions about package-manager calls in RUN bodies, read from the shell parse: which manager a
+ * command runs with which subcommand, which options and packages it passes, whether a RUN mounts a cache
+ * over a directory, whether a stage sets an environment variable, whether later stages inherit a stage whole.
+ */
+import { docEnd, type Instr, type Model, type RunInfo, type Stage } from './model';
+import type { ShellCommand, ShellScript, ShellWord } from './shell';
+import type { OffsetEdit } from '../fixes/edits';
+
+export interface PackageCall {
+  cmd: ShellCommand;
+  /** The manager as called, without a leading path (`apt-get`, `pip3`, `python3 -m pip` → `pip`). */
+  manager: string;
+  sub: string;
+  /** Index in `cmd.args` of the subcommand word. */
+  subIndex: number;
+}
+
+export interface ManagerSpec {
+  /** Matches the command name (its last path component). */
+  names: RegExp;
+  /** Global options placed before the subcommand that take the next word as their value. */
+  optsWithValue?: ReadonlySet<string>;
+  /** Also recognise `python -m <module>` / `python3 -m <module>` (pip). */
+  pythonModule?: string;
+}
+
+function baseName(name: string): string {
+  const k = name.lastIndexOf('/');
+  return k < 0 ? name : name.slice(k + 1);
+}
+
+/** Every call of a package manager in a script, with its subcommand, in source order. */
+export function packageCalls(script: ShellScript, spec: ManagerSpec): PackageCall[] {
+  const out: PackageCall[] = [];
+  for (const cmd of script.commands) {
+    if (cmd.name === null) continue;
+    const name = baseName(cmd.name);
+    let from = 0;
+    let manager = name;
+    if (spec.names.test(name)) {
+      // the command itself
+    } else if (spec.pythonModule && /^python[0-9.]*$/.test(name)) {
+      const m = cmd.args.findIndex((a) => a.value === '-m');
+      if (m < 0 || cmd.args[m + 1]?.value !== spec.pythonModule) continue;
+      if (cmd.args.slice(0, m).some((a) => !(a.value ?? '').startsWith('-'))) continue;
+      from = m + 2;
+      manager = spec.pythonModule;
+    } else continue;
+    for (let k = from; k < cmd.args.length; k++) {
+      const v = cmd.args[k].value;
+      if (v === null) break;
+      if (spec.optsWithValue?.has(v)) {
+        k++;
+        continue;
+      }
+      if (v.startsWith('-')) continue;
+      out.push({ cmd, manager, sub: v, subIndex: k });
+      break;
+    }
+  }
+  return out;
+}
+
+/** Whether any argument of the command equals one of the given words, or starts with one given as `--x=`. */
+export function hasOption(cmd: ShellCommand, ...options: string[]): boolean {
+  return cmd.args.some((a) => a.value !== null && options.some((o) => (o.endsWith('=') ? a.value!.startsWith(o) : a.value === o)));
+}
+
+/** The words after the subcommand that are neither options nor option values: the packages, in order. */
+export function operands(call: PackageCall, optsWithValue: ReadonlySet<string> = new Set()): ShellWord[] {
+  const out: ShellWord[] = [];
+  const args = call.cmd.args;
+  for (let k = call.subIndex + 1; k < args.length; k++) {
+    const v = args[k].value;
+    if (v !== null && v.startsWith('-')) {
+      if (optsWithValue.has(v)) k++;
+      continue;
+    }
+    out.push(args[k]);
+  }
+  return out;
+}
+
+/** Whether the RUN mounts a cache or tmpfs on a target the pattern matches (`--mount=type=cache,target=…`). */
+export function cacheMounted(i: Instr, target: RegExp): boolean {
+  const run = i.run;
+  if (!run) return false;
+  return run.flags.some((f) => {
+    if (f.name !== 'mount' || f.value === null || !/(^|,)type=(cache|tmpfs)(,|$)/.test(f.value)) return false;
+    const m = /(?:^|,)(?:target|dst|destination)=([^,]+)/.exec(f.value);
+    return !!m && target.test(m[1].replace(/^["']|["']$/g, ''));
+  });
+}
+
+/** Whether an ENV of the stage (or a stage it builds on) before the instruction sets the variable non-empty. */
+export function envSet(stage: Stage, name: string, before: Instr | null): boolean {
+  for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
+    for (const i of s.instructions) {
+      if (s === stage && i === before) break;
+      if (i.keyword !== 'ENV') continue;
+      const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+      if (props.some((p) => p.getName() === name && (p.getValue() ?? '') !== '')) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether a command is run with `NAME=value` written before it. */
+export function assignedBefore(cmd: ShellCommand, name: string): boolean {
+  return cmd.assignments.some((a) => a.startsWith(`${name}=`) && a.length > name.length + 1);
+}
+
+/** Whether a later stage builds on this one (`FROM stage`) or it is the final stage: all its files carry over. */
+export function inheritedWholesale(model: Model, stage: Stage): boolean {
+  return stage.isFinal || model.stages.some((s) => s.baseStage === stage);
+}
+
+/** Inserts words right after a call's subcommand (`apk add` → `apk add --no-cache`). */
+export function insertAfterSubcommand(run: RunInfo, call: PackageCall, words: string[]): OffsetEdit {
+  const at = docEnd(run, call.cmd.args[call.subIndex].end);
+  return { start: at, end: at, text: ' ' + words.join(' ') };
+}
+
+/** Replaces one word of a RUN body. */
+export function replaceWord(run: RunInfo, word: ShellWord, text: string): OffsetEdit {
+  return { start: run.map[word.start], end: docEnd(run, word.end), text };
+}
+
+/**
+ * Removes a word together with the blanks and continuations before it, back to the end of the previous word.
+ * Null when comment lines stand in between (they would go too).
+ */
+export function removeWordAfter(model: Model, run: RunInfo, prev: ShellWord, word: ShellWord): OffsetEdit | null {
+  const start = docEnd(run, prev.end);
+  const end = docEnd(run, word.end);
+  if (model.doc.text.slice(start, end).includes('#')) return null;
+  return { start, end, text: '' };
+}

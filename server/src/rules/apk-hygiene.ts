@@ -1,0 +1,65 @@
+/** apk-hygiene: `apk add` / `apk update` that leave the package index in /var/cache/apk. */
+import type { ShellScript } from '../core/shell';
+import { cacheMounted, hasOption, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec } from '../core/package-calls';
+import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
+import { docEnd } from '../core/model';
+import { SAVINGS } from '../knowledge/savings';
+import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
+
+const APK: ManagerSpec = {
+  names: /^apk$/,
+  optsWithValue: new Set(['-X', '--repository', '-p', '--root', '--arch', '--cache-dir', '--keys-dir', '--repositories-file', '--cache-max-age', '--timeout']),
+};
+
+function cleansCache(script: ShellScript, after: number): boolean {
+  return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\/var\/cache\/apk|\/etc\/apk\/cache/.test(a.value ?? a.raw)));
+}
+
+export const apkHygiene = packageRule(
+  'apk-hygiene',
+  {
+    title: 'Install apk packages without keeping the index',
+    rationale:
+      'apk add without --no-cache, and apk update, keep the package index in /var/cache/apk; it stays in the layer unless it is removed in the same RUN.',
+    defaultSeverity: 'warning',
+    fixable: true,
+    hadolint: ['DL3019'],
+  },
+  'Use apk add --no-cache (or remove /var/cache/apk/* in the same RUN)',
+  (model) => {
+    const out: PackageIssue[] = [];
+    for (const stage of model.stages) {
+      for (const i of stage.instructions) {
+        const run = i.run;
+        const script = run?.script();
+        if (!run || !script) continue;
+        if (cacheMounted(i, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
+        const calls = packageCalls(script, APK);
+        const adds = calls.filter((c) => (c.sub === 'add' || c.sub === 'upgrade') && !hasOption(c.cmd, '--no-cache'));
+        const updates = calls.filter((c) => c.sub === 'update' && !hasOption(c.cmd, '--no-cache'));
+        const faulty = [...adds, ...updates].sort((a, b) => a.cmd.start - b.cmd.start);
+        if (faulty.length === 0) continue;
+        const last = faulty[faulty.length - 1];
+        if (cleansCache(script, last.cmd.start)) continue;
+        // `apk update` writes the index whatever the add says: then the cleanup goes at the end.
+        let edits: OffsetEdit[] | null;
+        if (updates.length > 0) {
+          const e = appendCommandEdit(model, i, 'rm -rf /var/cache/apk/*');
+          edits = e ? [e] : null;
+        } else edits = adds.map((c) => insertAfterSubcommand(run, c, ['--no-cache']));
+        const first = faulty[0];
+        const what = updates.length > 0 && adds.length === 0 ? 'apk update' : `apk ${first.sub} without --no-cache`;
+        out.push({
+          instr: i,
+          start: run.map[first.cmd.start],
+          end: docEnd(run, first.cmd.args[first.subIndex].end),
+          message: `${what}: the package index (${SAVINGS.apkCache.text}) stays in /var/cache/apk in this layer. Use apk add --no-cache, or remove /var/cache/apk/* in the same RUN.`,
+          edits,
+          reason: BACKGROUND_REASON,
+          severityCap: inheritedWholesale(model, stage) ? undefined : 'hint',
+        });
+      }
+    }
+    return out;
+  },
+);

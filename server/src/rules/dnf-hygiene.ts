@@ -1,0 +1,116 @@
+/** dnf-hygiene: dnf / yum / microdnf installs that prompt, pull weak dependencies and docs, or keep their cache. */
+import type { ShellCommand, ShellScript } from '../core/shell';
+import { cacheMounted, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
+import { docEnd } from '../core/model';
+import { SAVINGS } from '../knowledge/savings';
+import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
+
+const DNF: ManagerSpec = {
+  names: /^(dnf|yum|microdnf)$/,
+  optsWithValue: new Set([
+    '--setopt', '-c', '--config', '--installroot', '--releasever', '--enablerepo', '--disablerepo', '--repo', '--repoid',
+    '-x', '--exclude', '--forcearch', '--repofrompath', '--disableplugin', '--enableplugin', '-d', '--debuglevel', '-e', '--errorlevel',
+  ]),
+};
+
+/** Subcommands that download packages (and so metadata into the cache). */
+const FETCHING = new Set(['install', 'reinstall', 'upgrade', 'update', 'groupinstall', 'localinstall', 'distro-sync', 'downgrade', 'group', 'module', 'makecache']);
+/** Subcommands that install packages, where weak dependencies and docs come along. */
+const INSTALLING = new Set(['install', 'groupinstall', 'localinstall', 'reinstall']);
+
+function words(cmd: ShellCommand): string[] {
+  return cmd.args.map((a) => a.value ?? '');
+}
+
+function hasYes(cmd: ShellCommand): boolean {
+  return words(cmd).some((v) => v === '--assumeyes' || /^-[a-zA-Z]*y[a-zA-Z]*$/.test(v) || /assumeyes=(1|true|yes)$/i.test(v));
+}
+
+/** An explicit choice about weak dependencies either way counts. */
+function choosesWeakDeps(cmd: ShellCommand): boolean {
+  return words(cmd).some((v) => v.includes('install_weak_deps=') || v === '--no-install-weak-deps' || v === '--setopt=install_weak_deps');
+}
+
+function hasNoDocs(cmd: ShellCommand): boolean {
+  return words(cmd).some((v) => v === '--nodocs' || /tsflags=.*nodocs/.test(v));
+}
+
+function cleansAfter(script: ShellScript, calls: PackageCall[], after: number): boolean {
+  if (calls.some((c) => c.cmd.start > after && c.sub === 'clean' && c.cmd.args[c.subIndex + 1]?.value === 'all')) return true;
+  return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\/var\/cache\/(dnf|yum|libdnf5)/.test(a.value ?? a.raw)));
+}
+
+export const dnfHygiene = packageRule(
+  'dnf-hygiene',
+  {
+    title: 'Install dnf/yum/microdnf packages without prompts, weak dependencies, docs or a leftover cache',
+    rationale:
+      'dnf and yum need -y in a build; --setopt=install_weak_deps=0 and --nodocs keep unasked-for packages and docs out; `clean all` in the same RUN keeps the repository metadata out of the layer.',
+    defaultSeverity: 'warning',
+    fixable: true,
+    hadolint: ['DL3030', 'DL3032', 'DL3038', 'DL3040'],
+  },
+  'Fix the install: -y, no weak dependencies or docs, clean all in the same RUN',
+  (model) => {
+    const out: PackageIssue[] = [];
+    for (const stage of model.stages) {
+      for (const i of stage.instructions) {
+        const run = i.run;
+        const script = run?.script();
+        if (!run || !script) continue;
+        const calls = packageCalls(script, DNF);
+        const fetching = calls.filter((c) => FETCHING.has(c.sub));
+        if (fetching.length === 0) continue;
+        const lastFetch = fetching[fetching.length - 1];
+        const mounted = cacheMounted(i, /^\/var\/cache\/(dnf|yum|libdnf5)\/?$/);
+        const missingClean = !mounted && !cleansAfter(script, calls, lastFetch.cmd.start);
+        const parts = new Set<string>();
+        const edits: OffsetEdit[] = [];
+        let first: PackageCall | null = null;
+        for (const c of fetching) {
+          const add: string[] = [];
+          if (c.manager !== 'microdnf' && c.sub !== 'makecache' && !hasYes(c.cmd)) {
+            add.push('-y');
+            parts.add('no -y (the build cannot answer the prompt)');
+          }
+          // yum on EL7 knows neither option; on EL8+ yum is dnf and `dnf` is the name to use.
+          if (c.manager !== 'yum' && INSTALLING.has(c.sub)) {
+            if (!choosesWeakDeps(c.cmd)) {
+              add.push('--setopt=install_weak_deps=0');
+              parts.add(`weak dependencies are installed (${SAVINGS.dnfWeakDeps.text})`);
+            }
+            if (!hasNoDocs(c.cmd)) {
+              add.push('--nodocs');
+              parts.add('documentation is installed (no --nodocs)');
+            }
+          }
+          if (add.length) {
+            edits.push(insertAfterSubcommand(run, c, add));
+            first ??= c;
+          }
+        }
+        let fixable = true;
+        if (missingClean) {
+          parts.add(`no \`${lastFetch.manager} clean all\` in this RUN (${SAVINGS.dnfCache.text} left in the layer)`);
+          const e = appendCommandEdit(model, i, `${lastFetch.manager} clean all`);
+          if (e) edits.push(e);
+          else fixable = false;
+          first = fetching[0];
+        }
+        if (!first) continue;
+        const onlyCleanup = missingClean && parts.size === 1;
+        out.push({
+          instr: i,
+          start: run.map[first.cmd.start],
+          end: docEnd(run, first.cmd.args[first.subIndex].end),
+          message: `${first.manager} ${first.sub}: ${[...parts].join('; ')}.`,
+          edits: fixable ? edits : null,
+          reason: BACKGROUND_REASON,
+          severityCap: onlyCleanup && !inheritedWholesale(model, stage) ? 'hint' : undefined,
+        });
+      }
+    }
+    return out;
+  },
+);

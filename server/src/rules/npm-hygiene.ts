@@ -1,0 +1,106 @@
+/** npm-hygiene: `npm install` where a lockfile is copied (use `npm ci`), and npm's cache left in the layer. */
+import type { Instr, Model, Stage } from '../core/model';
+import type { ShellScript } from '../core/shell';
+import { cacheMounted, inheritedWholesale, operands, packageCalls, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
+import { docEnd } from '../core/model';
+import { SAVINGS } from '../knowledge/savings';
+import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
+
+const NPM_OPTS_WITH_VALUE = new Set(['--prefix', '-C', '--workspace', '-w', '--cache', '--registry', '--userconfig', '--omit', '--include', '--loglevel']);
+const NPM: ManagerSpec = { names: /^npm$/, optsWithValue: NPM_OPTS_WITH_VALUE };
+const INSTALL = new Set(['install', 'i', 'add', 'isntall', 'in', 'ins', 'inst', 'insta', 'instal']);
+const FETCHING = new Set([...INSTALL, 'ci', 'clean-install', 'install-clean', 'update', 'up', 'upgrade']);
+const LOCKFILES = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json)$/;
+
+/** The sources of a COPY/ADD (every argument but the destination), flags excluded. */
+function copySources(i: Instr): string[] {
+  const raw = (i.node.getRawArgumentsContent() ?? '').trim();
+  const args = i.node.getArguments().map((a) => a.getValue());
+  let words = args.filter((w) => !w.startsWith('--'));
+  const json = raw.replace(/^(--\S+\s+)*/, '');
+  if (json.startsWith('[')) {
+    try {
+      const arr = JSON.parse(json);
+      if (Array.isArray(arr)) words = arr.map(String);
+    } catch {
+      // not JSON: keep the words
+    }
+  }
+  return words.slice(0, -1);
+}
+
+/** Whether a COPY or ADD before the instruction (in its stage or a stage it builds on) names a lockfile. */
+function lockfileCopied(stage: Stage, before: Instr): boolean {
+  for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
+    for (const i of s.instructions) {
+      if (s === stage && i === before) break;
+      if ((i.keyword === 'COPY' || i.keyword === 'ADD') && copySources(i).some((w) => LOCKFILES.test(w))) return true;
+    }
+  }
+  return false;
+}
+
+function cleansCache(script: ShellScript, calls: PackageCall[], after: number): boolean {
+  if (calls.some((c) => c.cmd.start > after && c.sub === 'cache' && c.cmd.args[c.subIndex + 1]?.value === 'clean')) return true;
+  return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\.npm(\/_cacache)?\/?\*?$/.test(a.value ?? a.raw)));
+}
+
+function issues(model: Model): PackageIssue[] {
+  const out: PackageIssue[] = [];
+  for (const stage of model.stages) {
+    for (const i of stage.instructions) {
+      const run = i.run;
+      const script = run?.script();
+      if (!run || !script) continue;
+      const calls = packageCalls(script, NPM);
+      const fetching = calls.filter((c) => FETCHING.has(c.sub));
+      if (fetching.length === 0) continue;
+      const parts: string[] = [];
+      const edits: OffsetEdit[] = [];
+      // `npm install` with no packages installs from package.json; with a lockfile copied in, `npm ci` is exact and faster.
+      const toCi = lockfileCopied(stage, i)
+        ? fetching.filter((c) => INSTALL.has(c.sub) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'))
+        : [];
+      if (toCi.length) {
+        parts.push('a lockfile is copied in, so `npm ci` installs exactly what it pins (and fails when it is out of date)');
+        for (const c of toCi) edits.push(replaceWord(run, c.cmd.args[c.subIndex], 'ci'));
+      }
+      const last = fetching[fetching.length - 1];
+      const missingClean = !cacheMounted(i, /\/\.npm\/?$/) && !cleansCache(script, calls, last.cmd.start);
+      let fixable = true;
+      if (missingClean) {
+        parts.push(`npm's cache (${SAVINGS.npmCache.text}) stays in this layer: run \`npm cache clean --force\` in the same RUN or mount a cache on ~/.npm`);
+        const e = appendCommandEdit(model, i, 'npm cache clean --force');
+        if (e) edits.push(e);
+        else fixable = false;
+      }
+      if (parts.length === 0) continue;
+      const first = toCi[0] ?? fetching[0];
+      out.push({
+        instr: i,
+        start: run.map[first.cmd.start],
+        end: docEnd(run, first.cmd.args[first.subIndex].end),
+        message: `npm ${first.sub}: ${parts.join('; ')}.`,
+        edits: fixable ? edits : null,
+        reason: BACKGROUND_REASON,
+        severityCap: toCi.length === 0 && !inheritedWholesale(model, stage) ? 'hint' : undefined,
+      });
+    }
+  }
+  return out;
+}
+
+export const npmHygiene = packageRule(
+  'npm-hygiene',
+  {
+    title: 'Install npm packages from the lockfile, without a leftover cache',
+    rationale:
+      'With package-lock.json in the image, `npm ci` installs exactly what it pins; npm keeps every fetched tarball in ~/.npm, which stays in the layer unless it is cleaned in the same RUN or mounted as a cache.',
+    defaultSeverity: 'warning',
+    fixable: true,
+    hadolint: [],
+  },
+  'Use npm ci with the copied lockfile and clean the npm cache in the same RUN',
+  issues,
+);

@@ -1,0 +1,54 @@
+/** pip-hygiene: `pip install` that keeps the downloaded wheels in pip's cache. */
+import type { ShellScript } from '../core/shell';
+import { assignedBefore, cacheMounted, envSet, hasOption, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { docEnd } from '../core/model';
+import { SAVINGS } from '../knowledge/savings';
+import { packageRule, type PackageIssue } from './shared/package-rule';
+
+const PIP: ManagerSpec = { names: /^pip[0-9.]*$/, pythonModule: 'pip', optsWithValue: new Set(['--cache-dir', '--log', '--proxy', '--python']) };
+
+/** `pip cache purge` or `rm … ~/.cache/pip` after the install. */
+function purgedAfter(script: ShellScript, calls: PackageCall[], after: number): boolean {
+  if (calls.some((c) => c.cmd.start > after && c.sub === 'cache' && c.cmd.args[c.subIndex + 1]?.value === 'purge')) return true;
+  return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\.cache\/pip|\.cache\/?$/.test(a.value ?? a.raw)));
+}
+
+export const pipHygiene = packageRule(
+  'pip-hygiene',
+  {
+    title: 'Install pip packages without keeping the download cache',
+    rationale:
+      'pip keeps every downloaded wheel in ~/.cache/pip; in an image that cache is never reused and stays in the layer. --no-cache-dir (or PIP_NO_CACHE_DIR, or a cache mount) keeps it out.',
+    defaultSeverity: 'warning',
+    fixable: true,
+    hadolint: ['DL3042'],
+  },
+  'Add --no-cache-dir to pip install',
+  (model) => {
+    const out: PackageIssue[] = [];
+    for (const stage of model.stages) {
+      for (const i of stage.instructions) {
+        const run = i.run;
+        const script = run?.script();
+        if (!run || !script) continue;
+        if (cacheMounted(i, /\/\.cache(\/pip)?\/?$/)) continue;
+        if (envSet(stage, 'PIP_NO_CACHE_DIR', i)) continue;
+        const calls = packageCalls(script, PIP);
+        const faulty = calls.filter(
+          (c) => c.sub === 'install' && !hasOption(c.cmd, '--no-cache-dir', '--cache-dir=', '--cache-dir') && !assignedBefore(c.cmd, 'PIP_NO_CACHE_DIR'),
+        );
+        if (faulty.length === 0 || purgedAfter(script, calls, faulty[faulty.length - 1].cmd.start)) continue;
+        const first = faulty[0];
+        out.push({
+          instr: i,
+          start: run.map[first.cmd.start],
+          end: docEnd(run, first.cmd.args[first.subIndex].end),
+          message: `pip install without --no-cache-dir: the pip cache (${SAVINGS.pipCache.text}) stays in this layer.`,
+          edits: faulty.map((c) => insertAfterSubcommand(run, c, ['--no-cache-dir'])),
+          severityCap: inheritedWholesale(model, stage) ? undefined : 'hint',
+        });
+      }
+    }
+    return out;
+  },
+);

@@ -1,0 +1,46 @@
+/**
+ * The shape the package-manager hygiene rules share: each finds at most one issue per RUN (anchored on the
+ * first call at fault) whose fix is a set of offset edits computed against the same model.
+ */
+import type { Instr, Model } from '../../core/model';
+import type { Fix, Finding, Severity } from '../../core/types';
+import { toTextEdits, type OffsetEdit } from '../../fixes/edits';
+import type { RawFinding, Rule, RuleMeta } from '../types';
+
+export interface PackageIssue {
+  instr: Instr;
+  start: number;
+  end: number;
+  message: string;
+  /** Null when no safe fix exists; `reason` then says why. */
+  edits: OffsetEdit[] | null;
+  reason?: string;
+  severityCap?: Severity;
+}
+
+export const BACKGROUND_REASON = 'the RUN ends in a background job (&); add the cleanup by hand';
+
+export function packageRule<Id extends string>(id: Id, meta: RuleMeta, fixTitle: string, issues: (model: Model) => PackageIssue[]): Rule<Id> {
+  return {
+    id,
+    meta,
+    check(model) {
+      return issues(model).map(
+        (issue): RawFinding => ({
+          start: issue.start,
+          end: issue.end,
+          message: issue.message,
+          fixable: issue.edits !== null && issue.edits.length > 0,
+          reason: issue.edits === null ? issue.reason : undefined,
+          severityCap: issue.severityCap,
+        }),
+      );
+    },
+    fixes(model, finding: Finding): Fix[] {
+      const start = model.doc.offsetAt(finding.range.start);
+      const issue = issues(model).find((x) => x.start === start);
+      if (!issue || !issue.edits) return [];
+      return [{ title: fixTitle, edits: toTextEdits(model.doc, issue.edits), preferred: true }];
+    },
+  };
+}
