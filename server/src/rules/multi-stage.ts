@@ -34,12 +34,12 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
   const tc = lookupToolchain(repoKey(ref));
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   if (tc && tc.ecosystem === 'node') {
-    if (nodeToolchainEvidence(model, stage)) return { what: `${text}: its Node.js toolchain and dev dependencies`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+    if (nodeToolchainEvidence(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   } else if (tc && !(tc.ecosystem === 'python' && runtimeTag)) {
-    return { what: `${text}: its ${NAMES[tc.ecosystem]} toolchain`, sizeMb: tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+    return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, sizeMb: tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   }
   const pkgs = buildPackagesInstalled(model, stage);
-  if (pkgs.length) return { what: `built on ${text} with build packages installed (${pkgs.join(', ')})`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: `${text} without them`, runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
+  if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm) that ship`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
   return null;
 }
 
@@ -61,8 +61,8 @@ export const multiStage: Rule<'multi-stage'> = {
     const conv = planConversion(model);
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     const message =
-      `The final image is ${tc.what} (about ${tc.sizeMb} MB) ships with the program. ` +
-      `A builder stage and a ${runtime} runtime${tc.runtimeSizeMb ? ` (about ${tc.runtimeSizeMb} MB)` : ''} would ship only the artifacts.` +
+      `The final image ${tc.what} with the program. ` +
+      `A builder stage and ${tc.runtimeSizeMb ? `a ${runtime} runtime (about ${tc.runtimeSizeMb} MB)` : `a runtime on ${runtime} without them`} would ship only the artifacts.` +
       (conv.ok ? '' : ` Not converted automatically: ${conv.reason}.`);
     const r = stage.fromInstr;
     return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem } } satisfies RawFinding];
