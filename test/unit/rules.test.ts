@@ -84,7 +84,8 @@ table('apt-hygiene', [
 table('multi-stage', [
   ['fires on a golang final stage', 'FROM golang:1.22\nRUN go build -o /s .\nCMD ["/s"]\n', true, true],
   ['fires on a golang final stage built on a stage alias', 'FROM golang:1.22 AS base\nFROM base\nRUN go build -o /s .\nCMD ["/s"]\n', true, true],
-  ['fires on rust (no recipe yet: not fixable)', 'FROM rust:1.80\nRUN cargo build --release\n', true, false],
+  ['fires on rust without a CMD (not fixable)', 'FROM rust:1.80\nRUN cargo build --release\n', true, false],
+  ['fires on rust with the binary named by path', 'FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD ["/app/target/release/x"]\n', true, true],
   ['fires but declines without a CMD', 'FROM golang:1.22\nRUN go build -o /s .\n', true, false],
   ['fires but declines on a RUN after the build', 'FROM golang:1.22\nRUN go build -o /s .\nRUN /s --selftest\nCMD ["/s"]\n', true, false],
   ['fires but declines on a shell CMD with operators', 'FROM golang:1.22\nRUN go build -o /s .\nCMD /s || sleep 1\n', true, false],

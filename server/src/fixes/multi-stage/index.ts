@@ -11,10 +11,11 @@ import { goRecipe } from './go';
 import { nodeRecipe } from './node';
 import { pythonRecipe } from './python';
 import { cRecipe } from './c';
+import { rustRecipe } from './rust';
 import { absPath, copyDests, coveredBy, programOf } from './common';
 import type { Recipe, RecipePlan } from './types';
 
-export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe];
+export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe];
 
 /** Instructions that describe the running image: they move to the runtime stage. */
 const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'LABEL']);
