@@ -14,11 +14,33 @@ import * as path from 'path';
 import { analyze, fixAll } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
+import { lookupToolchain } from '../../server/src/knowledge/toolchains';
+import { repoKey } from '../../server/src/knowledge/base-images';
 import { RULE_IDS } from '../../server/src/rules/index';
 import { DEFAULT_SETTINGS } from '../../server/src/core/types';
 import { FIXTURES, commentLines, heredocBodies, isSubsequence, shellSyntaxErrors, toBacktick, toCrlf } from './helpers';
 
 before(() => initShell());
+
+/** A converted file: every `--from` names an earlier stage, and the final stage is not a toolchain image. */
+function assertBuilderAndRuntime(text: string): void {
+  const model = buildModel(text);
+  const last = model.stages[model.stages.length - 1];
+  assert.ok(model.stages.length >= 2, 'a builder and a runtime stage');
+  for (const i of model.instructions) {
+    if (i.keyword !== 'COPY' || !i.stage) continue;
+    const from = /--from=(\S+)/.exec(model.doc.text.slice(i.start, i.end))?.[1]?.toLowerCase();
+    if (!from) continue;
+    const src = model.stages.find((s) => s.alias === from);
+    assert.ok(src && src.index < i.stage.index, `COPY --from=${from} on line ${i.line + 1} names an earlier stage`);
+  }
+  assert.ok(last.instructions.some((i) => i.keyword === 'COPY' && /--from=/.test(model.doc.text.slice(i.start, i.end))), 'the runtime copies from the builder');
+  const ref = last.image!;
+  const tc = lookupToolchain(repoKey(ref));
+  const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
+  assert.ok(!tc || (['node', 'python'].includes(tc.ecosystem) && runtimeTag), `the final FROM ${last.imageText} is not a toolchain image`);
+  assert.ok(!last.instructions.some((i) => i.keyword === 'RUN'), 'the runtime runs no build');
+}
 
 const variants: [string, (s: string) => string | null][] = [
   ['as written', (s) => s],
@@ -62,6 +84,7 @@ for (const rule of fs.readdirSync(FIXTURES).sort()) {
           assert.deepEqual(heredocBodies(fixed), heredocBodies(b), 'heredoc bodies are kept byte for byte');
           assert.equal(fixed.includes('\r\n'), b.includes('\r\n'), 'line endings are kept');
           assert.deepEqual(shellSyntaxErrors(fixed), [], 'every RUN body is valid sh');
+          if (rule === 'multi-stage') assertBuilderAndRuntime(fixed);
         });
       }
     }

@@ -182,7 +182,8 @@ table('npm-hygiene', [
 table('multi-stage', [
   ['fires on a golang final stage', 'FROM golang:1.22\nRUN go build -o /s .\nCMD ["/s"]\n', true, true],
   ['fires on a golang final stage built on a stage alias', 'FROM golang:1.22 AS base\nFROM base\nRUN go build -o /s .\nCMD ["/s"]\n', true, true],
-  ['fires on rust (no recipe yet: not fixable)', 'FROM rust:1.80\nRUN cargo build --release\n', true, false],
+  ['fires on rust without a CMD (not fixable)', 'FROM rust:1.80\nRUN cargo build --release\n', true, false],
+  ['fires on rust with the binary named by path', 'FROM rust:1.80\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nCMD ["/app/target/release/x"]\n', true, true],
   ['fires but declines without a CMD', 'FROM golang:1.22\nRUN go build -o /s .\n', true, false],
   ['fires but declines on a RUN after the build', 'FROM golang:1.22\nRUN go build -o /s .\nRUN /s --selftest\nCMD ["/s"]\n', true, false],
   ['fires but declines on a shell CMD with operators', 'FROM golang:1.22\nRUN go build -o /s .\nCMD /s || sleep 1\n', true, false],
@@ -190,6 +191,18 @@ table('multi-stage', [
   ['quiet on a slim final stage', 'FROM golang:1.22 AS b\nRUN go build -o /s .\nFROM gcr.io/distroless/static-debian12\nCOPY --from=b /s /s\n', false],
   ['quiet on a node runtime image', 'FROM node:20-slim\nCMD ["node", "x.js"]\n', false],
   ['quiet on an unresolved FROM', 'FROM ${IMAGE}\n', false],
+  ['fires on node with a build step', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD ["node", "dist/x.js"]\n', true, true],
+  ['fires on a slim node with a build step', 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD ["node", "dist/x.js"]\n', true, true],
+  ['fires but declines on node with dev dependencies and no build', 'FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCMD ["node", "x.js"]\n', true, false],
+  ['quiet on node with no install and no build', 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "x.js"]\n', false],
+  ['quiet on slim node with production dependencies only', 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\nCMD ["node", "x.js"]\n', false],
+  ['fires on full python', 'FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', true, true],
+  ['quiet on python slim', 'FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "app.py"]\n', false],
+  ['fires but declines on python slim with gcc installed', 'FROM python:3.11-slim\nRUN apt-get update && apt-get install -y --no-install-recommends gcc && rm -rf /var/lib/apt/lists/*\nCMD ["python"]\n', true, false],
+  ['fires on gcc with make', 'FROM gcc:13\nWORKDIR /src\nCOPY . .\nRUN make\nCMD ["./app"]\n', true, true],
+  ['fires but declines on an unknown buildpack-deps release', 'FROM buildpack-deps:sid\nWORKDIR /src\nCOPY . .\nRUN make\nCMD ["./app"]\n', true, false],
+  ['fires but declines on build-essential in debian slim (no recipe)', 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends build-essential && rm -rf /var/lib/apt/lists/*\nCMD ["x"]\n', true, false],
+  ['quiet on runtime packages only', 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl libsqlite3-0 && rm -rf /var/lib/apt/lists/*\nCMD ["x"]\n', false],
 ]);
 
 describe('settings', () => {

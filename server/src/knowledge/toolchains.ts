@@ -20,9 +20,40 @@ export const TOOLCHAINS: ToolchainEntry[] = [
   { repo: /^golang$/, ecosystem: 'go', sizeMb: 850, runtime: 'gcr.io/distroless/static-debian12:nonroot', runtimeSizeMb: 2, source: 'golang:1.22 (≈ 814 MB) and distroless/static (≈ 2 MB) on Docker Hub / gcr.io; measured here: 961 MB → 4.7 MB', checked: '2026-11' },
   { repo: /^rust$/, ecosystem: 'rust', sizeMb: 1500, runtime: 'debian:bookworm-slim', runtimeSizeMb: 75, source: 'rust:1 (≈ 1.5 GB), debian:bookworm-slim (≈ 75 MB), Docker Hub', checked: '2026-11' },
   { repo: /^(gcc|buildpack-deps)$/, ecosystem: 'c', sizeMb: 1300, runtime: 'debian:bookworm-slim', runtimeSizeMb: 75, source: 'gcc:13 (≈ 1.4 GB), buildpack-deps:bookworm (≈ 800 MB), Docker Hub', checked: '2026-11' },
+  { repo: /^node$/, ecosystem: 'node', sizeMb: 1100, runtime: 'node:20-slim', runtimeSizeMb: 200, source: 'node:20 (≈ 1.1 GB) and node:20-slim (≈ 200 MB), Docker Hub; measured here with stand-ins (Debian bookworm + the same node/npm): 507 MB full, 195 MB slim', checked: '2026-11' },
+  { repo: /^python$/, ecosystem: 'python', sizeMb: 1000, runtime: 'python:3.11-slim', runtimeSizeMb: 130, source: 'python:3.11 (≈ 1.0 GB) and python:3.11-slim (≈ 130 MB), Docker Hub; measured here with stand-ins (Debian python3 3.11): 495 MB full, 158 MB slim', checked: '2026-11' },
   { repo: /^(maven|gradle)$/, ecosystem: 'java', sizeMb: 500, runtime: 'eclipse-temurin:21-jre', runtimeSizeMb: 270, source: 'maven:3-eclipse-temurin-21 (≈ 500 MB), eclipse-temurin:21-jre (≈ 270 MB)', checked: '2026-11' },
   { repo: /^mcr\.microsoft\.com\/dotnet\/sdk$/, ecosystem: 'dotnet', sizeMb: 850, runtime: 'mcr.microsoft.com/dotnet/aspnet', runtimeSizeMb: 220, source: 'dotnet/sdk:8.0 (≈ 850 MB), dotnet/aspnet:8.0 (≈ 220 MB)', checked: '2026-11' },
 ];
+
+/**
+ * Packages that only build: compilers, make/cmake, headers (-dev/-devel). Installed into a final stage they
+ * are a toolchain whatever the base. build-essential on bookworm was measured here: debian:bookworm-slim
+ * stand-in 82 MB → 394 MB with `apt-get install --no-install-recommends build-essential ca-certificates`.
+ */
+export const BUILD_PACKAGE = /^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|clang(-\d+)?|make|cmake|ninja-build|autoconf|automake|libtool|pkg-config|pkgconf|gfortran|ca-certificates|git|curl|wget|[a-z0-9.+-]+-(dev|devel))$/;
+/** Of those, the ones that are a toolchain by themselves (ca-certificates, git, curl only come along). */
+export const TOOLCHAIN_PACKAGE = /^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|clang(-\d+)?|make|cmake|gfortran|[a-z0-9.+-]+-(dev|devel))$/;
+export const BUILD_PACKAGES_SIZE_MB = 310;
+
+/**
+ * The slim runtime for a C/C++ toolchain image: the same distribution release without compilers.
+ * gcc:<major> without a codename is built on buildpack-deps:bookworm (docker-library/gcc Dockerfiles, checked 2026-11).
+ */
+const RELEASE_RUNTIME: Record<string, string> = {
+  bookworm: 'debian:bookworm-slim',
+  bullseye: 'debian:bullseye-slim',
+  trixie: 'debian:trixie-slim',
+  jammy: 'ubuntu:jammy',
+  noble: 'ubuntu:noble',
+  focal: 'ubuntu:focal',
+};
+export function cRuntimeFor(repo: string, tag: string | null): string | null {
+  const codename = Object.keys(RELEASE_RUNTIME).find((c) => (tag ?? '').split('-').includes(c));
+  if (codename) return RELEASE_RUNTIME[codename];
+  if (repo === 'gcc') return RELEASE_RUNTIME.bookworm;
+  return null;
+}
 
 export function lookupToolchain(repoKey: string): ToolchainEntry | null {
   return TOOLCHAINS.find((t) => t.repo.test(repoKey)) ?? null;

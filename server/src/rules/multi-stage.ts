@@ -1,11 +1,47 @@
 /** multi-stage: the final image still carries the toolchain that built it. */
+import type { Model, Stage } from '../core/model';
 import { rootImage } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
 import { repoKey } from '../knowledge/base-images';
-import { lookupToolchain } from '../knowledge/toolchains';
+import { BUILD_PACKAGES_SIZE_MB, TOOLCHAIN_PACKAGE, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
 import { toTextEdits } from '../fixes/edits';
 import { planConversion } from '../fixes/multi-stage/index';
+import { runCommands } from '../fixes/multi-stage/common';
+import { nodeToolchainEvidence } from '../fixes/multi-stage/node';
 import type { RawFinding, Rule } from './types';
+
+const NAMES: Record<ToolchainEntry['ecosystem'], string> = {
+  go: 'Go', rust: 'Rust', node: 'Node.js', python: 'Python build', java: 'Java build', dotnet: '.NET SDK', ruby: 'Ruby build', c: 'C/C++', php: 'PHP build', r: 'R build',
+};
+const PACKAGE_MANAGERS = new Set(['apt-get', 'apt', 'apk', 'dnf', 'yum', 'microdnf']);
+
+/** Build-only packages (compilers, make, -dev headers) the stage installs itself. */
+function buildPackagesInstalled(model: Model, stage: Stage): string[] {
+  const out: string[] = [];
+  for (const c of runCommands(model, stage)) {
+    if (!c.cmd.name || !PACKAGE_MANAGERS.has(c.cmd.name)) continue;
+    const a = c.cmd.args.map((x) => x.value);
+    if (!a.includes('install') && !a.includes('add')) continue;
+    for (const p of a) if (p && TOOLCHAIN_PACKAGE.test(p) && !out.includes(p)) out.push(p);
+  }
+  return out;
+}
+
+/** What toolchain the stage carries: a toolchain image (with evidence where the image alone does not say), or build packages. */
+function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number; runtime: string; runtimeSizeMb: number; ecosystem: string } | null {
+  const { ref, text } = rootImage(stage);
+  if (!ref) return null;
+  const tc = lookupToolchain(repoKey(ref));
+  const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
+  if (tc && tc.ecosystem === 'node') {
+    if (nodeToolchainEvidence(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+  } else if (tc && !(tc.ecosystem === 'python' && runtimeTag)) {
+    return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, sizeMb: tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+  }
+  const pkgs = buildPackagesInstalled(model, stage);
+  if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm) that ship`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
+  return null;
+}
 
 export const multiStage: Rule<'multi-stage'> = {
   id: 'multi-stage',
@@ -20,15 +56,13 @@ export const multiStage: Rule<'multi-stage'> = {
   check(model) {
     const stage = model.stages[model.stages.length - 1];
     if (!stage) return [];
-    const { ref, text } = rootImage(stage);
-    if (!ref) return [];
-    const tc = lookupToolchain(repoKey(ref));
+    const tc = toolchainOf(model, stage);
     if (!tc) return [];
     const conv = planConversion(model);
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     const message =
-      `The final image is ${text}: its ${tc.ecosystem === 'go' ? 'Go' : tc.ecosystem} toolchain (about ${tc.sizeMb} MB) ships with the program. ` +
-      `A builder stage and a ${runtime} runtime (about ${tc.runtimeSizeMb} MB) would ship only the artifacts.` +
+      `The final image ${tc.what} with the program. ` +
+      `A builder stage and ${tc.runtimeSizeMb ? `a ${runtime} runtime (about ${tc.runtimeSizeMb} MB)` : `a runtime on ${runtime} without them`} would ship only the artifacts.` +
       (conv.ok ? '' : ` Not converted automatically: ${conv.reason}.`);
     const r = stage.fromInstr;
     return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem } } satisfies RawFinding];

@@ -4,14 +4,18 @@
  * (CMD, ENTRYPOINT, EXPOSE, LABEL, …) move into it. Each ecosystem's knowledge is one recipe.
  */
 import type { Instr, Model, Stage } from '../../core/model';
-import { parseShell } from '../../core/shell';
 import { workdirAt } from '../../core/stage-info';
 import { isRootUser } from '../../knowledge/base-images';
 import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
 import { goRecipe } from './go';
+import { nodeRecipe } from './node';
+import { pythonRecipe } from './python';
+import { cRecipe } from './c';
+import { rustRecipe } from './rust';
+import { absPath, copyDests, coveredBy, programOf } from './common';
 import type { Recipe, RecipePlan } from './types';
 
-export const RECIPES: Recipe[] = [goRecipe];
+export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe];
 
 /** Instructions that describe the running image: they move to the runtime stage. */
 const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'LABEL']);
@@ -30,47 +34,16 @@ function uniqueAlias(model: Model): string {
   return `build-${n}`;
 }
 
-/** An exec-form array for a shell-form command, when it is one plain command of static words. */
-function execForm(body: string): string[] | null {
-  const script = parseShell(body);
-  if (!script || script.commands.length !== 1 || !script.plainAndChain) return null;
-  const c = script.commands[0];
-  if (c.assignments.length || !c.name || c.isolated) return null;
-  if (body.slice(c.end).trim() !== '' || body.slice(0, c.start).trim() !== '') return null;
-  const words = [c.name, ...c.args.map((a) => a.value)];
-  return words.every((w): w is string => w !== null) ? words : null;
-}
-
-interface ProgramForm {
-  instr: Instr;
-  /** The exec-form words; from the shell form when that could be converted. */
-  words: string[] | null;
-  shellForm: boolean;
-}
-
-function programOf(model: Model, instr: Instr): ProgramForm {
-  const raw = (instr.node.getRawArgumentsContent() ?? '').trim();
-  let body = raw;
-  if (instr.keyword === 'HEALTHCHECK') {
-    const m = /^(?:--\S+\s+)*CMD\s+([\s\S]*)$/i.exec(raw);
-    body = m ? m[1] : '';
-  }
-  if (body.startsWith('[')) {
-    try {
-      const arr = JSON.parse(body);
-      if (Array.isArray(arr) && arr.every((x) => typeof x === 'string')) return { instr, words: arr, shellForm: false };
-    } catch {
-      // fall through: treated as shell form
-    }
-  }
-  const joined = instr.run ? instr.run.body : body.replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
-  return { instr, words: execForm(joined), shellForm: true };
-}
-
 function resolvesTo(program: string, artifacts: string[], wd: string | null): boolean {
-  if (program.startsWith('/')) return artifacts.includes(program);
-  if (program.includes('/')) return wd !== null && artifacts.includes(`${wd.replace(/\/$/, '')}/${program.replace(/^\.\//, '')}`);
+  if (program.includes('/')) {
+    const p = absPath(wd, program);
+    return p !== null && coveredBy(p, artifacts);
+  }
   return artifacts.some((a) => a.slice(a.lastIndexOf('/') + 1) === program && PATH_DIRS.includes(a.slice(0, a.lastIndexOf('/'))));
+}
+
+function coveredByArtifacts(path: string | null, artifacts: string[]): boolean {
+  return path !== null && coveredBy(path, artifacts);
 }
 
 export function planConversion(model: Model): Conversion {
@@ -86,10 +59,14 @@ export function planConversion(model: Model): Conversion {
   const buildIdx = stage.instructions.indexOf(plan.buildStep);
 
   const moved: Instr[] = [];
+  const dests = copyDests(model, stage);
   for (const [k, i] of stage.instructions.entries()) {
     if (RUNTIME_KEYWORDS.has(i.keyword)) moved.push(i);
     else if (k > buildIdx && i.keyword === 'USER') moved.push(i);
-    else if (k > buildIdx && (i.keyword === 'RUN' || i.keyword === 'COPY' || i.keyword === 'ADD' || i.keyword === 'ONBUILD')) {
+    else if (k > buildIdx && (i.keyword === 'COPY' || i.keyword === 'ADD') && coveredByArtifacts(dests.find((d) => d.instr === i)?.path ?? null, plan.artifacts)) {
+      // Files copied into a path the runtime copies whole arrive there anyway.
+      continue;
+    } else if (k > buildIdx && (i.keyword === 'RUN' || i.keyword === 'COPY' || i.keyword === 'ADD' || i.keyword === 'ONBUILD')) {
       return { ok: false, reason: `a ${i.keyword} on line ${i.line + 1} comes after the build step; the runtime may need what it makes` };
     }
   }
@@ -109,7 +86,7 @@ export function planConversion(model: Model): Conversion {
     }
     if (i === main || i.keyword === 'HEALTHCHECK') {
       const program = p.words?.[0];
-      if (!program || !resolvesTo(program, plan.artifacts, wd)) {
+      if (!program || !(resolvesTo(program, plan.artifacts, wd) || plan.runtimePrograms?.includes(program))) {
         return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${plan.artifacts.join(', ')}` };
       }
     }
@@ -136,6 +113,7 @@ export function planConversion(model: Model): Conversion {
     if (keep.length === props.length) lines.push(instructionLines(model, i));
     else if (keep.length) lines.push(`${i.node.getKeyword()} ${keep.map((p) => doc.text.slice(doc.offsetAt(p.getRange().start), doc.offsetAt(p.getRange().end))).join(' ')}`);
   }
+  for (const e of plan.runtimeEnv ?? []) lines.push(e);
   if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
   for (const a of plan.artifacts) lines.push(`COPY --from=${alias} ${a} ${a}`);
   for (const i of moved) {

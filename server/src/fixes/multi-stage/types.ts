@@ -17,6 +17,10 @@ export interface RecipePlan {
   runtimeNonRoot: boolean;
   /** Whether the runtime has a shell (shell-form CMD/ENTRYPOINT need one). */
   runtimeHasShell: boolean;
+  /** Programs the runtime image itself provides (`node`, `python`): a CMD may run them instead of an artifact. */
+  runtimePrograms?: string[];
+  /** Instruction lines added to the runtime after the copied ENVs (e.g. `ENV PATH=/opt/venv/bin:$PATH`). */
+  runtimeEnv?: string[];
 }
 
 export type RecipeResult = { ok: true; plan: RecipePlan } | { ok: false; reason: string };
