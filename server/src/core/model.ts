@@ -382,3 +382,14 @@ export function stageAt(model: Model, line: number): Stage | null {
   for (const s of model.stages) if (s.fromInstr.line <= line) found = s;
   return found;
 }
+
+/** Every RUN whose body parsed as POSIX shell, in file order, with its stage. */
+export function* shellRuns(model: Model): Generator<{ stage: Stage; instr: Instr; run: RunInfo; script: ShellScript }> {
+  for (const stage of model.stages) {
+    for (const instr of stage.instructions) {
+      const run = instr.run;
+      const script = run?.script();
+      if (run && script) yield { stage, instr, run, script };
+    }
+  }
+}

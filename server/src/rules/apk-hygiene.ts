@@ -2,7 +2,7 @@
 import type { ShellScript } from '../core/shell';
 import { cacheMounted, hasOption, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec } from '../core/package-calls';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
-import { docEnd } from '../core/model';
+import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
 
@@ -28,37 +28,32 @@ export const apkHygiene = packageRule(
   'Use apk add --no-cache (or remove /var/cache/apk/* in the same RUN)',
   (model) => {
     const out: PackageIssue[] = [];
-    for (const stage of model.stages) {
-      for (const i of stage.instructions) {
-        const run = i.run;
-        const script = run?.script();
-        if (!run || !script) continue;
-        if (cacheMounted(i, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
-        const calls = packageCalls(script, APK);
-        const adds = calls.filter((c) => (c.sub === 'add' || c.sub === 'upgrade') && !hasOption(c.cmd, '--no-cache'));
-        const updates = calls.filter((c) => c.sub === 'update' && !hasOption(c.cmd, '--no-cache'));
-        const faulty = [...adds, ...updates].sort((a, b) => a.cmd.start - b.cmd.start);
-        if (faulty.length === 0) continue;
-        const last = faulty[faulty.length - 1];
-        if (cleansCache(script, last.cmd.start)) continue;
-        // `apk update` writes the index whatever the add says: then the cleanup goes at the end.
-        let edits: OffsetEdit[] | null;
-        if (updates.length > 0) {
-          const e = appendCommandEdit(model, i, 'rm -rf /var/cache/apk/*');
-          edits = e ? [e] : null;
-        } else edits = adds.map((c) => insertAfterSubcommand(run, c, ['--no-cache']));
-        const first = faulty[0];
-        const what = updates.length > 0 && adds.length === 0 ? 'apk update' : `apk ${first.sub} without --no-cache`;
-        out.push({
-          instr: i,
-          start: run.map[first.cmd.start],
-          end: docEnd(run, first.cmd.args[first.subIndex].end),
-          message: `${what}: the package index (${SAVINGS.apkCache.text}) stays in /var/cache/apk in this layer. Use apk add --no-cache, or remove /var/cache/apk/* in the same RUN.`,
-          edits,
-          reason: BACKGROUND_REASON,
-          severityCap: inheritedWholesale(model, stage) ? undefined : 'hint',
-        });
-      }
+    for (const { stage, instr: i, run, script } of shellRuns(model)) {
+      if (cacheMounted(i, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
+      const calls = packageCalls(script, APK);
+      const adds = calls.filter((c) => (c.sub === 'add' || c.sub === 'upgrade') && !hasOption(c.cmd, '--no-cache'));
+      const updates = calls.filter((c) => c.sub === 'update' && !hasOption(c.cmd, '--no-cache'));
+      const faulty = [...adds, ...updates].sort((a, b) => a.cmd.start - b.cmd.start);
+      if (faulty.length === 0) continue;
+      const last = faulty[faulty.length - 1];
+      if (cleansCache(script, last.cmd.start)) continue;
+      // `apk update` writes the index whatever the add says: then the cleanup goes at the end.
+      let edits: OffsetEdit[] | null;
+      if (updates.length > 0) {
+        const e = appendCommandEdit(model, i, 'rm -rf /var/cache/apk/*');
+        edits = e ? [e] : null;
+      } else edits = adds.map((c) => insertAfterSubcommand(run, c, ['--no-cache']));
+      const first = faulty[0];
+      const what = updates.length > 0 && adds.length === 0 ? 'apk update' : `apk ${first.sub} without --no-cache`;
+      out.push({
+        instr: i,
+        start: run.map[first.cmd.start],
+        end: docEnd(run, first.cmd.args[first.subIndex].end),
+        message: `${what}: the package index (${SAVINGS.apkCache.text}) stays in /var/cache/apk in this layer. Use apk add --no-cache, or remove /var/cache/apk/* in the same RUN.`,
+        edits,
+        reason: BACKGROUND_REASON,
+        severityCap: inheritedWholesale(model, stage) ? undefined : 'hint',
+      });
     }
     return out;
   },

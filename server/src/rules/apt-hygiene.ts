@@ -1,5 +1,5 @@
 /** apt-hygiene: apt-get installs that prompt, pull recommends, or leave package lists in the layer. */
-import { docEnd, type Instr, type Model } from '../core/model';
+import { docEnd, type Instr, type Model, shellRuns } from '../core/model';
 import type { ShellCommand, ShellScript, ShellWord } from '../core/shell';
 import { cacheMounted, inheritedWholesale, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
@@ -83,23 +83,19 @@ function duplicatePackages(model: Model, i: Instr, call: AptCall): { prev: Shell
 
 function installIssues(model: Model): InstallIssue[] {
   const out: InstallIssue[] = [];
-  for (const stage of model.stages) {
-    for (const i of stage.instructions) {
-      const script = i.run?.script();
-      if (!script) continue;
-      const cleanup = cleansLists(script) || listsMounted(i);
-      for (const call of aptCalls(script)) {
-        if (call.sub !== 'install') continue;
-        const issue = {
-          instr: i,
-          call,
-          missingYes: !hasYes(call.cmd),
-          missingNoRec: !hasNoRecommends(call.cmd),
-          missingCleanup: !cleanup,
-          duplicates: duplicatePackages(model, i, call),
-        };
-        if (issue.missingYes || issue.missingNoRec || issue.missingCleanup || issue.duplicates.length > 0) out.push(issue);
-      }
+  for (const { instr: i, script } of shellRuns(model)) {
+    const cleanup = cleansLists(script) || listsMounted(i);
+    for (const call of aptCalls(script)) {
+      if (call.sub !== 'install') continue;
+      const issue = {
+        instr: i,
+        call,
+        missingYes: !hasYes(call.cmd),
+        missingNoRec: !hasNoRecommends(call.cmd),
+        missingCleanup: !cleanup,
+        duplicates: duplicatePackages(model, i, call),
+      };
+      if (issue.missingYes || issue.missingNoRec || issue.missingCleanup || issue.duplicates.length > 0) out.push(issue);
     }
   }
   return out;
@@ -108,12 +104,8 @@ function installIssues(model: Model): InstallIssue[] {
 /** `apt <sub>` calls that apt-get runs the same way. */
 function aptCliCalls(model: Model): { instr: Instr; call: AptCall }[] {
   const out: { instr: Instr; call: AptCall }[] = [];
-  for (const stage of model.stages) {
-    for (const i of stage.instructions) {
-      const script = i.run?.script();
-      if (!script) continue;
-      for (const call of aptCalls(script)) if (call.manager === 'apt' && call.cmd.nameWord && APT_GET_SUBS.has(call.sub)) out.push({ instr: i, call });
-    }
+  for (const { instr: i, script } of shellRuns(model)) {
+    for (const call of aptCalls(script)) if (call.manager === 'apt' && call.cmd.nameWord && APT_GET_SUBS.has(call.sub)) out.push({ instr: i, call });
   }
   return out;
 }
@@ -121,13 +113,9 @@ function aptCliCalls(model: Model): { instr: Instr; call: AptCall }[] {
 /** RUNs whose only apt work is `apt-get update`. */
 function lonelyUpdates(model: Model): Instr[] {
   const out: Instr[] = [];
-  for (const stage of model.stages) {
-    for (const i of stage.instructions) {
-      const script = i.run?.script();
-      if (!script) continue;
-      const calls = aptCalls(script);
-      if (calls.some((c) => c.sub === 'update') && !calls.some((c) => c.sub !== 'update')) out.push(i);
-    }
+  for (const { instr: i, script } of shellRuns(model)) {
+    const calls = aptCalls(script);
+    if (calls.some((c) => c.sub === 'update') && !calls.some((c) => c.sub !== 'update')) out.push(i);
   }
   return out;
 }

@@ -2,7 +2,7 @@
 import type { ShellCommand, ShellScript } from '../core/shell';
 import { cacheMounted, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
-import { docEnd } from '../core/model';
+import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
 
@@ -54,62 +54,57 @@ export const dnfHygiene = packageRule(
   'Fix the install: -y, no weak dependencies or docs, clean all in the same RUN',
   (model) => {
     const out: PackageIssue[] = [];
-    for (const stage of model.stages) {
-      for (const i of stage.instructions) {
-        const run = i.run;
-        const script = run?.script();
-        if (!run || !script) continue;
-        const calls = packageCalls(script, DNF);
-        const fetching = calls.filter((c) => FETCHING.has(c.sub));
-        if (fetching.length === 0) continue;
-        const lastFetch = fetching[fetching.length - 1];
-        const mounted = cacheMounted(i, /^\/var\/cache\/(dnf|yum|libdnf5)\/?$/);
-        const missingClean = !mounted && !cleansAfter(script, calls, lastFetch.cmd.start);
-        const parts = new Set<string>();
-        const edits: OffsetEdit[] = [];
-        let first: PackageCall | null = null;
-        for (const c of fetching) {
-          const add: string[] = [];
-          if (c.manager !== 'microdnf' && c.sub !== 'makecache' && !hasYes(c.cmd)) {
-            add.push('-y');
-            parts.add('no -y (the build cannot answer the prompt)');
+    for (const { stage, instr: i, run, script } of shellRuns(model)) {
+      const calls = packageCalls(script, DNF);
+      const fetching = calls.filter((c) => FETCHING.has(c.sub));
+      if (fetching.length === 0) continue;
+      const lastFetch = fetching[fetching.length - 1];
+      const mounted = cacheMounted(i, /^\/var\/cache\/(dnf|yum|libdnf5)\/?$/);
+      const missingClean = !mounted && !cleansAfter(script, calls, lastFetch.cmd.start);
+      const parts = new Set<string>();
+      const edits: OffsetEdit[] = [];
+      let first: PackageCall | null = null;
+      for (const c of fetching) {
+        const add: string[] = [];
+        if (c.manager !== 'microdnf' && c.sub !== 'makecache' && !hasYes(c.cmd)) {
+          add.push('-y');
+          parts.add('no -y (the build cannot answer the prompt)');
+        }
+        // yum on EL7 knows neither option; on EL8+ yum is dnf and `dnf` is the name to use.
+        if (c.manager !== 'yum' && INSTALLING.has(c.sub)) {
+          if (!choosesWeakDeps(c.cmd)) {
+            add.push('--setopt=install_weak_deps=0');
+            parts.add(`weak dependencies are installed (${SAVINGS.dnfWeakDeps.text})`);
           }
-          // yum on EL7 knows neither option; on EL8+ yum is dnf and `dnf` is the name to use.
-          if (c.manager !== 'yum' && INSTALLING.has(c.sub)) {
-            if (!choosesWeakDeps(c.cmd)) {
-              add.push('--setopt=install_weak_deps=0');
-              parts.add(`weak dependencies are installed (${SAVINGS.dnfWeakDeps.text})`);
-            }
-            if (!hasNoDocs(c.cmd)) {
-              add.push('--nodocs');
-              parts.add('documentation is installed (no --nodocs)');
-            }
-          }
-          if (add.length) {
-            edits.push(insertAfterSubcommand(run, c, add));
-            first ??= c;
+          if (!hasNoDocs(c.cmd)) {
+            add.push('--nodocs');
+            parts.add('documentation is installed (no --nodocs)');
           }
         }
-        let fixable = true;
-        if (missingClean) {
-          parts.add(`no \`${lastFetch.manager} clean all\` in this RUN (${SAVINGS.dnfCache.text} left in the layer)`);
-          const e = appendCommandEdit(model, i, `${lastFetch.manager} clean all`);
-          if (e) edits.push(e);
-          else fixable = false;
-          first = fetching[0];
+        if (add.length) {
+          edits.push(insertAfterSubcommand(run, c, add));
+          first ??= c;
         }
-        if (!first) continue;
-        const onlyCleanup = missingClean && parts.size === 1;
-        out.push({
-          instr: i,
-          start: run.map[first.cmd.start],
-          end: docEnd(run, first.cmd.args[first.subIndex].end),
-          message: `${first.manager} ${first.sub}: ${[...parts].join('; ')}.`,
-          edits: fixable ? edits : null,
-          reason: BACKGROUND_REASON,
-          severityCap: onlyCleanup && !inheritedWholesale(model, stage) ? 'hint' : undefined,
-        });
       }
+      let fixable = true;
+      if (missingClean) {
+        parts.add(`no \`${lastFetch.manager} clean all\` in this RUN (${SAVINGS.dnfCache.text} left in the layer)`);
+        const e = appendCommandEdit(model, i, `${lastFetch.manager} clean all`);
+        if (e) edits.push(e);
+        else fixable = false;
+        first = fetching[0];
+      }
+      if (!first) continue;
+      const onlyCleanup = missingClean && parts.size === 1;
+      out.push({
+        instr: i,
+        start: run.map[first.cmd.start],
+        end: docEnd(run, first.cmd.args[first.subIndex].end),
+        message: `${first.manager} ${first.sub}: ${[...parts].join('; ')}.`,
+        edits: fixable ? edits : null,
+        reason: BACKGROUND_REASON,
+        severityCap: onlyCleanup && !inheritedWholesale(model, stage) ? 'hint' : undefined,
+      });
     }
     return out;
   },

@@ -3,7 +3,7 @@ import type { Instr, Model, Stage } from '../core/model';
 import type { ShellScript } from '../core/shell';
 import { cacheMounted, inheritedWholesale, operands, packageCalls, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
-import { docEnd } from '../core/model';
+import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
 
@@ -48,45 +48,40 @@ function cleansCache(script: ShellScript, calls: PackageCall[], after: number): 
 
 function issues(model: Model): PackageIssue[] {
   const out: PackageIssue[] = [];
-  for (const stage of model.stages) {
-    for (const i of stage.instructions) {
-      const run = i.run;
-      const script = run?.script();
-      if (!run || !script) continue;
-      const calls = packageCalls(script, NPM);
-      const fetching = calls.filter((c) => FETCHING.has(c.sub));
-      if (fetching.length === 0) continue;
-      const parts: string[] = [];
-      const edits: OffsetEdit[] = [];
-      // `npm install` with no packages installs from package.json; with a lockfile copied in, `npm ci` is exact and faster.
-      const toCi = lockfileCopied(stage, i)
-        ? fetching.filter((c) => INSTALL.has(c.sub) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'))
-        : [];
-      if (toCi.length) {
-        parts.push('a lockfile is copied in, so `npm ci` installs exactly what it pins (and fails when it is out of date)');
-        for (const c of toCi) edits.push(replaceWord(run, c.cmd.args[c.subIndex], 'ci'));
-      }
-      const last = fetching[fetching.length - 1];
-      const missingClean = !cacheMounted(i, /\/\.npm\/?$/) && !cleansCache(script, calls, last.cmd.start);
-      let fixable = true;
-      if (missingClean) {
-        parts.push(`npm's cache (${SAVINGS.npmCache.text}) stays in this layer: run \`npm cache clean --force\` in the same RUN or mount a cache on ~/.npm`);
-        const e = appendCommandEdit(model, i, 'npm cache clean --force');
-        if (e) edits.push(e);
-        else fixable = false;
-      }
-      if (parts.length === 0) continue;
-      const first = toCi[0] ?? fetching[0];
-      out.push({
-        instr: i,
-        start: run.map[first.cmd.start],
-        end: docEnd(run, first.cmd.args[first.subIndex].end),
-        message: `npm ${first.sub}: ${parts.join('; ')}.`,
-        edits: fixable ? edits : null,
-        reason: BACKGROUND_REASON,
-        severityCap: toCi.length === 0 && !inheritedWholesale(model, stage) ? 'hint' : undefined,
-      });
+  for (const { stage, instr: i, run, script } of shellRuns(model)) {
+    const calls = packageCalls(script, NPM);
+    const fetching = calls.filter((c) => FETCHING.has(c.sub));
+    if (fetching.length === 0) continue;
+    const parts: string[] = [];
+    const edits: OffsetEdit[] = [];
+    // `npm install` with no packages installs from package.json; with a lockfile copied in, `npm ci` is exact and faster.
+    const toCi = lockfileCopied(stage, i)
+      ? fetching.filter((c) => INSTALL.has(c.sub) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'))
+      : [];
+    if (toCi.length) {
+      parts.push('a lockfile is copied in, so `npm ci` installs exactly what it pins (and fails when it is out of date)');
+      for (const c of toCi) edits.push(replaceWord(run, c.cmd.args[c.subIndex], 'ci'));
     }
+    const last = fetching[fetching.length - 1];
+    const missingClean = !cacheMounted(i, /\/\.npm\/?$/) && !cleansCache(script, calls, last.cmd.start);
+    let fixable = true;
+    if (missingClean) {
+      parts.push(`npm's cache (${SAVINGS.npmCache.text}) stays in this layer: run \`npm cache clean --force\` in the same RUN or mount a cache on ~/.npm`);
+      const e = appendCommandEdit(model, i, 'npm cache clean --force');
+      if (e) edits.push(e);
+      else fixable = false;
+    }
+    if (parts.length === 0) continue;
+    const first = toCi[0] ?? fetching[0];
+    out.push({
+      instr: i,
+      start: run.map[first.cmd.start],
+      end: docEnd(run, first.cmd.args[first.subIndex].end),
+      message: `npm ${first.sub}: ${parts.join('; ')}.`,
+      edits: fixable ? edits : null,
+      reason: BACKGROUND_REASON,
+      severityCap: toCi.length === 0 && !inheritedWholesale(model, stage) ? 'hint' : undefined,
+    });
   }
   return out;
 }

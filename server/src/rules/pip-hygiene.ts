@@ -1,7 +1,7 @@
 /** pip-hygiene: `pip install` that keeps the downloaded wheels in pip's cache. */
 import type { ShellScript } from '../core/shell';
 import { assignedBefore, cacheMounted, envSet, hasOption, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
-import { docEnd } from '../core/model';
+import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { packageRule, type PackageIssue } from './shared/package-rule';
 
@@ -26,28 +26,23 @@ export const pipHygiene = packageRule(
   'Add --no-cache-dir to pip install',
   (model) => {
     const out: PackageIssue[] = [];
-    for (const stage of model.stages) {
-      for (const i of stage.instructions) {
-        const run = i.run;
-        const script = run?.script();
-        if (!run || !script) continue;
-        if (cacheMounted(i, /\/\.cache(\/pip)?\/?$/)) continue;
-        if (envSet(stage, 'PIP_NO_CACHE_DIR', i)) continue;
-        const calls = packageCalls(script, PIP);
-        const faulty = calls.filter(
-          (c) => c.sub === 'install' && !hasOption(c.cmd, '--no-cache-dir', '--cache-dir=', '--cache-dir') && !assignedBefore(c.cmd, 'PIP_NO_CACHE_DIR'),
-        );
-        if (faulty.length === 0 || purgedAfter(script, calls, faulty[faulty.length - 1].cmd.start)) continue;
-        const first = faulty[0];
-        out.push({
-          instr: i,
-          start: run.map[first.cmd.start],
-          end: docEnd(run, first.cmd.args[first.subIndex].end),
-          message: `pip install without --no-cache-dir: the pip cache (${SAVINGS.pipCache.text}) stays in this layer.`,
-          edits: faulty.map((c) => insertAfterSubcommand(run, c, ['--no-cache-dir'])),
-          severityCap: inheritedWholesale(model, stage) ? undefined : 'hint',
-        });
-      }
+    for (const { stage, instr: i, run, script } of shellRuns(model)) {
+      if (cacheMounted(i, /\/\.cache(\/pip)?\/?$/)) continue;
+      if (envSet(stage, 'PIP_NO_CACHE_DIR', i)) continue;
+      const calls = packageCalls(script, PIP);
+      const faulty = calls.filter(
+        (c) => c.sub === 'install' && !hasOption(c.cmd, '--no-cache-dir', '--cache-dir=', '--cache-dir') && !assignedBefore(c.cmd, 'PIP_NO_CACHE_DIR'),
+      );
+      if (faulty.length === 0 || purgedAfter(script, calls, faulty[faulty.length - 1].cmd.start)) continue;
+      const first = faulty[0];
+      out.push({
+        instr: i,
+        start: run.map[first.cmd.start],
+        end: docEnd(run, first.cmd.args[first.subIndex].end),
+        message: `pip install without --no-cache-dir: the pip cache (${SAVINGS.pipCache.text}) stays in this layer.`,
+        edits: faulty.map((c) => insertAfterSubcommand(run, c, ['--no-cache-dir'])),
+        severityCap: inheritedWholesale(model, stage) ? undefined : 'hint',
+      });
     }
     return out;
   },
