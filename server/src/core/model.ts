@@ -5,7 +5,6 @@
  */
 import { DockerfileParser, type Instruction, type From, type Dockerfile, type Run, type Onbuild } from 'dockerfile-ast';
 import { Dockerfile as DockerfileClass } from 'dockerfile-ast/lib/dockerfile';
-
 import { DocText } from './document';
 import { parseShell, type ShellScript } from './shell';
 import { parseImageRef, type ImageRef } from '../knowledge/base-images';
