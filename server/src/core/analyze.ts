@@ -27,7 +27,7 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
   const model = typeof input === 'string' ? buildModel(input) : input;
   const findings: Finding[] = [];
   for (const rule of activeRules(settings, only)) {
-    if (model.globalIgnores.has(rule.id)) continue;
+    if (ignoredBy(model.globalIgnores, rule)) continue;
     let raw;
     try {
       raw = rule.check(model);
@@ -38,7 +38,7 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
     }
     const configured = settings.rules[rule.id];
     for (const f of raw) {
-      if (suppressed(model, rule.id, f.start, f.end)) continue;
+      if (suppressed(model, rule, f.start, f.end)) continue;
       let severity: Severity = configured && configured !== 'off' ? configured : rule.meta.defaultSeverity;
       if (f.severityCap && RANK[f.severityCap] < RANK[severity]) severity = f.severityCap;
       findings.push({
@@ -66,7 +66,12 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
 }
 
 /** Whether an ignore comment above any instruction the finding covers silences the rule. */
-function suppressed(model: Model, ruleId: string, start: number, end: number): boolean {
+/** Whether a set of ignored names (from comments) names the rule, by its id or one of its hadolint codes. */
+function ignoredBy(names: Set<string>, rule: Rule): boolean {
+  return names.size > 0 && (names.has(rule.id) || rule.meta.hadolint.some((code) => names.has(code)));
+}
+
+function suppressed(model: Model, rule: Rule, start: number, end: number): boolean {
   const list = model.instructions;
   // Instructions are in file order: find the first that ends at or after `start`, then walk forward.
   let lo = 0;
@@ -76,7 +81,7 @@ function suppressed(model: Model, ruleId: string, start: number, end: number): b
     if (list[mid].end < start) lo = mid + 1;
     else hi = mid;
   }
-  for (let k = lo; k < list.length && list[k].start <= end; k++) if (list[k].ignores.has(ruleId)) return true;
+  for (let k = lo; k < list.length && list[k].start <= end; k++) if (ignoredBy(list[k].ignores, rule)) return true;
   return false;
 }
 
@@ -127,7 +132,8 @@ export function fixAll(text: string, settings: Settings = DEFAULT_SETTINGS, only
     const chosen: { start: number; end: number; text: string }[] = [];
     const taken: [number, number][] = [];
     for (const f of fixable) {
-      const fix = fixesFor(model, f).find((x) => x.preferred) ?? fixesFor(model, f)[0];
+      const fixes = fixesFor(model, f);
+      const fix = fixes.find((x) => x.preferred) ?? fixes[0];
       if (!fix || fix.edits.length === 0) continue;
       const offs = fix.edits.map((e) => ({ start: model.doc.offsetAt(e.range.start), end: model.doc.offsetAt(e.range.end), text: e.newText }));
       const lo = Math.min(...offs.map((o) => o.start));

@@ -50,7 +50,7 @@ export interface Instr {
   run?: RunInfo;
   /** For `ONBUILD RUN …`: the trigger RUN's body (never set on `run`, so RUN rules leave triggers alone). */
   onbuildRun?: RunInfo;
-  /** Rule ids ignored for this instruction by comments directly above it. */
+  /** What the ignore comments directly above it name: our rule ids, and hadolint codes (upper case). */
   ignores: Set<string>;
 }
 
@@ -82,7 +82,7 @@ export interface Model {
   stages: Stage[];
   /** ARGs declared before the first FROM, with their defaults. */
   globalArgs: Map<string, string | null>;
-  /** Rule ids ignored in the whole file. */
+  /** What the global ignore comments name: our rule ids, and hadolint codes (upper case). */
   globalIgnores: Set<string>;
   /** The indentation the file uses on continuation lines (for rewrites). */
   continuationIndent: string;
@@ -90,30 +90,14 @@ export interface Model {
   unterminatedHeredoc: number | null;
 }
 
-/** hadolint codes that map onto our rules, so existing suppressions keep working. */
-export const HADOLINT_CODES: Record<string, string> = {
-  DL3002: 'non-root-user',
-  DL3059: 'merge-run',
-  DL3009: 'apt-hygiene',
-  DL3014: 'apt-hygiene',
-  DL3015: 'apt-hygiene',
-  DL3027: 'apt-hygiene',
-  DL3019: 'apk-hygiene',
-  DL3030: 'dnf-hygiene',
-  DL3032: 'dnf-hygiene',
-  DL3038: 'dnf-hygiene',
-  DL3040: 'dnf-hygiene',
-  DL3042: 'pip-hygiene',
-};
-
 const PRAGMA = /^[ \t]*#[ \t]*(hadolint|dockerfile-lean)[ \t]+(global[ \t]+)?ignore[ \t]*=[ \t]*([A-Za-z0-9_,\- \t]+)/;
 
 function pragmaIds(tool: string, list: string): string[] {
   return list
     .split(/[,\s]+/)
     .filter(Boolean)
-    .map((id) => (tool === 'hadolint' ? HADOLINT_CODES[id.toUpperCase()] : id))
-    .filter((id): id is string => !!id);
+    // hadolint codes are kept as written (upper-cased); analyze() matches them against each rule's own list.
+    .map((id) => (tool === 'hadolint' ? id.toUpperCase() : id));
 }
 
 export function buildModel(text: string): Model {
