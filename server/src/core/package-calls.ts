@@ -116,9 +116,19 @@ export function inheritedWholesale(model: Model, stage: Stage): boolean {
   return stage.isFinal || model.stages.some((s) => s.baseStage === stage);
 }
 
-/** Inserts words right after a call's subcommand (`apk add` → `apk add --no-cache`). */
-export function insertAfterSubcommand(run: RunInfo, call: PackageCall, words: string[]): OffsetEdit {
-  const at = docEnd(run, call.cmd.args[call.subIndex].end);
+/**
+ * Inserts words right after a call's subcommand (`apk add` → `apk add --no-cache`); with `skipOptions`, after
+ * the options that follow it instead, before the first operand (the set names options that take a value).
+ */
+export function insertAfterSubcommand(run: RunInfo, call: PackageCall, words: string[], skipOptions?: ReadonlySet<string>): OffsetEdit {
+  const args = call.cmd.args;
+  let last = call.subIndex;
+  if (skipOptions) {
+    for (let k = last + 1; k < args.length && (args[k].value ?? '').startsWith('-'); k++) {
+      last = skipOptions.has(args[k].value!) && k + 1 < args.length ? ++k : k;
+    }
+  }
+  const at = docEnd(run, args[last].end);
   return { start: at, end: at, text: ' ' + words.join(' ') };
 }
 

@@ -1,7 +1,7 @@
 /** apt-hygiene: apt-get installs that prompt, pull recommends, or leave package lists in the layer. */
 import { docEnd, type Instr, type Model, shellRuns } from '../core/model';
 import type { ShellCommand, ShellScript, ShellWord } from '../core/shell';
-import { cacheMounted, inheritedWholesale, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { cacheMounted, inheritedWholesale, insertAfterSubcommand, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
 import { SAVINGS } from '../knowledge/savings';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
@@ -124,16 +124,8 @@ function issueEdits(model: Model, issue: InstallIssue): OffsetEdit[] | null {
   const run = issue.instr.run!;
   const edits: OffsetEdit[] = [];
   const flags = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
-  if (flags.length) {
-    // After the options that follow `install`, before the first package.
-    const args = issue.call.cmd.args;
-    let last = issue.call.subIndex;
-    for (let k = last + 1; k < args.length && (args[k].value ?? '').startsWith('-'); k++) {
-      last = APT_OPTS_WITH_VALUE.has(args[k].value!) && k + 1 < args.length ? ++k : k;
-    }
-    const at = docEnd(run, args[last].end);
-    edits.push({ start: at, end: at, text: ' ' + flags.join(' ') });
-  }
+  // After the options that follow `install`, before the first package.
+  if (flags.length) edits.push(insertAfterSubcommand(run, issue.call, flags, APT_OPTS_WITH_VALUE));
   for (const d of issue.duplicates) edits.push(removeWordAfter(model, run, d.prev, d.word)!);
   if (issue.missingCleanup) {
     const e = appendCommandEdit(model, issue.instr, 'rm -rf /var/lib/apt/lists/*');
