@@ -3,10 +3,12 @@
  * contract others depend on (see README "Command line").
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import * as v8 from 'v8';
 import { analyze, fixAll } from './core/analyze';
 import { initShell } from './core/shell';
-import { DEFAULT_SETTINGS, type Finding } from './core/types';
+import { DEFAULT_SETTINGS, type AnalysisContext, type Finding } from './core/types';
+import { folderFiles } from './node/workspace-files';
 import { RULE_IDS } from './rules/index';
 
 const VERSION = '0.1.0';
@@ -94,6 +96,11 @@ const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
 const COLOURS: Record<string, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m' };
 const paint = (sev: string, s: string) => (useColour ? `${COLOURS[sev] ?? ''}${s}\x1b[0m` : s);
 
+/** The folder a Dockerfile sits in is read as its build context; standard input has none. */
+function contextOf(file: string): AnalysisContext {
+  return file === '-' ? {} : { files: folderFiles(path.dirname(path.resolve(file))) };
+}
+
 function check(args: Args): number {
   const out: (Finding & { file: string })[] = [];
   for (const file of args.files) {
@@ -102,7 +109,7 @@ function check(args: Args): number {
       process.stderr.write(`${file}: binary file, not checked\n`);
       continue;
     }
-    for (const f of analyze(text, DEFAULT_SETTINGS, args.rules).findings) out.push({ ...f, file });
+    for (const f of analyze(text, DEFAULT_SETTINGS, args.rules, contextOf(file)).findings) out.push({ ...f, file });
   }
   if (args.format === 'json') {
     const rows = out.map((f) => ({ file: f.file, rule: f.rule, severity: f.severity, message: f.message, range: f.range, fixable: f.fixable }));
@@ -118,7 +125,7 @@ function check(args: Args): number {
 function fix(args: Args): number {
   const file = args.files[0];
   const { text, encoding, binary } = load(file);
-  const fixed = binary ? text : fixAll(text, DEFAULT_SETTINGS, args.rules).text;
+  const fixed = binary ? text : fixAll(text, DEFAULT_SETTINGS, args.rules, contextOf(file)).text;
   const bytes = Buffer.from(fixed, encoding);
   if (args.write) {
     if (fixed !== text) fs.writeFileSync(file, bytes);

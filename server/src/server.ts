@@ -23,6 +23,7 @@ import type { Finding, Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { SettingsStore } from './lsp/settings';
+import { contextFor } from './lsp/context';
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -67,7 +68,7 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
   const latest = documents.get(uri);
   if (!latest) return null;
   if (!s.analysis || s.version !== latest.version || s.settings !== cfg) {
-    s.analysis = analyze(latest.getText(), cfg);
+    s.analysis = analyze(latest.getText(), cfg, undefined, contextFor(uri));
     s.version = latest.version;
     s.settings = cfg;
   }
@@ -151,7 +152,7 @@ function findingFor(analysis: Analysis, d: Diagnostic & { data: DiagnosticData }
 
 function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newText: string; edit: ReturnType<typeof minimalEdit> } {
   const text = doc.getText();
-  const { text: newText } = fixAll(text, cfg, only);
+  const { text: newText } = fixAll(text, cfg, only, contextFor(doc.uri));
   return { newText, edit: minimalEdit(text, newText, (o) => doc.positionAt(o)) };
 }
 
@@ -211,7 +212,7 @@ connection.onExecuteCommand(async (params) => {
   const { newText, edit } = fixAllEdit(doc, cfg, rule ? [rule] : undefined);
   const result: CommandResult & { edits: typeof edit[] } = { newText: edit ? newText : null, edits: edit ? [edit] : [] };
   if (!edit) {
-    const { findings } = analyze(doc.getText(), cfg, rule ? [rule] : undefined);
+    const { findings } = analyze(doc.getText(), cfg, rule ? [rule] : undefined, contextFor(doc.uri));
     const blocked = findings.find((f) => !f.fixable && f.reason);
     result.message = blocked ? `Nothing changed: ${blocked.reason}.` : 'Nothing to change.';
   } else if (args.apply !== false) {

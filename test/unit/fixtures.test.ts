@@ -4,7 +4,8 @@
  *   `after` equal to `before` means the rule fires but declines to fix (fixable: false, with a reason);
  * - without after.Dockerfile: the rule stays quiet.
  * Each pair is replayed as written, with CRLF line endings, and with the backtick escape directive;
- * the result re-parses, the rule no longer fires, fixing again changes nothing, comments, directives
+ * A case may hold a `context/` folder: the files next to the Dockerfile (go.mod, package.json, …) that
+ * the analysis may read. The result re-parses, the rule no longer fires, fixing again changes nothing, comments, directives
  * and heredoc bodies survive, and every shell-form RUN body passes `sh -n`.
  */
 import { before, describe, it } from 'node:test';
@@ -17,7 +18,8 @@ import { buildModel } from '../../server/src/core/model';
 import { lookupToolchain } from '../../server/src/knowledge/toolchains';
 import { repoKey } from '../../server/src/knowledge/base-images';
 import { RULE_IDS } from '../../server/src/rules/index';
-import { DEFAULT_SETTINGS } from '../../server/src/core/types';
+import { DEFAULT_SETTINGS, type AnalysisContext } from '../../server/src/core/types';
+import { folderFiles } from '../../server/src/node/workspace-files';
 import { FIXTURES, commentLines, heredocBodies, isSubsequence, shellSyntaxErrors, toBacktick, toCrlf } from './helpers';
 
 before(() => initShell());
@@ -56,19 +58,21 @@ for (const rule of fs.readdirSync(FIXTURES).sort()) {
       const beforeText = fs.readFileSync(path.join(dir, 'before.Dockerfile'), 'utf8');
       const afterPath = path.join(dir, 'after.Dockerfile');
       const afterText = fs.existsSync(afterPath) ? fs.readFileSync(afterPath, 'utf8') : null;
+      const ctxDir = path.join(dir, 'context');
+      const ctx: AnalysisContext = fs.existsSync(ctxDir) ? { files: folderFiles(ctxDir) } : {};
       for (const [variant, transform] of variants) {
         const b = transform(beforeText);
         if (b === null) continue;
         const a = afterText === null ? null : transform(afterText)!;
         it(`${name} (${variant})`, () => {
-          const found = analyze(b, DEFAULT_SETTINGS, [rule]).findings;
+          const found = analyze(b, DEFAULT_SETTINGS, [rule], ctx).findings;
           if (a === null) {
             assert.deepEqual(found.map((f) => `${f.range.start.line}: ${f.message}`), [], 'the rule should stay quiet');
-            assert.equal(fixAll(b, DEFAULT_SETTINGS, [rule]).text, b);
+            assert.equal(fixAll(b, DEFAULT_SETTINGS, [rule], ctx).text, b);
             return;
           }
           assert.ok(found.length > 0, 'the rule should fire');
-          const fixed = fixAll(b, DEFAULT_SETTINGS, [rule]).text;
+          const fixed = fixAll(b, DEFAULT_SETTINGS, [rule], ctx).text;
           assert.equal(fixed, a);
           if (a === b) {
             assert.ok(found.every((f) => !f.fixable && f.reason), 'a declined fix says why and is not fixable');
@@ -77,8 +81,8 @@ for (const rule of fs.readdirSync(FIXTURES).sort()) {
           // The result re-parses, the rule is satisfied, and a second fix changes nothing.
           const model = buildModel(fixed);
           assert.ok(model.stages.length >= 1);
-          assert.deepEqual(analyze(fixed, DEFAULT_SETTINGS, [rule]).findings.filter((f) => f.fixable).map((f) => f.message), []);
-          assert.equal(fixAll(fixed, DEFAULT_SETTINGS, [rule]).text, fixed, 'idempotent');
+          assert.deepEqual(analyze(fixed, DEFAULT_SETTINGS, [rule], ctx).findings.filter((f) => f.fixable).map((f) => f.message), []);
+          assert.equal(fixAll(fixed, DEFAULT_SETTINGS, [rule], ctx).text, fixed, 'idempotent');
           // What the fix does not rewrite survives.
           assert.ok(isSubsequence(commentLines(b), commentLines(fixed)), 'comments and directives are kept in order');
           assert.deepEqual(heredocBodies(fixed), heredocBodies(b), 'heredoc bodies are kept byte for byte');

@@ -3,7 +3,7 @@ import { buildModel, type Model } from './model';
 import { DOCS_BASE, type Rule } from '../rules/types';
 import { RULES, getRule } from '../rules/index';
 import { applyOffsetEdits } from '../fixes/edits';
-import type { Finding, Fix, Settings, Severity } from './types';
+import type { AnalysisContext, Finding, Fix, Settings, Severity } from './types';
 import { DEFAULT_SETTINGS } from './types';
 
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
@@ -23,8 +23,8 @@ export interface Analysis {
   findings: Finding[];
 }
 
-export function analyze(input: string | Model, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[]): Analysis {
-  const model = typeof input === 'string' ? buildModel(input) : input;
+export function analyze(input: string | Model, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[], context: AnalysisContext = {}): Analysis {
+  const model = typeof input === 'string' ? buildModel(input, context) : input;
   const findings: Finding[] = [];
   for (const rule of activeRules(settings, only)) {
     if (ignoredBy(model.globalIgnores, rule)) continue;
@@ -122,12 +122,12 @@ export interface FixAllResult {
  * Applies every fixable finding's preferred fix until nothing fixable is left (a fixed point), in the
  * registry's priority order; fixes whose edits overlap wait for the next round.
  */
-export function fixAll(text: string, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[], maxRounds = 50): FixAllResult {
+export function fixAll(text: string, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[], context: AnalysisContext = {}, maxRounds = 50): FixAllResult {
   let current = text;
   let applied = 0;
   const order = new Map((RULES as readonly Rule[]).map((r, k) => [r.id, k]));
   for (let round = 0; round < maxRounds; round++) {
-    const { model, findings } = analyze(current, settings, only);
+    const { model, findings } = analyze(current, settings, only, context);
     const fixable = findings.filter((f) => f.fixable).sort((a, b) => (order.get(a.rule) ?? 99) - (order.get(b.rule) ?? 99));
     const chosen: { start: number; end: number; text: string }[] = [];
     const taken: [number, number][] = [];

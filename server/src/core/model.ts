@@ -6,6 +6,7 @@
 import { DockerfileParser, type Instruction, type From, type Dockerfile, type Run, type Onbuild } from 'dockerfile-ast';
 import { Dockerfile as DockerfileClass } from 'dockerfile-ast/lib/dockerfile';
 import { DocText } from './document';
+import type { AnalysisContext, WorkspaceFiles } from './types';
 import { parseShell, type ShellScript } from './shell';
 import { parseImageRef, type ImageRef } from '../knowledge/base-images';
 
@@ -88,6 +89,8 @@ export interface Model {
   continuationIndent: string;
   /** Offset where a heredoc without its closing delimiter starts: everything after it is its body. */
   unterminatedHeredoc: number | null;
+  /** Files of the build context, when the adapter can read them (see WorkspaceFiles). */
+  files: WorkspaceFiles | null;
 }
 
 const PRAGMA = /^[ \t]*#[ \t]*(hadolint|dockerfile-lean)[ \t]+(global[ \t]+)?ignore[ \t]*=[ \t]*([A-Za-z0-9_,\- \t]+)/;
@@ -100,7 +103,7 @@ function pragmaIds(tool: string, list: string): string[] {
     .map((id) => (tool === 'hadolint' ? id.toUpperCase() : id));
 }
 
-export function buildModel(text: string): Model {
+export function buildModel(text: string, context: AnalysisContext = {}): Model {
   const doc = new DocText(text);
   const ast = DockerfileParser.parse(text);
   const escape = ast.getEscapeCharacter();
@@ -221,6 +224,7 @@ export function buildModel(text: string): Model {
     globalIgnores,
     continuationIndent: continuationIndent ?? '    ',
     unterminatedHeredoc,
+    files: context.files ?? null,
   };
 }
 

@@ -45,6 +45,21 @@ export interface Settings {
   rules: Record<string, SeveritySetting>;
 }
 
+/**
+ * Files next to the Dockerfile (its folder, taken as the build context), read on demand. Recipes use
+ * them to learn binary names, build outputs and versions (`go.mod`, `package.json`, `pom.xml`, …).
+ * `read` takes a relative POSIX path and returns the text, or null when there is no such file or it
+ * cannot be read. The adapters provide it; the core never touches the file system itself.
+ */
+export interface WorkspaceFiles {
+  read(relPath: string): string | null;
+}
+
+/** What an analysis may look at besides the text. */
+export interface AnalysisContext {
+  files?: WorkspaceFiles | null;
+}
+
 export const DEFAULT_SETTINGS: Settings = { enable: true, rules: {} };
 
 export const SEVERITIES: readonly SeveritySetting[] = ['off', 'hint', 'info', 'warning', 'error'];

@@ -1,0 +1,45 @@
+/** The adapters' reader of the files next to a Dockerfile: inside the folder only, cached until the file changes. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { folderFiles } from '../../server/src/node/workspace-files';
+
+describe('folderFiles', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-files-'));
+  const dir = path.join(root, 'app');
+  fs.mkdirSync(path.join(dir, 'cmd', 'api'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'go.mod'), 'module example.com/api\n');
+  fs.writeFileSync(path.join(dir, 'cmd', 'api', 'main.go'), 'package main\n');
+  fs.writeFileSync(path.join(root, 'secret.txt'), 'outside\n');
+  const files = folderFiles(dir);
+
+  it('reads files by relative POSIX path', () => {
+    assert.equal(files.read('go.mod'), 'module example.com/api\n');
+    assert.equal(files.read('cmd/api/main.go'), 'package main\n');
+    assert.equal(files.read('./go.mod'), 'module example.com/api\n');
+  });
+  it('returns null for missing files and folders', () => {
+    assert.equal(files.read('package.json'), null);
+    assert.equal(files.read('cmd'), null);
+    assert.equal(files.read(''), null);
+  });
+  it('never leaves the folder', () => {
+    assert.equal(files.read('../secret.txt'), null);
+    assert.equal(files.read('cmd/../../secret.txt'), null);
+    assert.equal(files.read(path.join(root, 'secret.txt')), null);
+    assert.equal(files.read('/etc/hostname'), null);
+  });
+  it('sees a changed file', () => {
+    const f = path.join(dir, 'go.mod');
+    fs.writeFileSync(f, 'module example.com/other/longer\n');
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(f, later, later);
+    assert.equal(files.read('go.mod'), 'module example.com/other/longer\n');
+  });
+  it('skips files over 1 MB', () => {
+    fs.writeFileSync(path.join(dir, 'big.json'), 'x'.repeat((1 << 20) + 1));
+    assert.equal(files.read('big.json'), null);
+  });
+});
