@@ -3,17 +3,15 @@
  * their offsets, RUN bodies joined across continuations (with a map back to document offsets),
  * resolved base images, and ignore pragmas.
  */
-import { DockerfileParser, type Instruction, type From, type Dockerfile, type Run, type Onbuild } from 'dockerfile-ast';
+import type { Instruction, From, Run, Onbuild } from 'dockerfile-ast';
 import { Dockerfile as DockerfileClass } from 'dockerfile-ast/lib/dockerfile';
+import { Parser as AstParser } from 'dockerfile-ast/lib/parser';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocText } from './document';
+import { scanDockerfile, type ScannedDirective, type ScannedInstruction } from './scan';
 import type { AnalysisContext, WorkspaceFiles } from './types';
 import { parseShell, type ShellScript } from './shell';
 import { parseImageRef, type ImageRef } from '../knowledge/base-images';
-
-// dockerfile-ast hands every comment to its build stage after parsing, recomputing each stage's range
-// per comment: quadratic, and 70 % of the parse of a 50,000-line file. The model never reads the
-// per-stage comment lists (comments and pragmas are read from the text), so that step is skipped.
-(DockerfileClass.prototype as unknown as { organizeComments(): void }).organizeComments = function organizeComments(): void {};
 
 export interface RunFlag {
   name: string;
@@ -40,7 +38,8 @@ export interface RunInfo {
 }
 
 export interface Instr {
-  node: Instruction;
+  /** The instruction's syntax tree (dockerfile-ast), built on first use. */
+  readonly node: Instruction;
   keyword: string;
   /** Offsets of the whole instruction, keyword to its last character. */
   start: number;
@@ -57,7 +56,8 @@ export interface Instr {
 
 export interface Stage {
   index: number;
-  from: From;
+  /** The FROM's syntax tree, built on first use. */
+  readonly from: From;
   fromInstr: Instr;
   /** The image as written, with ARGs before the first FROM substituted. */
   imageText: string | null;
@@ -77,7 +77,8 @@ export interface Stage {
 
 export interface Model {
   doc: DocText;
-  ast: Dockerfile;
+  /** The parser directives at the top (`# syntax=…`, `# escape=…`, `# check=…`). */
+  directives: ScannedDirective[];
   escape: string;
   instructions: Instr[];
   stages: Stage[];
@@ -103,16 +104,61 @@ function pragmaIds(tool: string, list: string): string[] {
     .map((id) => (tool === 'hadolint' ? id.toUpperCase() : id));
 }
 
+/** Builds dockerfile-ast instruction objects one at a time, for the instructions something asks about. */
+class LazyTrees {
+  private document: TextDocument | null = null;
+  private dockerfile: DockerfileClass | null = null;
+  constructor(
+    private readonly doc: DocText,
+    private readonly escape: string,
+  ) {}
+  create(ins: ScannedInstruction): Instruction {
+    if (!this.document) {
+      this.document = TextDocument.create('', '', 0, this.doc.text);
+      this.dockerfile = new DockerfileClass(this.document);
+    }
+    const start = this.doc.positionAt(ins.start);
+    const lineRange = { start, end: this.doc.positionAt(ins.end) };
+    const keywordRange = { start, end: this.doc.positionAt(ins.keywordEnd) };
+    return AstParser.createInstruction(this.document, this.dockerfile!, this.escape, lineRange, ins.instruction, keywordRange);
+  }
+}
+
+class InstrImpl implements Instr {
+  private tree: Instruction | null = null;
+  stage: Stage | null = null;
+  run?: RunInfo;
+  onbuildRun?: RunInfo;
+  constructor(
+    private readonly trees: LazyTrees,
+    private readonly scanned: ScannedInstruction,
+    readonly keyword: string,
+    readonly start: number,
+    readonly end: number,
+    readonly line: number,
+    readonly endLine: number,
+    readonly ignores: Set<string>,
+  ) {}
+  get node(): Instruction {
+    return (this.tree ??= this.trees.create(this.scanned));
+  }
+}
+
 export function buildModel(text: string, context: AnalysisContext = {}): Model {
   const doc = new DocText(text);
-  const ast = DockerfileParser.parse(text);
-  const escape = ast.getEscapeCharacter();
+  const heredocTrees = new Map<string, LazyTrees>();
+  const scan = scanDockerfile(text, doc.lineStarts, (ins, _lineEnd, esc) => {
+    // Heredoc names are read from the instruction's own argument words (a rare path: lines with `<<`).
+    let t = heredocTrees.get(esc);
+    if (!t) heredocTrees.set(esc, (t = new LazyTrees(doc, esc)));
+    const node = t.create(ins);
+    const target = node.getKeyword() === 'ONBUILD' ? (node as Onbuild).getTriggerInstruction() : node;
+    return target ? target.getArguments().map((a) => a.getValue()) : [];
+  });
+  const escape = scan.escape;
+  const trees = new LazyTrees(doc, escape);
   const globalIgnores = new Set<string>();
   const globalArgs = new Map<string, string | null>();
-  for (const arg of ast.getInitialARGs()) {
-    const prop = arg.getProperty();
-    if (prop) globalArgs.set(prop.getName(), prop.getValue());
-  }
 
   // Pragmas: a comment line directly above an instruction, or a global one anywhere.
   const lineIgnores = new Map<number, string[]>();
@@ -129,31 +175,39 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
 
   const instructions: Instr[] = [];
   const stages: Stage[] = [];
+  const byAlias = new Map<string, Stage>();
   let current: Stage | null = null;
   let continuationIndent: string | null = null;
   let shellPosix = true;
   let shellErrexit = false;
   let unterminatedHeredoc: number | null = null;
 
-  for (const node of ast.getInstructions()) {
-    const r = node.getRange();
-    const start = doc.offsetAt(r.start);
-    const end = doc.offsetAt(r.end);
-    const keyword = node.getKeyword().toUpperCase();
+  for (const scanned of scan.instructions) {
+    const start = scanned.start;
+    const end = scanned.end;
+    const line = doc.positionAt(start).line;
+    const endLine = doc.positionAt(end).line;
+    const keyword = scanned.instruction.toUpperCase();
     const ignores = new Set<string>();
-    for (let l = r.start.line - 1; l >= 0 && lineIgnores.has(l); l--) lineIgnores.get(l)!.forEach((id) => ignores.add(id));
-    const instr: Instr = { node, keyword, start, end, line: r.start.line, endLine: r.end.line, stage: null, ignores };
-    if (continuationIndent === null && r.end.line > r.start.line) {
-      const ind = doc.indentOf(r.start.line + 1);
+    for (let l = line - 1; l >= 0 && lineIgnores.has(l); l--) lineIgnores.get(l)!.forEach((id) => ignores.add(id));
+    const instr = new InstrImpl(trees, scanned, keyword, start, end, line, endLine, ignores);
+    if (current === null && keyword === 'ARG') {
+      const prop = (instr.node as unknown as { getProperty(): { getName(): string; getValue(): string | null } | null }).getProperty();
+      if (prop) globalArgs.set(prop.getName(), prop.getValue());
+    }
+    if (continuationIndent === null && endLine > line) {
+      const ind = doc.indentOf(line + 1);
       if (ind.length > 0) continuationIndent = ind;
     }
     if (keyword === 'FROM') {
-      const from = node as From;
+      const from = instr.node as From;
       const imageText = resolveImageText(from, doc, globalArgs);
       const alias = from.getBuildStage();
       current = {
         index: stages.length,
-        from,
+        get from() {
+          return this.fromInstr.node as From;
+        },
         fromInstr: instr,
         imageText,
         image: imageText ? parseImageRef(imageText) : null,
@@ -165,7 +219,7 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
         posixShell: true,
       };
       if (imageText) {
-        const base = stages.find((s) => s.alias !== null && s.alias === imageText.toLowerCase());
+        const base = byAlias.get(imageText.toLowerCase());
         if (base) {
           current.baseStage = base;
           base.usedByLaterStage = true;
@@ -175,48 +229,45 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
       shellPosix = current.posixShell;
       shellErrexit = false;
       stages.push(current);
+      if (current.alias !== null && !byAlias.has(current.alias)) byAlias.set(current.alias, current);
       instr.stage = current;
     } else if (current) {
       instr.stage = current;
       current.instructions.push(instr);
       if (keyword === 'SHELL') {
-        shellPosix = isPosixShell(node);
-        shellErrexit = shellPosix && isErrexitShell(node);
+        shellPosix = isPosixShell(instr.node);
+        shellErrexit = shellPosix && isErrexitShell(instr.node);
         current.posixShell = shellPosix;
       }
-      if (keyword === 'RUN') instr.run = runInfo(node as Run, doc, escape, start, end, shellPosix, shellErrexit);
+      if (keyword === 'RUN') instr.run = runInfo(() => instr.node as Run, scanned.keywordEnd, scanned.heredocs, doc, escape, start, end, shellPosix, shellErrexit);
       if (keyword === 'ONBUILD') {
-        const trigger = (node as Onbuild).getTriggerInstruction();
-        if (trigger && trigger.getKeyword().toUpperCase() === 'RUN') instr.onbuildRun = runInfo(trigger as Run, doc, escape, start, end, shellPosix, shellErrexit);
+        const trigger = (instr.node as Onbuild).getTriggerInstruction();
+        if (trigger && trigger.getKeyword().toUpperCase() === 'RUN') instr.onbuildRun = runInfo(() => trigger as Run, null, null, doc, escape, start, end, shellPosix, shellErrexit);
       }
       if (keyword === 'COPY' || keyword === 'ADD') {
-        const fromFlag = (node as Run).getFlags().find((f) => f.getName().toLowerCase() === 'from');
-        const v = fromFlag?.getValue()?.toLowerCase();
-        if (v) {
-          const src = stages.find((s) => s.alias === v || String(s.index) === v);
-          if (src && src !== current) src.usedByLaterStage = true;
-        }
+        const lead = leadingFlags(doc.text, scanned.keywordEnd, end, escape);
+        const flags = lead ? lead.flags : (instr.node as Run).getFlags().map((f) => ({ name: f.getName().toLowerCase(), value: f.getValue() }));
+        const v = flags.find((f) => f.name === 'from')?.value?.toLowerCase();
+        const src = v ? (byAlias.get(v) ?? (/^\d+$/.test(v) ? stages[Number(v)] : undefined)) : undefined;
+        if (src && src !== current) src.usedByLaterStage = true;
       }
       if (keyword === 'RUN' && instr.run) {
         for (const f of instr.run.flags) {
           if (f.name !== 'mount' || !f.value) continue;
           const m = /(?:^|,)from=([^,]+)/.exec(f.value);
-          const src = m && stages.find((s) => s.alias === m[1].toLowerCase() || String(s.index) === m[1]);
+          const src = m && (byAlias.get(m[1].toLowerCase()) ?? (/^\d+$/.test(m[1]) ? stages[Number(m[1])] : undefined));
           if (src && src !== current) src.usedByLaterStage = true;
         }
       }
     }
-    if (unterminatedHeredoc === null) {
-      const heredocs = (node as unknown as { getHeredocs?: () => { getDelimiterRange(): unknown }[] }).getHeredocs?.() ?? [];
-      if (heredocs.some((h) => h.getDelimiterRange() === null)) unterminatedHeredoc = start;
-    }
+    if (unterminatedHeredoc === null && scanned.heredocOpen) unterminatedHeredoc = start;
     instructions.push(instr);
   }
   if (stages.length > 0) stages[stages.length - 1].isFinal = true;
 
   return {
     doc,
-    ast,
+    directives: scan.directives,
     escape,
     instructions,
     stages,
@@ -270,27 +321,104 @@ function resolveImageText(from: From, doc: DocText, args: Map<string, string | n
   return v.trim() || null;
 }
 
-function runInfo(node: Run, doc: DocText, escape: string, start: number, end: number, posix: boolean, shellErrexit: boolean): RunInfo {
-  const flags: RunFlag[] = node.getFlags().map((f) => ({
-    name: f.getName().toLowerCase(),
-    value: f.getValue(),
-    text: doc.text.slice(doc.offsetAt(f.getRange().start), doc.offsetAt(f.getRange().end)),
-  }));
+/**
+ * Where an instruction's arguments start: past the blanks after the keyword, escaped line breaks, and the
+ * blank and comment lines inside the continuation. `end` when it has none.
+ */
+export function argumentsStart(text: string, from: number, end: number, escape: string): number {
+  let i = from;
+  let lineStart = false;
+  while (i < end) {
+    const c = text[i];
+    if (c === ' ' || c === '\t') {
+      i++;
+      continue;
+    }
+    if (c === '\n' || c === '\r') {
+      if (!lineStart) return i;
+      i++;
+      continue;
+    }
+    if (lineStart && c === '#') {
+      while (i < end && text[i] !== '\n' && text[i] !== '\r') i++;
+      continue;
+    }
+    if (c === escape) {
+      let j = i + 1;
+      while (j < end && (text[j] === ' ' || text[j] === '\t')) j++;
+      if (j >= end) return end;
+      if (text[j] === '\n' || text[j] === '\r') {
+        i = text[j] === '\r' && text[j + 1] === '\n' ? j + 2 : j + 1;
+        lineStart = true;
+        continue;
+      }
+    }
+    return i;
+  }
+  return end;
+}
+
+/**
+ * The `--name[=value]` words an instruction's arguments start with, and where the rest starts. Null when
+ * a flag word holds a quote or an escape character (the syntax tree reads those).
+ */
+export function leadingFlags(text: string, keywordEnd: number, end: number, escape: string): { flags: RunFlag[]; rest: number } | null {
+  const flags: RunFlag[] = [];
+  let i = argumentsStart(text, keywordEnd, end, escape);
+  while (i < end && text.startsWith('--', i)) {
+    let j = i;
+    while (j < end) {
+      const c = text[j];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
+      if (c === '"' || c === "'" || c === escape) return null;
+      j++;
+    }
+    const word = text.slice(i, j);
+    const eq = word.indexOf('=');
+    flags.push({ name: (eq === -1 ? word.slice(2) : word.slice(2, eq)).toLowerCase(), value: eq === -1 ? null : word.slice(eq + 1), text: word });
+    i = argumentsStart(text, j, end, escape);
+  }
+  return { flags, rest: i };
+}
+
+/**
+ * A RUN's flags and body, read from the text; a flag with quotes or escapes, and ONBUILD's trigger, ask
+ * the syntax tree.
+ */
+function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: number | null, doc: DocText, escape: string, start: number, end: number, posix: boolean, shellErrexit: boolean): RunInfo {
+  let flags: RunFlag[] = [];
+  let bodyStart = end;
+  let hasArgs: boolean;
+  let heredocs: number;
+  const lead = keywordEnd === null ? null : leadingFlags(doc.text, keywordEnd, end, escape);
+  if (lead && heredocCount !== null) {
+    flags = lead.flags;
+    hasArgs = lead.rest < end;
+    bodyStart = lead.rest;
+    heredocs = heredocCount;
+  } else {
+    const n = node();
+    flags = n.getFlags().map((f) => ({
+      name: f.getName().toLowerCase(),
+      value: f.getValue(),
+      text: doc.text.slice(doc.offsetAt(f.getRange().start), doc.offsetAt(f.getRange().end)),
+    }));
+    const args = n.getArguments();
+    hasArgs = args.length > 0;
+    if (hasArgs) bodyStart = doc.offsetAt(args[0].getRange().start);
+    heredocs = heredocCount ?? n.getHeredocs().length;
+  }
   const flagsKey = flags
     .map((f) => `${f.name}=${f.value ?? ''}`)
     .sort()
     .join(' ');
-  const args = node.getArguments();
-  const heredocs = node.getHeredocs();
-  let bodyStart = end;
-  if (args.length > 0) bodyStart = doc.offsetAt(args[0].getRange().start);
   let bodyEnd = end;
   // The instruction's range may end in trailing blanks; the body does not.
   while (bodyEnd > bodyStart && /[ \t]/.test(doc.text[bodyEnd - 1])) bodyEnd--;
   const { body, map } = joinContinuations(doc.text, bodyStart, bodyEnd, escape);
   let form: RunInfo['form'] = 'shell';
-  if (args.length === 0 || body.trim() === '') form = 'empty';
-  else if (heredocs.length > 0) form = 'heredoc';
+  if (!hasArgs || body.trim() === '') form = 'empty';
+  else if (heredocs > 0) form = 'heredoc';
   else if (body.trimStart().startsWith('[')) {
     try {
       if (Array.isArray(JSON.parse(body))) form = 'exec';

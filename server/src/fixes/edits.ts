@@ -54,7 +54,7 @@ export function instructionBlock(model: Model, instr: Instr): { start: number; e
 }
 
 function isDirectiveLine(model: Model, line: number): boolean {
-  return model.ast.getDirectives().some((d) => d.getRange().start.line === line);
+  return model.directives.some((d) => d.line === line);
 }
 
 /** The text of an instruction's whole lines, without the final line break. */
