@@ -8,8 +8,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DockerfileParser, type Run } from 'dockerfile-ast';
-import { buildModel } from '../../server/src/core/model';
+import { DockerfileParser, type From, type Run } from 'dockerfile-ast';
+import { buildModel, fromParts } from '../../server/src/core/model';
 import { DocText } from '../../server/src/core/document';
 import { FIXTURES, toBacktick, toCrlf } from './helpers';
 
@@ -51,7 +51,14 @@ function reference(text: string) {
   // Nor does it accept a delimiter on a last line without a line break (the scan does, as the builder does).
   // Nor does it read a heredoc body raw: an escaped line break inside one hides the delimiter from it.
   if (/\r(?!\n)/.test(text) || !/[\r\n]$/.test(text) || /[\\`][ \t]*\r?\n/.test(text)) open = 'not compared';
+  const froms = all.filter((i) => i.getKeyword() === 'FROM').map((i) => {
+    const f = i as From;
+    const r = f.getImageRange();
+    return `${r ? doc.text.slice(doc.offsetAt(r.start), doc.offsetAt(r.end)) : null} as ${f.getBuildStage()?.toLowerCase() ?? null}`;
+  });
   return {
+    // Like `runs` below: the reference misreads an escape before a lone CR.
+    froms: /\r(?!\n)/.test(text) ? 'not compared' : froms,
     // The reference's argument reader takes an escape before a lone CR as one before CRLF: not compared there.
     runs: /\r(?!\n)/.test(text) ? 'not compared' : runs,
     open,
@@ -76,6 +83,15 @@ function ours(text: string, ref: ReturnType<typeof reference>) {
       return { body: run.form === 'empty' && expected?.body === 'none' ? 'none' : run.bodyStart, heredocs, flags: run.flags.map((f) => `${f.name}=${f.value}`) };
     });
   return {
+    froms: ref.froms === 'not compared' ? ref.froms : m.instructions
+      .filter((i) => i.keyword === 'FROM')
+      .map((i) => {
+        // The text reading, where it applies (the model asks the tree otherwise).
+        const p = fromParts(m.doc.text, m.doc.offsetAt(i.node.getInstructionRange().end), i.end, m.escape);
+        const f = i.node as From;
+        const r = f.getImageRange();
+        return p ? `${p.image} as ${p.alias?.toLowerCase() ?? null}` : `${r ? m.doc.text.slice(m.doc.offsetAt(r.start), m.doc.offsetAt(r.end)) : null} as ${f.getBuildStage()?.toLowerCase() ?? null}`;
+      }),
     runs: ref.runs === 'not compared' ? ref.runs : runs,
     open: ref.open === 'throws' || ref.open === 'not compared' ? ref.open : (m.instructions.find((i) => i.start === m.unterminatedHeredoc)?.keyword === 'ONBUILD' ? null : m.unterminatedHeredoc),
     escape: m.escape,
@@ -118,7 +134,7 @@ const PIECES = [
   'LABEL a="b c" \\\t', 'FROM\tscratch', 'WORKDIR /a\\', '\u{1F600} RUN', 'RUN é ü \u200f', '\uFEFFFROM x', 'RUN a # not a comment',
   'RUN --mount=type=cache,target=/root/.cache \\', 'RUN --network=none --security=insecure x', 'RUN --mount=type=secret,id="a b" x',
   'RUN --link', 'RUN --=x y', 'RUN -- x', 'RUN --MOUNT=type=bind \\', '  --network=host true', "RUN --a='b' c", 'RUN --x=`y` z',
-  'COPY --from=b --chown=1:1 a b', 'RUN \\', '# inside', '  --mount=a b',
+  'COPY --from=b --chown=1:1 a b', 'FROM --platform=$BUILDPLATFORM golang:1.22 as Build', 'FROM x AS', 'FROM a as b c', 'FROM \\', '  img AS \\', '  name', 'RUN \\', '# inside', '  --mount=a b',
 ];
 const BREAKS = ['\n', '\r\n', '\r', '\n\n'];
 

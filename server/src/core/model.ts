@@ -52,6 +52,8 @@ export interface Instr {
   onbuildRun?: RunInfo;
   /** What the ignore comments directly above it name: our rule ids, and hadolint codes (upper case). */
   ignores: Set<string>;
+  /** The instruction's text, keyword to end (continuations and heredoc bodies included). */
+  text(): string;
 }
 
 export interface Stage {
@@ -104,23 +106,34 @@ function pragmaIds(tool: string, list: string): string[] {
     .map((id) => (tool === 'hadolint' ? id.toUpperCase() : id));
 }
 
+/** The text document and (empty) Dockerfile that dockerfile-ast's instruction objects read from: one per model. */
+class TreeContext {
+  private made: { document: TextDocument; dockerfile: DockerfileClass } | null = null;
+  constructor(readonly doc: DocText) {}
+  get(): { document: TextDocument; dockerfile: DockerfileClass } {
+    if (!this.made) {
+      const document = TextDocument.create('', '', 0, this.doc.text);
+      this.made = { document, dockerfile: new DockerfileClass(document) };
+    }
+    return this.made;
+  }
+}
+
 /** Builds dockerfile-ast instruction objects one at a time, for the instructions something asks about. */
 class LazyTrees {
-  private document: TextDocument | null = null;
-  private dockerfile: DockerfileClass | null = null;
   constructor(
-    private readonly doc: DocText,
+    private readonly context: TreeContext,
     private readonly escape: string,
   ) {}
+  get doc(): DocText {
+    return this.context.doc;
+  }
   create(ins: ScannedInstruction): Instruction {
-    if (!this.document) {
-      this.document = TextDocument.create('', '', 0, this.doc.text);
-      this.dockerfile = new DockerfileClass(this.document);
-    }
+    const { document, dockerfile } = this.context.get();
     const start = this.doc.positionAt(ins.start);
     const lineRange = { start, end: this.doc.positionAt(ins.end) };
     const keywordRange = { start, end: this.doc.positionAt(ins.keywordEnd) };
-    return AstParser.createInstruction(this.document, this.dockerfile!, this.escape, lineRange, ins.instruction, keywordRange);
+    return AstParser.createInstruction(document, dockerfile, this.escape, lineRange, ins.instruction, keywordRange);
   }
 }
 
@@ -142,21 +155,25 @@ class InstrImpl implements Instr {
   get node(): Instruction {
     return (this.tree ??= this.trees.create(this.scanned));
   }
+  text(): string {
+    return this.trees.doc.text.slice(this.start, this.end);
+  }
 }
 
 export function buildModel(text: string, context: AnalysisContext = {}): Model {
   const doc = new DocText(text);
+  const treeContext = new TreeContext(doc);
   const heredocTrees = new Map<string, LazyTrees>();
   const scan = scanDockerfile(text, doc.lineStarts, (ins, _lineEnd, esc) => {
     // Heredoc names are read from the instruction's own argument words (a rare path: lines with `<<`).
     let t = heredocTrees.get(esc);
-    if (!t) heredocTrees.set(esc, (t = new LazyTrees(doc, esc)));
+    if (!t) heredocTrees.set(esc, (t = new LazyTrees(treeContext, esc)));
     const node = t.create(ins);
     const target = node.getKeyword() === 'ONBUILD' ? (node as Onbuild).getTriggerInstruction() : node;
     return target ? target.getArguments().map((a) => a.getValue()) : [];
   });
   const escape = scan.escape;
-  const trees = new LazyTrees(doc, escape);
+  const trees = new LazyTrees(treeContext, escape);
   const globalIgnores = new Set<string>();
   const globalArgs = new Map<string, string | null>();
 
@@ -200,9 +217,9 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
       if (ind.length > 0) continuationIndent = ind;
     }
     if (keyword === 'FROM') {
-      const from = instr.node as From;
-      const imageText = resolveImageText(from, doc, globalArgs);
-      const alias = from.getBuildStage();
+      const parts = fromParts(doc.text, scanned.keywordEnd, end, escape) ?? fromPartsOfTree(instr.node as From, doc);
+      const imageText = resolveImageText(parts.image, globalArgs);
+      const alias = parts.alias;
       current = {
         index: stages.length,
         get from() {
@@ -313,12 +330,35 @@ export function substituteArgs(text: string, args: Map<string, string | null>): 
   });
 }
 
-function resolveImageText(from: From, doc: DocText, args: Map<string, string | null>): string | null {
-  const r = from.getImageRange();
-  if (!r) return null;
-  const raw = doc.text.slice(doc.offsetAt(r.start), doc.offsetAt(r.end));
+function resolveImageText(raw: string | null, args: Map<string, string | null>): string | null {
+  if (raw === null) return null;
   const v = raw.includes('$') ? substituteArgs(raw, args) : raw;
   return v.trim() || null;
+}
+
+/** A FROM's image (as written) and stage name, read from the text; null when a word holds a quote or an escape. */
+export function fromParts(text: string, keywordEnd: number, end: number, escape: string): { image: string | null; alias: string | null } | null {
+  const lead = leadingFlags(text, keywordEnd, end, escape);
+  if (!lead) return null;
+  const words: string[] = [];
+  let i = lead.rest;
+  while (i < end && words.length < 3) {
+    let j = i;
+    while (j < end) {
+      const c = text[j];
+      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
+      if (c === '"' || c === "'" || c === escape) return null;
+      j++;
+    }
+    words.push(text.slice(i, j));
+    i = argumentsStart(text, j, end, escape);
+  }
+  return { image: words[0] ?? null, alias: words.length > 2 && words[1].toUpperCase() === 'AS' ? words[2] : null };
+}
+
+function fromPartsOfTree(from: From, doc: DocText): { image: string | null; alias: string | null } {
+  const r = from.getImageRange();
+  return { image: r ? doc.text.slice(doc.offsetAt(r.start), doc.offsetAt(r.end)) : null, alias: from.getBuildStage() };
 }
 
 /**
@@ -499,12 +539,21 @@ export function stageAt(model: Model, line: number): Stage | null {
 }
 
 /** Every RUN whose body parsed as POSIX shell, in file order, with its stage. */
-export function* shellRuns(model: Model): Generator<{ stage: Stage; instr: Instr; run: RunInfo; script: ShellScript }> {
-  for (const stage of model.stages) {
-    for (const instr of stage.instructions) {
-      const run = instr.run;
-      const script = run?.script();
-      if (run && script) yield { stage, instr, run, script };
+export type ShellRun = { stage: Stage; instr: Instr; run: RunInfo; script: ShellScript };
+const shellRunCache = new WeakMap<Model, ShellRun[]>();
+
+export function shellRuns(model: Model): readonly ShellRun[] {
+  let out = shellRunCache.get(model);
+  if (!out) {
+    out = [];
+    for (const stage of model.stages) {
+      for (const instr of stage.instructions) {
+        const run = instr.run;
+        const script = run?.script();
+        if (run && script) out.push({ stage, instr, run, script });
+      }
     }
+    shellRunCache.set(model, out);
   }
+  return out;
 }

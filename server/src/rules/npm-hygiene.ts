@@ -30,14 +30,29 @@ function copySources(i: Instr): string[] {
   return words.slice(0, -1);
 }
 
+/** A cheap look at the instruction's text before its words are read. */
+function mentionsLockfile(i: Instr): boolean {
+  const t = i.text();
+  return t.includes('package-lock') || t.includes('shrinkwrap');
+}
+
+/** Per stage: the index of its first COPY or ADD that names a lockfile (-1 for none), found once per model. */
+const firstLockfileCopy = new WeakMap<Stage, number>();
+
+function lockfileCopyIndex(stage: Stage): number {
+  let k = firstLockfileCopy.get(stage);
+  if (k === undefined) {
+    k = stage.instructions.findIndex((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && mentionsLockfile(i) && copySources(i).some((w) => LOCKFILES.test(w)));
+    firstLockfileCopy.set(stage, k);
+  }
+  return k;
+}
+
 /** Whether a COPY or ADD before the instruction (in its stage or a stage it builds on) names a lockfile. */
 function lockfileCopied(stage: Stage, before: Instr): boolean {
-  for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
-    for (const i of s.instructions) {
-      if (s === stage && i === before) break;
-      if ((i.keyword === 'COPY' || i.keyword === 'ADD') && copySources(i).some((w) => LOCKFILES.test(w))) return true;
-    }
-  }
+  const k = lockfileCopyIndex(stage);
+  if (k !== -1 && k < stage.instructions.indexOf(before)) return true;
+  for (let s = stage.baseStage, depth = 0; s && depth < 64; s = s.baseStage, depth++) if (lockfileCopyIndex(s) !== -1) return true;
   return false;
 }
 
