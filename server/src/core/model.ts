@@ -540,20 +540,20 @@ export function stageAt(model: Model, line: number): Stage | null {
 
 /** Every RUN whose body parsed as POSIX shell, in file order, with its stage. */
 export type ShellRun = { stage: Stage; instr: Instr; run: RunInfo; script: ShellScript };
-const shellRunCache = new WeakMap<Model, ShellRun[]>();
 
-export function shellRuns(model: Model): readonly ShellRun[] {
-  let out = shellRunCache.get(model);
-  if (!out) {
-    out = [];
-    for (const stage of model.stages) {
-      for (const instr of stage.instructions) {
-        const run = instr.run;
-        const script = run?.script();
-        if (run && script) out.push({ stage, instr, run, script });
-      }
+/**
+ * Every RUN whose body mentions `mention` (a cheap text test that spares the shell parse of the others) and
+ * parses as POSIX shell, in file order, with its stage.
+ */
+export function shellRuns(model: Model, mention: RegExp): ShellRun[] {
+  const out: ShellRun[] = [];
+  for (const stage of model.stages) {
+    for (const instr of stage.instructions) {
+      const run = instr.run;
+      if (!run || run.form !== 'shell' || !mention.test(run.body)) continue;
+      const script = run.script();
+      if (script) out.push({ stage, instr, run, script });
     }
-    shellRunCache.set(model, out);
   }
   return out;
 }

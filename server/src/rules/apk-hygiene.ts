@@ -28,7 +28,7 @@ export const apkHygiene = packageRule(
   'Use apk add --no-cache (or remove /var/cache/apk/* in the same RUN)',
   (model) => {
     const out: PackageIssue[] = [];
-    for (const { stage, instr: i, run, script } of shellRuns(model)) {
+    for (const { stage, instr: i, run, script } of shellRuns(model, /apk/)) {
       if (cacheMounted(i, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
       const calls = packageCalls(script, APK);
       const adds = calls.filter((c) => (c.sub === 'add' || c.sub === 'upgrade') && !hasOption(c.cmd, '--no-cache'));

@@ -83,7 +83,7 @@ function duplicatePackages(model: Model, i: Instr, call: AptCall): { prev: Shell
 
 function installIssues(model: Model): InstallIssue[] {
   const out: InstallIssue[] = [];
-  for (const { instr: i, script } of shellRuns(model)) {
+  for (const { instr: i, script } of shellRuns(model, /apt/)) {
     const cleanup = cleansLists(script) || listsMounted(i);
     for (const call of aptCalls(script)) {
       if (call.sub !== 'install') continue;
@@ -104,7 +104,7 @@ function installIssues(model: Model): InstallIssue[] {
 /** `apt <sub>` calls that apt-get runs the same way. */
 function aptCliCalls(model: Model): { instr: Instr; call: AptCall }[] {
   const out: { instr: Instr; call: AptCall }[] = [];
-  for (const { instr: i, script } of shellRuns(model)) {
+  for (const { instr: i, script } of shellRuns(model, /apt/)) {
     for (const call of aptCalls(script)) if (call.manager === 'apt' && call.cmd.nameWord && APT_GET_SUBS.has(call.sub)) out.push({ instr: i, call });
   }
   return out;
@@ -113,7 +113,7 @@ function aptCliCalls(model: Model): { instr: Instr; call: AptCall }[] {
 /** RUNs whose only apt work is `apt-get update`. */
 function lonelyUpdates(model: Model): Instr[] {
   const out: Instr[] = [];
-  for (const { instr: i, script } of shellRuns(model)) {
+  for (const { instr: i, script } of shellRuns(model, /apt/)) {
     const calls = aptCalls(script);
     if (calls.some((c) => c.sub === 'update') && !calls.some((c) => c.sub !== 'update')) out.push(i);
   }

@@ -54,7 +54,7 @@ export const dnfHygiene = packageRule(
   'Fix the install: -y, no weak dependencies or docs, clean all in the same RUN',
   (model) => {
     const out: PackageIssue[] = [];
-    for (const { stage, instr: i, run, script } of shellRuns(model)) {
+    for (const { stage, instr: i, run, script } of shellRuns(model, /dnf|yum/)) {
       const calls = packageCalls(script, DNF);
       const fetching = calls.filter((c) => FETCHING.has(c.sub));
       if (fetching.length === 0) continue;

@@ -30,7 +30,14 @@ export function runGroups(stage: Stage): Instr[][] {
     if (cur.length >= 2) groups.push(cur);
     cur = [];
   };
-  for (const i of stage.instructions) {
+  const list = stage.instructions;
+  // A shell-form RUN next to another of the same kind: only those can be in a group (and need a shell parse).
+  const shellRun = (i: Instr | undefined, keyword: string) => i !== undefined && i.keyword === keyword && runOf(i)?.form === 'shell';
+  for (const [k, i] of list.entries()) {
+    if (!shellRun(list[k - 1], i.keyword) && !shellRun(list[k + 1], i.keyword)) {
+      flush();
+      continue;
+    }
     if (mergeable(i)) {
       if (cur.length > 0 && (cur[0].keyword !== i.keyword || runOf(cur[0])!.flagsKey !== runOf(i)!.flagsKey)) flush();
       cur.push(i);

@@ -45,7 +45,7 @@ function createdUsers(stage: Stage): { name: string; instr: Instr }[] {
   for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) chain.unshift(s);
   for (const s of chain) {
     for (const i of s.instructions) {
-      const script = i.run?.script();
+      const script = i.run && /useradd|adduser/.test(i.run.body) ? i.run.script() : null;
       if (!script) continue;
       for (const c of script.commands) {
         if (c.name !== 'useradd' && c.name !== 'adduser') continue;

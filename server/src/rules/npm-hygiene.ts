@@ -63,7 +63,7 @@ function cleansCache(script: ShellScript, calls: PackageCall[], after: number): 
 
 function issues(model: Model): PackageIssue[] {
   const out: PackageIssue[] = [];
-  for (const { stage, instr: i, run, script } of shellRuns(model)) {
+  for (const { stage, instr: i, run, script } of shellRuns(model, /npm/)) {
     const calls = packageCalls(script, NPM);
     const fetching = calls.filter((c) => FETCHING.has(c.sub));
     if (fetching.length === 0) continue;

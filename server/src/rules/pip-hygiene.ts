@@ -26,7 +26,7 @@ export const pipHygiene = packageRule(
   'Add --no-cache-dir to pip install',
   (model) => {
     const out: PackageIssue[] = [];
-    for (const { stage, instr: i, run, script } of shellRuns(model)) {
+    for (const { stage, instr: i, run, script } of shellRuns(model, /pip/)) {
       if (cacheMounted(i, /\/\.cache(\/pip)?\/?$/)) continue;
       if (envSet(stage, 'PIP_NO_CACHE_DIR', i)) continue;
       const calls = packageCalls(script, PIP);
