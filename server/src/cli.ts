@@ -4,11 +4,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as v8 from 'v8';
 import { analyze, fixAll } from './core/analyze';
 import { initShell } from './core/shell';
 import { DEFAULT_SETTINGS, type AnalysisContext, type Finding } from './core/types';
 import { folderFiles } from './node/workspace-files';
+import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { RULE_IDS } from './rules/index';
 
 const VERSION = '0.1.0';
@@ -143,9 +143,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const args = parseArgs(argv);
-  // A short-lived process: the baseline wasm compiler is enough, and the optimising tier's background
-  // compile of the shell grammar would otherwise hold the process open ~0.4 s after its work is done.
-  v8.setFlagsFromString('--liftoff-only');
+  useBaselineWasmCompiler();
   await initShell();
   return args.command === 'check' ? check(args) : fix(args);
 }

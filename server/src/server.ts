@@ -24,10 +24,12 @@ import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandAr
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { SettingsStore } from './lsp/settings';
 import { contextFor } from './lsp/context';
+import { useBaselineWasmCompiler } from './node/wasm-tier';
 
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const settings = new SettingsStore(connection);
+useBaselineWasmCompiler();
 const shellReady = initShell().catch((err) => {
   connection.console.error(`shell grammar failed to load; RUN bodies are not analysed: ${String(err)}`);
 });

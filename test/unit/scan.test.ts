@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DockerfileParser, type From, type Run } from 'dockerfile-ast';
-import { buildModel, fromParts } from '../../server/src/core/model';
+import { buildModel, fromParts, joinContinuations } from '../../server/src/core/model';
 import { DocText } from '../../server/src/core/document';
 import { FIXTURES, toBacktick, toCrlf } from './helpers';
 
@@ -175,5 +175,50 @@ describe('scan agrees with the reference parse', () => {
   });
   it('on edge cases', () => {
     for (const t of ['', '\n', '\uFEFF', '#', '# escape=`\n', 'RUN', 'RUN \\', 'RUN `', '# escape=`\nRUN a `\n b', 'FROM x\nRUN <<EOF\nnever closed', '\\\n', 'A\\ ', 'A\\ \n', 'A\\  x', '# a=b c\nFROM x', '# a=b \r\n#b=c\r\nFROM x', '#a=\n', '# =x\nFROM y']) agree(t, JSON.stringify(t));
+  });
+});
+
+describe('joinContinuations', () => {
+  /** The definition, one character at a time: what the body holds and where each character came from. */
+  function oracle(text: string, escape: string): { body: string; map: number[] } {
+    let body = '';
+    const map: number[] = [];
+    let i = 0;
+    let lineStart = false;
+    while (i < text.length) {
+      if (lineStart) {
+        const rest = /^[ \t]*(#[^\r\n]*)?(\r\n|\r|\n|$)/.exec(text.slice(i));
+        if (rest && (rest[1] !== undefined || rest[2] !== '' || rest[0].trim() === '') && (rest[1] !== undefined || /^[ \t]*(\r\n|\r|\n)/.test(text.slice(i)))) {
+          i += rest[0].length;
+          continue;
+        }
+        lineStart = false;
+      }
+      const cont = text[i] === escape ? /^[ \t]*(\r\n|\r|\n|$)/.exec(text.slice(i + 1)) : null;
+      if (cont) {
+        i += 1 + cont[0].length;
+        lineStart = true;
+        continue;
+      }
+      body += text[i];
+      map.push(i);
+      i++;
+    }
+    map.push(text.length);
+    return { body, map };
+  }
+  it('joins like the one-character-at-a-time definition', () => {
+    const r = rng(7);
+    const parts = ['a', ' ', '\t', '\\', '`', '\n', '\r\n', '\r', '#', 'x y', '\\\n', '  # c\n', '\n\n', '\\  \n'];
+    for (let n = 0; n < 5000; n++) {
+      let t = '';
+      const len = Math.floor(r() * 12);
+      for (let k = 0; k < len; k++) t += parts[Math.floor(r() * parts.length)];
+      for (const esc of ['\\', '`']) {
+        const got = joinContinuations(t, 0, t.length, esc);
+        const want = oracle(t, esc);
+        assert.deepEqual({ body: got.body, map: got.map }, want, JSON.stringify({ t, esc }));
+      }
+    }
   });
 });

@@ -29,8 +29,8 @@ export interface RunInfo {
   bodyEnd: number;
   /** The body as the shell sees it: continuations joined, comment lines inside it dropped. */
   body: string;
-  /** Document offset of each body character; `map[body.length]` is the offset just past the body. */
-  map: number[];
+  /** Document offset of each body character; `map[body.length]` is the offset just past the body. Built on first use. */
+  readonly map: number[];
   /** The body's shell parse; null when it is not POSIX shell form or does not parse. */
   script(): ShellScript | null;
   /** The stage's SHELL runs bodies with errexit (`-e`, `-o errexit`), so a failing command ends the body. */
@@ -455,7 +455,8 @@ function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: numbe
   let bodyEnd = end;
   // The instruction's range may end in trailing blanks; the body does not.
   while (bodyEnd > bodyStart && /[ \t]/.test(doc.text[bodyEnd - 1])) bodyEnd--;
-  const { body, map } = joinContinuations(doc.text, bodyStart, bodyEnd, escape);
+  const joined = joinContinuations(doc.text, bodyStart, bodyEnd, escape);
+  const body = joined.body;
   let form: RunInfo['form'] = 'shell';
   if (!hasArgs || body.trim() === '') form = 'empty';
   else if (heredocs > 0) form = 'heredoc';
@@ -474,7 +475,9 @@ function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: numbe
     bodyStart,
     bodyEnd,
     body,
-    map,
+    get map() {
+      return joined.map;
+    },
     shellErrexit,
     script() {
       if (parsed === undefined) parsed = form === 'shell' && posix ? parseShell(body) : null;
@@ -486,10 +489,13 @@ function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: numbe
 /**
  * Joins an instruction body as the builder does: an escape character followed by blanks and a line
  * break continues the line; inside a continued instruction, comment lines and empty lines are dropped.
+ * The body is built from slices of the text; `map` (document offset of each body character) is built
+ * from them only when something asks for it.
  */
-export function joinContinuations(text: string, from: number, to: number, escape: string): { body: string; map: number[] } {
-  let body = '';
-  const map: number[] = [];
+export function joinContinuations(text: string, from: number, to: number, escape: string): { body: string; readonly map: number[] } {
+  // Kept pieces: [start, end) ranges of the text, in order.
+  const pieces: number[] = [];
+  let pieceStart = from;
   let i = from;
   let atLineStart = false;
   while (i < to) {
@@ -502,28 +508,44 @@ export function joinContinuations(text: string, from: number, to: number, escape
         if (text[j] === '\r' && text[j + 1] === '\n') j += 2;
         else if (j < to) j++;
         i = j;
+        pieceStart = i;
         continue;
       }
       atLineStart = false;
     }
-    const c = text[i];
-    if (c === escape) {
-      let j = i + 1;
-      while (j < to && (text[j] === ' ' || text[j] === '\t')) j++;
-      if (text[j] === '\n' || text[j] === '\r' || j >= to) {
-        if (text[j] === '\r' && text[j + 1] === '\n') j += 2;
-        else j++;
-        i = j;
-        atLineStart = true;
-        continue;
-      }
+    const next = text.indexOf(escape, i);
+    if (next === -1 || next >= to) {
+      i = to;
+      break;
     }
-    body += c;
-    map.push(i);
-    i++;
+    let j = next + 1;
+    while (j < to && (text[j] === ' ' || text[j] === '\t')) j++;
+    if (text[j] === '\n' || text[j] === '\r' || j >= to) {
+      if (next > pieceStart) pieces.push(pieceStart, next);
+      if (text[j] === '\r' && text[j + 1] === '\n') j += 2;
+      else j++;
+      i = j;
+      pieceStart = i;
+      atLineStart = true;
+      continue;
+    }
+    i = next + 1;
   }
-  map.push(to);
-  return { body, map };
+  if (to > pieceStart && pieceStart < to) pieces.push(pieceStart, Math.min(i, to));
+  let body = '';
+  for (let k = 0; k < pieces.length; k += 2) body += text.slice(pieces[k], pieces[k + 1]);
+  let map: number[] | null = null;
+  return {
+    body,
+    get map(): number[] {
+      if (!map) {
+        map = [];
+        for (let k = 0; k < pieces.length; k += 2) for (let o = pieces[k]; o < pieces[k + 1]; o++) map.push(o);
+        map.push(to);
+      }
+      return map;
+    },
+  };
 }
 
 /** Offset in the document just past body character `end - 1` (the end of a span of the body). */
