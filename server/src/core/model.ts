@@ -567,7 +567,17 @@ export type ShellRun = { stage: Stage; instr: Instr; run: RunInfo; script: Shell
  * Every RUN whose body mentions `mention` (a cheap text test that spares the shell parse of the others) and
  * parses as POSIX shell, in file order, with its stage.
  */
-export function shellRuns(model: Model, mention: RegExp): ShellRun[] {
+const shellRunMemo = new WeakMap<Model, Map<string, readonly ShellRun[]>>();
+
+export function shellRuns(model: Model, mention: RegExp): readonly ShellRun[] {
+  let byMention = shellRunMemo.get(model);
+  if (!byMention) shellRunMemo.set(model, (byMention = new Map()));
+  let runs = byMention.get(mention.source);
+  if (!runs) byMention.set(mention.source, (runs = findShellRuns(model, mention)));
+  return runs;
+}
+
+function findShellRuns(model: Model, mention: RegExp): ShellRun[] {
   const out: ShellRun[] = [];
   for (const stage of model.stages) {
     for (const instr of stage.instructions) {

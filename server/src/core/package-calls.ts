@@ -30,8 +30,21 @@ function baseName(name: string): string {
   return k < 0 ? name : name.slice(k + 1);
 }
 
-/** Every call of a package manager in a script, with its subcommand, in source order. */
-export function packageCalls(script: ShellScript, spec: ManagerSpec): PackageCall[] {
+const memo = new WeakMap<ShellScript, Map<ManagerSpec, readonly PackageCall[]>>();
+
+/**
+ * Every call of a package manager in a script, with its subcommand, in source order. Found once per
+ * script and manager (scripts are shared across document versions while their text is unchanged).
+ */
+export function packageCalls(script: ShellScript, spec: ManagerSpec): readonly PackageCall[] {
+  let bySpec = memo.get(script);
+  if (!bySpec) memo.set(script, (bySpec = new Map()));
+  let calls = bySpec.get(spec);
+  if (!calls) bySpec.set(spec, (calls = findCalls(script, spec)));
+  return calls;
+}
+
+function findCalls(script: ShellScript, spec: ManagerSpec): PackageCall[] {
   const out: PackageCall[] = [];
   for (const cmd of script.commands) {
     if (cmd.name === null) continue;

@@ -15,7 +15,7 @@ const APT: ManagerSpec = { names: /^(apt-get|apt)$/, optsWithValue: APT_OPTS_WIT
 
 type AptCall = PackageCall;
 
-function aptCalls(script: ShellScript): AptCall[] {
+function aptCalls(script: ShellScript): readonly AptCall[] {
   return packageCalls(script, APT);
 }
 

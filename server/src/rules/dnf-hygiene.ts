@@ -36,7 +36,7 @@ function hasNoDocs(cmd: ShellCommand): boolean {
   return words(cmd).some((v) => v === '--nodocs' || /tsflags=.*nodocs/.test(v));
 }
 
-function cleansAfter(script: ShellScript, calls: PackageCall[], after: number): boolean {
+function cleansAfter(script: ShellScript, calls: readonly PackageCall[], after: number): boolean {
   if (calls.some((c) => c.cmd.start > after && c.sub === 'clean' && c.cmd.args[c.subIndex + 1]?.value === 'all')) return true;
   return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\/var\/cache\/(dnf|yum|libdnf5)/.test(a.value ?? a.raw)));
 }

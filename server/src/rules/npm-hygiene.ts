@@ -56,7 +56,7 @@ function lockfileCopied(stage: Stage, before: Instr): boolean {
   return false;
 }
 
-function cleansCache(script: ShellScript, calls: PackageCall[], after: number): boolean {
+function cleansCache(script: ShellScript, calls: readonly PackageCall[], after: number): boolean {
   if (calls.some((c) => c.cmd.start > after && c.sub === 'cache' && c.cmd.args[c.subIndex + 1]?.value === 'clean')) return true;
   return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\.npm(\/_cacache)?\/?\*?$/.test(a.value ?? a.raw)));
 }

@@ -8,7 +8,7 @@ import { packageRule, type PackageIssue } from './shared/package-rule';
 const PIP: ManagerSpec = { names: /^pip[0-9.]*$/, pythonModule: 'pip', optsWithValue: new Set(['--cache-dir', '--log', '--proxy', '--python']) };
 
 /** `pip cache purge` or `rm … ~/.cache/pip` after the install. */
-function purgedAfter(script: ShellScript, calls: PackageCall[], after: number): boolean {
+function purgedAfter(script: ShellScript, calls: readonly PackageCall[], after: number): boolean {
   if (calls.some((c) => c.cmd.start > after && c.sub === 'cache' && c.cmd.args[c.subIndex + 1]?.value === 'purge')) return true;
   return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\.cache\/pip|\.cache\/?$/.test(a.value ?? a.raw)));
 }
