@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Parser, Language, type Node } from 'web-tree-sitter';
+import { Parser, Language, type Tree } from 'web-tree-sitter';
 
 export interface ShellWord {
   /** The word's value when it is static (quotes removed); null when it holds an expansion. */
@@ -98,7 +98,7 @@ export function parseShell(text: string): ShellScript | null {
   const tree = parser.parse(text);
   if (tree) {
     try {
-      if (!tree.rootNode.hasError) result = toScript(text, tree.rootNode);
+      if (!tree.rootNode.hasError) result = toScript(text, plainTree(tree, text));
     } finally {
       tree.delete();
     }
@@ -108,10 +108,56 @@ export function parseShell(text: string): ShellScript | null {
   return result;
 }
 
+/**
+ * The syntax tree copied into plain objects in one cursor walk: reading a web-tree-sitter node's
+ * properties crosses into WebAssembly each time, so the analysis reads these copies instead.
+ */
+interface Node {
+  type: string;
+  isNamed: boolean;
+  startIndex: number;
+  endIndex: number;
+  /** The field this node fills in its parent (`name` for a command's name), if any. */
+  field: string | null;
+  children: Node[];
+  namedChildren: Node[];
+  text: string;
+}
+
+function plainTree(tree: Tree, text: string): Node {
+  const c = tree.walk();
+  const make = (): Node => {
+    const start = c.startIndex;
+    const end = c.endIndex;
+    return { type: c.nodeType, isNamed: c.nodeIsNamed, startIndex: start, endIndex: end, field: c.currentFieldName, children: [], namedChildren: [], text: text.slice(start, end) };
+  };
+  try {
+    const root = make();
+    const stack: Node[] = [root];
+    if (!c.gotoFirstChild()) return root;
+    for (;;) {
+      const n = make();
+      const parent = stack[stack.length - 1];
+      parent.children.push(n);
+      if (n.isNamed) parent.namedChildren.push(n);
+      if (c.gotoFirstChild()) {
+        stack.push(n);
+        continue;
+      }
+      while (!c.gotoNextSibling()) {
+        if (!c.gotoParent() || stack.length === 1) return root;
+        stack.pop();
+      }
+    }
+  } finally {
+    c.delete();
+  }
+}
+
 function toScript(text: string, root: Node): ShellScript {
   const commands: ShellCommand[] = [];
   collect(root, false, commands);
-  const kids = root.children.filter((c): c is Node => c !== null);
+  const kids = root.children;
   let lastStmt: Node | null = null;
   for (const k of kids) if (k.isNamed && k.type !== 'comment') lastStmt = k;
   const last = kids[kids.length - 1];
@@ -156,7 +202,7 @@ function statementChangesState(n: Node): boolean {
     case 'unset_command':
       return true;
     case 'command': {
-      const name = n.childForFieldName('name');
+      const name = n.children.find((c) => c.field === 'name') ?? null;
       const word = name ? staticValue(name) : null;
       return word === null ? true : STATE_COMMANDS.has(word);
     }
@@ -179,7 +225,7 @@ function collect(n: Node, isolated: boolean, out: ShellCommand[]): void {
   }
   const iso = isolated || n.type === 'subshell' || n.type === 'command_substitution' || n.type === 'process_substitution';
   if (n.type === 'pipeline') {
-    const stages = n.namedChildren.filter((c): c is Node => c !== null);
+    const stages = n.namedChildren;
     stages.forEach((c, i) => collect(c, iso || i < stages.length - 1, out));
     return;
   }
@@ -201,7 +247,7 @@ function toCommand(n: Node, isolated: boolean): ShellCommand {
   for (const c of n.namedChildren) {
     if (!c) continue;
     if (c.type === 'variable_assignment') assignments.push(c.text);
-    else if (c.type === 'command_name') nameWord = word(c.firstNamedChild ?? c);
+    else if (c.type === 'command_name') nameWord = word(c.namedChildren[0] ?? c);
     else if (c.type.endsWith('redirect') || c.type === 'herestring_redirect') continue;
     else if (c.type !== 'comment') args.push(word(c));
   }
@@ -224,7 +270,7 @@ function word(n: Node): ShellWord {
 function staticValue(n: Node): string | null {
   switch (n.type) {
     case 'command_name':
-      return n.firstNamedChild ? staticValue(n.firstNamedChild) : null;
+      return n.namedChildren[0] ? staticValue(n.namedChildren[0]) : null;
     case 'word':
     case 'number':
       return n.text.replace(/\\(.)/gs, '$1');
