@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { fileURLToPath } from 'url';
-import type { Connection } from 'vscode-languageserver';
+import { MessageType, ShowMessageNotification, type Connection } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../core/types';
 import { configForDir, formatConfigError, mergeSettings, type ProjectConfig } from '../node/config';
 
@@ -85,7 +85,8 @@ export class SettingsStore {
       if (this.shownErrors.get(file) !== text) {
         this.shownErrors.set(file, text);
         this.connection.console.warn(`config: ${text}`);
-        void this.connection.window.showWarningMessage(`Dockerfile Lean: ${text}`);
+        // A notification, not a request: nothing waits for the user to dismiss it.
+        void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Dockerfile Lean: ${text}` });
       }
     } else this.shownErrors.delete(file);
     return loaded.config;
