@@ -1,6 +1,6 @@
 /** Starts the language client for Dockerfiles and registers the palette commands. Nothing else. */
 import * as path from 'path';
-import type { ExtensionContext } from 'vscode';
+import { workspace, type ExtensionContext } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 
@@ -12,12 +12,15 @@ export async function activate(context: ExtensionContext): Promise<{ client: Lan
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
   };
+  // Project config files: the server re-analyses open Dockerfiles when one changes.
+  const configWatcher = workspace.createFileSystemWatcher('**/.dockerfilelean.{json,yaml,yml}');
+  context.subscriptions.push(configWatcher);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'dockerfile' },
       { scheme: 'untitled', language: 'dockerfile' },
     ],
-    synchronize: { configurationSection: 'dockerfileLean' },
+    synchronize: { configurationSection: 'dockerfileLean', fileEvents: configWatcher },
   };
   client = new LanguageClient('dockerfileLean', 'Dockerfile Lean', serverOptions, clientOptions);
   registerCommands(context, client);

@@ -4,63 +4,199 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, fixAll } from './core/analyze';
+import { analyze, fixAll, fixesFor } from './core/analyze';
 import { initShell } from './core/shell';
-import { DEFAULT_SETTINGS, type AnalysisContext, type Finding } from './core/types';
+import { type AnalysisContext, type Settings, type Severity } from './core/types';
+import { sarifLog, githubAnnotation, repoPath, unifiedDiff, type Reported } from './cli/formats';
+import { configForDir, formatConfigError, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
+import { discoverDir, expandGlob, looksLikeGlob, type DiscoverOptions } from './node/discover';
 import { folderFiles } from './node/workspace-files';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { RULE_IDS } from './rules/index';
 
 const VERSION = '0.1.0';
-const USAGE = `usage: dockerfile-lean check [--format text|json] [--rule ID]... FILE...
-       dockerfile-lean fix [--rule ID]... [--write] FILE
-       dockerfile-lean convert FILE`;
+const USAGE = `usage: dockerfile-lean check [options] PATH...
+       dockerfile-lean fix [options] [--write | --diff] PATH...
+       dockerfile-lean convert [--config FILE] FILE`;
+
+const HELP = `${USAGE}
+
+PATH is a Dockerfile, a directory (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,
+*.dockerfile and Containerfile*), a glob in quotes ('services/**/Dockerfile*'), or - for standard input.
+
+check:
+  --format text|json|sarif|github  output (default text); sarif is SARIF 2.1.0, github prints workflow annotations
+  --severity-threshold LEVEL       error, warning, info or hint: the lowest severity that makes the exit code 1
+                                   (default warning)
+fix:
+  --write                          write the fixed files in place (any number of files and directories)
+  --diff                           print a unified diff of each file instead of the fixed text
+  without either, fix prints the one fixed file; convert is fix --rule multi-stage
+check and fix:
+  --rule ID                        only this rule (repeatable)
+  --disable ID[,ID...]             turn these rules off (repeatable)
+  --config FILE                    use this config file instead of the nearest .dockerfilelean.json / .yaml / .yml
+  --no-ignore                      also search what .gitignore, .dockerfileleanignore, the config's ignore list and
+                                   node_modules would skip (.git is always skipped)
+  --help, --version
+
+exit codes: 0 nothing at or above the threshold, 1 a finding at or above it, 2 usage error, 3 internal error
+
+examples:
+  dockerfile-lean check .
+  dockerfile-lean check --format sarif . > dockerfile-lean.sarif
+  dockerfile-lean check --format github --severity-threshold error 'services/**/Dockerfile*'
+  dockerfile-lean check --disable merge-run,apt-hygiene --config ci/dockerfilelean.yaml Dockerfile
+  cat Dockerfile | dockerfile-lean check --format json -
+  dockerfile-lean fix --diff .
+  dockerfile-lean fix --write --rule non-root-user services/
+  dockerfile-lean convert Dockerfile > Dockerfile.multi-stage`;
 
 class UsageError extends Error {}
 
+type Format = 'text' | 'json' | 'sarif' | 'github';
+const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github'];
+const LEVELS: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
+const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
+
 interface Args {
-  command: string;
-  format: 'text' | 'json';
+  command: 'check' | 'fix' | 'convert';
+  format: Format;
   rules: string[];
+  disable: string[];
+  threshold: Severity;
+  config: string | null;
+  useIgnores: boolean;
   write: boolean;
-  files: string[];
+  diff: boolean;
+  inputs: string[];
+}
+
+/** Which options each command takes (anything else is a usage error). */
+const ALLOWED: Record<Args['command'], readonly string[]> = {
+  check: ['--format', '--rule', '--disable', '--severity-threshold', '--config', '--no-ignore'],
+  fix: ['--rule', '--disable', '--config', '--no-ignore', '--write', '--diff'],
+  convert: ['--config'],
+};
+const TAKES_VALUE = new Set(['--format', '--rule', '--disable', '--severity-threshold', '--config']);
+
+function ruleId(v: string, flag: string): string {
+  if (!RULE_IDS.includes(v)) throw new UsageError(`unknown rule '${v}' for ${flag} (rules: ${RULE_IDS.join(', ')})`);
+  return v;
 }
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
   if (!command) throw new UsageError('no command given (check, fix or convert)');
-  if (!['check', 'fix', 'convert'].includes(command)) throw new UsageError(`unknown command '${command}' (expected check, fix or convert)`);
-  const args: Args = { command, format: 'text', rules: [], write: false, files: [] };
+  if (command !== 'check' && command !== 'fix' && command !== 'convert') throw new UsageError(`unknown command '${command}' (expected check, fix or convert)`);
+  const args: Args = { command, format: 'text', rules: [], disable: [], threshold: 'warning', config: null, useIgnores: true, write: false, diff: false, inputs: [] };
   for (let k = 0; k < rest.length; k++) {
     const a = rest[k];
-    const value = (name: string): string => {
-      const eq = a.indexOf('=');
-      if (eq >= 0) return a.slice(eq + 1);
-      const v = rest[++k];
-      if (v === undefined) throw new UsageError(`${name} needs a value`);
-      return v;
-    };
     if (a === '--') {
-      args.files.push(...rest.slice(k + 1));
+      args.inputs.push(...rest.slice(k + 1));
       break;
-    } else if ((a === '--format' || a.startsWith('--format=')) && command === 'check') {
-      const v = value('--format');
-      if (v !== 'text' && v !== 'json') throw new UsageError(`unknown format '${v}' (expected text or json)`);
-      args.format = v;
-    } else if ((a === '--rule' || a.startsWith('--rule=')) && command !== 'convert') {
-      const v = value('--rule');
-      if (!RULE_IDS.includes(v)) throw new UsageError(`unknown rule '${v}' (rules: ${RULE_IDS.join(', ')})`);
-      args.rules.push(v);
-    } else if (a === '--write' && command === 'fix') {
-      args.write = true;
-    } else if (a.startsWith('-') && a !== '-') {
-      throw new UsageError(`unknown option '${a}' for ${command}`);
-    } else args.files.push(a);
+    }
+    if (!a.startsWith('-') || a === '-') {
+      args.inputs.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = eq >= 0 ? a.slice(0, eq) : a;
+    if (!ALLOWED[command].includes(name) || (eq >= 0 && !TAKES_VALUE.has(name))) throw new UsageError(`unknown option '${a}' for ${command}`);
+    let value = '';
+    if (TAKES_VALUE.has(name)) {
+      if (eq >= 0) value = a.slice(eq + 1);
+      else {
+        const v = rest[++k];
+        if (v === undefined) throw new UsageError(`${name} needs a value`);
+        value = v;
+      }
+    }
+    switch (name) {
+      case '--format':
+        if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`unknown format '${value}' (expected ${FORMATS.join(', ')})`);
+        args.format = value as Format;
+        break;
+      case '--rule':
+        args.rules.push(ruleId(value, '--rule'));
+        break;
+      case '--disable':
+        for (const id of value.split(',').map((s) => s.trim())) {
+          if (!id) throw new UsageError(`--disable needs rule ids (rules: ${RULE_IDS.join(', ')})`);
+          args.disable.push(ruleId(id, '--disable'));
+        }
+        break;
+      case '--severity-threshold':
+        if (!(LEVELS as readonly string[]).includes(value)) throw new UsageError(`unknown severity '${value}' for --severity-threshold (expected ${LEVELS.join(', ')})`);
+        args.threshold = value as Severity;
+        break;
+      case '--config':
+        if (!value) throw new UsageError('--config needs a file');
+        args.config = value;
+        break;
+      case '--no-ignore':
+        args.useIgnores = false;
+        break;
+      case '--write':
+        args.write = true;
+        break;
+      case '--diff':
+        args.diff = true;
+        break;
+    }
   }
-  if (args.files.length === 0) throw new UsageError(`${command} needs a file`);
-  if (command !== 'check' && args.files.length > 1) throw new UsageError(`${command} takes one file`);
+  if (args.inputs.length === 0) throw new UsageError(`${command} needs a file`);
+  if (command === 'convert' && args.inputs.length > 1) throw new UsageError('convert takes one file');
   if (command === 'convert') args.rules = ['multi-stage'];
+  if (args.inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  if (args.write && args.inputs.includes('-')) throw new UsageError('--write cannot write to standard input (-)');
   return args;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+/** Whether this run may take many files: check always, fix with --write or --diff. */
+const many = (args: Args): boolean => args.command === 'check' || args.write || args.diff;
+
+/** The files the arguments name, in argument order, each directory's or glob's files sorted, without repeats. */
+function targets(args: Args): string[] {
+  const opts: DiscoverOptions = { useIgnores: args.useIgnores, configFile: args.config };
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (f: string) => {
+    const key = f === '-' ? '-' : path.resolve(f);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(f);
+  };
+  const skipped = args.useIgnores ? ' (ignored paths were skipped; --no-ignore searches them too)' : '';
+  for (const input of args.inputs) {
+    if (input === '-') {
+      add(input);
+      continue;
+    }
+    let st: fs.Stats | null = null;
+    try {
+      st = fs.statSync(input);
+    } catch {
+      st = null;
+    }
+    if (st?.isDirectory()) {
+      if (!many(args)) throw new UsageError(`${input} is a directory (${args.command === 'fix' ? 'use --write or --diff to fix every Dockerfile in it' : 'name a Dockerfile'})`);
+      const found = discoverDir(input, opts);
+      if (found.length === 0) throw new UsageError(`no Dockerfiles found in ${input}${skipped}`);
+      found.forEach(add);
+    } else if (st) {
+      add(input);
+    } else if (looksLikeGlob(input)) {
+      const found = expandGlob(input, opts);
+      if (found.length === 0) throw new UsageError(`no files match ${input}${skipped}`);
+      found.forEach(add);
+    } else throw new UsageError(`no such file: ${input}`);
+  }
+  if (!many(args) && out.length > 1) throw new UsageError(`${args.command} prints one fixed file; name one, or use --write or --diff for several`);
+  return out;
 }
 
 interface Loaded {
@@ -70,18 +206,26 @@ interface Loaded {
 }
 
 function load(file: string): Loaded {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch {
-    throw new UsageError(`no such file: ${file}`);
-  }
-  if (st.isDirectory()) throw new UsageError(`${file} is a directory`);
   let buf: Buffer;
-  try {
-    buf = fs.readFileSync(file);
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  if (file === '-') {
+    try {
+      buf = fs.readFileSync(0);
+    } catch (err) {
+      throw new UsageError(`cannot read standard input: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  } else {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(file);
+    } catch {
+      throw new UsageError(`no such file: ${file}`);
+    }
+    if (st.isDirectory()) throw new UsageError(`${file} is a directory`);
+    try {
+      buf = fs.readFileSync(file);
+    } catch (err) {
+      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
   }
   const binary = buf.subarray(0, 8192).includes(0);
   try {
@@ -92,60 +236,110 @@ function load(file: string): Loaded {
   }
 }
 
-const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
-const COLOURS: Record<string, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m' };
-const paint = (sev: string, s: string) => (useColour ? `${COLOURS[sev] ?? ''}${s}\x1b[0m` : s);
+// ---------------------------------------------------------------------------------------------
+// Settings per file
+
+const reportedConfigErrors = new Set<string>();
+
+/** The config for a file (the one given with --config, else the nearest), its error reported once on stderr. */
+function configFor(file: string, args: Args): LoadedConfig | null {
+  const loaded = args.config ? loadConfig(args.config) : configForDir(file === '-' ? process.cwd() : path.dirname(path.resolve(file)));
+  if (loaded?.error) {
+    const line = formatConfigError(loaded.error);
+    if (!reportedConfigErrors.has(line)) {
+      reportedConfigErrors.add(line);
+      process.stderr.write(`dockerfile-lean: ${line}\n`);
+    }
+  }
+  return loaded;
+}
+
+/** The config file's settings under the command line's: --disable turns rules off, --rule turns them back on. */
+function settingsFor(file: string, args: Args): Settings {
+  const over: Settings = { enable: true, rules: Object.fromEntries(args.disable.map((id) => [id, 'off' as const])) };
+  const merged = mergeSettings(over, configFor(file, args)?.config ?? null);
+  for (const id of args.rules) if (merged.rules[id] === 'off' && !args.disable.includes(id)) delete merged.rules[id];
+  return merged;
+}
 
 /** The folder a Dockerfile sits in is read as its build context; standard input has none. */
 function contextOf(file: string): AnalysisContext {
   return file === '-' ? {} : { files: folderFiles(path.dirname(path.resolve(file))) };
 }
 
-function check(args: Args): number {
-  const out: (Finding & { file: string })[] = [];
-  for (const file of args.files) {
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
+const COLOURS: Record<string, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m' };
+const paint = (sev: string, s: string) => (useColour ? `${COLOURS[sev] ?? ''}${s}\x1b[0m` : s);
+
+function check(args: Args, files: string[]): number {
+  const out: Reported[] = [];
+  for (const file of files) {
     const { text, binary } = load(file);
     if (binary) {
       process.stderr.write(`${file}: binary file, not checked\n`);
       continue;
     }
-    for (const f of analyze(text, DEFAULT_SETTINGS, args.rules, contextOf(file)).findings) out.push({ ...f, file });
-  }
-  if (args.format === 'json') {
-    const rows = out.map((f) => ({ file: f.file, rule: f.rule, severity: f.severity, message: f.message, range: f.range, fixable: f.fixable }));
-    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
-  } else {
-    for (const f of out) {
-      process.stdout.write(`${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity, f.severity)} ${f.rule} ${f.message}\n`);
+    const { model, findings } = analyze(text, settingsFor(file, args), args.rules, contextOf(file));
+    for (const finding of findings) {
+      let fix = null;
+      if (args.format === 'sarif' && finding.fixable) {
+        const fixes = fixesFor(model, finding);
+        fix = fixes.find((x) => x.preferred) ?? fixes[0] ?? null;
+      }
+      out.push({ file, finding, fix });
     }
   }
-  return out.some((f) => f.severity === 'error' || f.severity === 'warning') ? 1 : 0;
+  const cwd = process.cwd();
+  if (args.format === 'json') {
+    const rows = out.map(({ file, finding: f }) => ({ file, rule: f.rule, severity: f.severity, message: f.message, range: f.range, fixable: f.fixable }));
+    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  } else if (args.format === 'sarif') {
+    process.stdout.write(JSON.stringify(sarifLog(out, VERSION, cwd), null, 2) + '\n');
+  } else if (args.format === 'github') {
+    for (const { file, finding } of out) process.stdout.write(githubAnnotation(repoPath(file, cwd), finding) + '\n');
+  } else {
+    for (const { file, finding: f } of out) {
+      process.stdout.write(`${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity, f.severity)} ${f.rule} ${f.message}\n`);
+    }
+  }
+  return out.some(({ finding }) => RANK[finding.severity] >= RANK[args.threshold]) ? 1 : 0;
 }
 
-function fix(args: Args): number {
-  const file = args.files[0];
-  const { text, encoding, binary } = load(file);
-  const fixed = binary ? text : fixAll(text, DEFAULT_SETTINGS, args.rules, contextOf(file)).text;
-  const bytes = Buffer.from(fixed, encoding);
-  if (args.write) {
-    if (fixed !== text) fs.writeFileSync(file, bytes);
-  } else process.stdout.write(bytes);
+function fix(args: Args, files: string[]): number {
+  const cwd = process.cwd();
+  for (const file of files) {
+    const { text, encoding, binary } = load(file);
+    const fixed = binary ? text : fixAll(text, settingsFor(file, args), args.rules, contextOf(file)).text;
+    if (args.diff) {
+      const patch = unifiedDiff(repoPath(file, cwd), text, fixed);
+      if (patch) process.stdout.write(Buffer.from(patch, encoding));
+    }
+    if (args.write) {
+      if (fixed !== text) fs.writeFileSync(file, Buffer.from(fixed, encoding));
+    } else if (!args.diff) process.stdout.write(Buffer.from(fixed, encoding));
+  }
   return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === '--version' || argv[0] === '-v') {
+  const before = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
+  if (argv[0] === '-v' || before.includes('--version')) {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write(`${USAGE}\n\nrules: ${RULE_IDS.join(', ')}\n`);
+  if (argv[0] === 'help' || before.includes('--help') || before.includes('-h')) {
+    process.stdout.write(`${HELP}\n\nrules: ${RULE_IDS.join(', ')}\n`);
     return 0;
   }
   const args = parseArgs(argv);
+  if (args.config && !fs.existsSync(args.config)) throw new UsageError(`no such config file: ${args.config}`);
+  const files = targets(args);
   useBaselineWasmCompiler();
   await initShell();
-  return args.command === 'check' ? check(args) : fix(args);
+  return args.command === 'check' ? check(args, files) : fix(args, files);
 }
 
 /** Exits once stdout and stderr are flushed: the wasm runtime would otherwise hold the process open. */

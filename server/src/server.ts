@@ -120,6 +120,12 @@ connection.onDidChangeConfiguration((change) => {
   for (const doc of documents.all()) schedule(doc.uri, 0);
 });
 
+// A project config file changed (clients that watch `.dockerfilelean.*`): analyse again; the settings
+// store re-reads the file, which it caches by modification time.
+connection.onDidChangeWatchedFiles(() => {
+  for (const doc of documents.all()) schedule(doc.uri, 0);
+});
+
 documents.onDidOpen((e) => {
   // The document set fires a content change right after the open; that one needs no second run.
   state(e.document.uri).justOpened = true;

@@ -2,7 +2,8 @@
 // Run after `npm run build`: node --test test/cli/
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -42,12 +43,13 @@ function write(content, name = 'Dockerfile') {
 }
 
 /** Runs the CLI; resolves with exit code, signal, stdout (Buffer), stderr (string) and duration. Kills it after RUN_LIMIT_MS. */
-function cli(args, { cwd = dir, env } = {}) {
+function cli(args, { cwd = dir, env, input } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const env2 = { ...process.env, ...env };
     delete env2.FORCE_COLOR;
-    const p = spawn(process.execPath, [CLI, ...args], { cwd, env: env2, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [CLI, ...args], { cwd, env: env2, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (input !== undefined) p.stdin.end(input);
     const out = [];
     let err = '';
     let killed = false;
@@ -609,5 +611,456 @@ describe('bad input: no crash, no hang', () => {
     const runs = f.text.split('\n').filter((l) => /^RUN\b/.test(l)).length;
     assert.ok(runs >= 1 && runs <= 2, `${runs} RUN instructions left after merging`);
     assert.match(f.text, /^USER \S+$/m);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// CI formats, discovery, flags, the config file, fix over many files.
+
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv');
+const addFormats = require('ajv-formats');
+// The OASIS SARIF 2.1.0 schema (draft-07, "$id" …/Schemata/sarif-schema-2.1.0.json), vendored so the tests need
+// no network; taken from the npm package @datadog/datadog-ci-plugin-sarif 5.25.0, which bundles it.
+const SARIF_SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/cli/sarif-schema-2.1.0.json'), 'utf8'));
+let validateSarif;
+function assertSarifValid(log) {
+  if (!validateSarif) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    addFormats(ajv);
+    validateSarif = ajv.compile(SARIF_SCHEMA);
+  }
+  const ok = validateSarif(log);
+  assert.ok(ok, `SARIF not valid against the 2.1.0 schema: ${JSON.stringify(validateSarif.errors, null, 2)}`);
+}
+
+/** Creates files (relative path → string or Buffer; a path ending in / is a folder) under a new folder; returns it. */
+function tree(files) {
+  const root = path.join(dir, `tree${++fileCounter}`);
+  fs.mkdirSync(root, { recursive: true });
+  for (const [rel, content] of Object.entries(files)) {
+    const f = path.join(root, rel);
+    if (rel.endsWith('/')) fs.mkdirSync(f, { recursive: true });
+    else {
+      fs.mkdirSync(path.dirname(f), { recursive: true });
+      fs.writeFileSync(f, content);
+    }
+  }
+  return root;
+}
+
+/** Applies SARIF replacements (1-based lines, UTF-16 columns, end exclusive) to `text`. */
+function applySarifReplacements(text, replacements) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  const off = (line, col) => (line - 1 < starts.length ? starts[line - 1] : text.length) + col - 1;
+  const edits = replacements
+    .map((r) => ({ start: off(r.deletedRegion.startLine, r.deletedRegion.startColumn), end: off(r.deletedRegion.endLine, r.deletedRegion.endColumn), text: r.insertedContent?.text ?? '' }))
+    .sort((a, b) => b.start - a.start);
+  let out = text;
+  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+const escData = (s) => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+
+describe('check --format sarif', () => {
+  test('valid SARIF 2.1.0: every rule in the driver, results as in json, fixes that do what fix does', T, async () => {
+    const root = tree({ 'a/Dockerfile': A, 'b/Dockerfile': B, 'c dir/Dockerfile': C, 'clean/Dockerfile': CLEAN });
+    const files = ['a/Dockerfile', 'b/Dockerfile', 'c dir/Dockerfile', 'clean/Dockerfile'];
+    const r = await cli(['check', '--format', 'sarif', ...files], { cwd: root });
+    assertNoCrash(r, 'sarif');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, '');
+    const log = JSON.parse(r.text);
+    assertSarifValid(log);
+    assert.equal(log.version, '2.1.0');
+    assert.equal(log.runs.length, 1);
+    const driver = log.runs[0].tool.driver;
+    assert.equal(driver.name, 'dockerfile-lean');
+    assert.match(driver.version, /^\d+\.\d+\.\d+/);
+    assert.match(driver.informationUri, /^https:\/\//);
+    assert.deepEqual(driver.rules.map((x) => x.id).sort(), [...RULES, 'apk-hygiene', 'dnf-hygiene', 'npm-hygiene', 'pip-hygiene'].sort());
+    for (const rule of driver.rules) {
+      assert.ok(rule.shortDescription.text.length > 5, rule.id);
+      assert.ok(rule.fullDescription.text.length > rule.shortDescription.text.length, rule.id);
+      assert.ok(rule.helpUri.endsWith(`docs/rules/${rule.id}.md`), rule.helpUri);
+      assert.ok(['error', 'warning', 'note'].includes(rule.defaultConfiguration.level), rule.id);
+    }
+    // Same findings, same order, as --format json; regions 1-based with an exclusive end column.
+    const json = (await cli(['check', '--format', 'json', ...files], { cwd: root })).text;
+    const rows = JSON.parse(json);
+    const results = log.runs[0].results;
+    assert.equal(results.length, rows.length);
+    const level = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+    for (const [k, res] of results.entries()) {
+      const row = rows[k];
+      assert.equal(res.ruleId, row.rule);
+      assert.equal(driver.rules[res.ruleIndex].id, row.rule);
+      assert.equal(res.level, level[row.severity]);
+      assert.equal(res.message.text, row.message);
+      const loc = res.locations[0].physicalLocation;
+      assert.equal(loc.artifactLocation.uri, row.file.split(path.sep).map(encodeURIComponent).join('/'));
+      assert.deepEqual(loc.region, { startLine: row.range.start.line + 1, startColumn: row.range.start.character + 1, endLine: row.range.end.line + 1, endColumn: row.range.end.character + 1 });
+      assert.equal(!!res.fixes, row.fixable, `${row.rule}: fixes present exactly when fixable`);
+    }
+    assert.ok(results.some((x) => x.locations[0].physicalLocation.artifactLocation.uri === 'c%20dir/Dockerfile'));
+    // The fix in the SARIF for c's non-root-user finding is the one `fix --rule non-root-user` applies.
+    const cRes = results.find((x) => x.ruleId === 'non-root-user' && x.locations[0].physicalLocation.artifactLocation.uri === 'c%20dir/Dockerfile');
+    const change = cRes.fixes[0].artifactChanges[0];
+    assert.equal(change.artifactLocation.uri, 'c%20dir/Dockerfile');
+    const expected = (await fixOut(path.join(root, 'c dir/Dockerfile'), ['--rule', 'non-root-user'])).toString('utf8');
+    assert.equal(applySarifReplacements(C, change.replacements), expected);
+    // And b's multi-stage conversion.
+    const bRes = results.find((x) => x.ruleId === 'multi-stage');
+    const conv = (await cli(['convert', path.join(root, 'b/Dockerfile')])).text;
+    assert.equal(applySarifReplacements(B, bRes.fixes[0].artifactChanges[0].replacements), conv);
+  });
+
+  test('a clean file: valid SARIF with no results, exit 0; standard input is uri "-"', T, async () => {
+    const r = await cli(['check', '--format=sarif', write(CLEAN)]);
+    assert.equal(r.code, 0);
+    const log = JSON.parse(r.text);
+    assertSarifValid(log);
+    assert.deepEqual(log.runs[0].results, []);
+    const s = await cli(['check', '--format', 'sarif', '-'], { input: C });
+    assert.equal(s.code, 1);
+    const sl = JSON.parse(s.text);
+    assertSarifValid(sl);
+    assert.equal(sl.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, '-');
+  });
+
+  test('CRLF, non-ASCII and a file outside the working folder stay valid', T, async () => {
+    const file = write(('# caf\u00e9 \u2603\n' + A).replace(/\n/g, '\r\n'));
+    const r = await cli(['check', '--format', 'sarif', file], { cwd: ROOT });
+    const log = JSON.parse(r.text);
+    assertSarifValid(log);
+    assert.ok(log.runs[0].results.length > 0);
+    for (const res of log.runs[0].results) assert.ok(res.locations[0].physicalLocation.artifactLocation.uri.startsWith('file:///'), 'absolute file: URI outside the working folder');
+  });
+});
+
+describe('check --format github', () => {
+  test('one workflow command per finding, properties and message escaped', T, async () => {
+    const root = tree({ 'we,ird:%dir/Dockerfile': C, 'h/Dockerfile': HINT_ONLY });
+    const rel = 'we,ird:%dir/Dockerfile';
+    const rows = JSON.parse((await cli(['check', '--format', 'json', rel], { cwd: root })).text);
+    const r = await cli(['check', '--format', 'github', rel], { cwd: root });
+    assertNoCrash(r, 'github');
+    assert.equal(r.code, 1);
+    const f = rows[0];
+    assert.equal(
+      r.text,
+      `::warning file=we%2Cird%3A%25dir/Dockerfile,line=1,col=1,endLine=1,endColumn=${f.range.end.character},title=dockerfile-lean non-root-user::${escData(f.message)}\n`,
+    );
+    const h = await cli(['check', '--format', 'github', 'h/Dockerfile'], { cwd: root });
+    assert.equal(h.code, 0);
+    const ls = h.text.trimEnd().split('\n');
+    assert.ok(ls.length > 0);
+    for (const l of ls) assert.match(l, /^::notice file=h\/Dockerfile,line=\d+,(col=\d+,endLine=\d+,endColumn=\d+|endLine=\d+),title=dockerfile-lean [a-z-]+::[^\r\n]+$/);
+  });
+
+  test('a finding over several lines gives lines only; a message with % is escaped', T, async () => {
+    const r = await cli(['check', '--format', 'github', '--rule', 'merge-run', write(A)]);
+    assert.match(r.text, /^::warning file=[^,]+,line=2,endLine=4,title=dockerfile-lean merge-run::\d+ consecutive RUN/);
+    // A file name with a percent sign and a comma, passed from another folder (absolute path).
+    const odd = write(C, 'x%,y.Dockerfile');
+    const g = await cli(['check', '--format', 'github', odd], { cwd: ROOT });
+    assert.ok(g.text.startsWith(`::warning file=${odd.replace(/%/g, '%25').replace(/,/g, '%2C')},line=1,`), g.text);
+  });
+});
+
+describe('directories and globs', () => {
+  const files = {
+    '.git/': '',
+    '.gitignore': 'build/\n',
+    '.dockerfileleanignore': 'legacy/\n',
+    'Dockerfile': C,
+    'api.Dockerfile': A,
+    'build/Dockerfile': A,
+    'legacy/Dockerfile': A,
+    'node_modules/pkg/Dockerfile': A,
+    'services/web/Containerfile': B,
+    'services/web/Dockerfile.dockerignore': 'x\n',
+    'services/api/Dockerfile.prod': CLEAN,
+    'services/api/README.md': '# x\n',
+    'z.dockerfile': HINT_ONLY,
+  };
+  const found = (rows) => [...new Set(rows.map((f) => f.file))];
+
+  test('check . finds Dockerfiles recursively, sorted, skipping ignored paths; --no-ignore checks them', T, async () => {
+    const root = tree(files);
+    const r = await cli(['check', '--format', 'json', '.'], { cwd: root });
+    assertNoCrash(r, 'check .');
+    assert.equal(r.code, 1);
+    const rows = JSON.parse(r.text);
+    assert.deepEqual(found(rows), ['Dockerfile', 'api.Dockerfile', 'services/web/Containerfile', 'z.dockerfile']);
+    const all = await cli(['check', '--format', 'json', '--no-ignore', '.'], { cwd: root });
+    assert.deepEqual(found(JSON.parse(all.text)), ['Dockerfile', 'api.Dockerfile', 'build/Dockerfile', 'legacy/Dockerfile', 'node_modules/pkg/Dockerfile', 'services/web/Containerfile', 'z.dockerfile']);
+    // Text output names files the same way; a folder given by name keeps its prefix.
+    const t = await cli(['check', 'services'], { cwd: root });
+    assert.match(t.text, /^services\/web\/Containerfile:1:1 warning multi-stage /m);
+    const abs = await cli(['check', '--format', 'json', root], { cwd: dir });
+    assert.deepEqual(found(JSON.parse(abs.text)), ['Dockerfile', 'api.Dockerfile', 'services/web/Containerfile', 'z.dockerfile'].map((f) => path.join(root, f)));
+  });
+
+  test('files keep argument order, folders and globs their sorted order, no file twice; an ignored file named explicitly is checked', T, async () => {
+    const root = tree(files);
+    const r = await cli(['check', '--format', 'json', 'z.dockerfile', 'build/Dockerfile', '.', 'Dockerfile'], { cwd: root });
+    assert.deepEqual(found(JSON.parse(r.text)), ['z.dockerfile', 'build/Dockerfile', 'Dockerfile', 'api.Dockerfile', 'services/web/Containerfile']);
+  });
+
+  test('globs (quoted, expanded by the tool) match what they say, with the same ignores', T, async () => {
+    const root = tree(files);
+    const r = await cli(['check', '--format', 'json', '**/*Dockerfile*'], { cwd: root });
+    assertNoCrash(r, 'glob');
+    // api.Dockerfile, and the Dockerfile.prod (clean, so absent); not build/ or legacy/ or node_modules/.
+    assert.deepEqual(found(JSON.parse(r.text)), ['Dockerfile', 'api.Dockerfile']);
+    const r2 = await cli(['check', '--format', 'json', 'services/*/Containerfile', '*.dockerfile'], { cwd: root });
+    assert.deepEqual(found(JSON.parse(r2.text)), ['services/web/Containerfile', 'z.dockerfile']);
+    const none = await cli(['check', 'nothing/**/Dockerfile'], { cwd: root });
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /^dockerfile-lean: no files match nothing\/\*\*\/Dockerfile[^\n]*\n$/);
+    const ignoredOnly = await cli(['check', 'legacy/*'], { cwd: root });
+    assert.equal(ignoredOnly.code, 2);
+    assert.match(ignoredOnly.stderr, /--no-ignore/);
+    assert.equal((await cli(['check', '--no-ignore', 'legacy/*'], { cwd: root })).code, 1);
+  });
+
+  test('a folder without Dockerfiles: exit 2, named on stderr', T, async () => {
+    const root = tree({ 'docs/README.md': 'x' });
+    const r = await cli(['check', 'docs'], { cwd: root });
+    assert.equal(r.code, 2);
+    assert.equal(r.stdout.length, 0);
+    assert.match(r.stderr, /^dockerfile-lean: no Dockerfiles found in docs[^\n]*\n$/);
+  });
+});
+
+describe('flags', () => {
+  test('--severity-threshold sets what makes exit 1; output is the same', T, async () => {
+    const a = write(A);
+    const base = await cli(['check', a]);
+    for (const [threshold, code] of [['error', 0], ['warning', 1], ['info', 1], ['hint', 1]]) {
+      const r = await cli(['check', '--severity-threshold', threshold, a]);
+      assert.equal(r.code, code, threshold);
+      assert.equal(r.text, base.text);
+    }
+    const h = write(HINT_ONLY);
+    assert.equal((await cli(['check', h])).code, 0);
+    assert.equal((await cli(['check', '--severity-threshold=hint', h])).code, 1);
+    assert.equal((await cli(['check', '--severity-threshold', 'warning', h])).code, 0);
+  });
+
+  test('--disable turns rules off (comma list, repeatable); --rule and --disable together', T, async () => {
+    const a = write(A);
+    for (const args of [['--disable', 'merge-run,apt-hygiene'], ['--disable=merge-run', '--disable', 'apt-hygiene'], ['--disable', 'merge-run, apt-hygiene']]) {
+      const { rows, code } = await checkJson(a, args);
+      assert.deepEqual(found(rows), ['non-root-user'], args.join(' '));
+      assert.equal(code, 1);
+    }
+    const none = await checkJson(a, ['--disable', 'non-root-user', '--rule', 'non-root-user']);
+    assert.deepEqual(none.rows, []);
+    assert.equal(none.code, 0);
+    const fixed = (await fixOut(a, ['--disable', 'non-root-user'])).toString();
+    assert.ok(!/^USER /m.test(fixed), fixed);
+    assert.ok(fixed.includes('rm -rf /var/lib/apt/lists/*'), fixed);
+    function found(rows) {
+      return [...new Set(rows.map((f) => f.rule))];
+    }
+  });
+
+  test('--version and --help (anywhere before --)', T, async () => {
+    for (const args of [['--version'], ['-v'], ['check', '--version']]) {
+      const r = await cli(args);
+      assert.equal(r.code, 0);
+      assert.match(r.text, /^\d+\.\d+\.\d+\n$/);
+    }
+    for (const args of [['--help'], ['-h'], ['help'], ['fix', '--help']]) {
+      const r = await cli(args);
+      assert.equal(r.code, 0);
+      for (const flag of ['--format text|json|sarif|github', '--severity-threshold', '--rule', '--disable', '--config', '--no-ignore', '--write', '--diff', '--version', 'examples:', 'dockerfile-lean check --format sarif', 'exit codes:'])
+        assert.ok(r.text.includes(flag), `--help lacks ${flag}`);
+      assert.match(r.text, /rules: .*non-root-user/);
+    }
+  });
+
+  const bad = [
+    ['unknown severity threshold', ['check', '--severity-threshold', 'loud', 'Dockerfile'], /unknown severity 'loud'/],
+    ['--severity-threshold off', ['check', '--severity-threshold=off', 'Dockerfile'], /unknown severity 'off'/],
+    ['unknown rule for --disable', ['check', '--disable', 'merge-run,nope', 'Dockerfile'], /unknown rule 'nope' for --disable/],
+    ['empty --disable', ['check', '--disable=', 'Dockerfile'], /--disable needs rule ids/],
+    ['--config without a value', ['check', 'Dockerfile', '--config'], /--config needs a value/],
+    ['--config that does not exist', ['check', '--config', 'nope.yaml', 'Dockerfile'], /no such config file: nope\.yaml/],
+    ['--write on check', ['check', '--write', 'Dockerfile'], /unknown option '--write' for check/],
+    ['--diff on convert', ['convert', '--diff', 'Dockerfile'], /unknown option '--diff' for convert/],
+    ['--format sarif on fix', ['fix', '--format', 'sarif', 'Dockerfile'], /unknown option '--format' for fix/],
+    ['a value for a switch', ['check', '--no-ignore=yes', 'Dockerfile'], /unknown option '--no-ignore=yes'/],
+    ['unknown format', ['check', '--format', 'sarif2', 'Dockerfile'], /unknown format 'sarif2' \(expected text, json, sarif, github\)/],
+    ['fix of two files without --write', ['fix', 'Dockerfile', 'Dockerfile.b'], /fix prints one fixed file/],
+    ['--write to standard input', ['fix', '--write', '-'], /--write cannot write to standard input/],
+    ['standard input twice', ['check', '-', '-'], /only once/],
+  ];
+  for (const [name, args, re] of bad) {
+    test(`usage error: ${name} → exit 2, one clear line`, T, async () => {
+      fs.writeFileSync(path.join(dir, 'Dockerfile'), A);
+      fs.writeFileSync(path.join(dir, 'Dockerfile.b'), C);
+      const r = await cli(args);
+      assertNoCrash(r, name);
+      assert.equal(r.code, 2, `exit code for ${JSON.stringify(args)} (stderr: ${r.stderr})`);
+      assert.equal(r.stdout.length, 0);
+      assert.match(r.stderr, /^dockerfile-lean: [^\n]+\n$/);
+      assert.match(r.stderr, re);
+    });
+  }
+});
+
+describe('standard input', () => {
+  test('check - reads standard input; fix - prints the fixed text', T, async () => {
+    const r = await cli(['check', '--format', 'json', '-'], { input: A });
+    assert.equal(r.code, 1);
+    const rows = JSON.parse(r.text);
+    assert.deepEqual([...new Set(rows.map((f) => f.file))], ['-']);
+    assert.deepEqual(rows.map((f) => f.rule), (await checkJson(write(A))).rows.map((f) => f.rule));
+    const f = await cli(['fix', '-'], { input: C });
+    assert.equal(f.code, 0);
+    assert.deepEqual(f.stdout, await fixOut(write(C)));
+    const latin = Buffer.concat([Buffer.from('FROM node:20\n# caf'), Buffer.from([0xe9]), Buffer.from('\nCMD ["x"]\n')]);
+    const fl = await cli(['fix', '-'], { input: latin });
+    assert.ok(fl.stdout.includes(Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])), 'Latin-1 byte kept');
+  });
+});
+
+describe('config file', () => {
+  test('.dockerfilelean.json next to the file: severities and off', T, async () => {
+    const root = tree({ '.git/': '', '.dockerfilelean.json': JSON.stringify({ rules: { 'merge-run': 'off', 'apt-hygiene': 'error' } }), 'Dockerfile': A });
+    const { rows, code, stderr } = await checkJson(path.join(root, 'Dockerfile'));
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
+    assert.deepEqual([...new Set(rows.map((f) => f.rule))].sort(), ['apt-hygiene', 'non-root-user']);
+    for (const f of rows.filter((x) => x.rule === 'apt-hygiene')) assert.equal(f.severity, 'error');
+    const th = await cli(['check', '--severity-threshold', 'error', '--disable', 'apt-hygiene', path.join(root, 'Dockerfile')]);
+    assert.equal(th.code, 0, 'the command line --disable wins over the file');
+    // --rule brings back a rule the file turns off.
+    const back = await checkJson(path.join(root, 'Dockerfile'), ['--rule', 'merge-run']);
+    assert.deepEqual(back.rows.map((f) => f.rule), ['merge-run']);
+  });
+
+  test('.dockerfilelean.yaml in a folder above, up to the repository root; rule options reach the fix', T, async () => {
+    const root = tree({
+      '.dockerfilelean.yaml': 'rules:\n  non-root-user: error\n', // above the repository: never read
+      'repo/.git/': '',
+      'repo/.dockerfilelean.yaml': '# project\nrules:\n  merge-run: hint\n  non-root-user:\n    severity: info\n    options:\n      name: svc\n      uid: 2000\n',
+      'repo/services/api/Dockerfile': A,
+    });
+    const file = path.join(root, 'repo/services/api/Dockerfile');
+    const { rows } = await checkJson(file);
+    assert.equal(rows.find((f) => f.rule === 'merge-run').severity, 'hint');
+    const nru = rows.find((f) => f.rule === 'non-root-user');
+    assert.equal(nru.severity, 'info');
+    assert.match(nru.message, /`svc` \(uid 2000\)/);
+    const out = (await fixOut(file)).toString();
+    assert.match(out, /groupadd --system --gid 2000 svc && useradd --system --uid 2000 --gid svc/);
+    assert.match(out, /^USER svc$/m);
+  });
+
+  test('--config FILE replaces the search; its ignore list applies to discovery', T, async () => {
+    const root = tree({ '.git/': '', '.dockerfilelean.json': '{"rules": {"non-root-user": "off"}}', 'Dockerfile': C, 'old/Dockerfile': C, 'ci/lint.yml': 'rules:\n  non-root-user: error\nignore:\n  - ../old/\n' });
+    const r = await cli(['check', '--format', 'json', '--config', 'ci/lint.yml', '.'], { cwd: root });
+    const rows = JSON.parse(r.text);
+    assert.deepEqual(rows.map((f) => [f.file, f.rule, f.severity]), [
+      ['Dockerfile', 'non-root-user', 'error'],
+      ['old/Dockerfile', 'non-root-user', 'error'],
+    ], 'an ignore pattern with .. leaves the config folder and matches nothing, as in .gitignore');
+    fs.writeFileSync(path.join(root, '.dockerfilelean.json'), '{"ignore": ["old/"]}');
+    const r2 = await cli(['check', '--format', 'json', '.'], { cwd: root });
+    assert.deepEqual(JSON.parse(r2.text).map((f) => f.file), ['Dockerfile']);
+    const r3 = await cli(['check', '--format', 'json', '--no-ignore', '.'], { cwd: root });
+    assert.deepEqual(JSON.parse(r3.text).map((f) => f.file), ['Dockerfile', 'old/Dockerfile']);
+  });
+
+  for (const [name, file, text, where] of [
+    ['malformed JSON', '.dockerfilelean.json', '{\n  "rules": {\n    "merge-run": "off",\n  }\n}\n', /\.dockerfilelean\.json:4:3: not valid JSON/],
+    ['malformed YAML', '.dockerfilelean.yaml', 'rules:\n  merge-run: [off\n', /\.dockerfilelean\.yaml:3:1: not valid YAML/],
+    ['an unknown rule', '.dockerfilelean.yml', 'rules:\n  merge-runn: off\n', /\.dockerfilelean\.yml:2:3: unknown rule "merge-runn"/],
+    ['a bad option', '.dockerfilelean.json', '{"rules": {"non-root-user": {"options": {"uid": 0}}}}', /\.dockerfilelean\.json:1:49: non-root-user: option uid: expected an integer from 1 to 65535, got 0/],
+  ]) {
+    test(`${name}: one error line on stderr (file:line:col), the defaults, no crash`, T, async () => {
+      const root = tree({ '.git/': '', [file]: text, 'a/Dockerfile': A, 'b/Dockerfile': A });
+      const r = await cli(['check', '--format', 'json', '.'], { cwd: root });
+      assertNoCrash(r, name);
+      assert.equal(r.code, 1);
+      const lines = r.stderr.split('\n').filter(Boolean);
+      assert.equal(lines.length, 1, `one error for two files: ${r.stderr}`);
+      assert.match(lines[0], where);
+      assert.match(lines[0], /^dockerfile-lean: .+; the defaults apply instead$/);
+      const rows = JSON.parse(r.text);
+      const expected = (await checkJson(write(A))).rows;
+      assert.deepEqual(rows.filter((f) => f.file === 'a/Dockerfile').map((f) => [f.rule, f.severity]), expected.map((f) => [f.rule, f.severity]));
+      const fx = await cli(['fix', path.join(root, 'a/Dockerfile')]);
+      assert.equal(fx.code, 0);
+      assert.deepEqual(fx.stdout, await fixOut(write(A)));
+    });
+  }
+
+  test('BuildKit # check=skip=all does not silence Dockerfile Lean rules (no BuildKit check matches one)', T, async () => {
+    const { rows } = await checkJson(write('# check=skip=all\n' + C));
+    assert.deepEqual(rows.map((f) => f.rule), ['non-root-user']);
+    const { rows: r2 } = await checkJson(write('# syntax=docker/dockerfile:1\n# check=skip=JSONArgsRecommended,StageNameCasing\n' + A));
+    assert.deepEqual([...new Set(r2.map((f) => f.rule))].sort(), ['apt-hygiene', 'merge-run', 'non-root-user']);
+  });
+});
+
+describe('fix over many files', () => {
+  test('fix --write with files, folders and globs writes each as fix would print it; clean files untouched', T, async () => {
+    const latin = Buffer.concat([Buffer.from('FROM node:20\n# na'), Buffer.from([0xef, 0x76, 0x65]), Buffer.from('\nCOPY . .\nCMD ["node","i.js"]\n')]);
+    const content = { 'a/Dockerfile': A, 'b/Dockerfile': B.replace(/\n/g, '\r\n'), 'svc/c/Containerfile': C, 'clean/Dockerfile': CLEAN, 'latin/x.Dockerfile': latin, 'vendor/Dockerfile': A, '.gitignore': 'vendor/\n', '.git/': '' };
+    const expected = {};
+    for (const [rel, text] of Object.entries(content)) if (!rel.endsWith('/') && rel !== '.gitignore') expected[rel] = await fixOut(write(text));
+    const root = tree(content);
+    const cleanFile = path.join(root, 'clean/Dockerfile');
+    const past = new Date(Date.now() - 60_000);
+    fs.utimesSync(cleanFile, past, past);
+    const before = fs.statSync(cleanFile).mtimeMs;
+    const r = await cli(['fix', '--write', 'a/Dockerfile', 'svc', '**/x.Dockerfile', '.'], { cwd: root });
+    assertNoCrash(r, 'fix --write many');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.length, 0);
+    for (const rel of ['a/Dockerfile', 'b/Dockerfile', 'svc/c/Containerfile', 'latin/x.Dockerfile']) assert.deepEqual(fs.readFileSync(path.join(root, rel)), expected[rel], rel);
+    assert.equal(fs.readFileSync(cleanFile, 'utf8'), CLEAN);
+    assert.equal(fs.statSync(cleanFile).mtimeMs, before, 'a clean file is not rewritten');
+    assert.equal(fs.readFileSync(path.join(root, 'vendor/Dockerfile'), 'utf8'), A, 'an ignored folder is left alone');
+    // Everything fixable is fixed now.
+    const after = await cli(['check', '--format', 'json', '.'], { cwd: root });
+    assert.deepEqual(JSON.parse(after.text).filter((f) => f.fixable), []);
+  });
+
+  test('fix --diff prints unified diffs that git apply turns into what fix --write writes; nothing is written', T, async () => {
+    const content = { '.git/': '', 'a/Dockerfile': A, 'b/Dockerfile': B, 'c/Dockerfile': C.replace(/\n/g, '\r\n'), 'd/Dockerfile': C.slice(0, -1), 'clean/Dockerfile': CLEAN };
+    const root = tree(content);
+    const r = await cli(['fix', '--diff', '.'], { cwd: root });
+    assertNoCrash(r, 'fix --diff');
+    assert.equal(r.code, 0, r.stderr);
+    for (const [rel, text] of Object.entries(content)) if (!rel.endsWith('/')) assert.equal(fs.readFileSync(path.join(root, rel), 'utf8'), text, `${rel} changed by --diff`);
+    const headers = r.text.split('\n').filter((l) => l.startsWith('+++ '));
+    assert.deepEqual(headers, ['+++ b/a/Dockerfile', '+++ b/b/Dockerfile', '+++ b/c/Dockerfile', '+++ b/d/Dockerfile']);
+    assert.match(r.text, /^--- a\/a\/Dockerfile\n\+\+\+ b\/a\/Dockerfile\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
+    assert.match(r.text, /\\ No newline at end of file/);
+    // Apply the diff to a copy; compare with fix --write.
+    const copy = tree(content);
+    const patch = path.join(dir, `p${++fileCounter}.diff`);
+    fs.writeFileSync(patch, r.stdout);
+    const git = spawnSync('git', ['apply', '--whitespace=nowarn', patch], { cwd: copy, encoding: 'utf8' });
+    assert.equal(git.status, 0, `git apply failed: ${git.stderr}`);
+    const w = await cli(['fix', '--write', '.'], { cwd: root });
+    assert.equal(w.code, 0);
+    for (const rel of Object.keys(content)) if (!rel.endsWith('/')) assert.deepEqual(fs.readFileSync(path.join(copy, rel)), fs.readFileSync(path.join(root, rel)), rel);
+    // Nothing left to change: no output.
+    const again = await cli(['fix', '--diff', '.'], { cwd: root });
+    assert.equal(again.text, '');
+    // --diff with --write prints and writes.
+    const root2 = tree({ 'Dockerfile': C });
+    const both = await cli(['fix', '--diff', '--write', 'Dockerfile'], { cwd: root2 });
+    assert.match(both.text, /^\+USER node$/m);
+    assert.match(fs.readFileSync(path.join(root2, 'Dockerfile'), 'utf8'), /^USER node$/m);
   });
 });

@@ -159,6 +159,8 @@ class Client {
         return false;
       });
     });
+    this.messages = []; // every window/showMessage params
+    this.conn.onNotification('window/showMessage', (p) => this.messages.push(p));
     this.conn.onNotification(() => {}); // window/logMessage and the like
     this.conn.onRequest('workspace/configuration', (params) => {
       this.configRequests++;
@@ -828,4 +830,73 @@ describe('errors', () => {
 
 after(() => {
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
+});
+
+describe('project config file', () => {
+  /** A new folder with a config file (name → text) and the URI of a Dockerfile in it. */
+  function project(name, text) {
+    const uri = newUri();
+    const d = path.dirname(fileURLToPath(uri));
+    fs.mkdirSync(path.join(d, '.git'));
+    if (name) fs.writeFileSync(path.join(d, name), text);
+    return { uri, dir: d };
+  }
+
+  test('the server honours a .dockerfilelean.json next to the file; an explicit client setting overrides it, "default" does not', T, () =>
+    withServer({ configuration: true, settings: { enable: true, rules: { 'merge-run': 'default', 'apt-hygiene': 'default', 'non-root-user': 'default' } } }, async (c) => {
+      const { uri, dir } = project('.dockerfilelean.json', JSON.stringify({ rules: { 'merge-run': 'off', 'apt-hygiene': 'error' } }));
+      const { diagnostics } = await c.open(A, { uri });
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'non-root-user']);
+      for (const d of byRule(diagnostics, 'apt-hygiene')) assert.equal(d.severity, 1, 'error (1) from the file');
+      assert.equal(byRule(diagnostics, 'non-root-user')[0].severity, 2);
+
+      // The client sets apt-hygiene and merge-run explicitly: both win over the file.
+      c.settings = { enable: true, rules: { 'apt-hygiene': 'hint', 'merge-run': 'warning', 'non-root-user': 'default' } };
+      let pub = c.waitPublish(uri, (p) => p.diagnostics.some((d) => d.code === 'merge-run'), 'merge-run back from the client setting');
+      c.notify('workspace/didChangeConfiguration', { settings: null });
+      let p = await pub;
+      assert.deepEqual(codes(p.diagnostics), ['apt-hygiene', 'merge-run', 'non-root-user']);
+      for (const d of byRule(p.diagnostics, 'apt-hygiene')) assert.equal(d.severity, 4, 'hint (4) from the client');
+
+      // The file changes on disk; a watched-files notification makes the server read it again.
+      fs.writeFileSync(path.join(dir, '.dockerfilelean.json'), JSON.stringify({ rules: { 'non-root-user': 'off' } }));
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(path.join(dir, '.dockerfilelean.json'), later, later);
+      pub = c.waitPublish(uri, (x) => !x.diagnostics.some((d) => d.code === 'non-root-user'), 'non-root-user off from the changed file');
+      c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(dir, '.dockerfilelean.json')).href, type: 2 }] });
+      p = await pub;
+      assert.deepEqual(codes(p.diagnostics), ['apt-hygiene', 'merge-run']);
+      assert.deepEqual(c.messages, []);
+    }));
+
+  test('rule options from a .dockerfilelean.yaml reach the quick fix', T, () =>
+    withServer(async (c) => {
+      const { uri } = project('.dockerfilelean.yaml', 'rules:\n  non-root-user:\n    options:\n      name: svc\n      uid: 2000\n');
+      const text = 'FROM debian:bookworm-slim\nCMD ["./run"]\n';
+      const { diagnostics } = await c.open(text, { uri });
+      const d = byRule(diagnostics, 'non-root-user')[0];
+      assert.match(d.message, /`svc` \(uid 2000\)/);
+      const actions = await c.codeActions(uri, [d]);
+      const fix = actions.find((a) => a.isPreferred);
+      const out = applyEdits(text, fix.edit.changes[uri]);
+      assert.match(out, /useradd --system --uid 2000 --gid svc/);
+      assert.match(out, /^USER svc$/m);
+    }));
+
+  test('a malformed config file: one warning message naming file and line, the defaults, the server keeps serving', T, () =>
+    withServer(async (c) => {
+      const { uri, dir } = project('.dockerfilelean.yaml', 'rules:\n  merge-run: [off\n');
+      const { diagnostics } = await c.open(A, { uri });
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'merge-run', 'non-root-user'], 'the defaults');
+      // A second document under the same config and an edit: still one message.
+      const uri2 = pathToFileURL(path.join(dir, 'Dockerfile.dev')).href;
+      await c.open(C, { uri: uri2 });
+      await c.replace(uri, 2, A + '# edited\n');
+      assert.equal(c.messages.length, 1, JSON.stringify(c.messages));
+      assert.equal(c.messages[0].type, 2, 'a warning');
+      assert.match(c.messages[0].message, /\.dockerfilelean\.yaml:3:1: not valid YAML: .+; the defaults apply instead/);
+      assert.ok(c.messages[0].message.includes(dir), 'the message names the file');
+      const actions = await c.codeActions(uri, diagnostics);
+      assert.ok(Array.isArray(actions));
+    }));
 });

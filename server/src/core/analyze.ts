@@ -3,6 +3,7 @@ import { buildModel, type Model } from './model';
 import { DOCS_BASE, type Rule } from '../rules/types';
 import { RULES, getRule } from '../rules/index';
 import { applyOffsetEdits } from '../fixes/edits';
+import { resolveOptions } from '../rules/options';
 import type { AnalysisContext, Finding, Fix, Settings, Severity } from './types';
 import { DEFAULT_SETTINGS } from './types';
 
@@ -30,7 +31,7 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
     if (ignoredBy(model.globalIgnores, rule)) continue;
     let raw;
     try {
-      raw = rule.check(model);
+      raw = rule.check(model, resolveOptions(rule, settings.options?.[rule.id]));
     } catch (err) {
       // One rule failing must not take the others down; the adapters log it.
       reportRuleError(rule.id, err);

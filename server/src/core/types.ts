@@ -39,10 +39,15 @@ export interface Finding {
   data?: Record<string, unknown>;
 }
 
+/** A rule's options by name: plain values, checked against the rule's `meta.options` before it sees them. */
+export type RuleOptions = Readonly<Record<string, string | number | boolean>>;
+
 export interface Settings {
   enable: boolean;
   /** Per rule id: its severity, or 'off'. Missing ids take the rule's default. */
   rules: Record<string, SeveritySetting>;
+  /** Per rule id: its options (from a project config file). Missing ones take the rule's defaults. */
+  options?: Record<string, RuleOptions>;
 }
 
 /**
@@ -73,6 +78,13 @@ export function normalizeSettings(raw: unknown): Settings {
   if (r.rules && typeof r.rules === 'object') {
     for (const [id, sev] of Object.entries(r.rules as Record<string, unknown>)) {
       if (typeof sev === 'string' && (SEVERITIES as readonly string[]).includes(sev)) out.rules[id] = sev as SeveritySetting;
+    }
+  }
+  if (r.options && typeof r.options === 'object') {
+    for (const [id, opts] of Object.entries(r.options as Record<string, unknown>)) {
+      if (!opts || typeof opts !== 'object') continue;
+      const plain = Object.entries(opts as Record<string, unknown>).filter(([, v]) => ['string', 'number', 'boolean'].includes(typeof v));
+      if (plain.length) (out.options ??= {})[id] = Object.fromEntries(plain) as RuleOptions;
     }
   }
   return out;

@@ -1,9 +1,25 @@
-/** Settings pulled per document, cached, cleared when the client says they changed. */
-import type { Connection } from 'vscode-languageserver';
+/**
+ * Settings per document: the client's (pulled per document, cached, cleared when the client says they
+ * changed) over the project config file next to the document (see node/config.ts). A rule severity the
+ * client sets explicitly wins; what it leaves at "default" comes from the file, then from the rule.
+ */
+import * as path from 'path';
+import { fileURLToPath } from 'url';
+import { MessageType, ShowMessageNotification, type Connection } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../core/types';
+import { configForDir, formatConfigError, mergeSettings, type ProjectConfig } from '../node/config';
+
+interface Merged {
+  client: Settings;
+  config: ProjectConfig | null;
+  result: Settings;
+}
 
 export class SettingsStore {
   private cache = new Map<string, Promise<Settings>>();
+  private merged = new Map<string, Merged>();
+  /** Per config file: the error last shown, so each is shown once. */
+  private shownErrors = new Map<string, string>();
   private pushed: Settings = DEFAULT_SETTINGS;
   canPull = false;
 
@@ -17,11 +33,21 @@ export class SettingsStore {
   }
 
   clear(uri?: string): void {
-    if (uri) this.cache.delete(uri);
-    else this.cache.clear();
+    if (uri) {
+      this.cache.delete(uri);
+      this.merged.delete(uri);
+    } else this.cache.clear();
   }
 
-  get(uri: string): Promise<Settings> {
+  /**
+   * The settings for a document. The same object comes back while neither the client's settings nor the
+   * config file changed (the server re-analyses when the object changes).
+   */
+  async get(uri: string): Promise<Settings> {
+    return this.withConfig(uri, await this.client(uri));
+  }
+
+  private client(uri: string): Promise<Settings> {
     if (!this.canPull) return Promise.resolve(this.pushed);
     let p = this.cache.get(uri);
     if (!p) {
@@ -32,5 +58,37 @@ export class SettingsStore {
       this.cache.set(uri, p);
     }
     return p;
+  }
+
+  private withConfig(uri: string, client: Settings): Settings {
+    const config = this.projectConfig(uri);
+    const memo = this.merged.get(uri);
+    if (memo && memo.client === client && memo.config === config) return memo.result;
+    const result = mergeSettings(client, config);
+    this.merged.set(uri, { client, config, result });
+    return result;
+  }
+
+  /** The config file for a `file:` document (re-read when it changes); errors shown once, the defaults used. */
+  private projectConfig(uri: string): ProjectConfig | null {
+    if (!uri.startsWith('file:')) return null;
+    let loaded;
+    try {
+      loaded = configForDir(path.dirname(fileURLToPath(uri)));
+    } catch {
+      return null;
+    }
+    if (!loaded) return null;
+    const file = loaded.error?.file ?? loaded.config?.file ?? '';
+    if (loaded.error) {
+      const text = formatConfigError(loaded.error);
+      if (this.shownErrors.get(file) !== text) {
+        this.shownErrors.set(file, text);
+        this.connection.console.warn(`config: ${text}`);
+        // A notification, not a request: nothing waits for the user to dismiss it.
+        void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Dockerfile Lean: ${text}` });
+      }
+    } else this.shownErrors.delete(file);
+    return loaded.config;
   }
 }

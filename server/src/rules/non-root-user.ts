@@ -1,13 +1,25 @@
 /** non-root-user: the image's final stage runs its process as root. */
 import type { Instr, Model, Stage } from '../core/model';
 import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
-import type { Fix, Finding } from '../core/types';
+import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type Family } from '../knowledge/base-images';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { Rule } from './types';
 
+/** The user the fix creates when the image has none: the `name` and `uid` options, these by default. */
 const CREATED_UID = 10001;
 const CREATED_NAME = 'app';
+
+interface NewUser {
+  name: string;
+  uid: number;
+}
+
+function newUser(options: RuleOptions | Record<string, unknown> | undefined): NewUser {
+  const name = options?.name;
+  const uid = options?.uid;
+  return { name: typeof name === 'string' ? name : CREATED_NAME, uid: typeof uid === 'number' ? uid : CREATED_UID };
+}
 
 interface UserPlan {
   /** The USER value to set. */
@@ -65,18 +77,19 @@ function usedUsers(model: Model, stage: Stage): string[] {
     .filter((u): u is string => !!u && !isRootUser(u));
 }
 
-/** The family's own commands to create the user `app` (uid/gid 10001, no home directory), or null. */
-function createCommand(family: Family, groups: string[]): string | null {
-  const n = CREATED_NAME;
+/** The family's own commands to create the user (uid and gid alike, no home directory), or null. */
+function createCommand(family: Family, groups: string[], as: NewUser): string | null {
+  const n = as.name;
+  const id = as.uid;
   switch (family) {
     case 'debian':
     case 'rhel': {
       const extra = groups.length ? ` --groups ${groups.join(',')}` : '';
-      return `groupadd --system --gid ${CREATED_UID} ${n} && useradd --system --uid ${CREATED_UID} --gid ${n}${extra} --no-log-init --no-create-home ${n}`;
+      return `groupadd --system --gid ${id} ${n} && useradd --system --uid ${id} --gid ${n}${extra} --no-log-init --no-create-home ${n}`;
     }
     case 'alpine':
       // busybox: `addgroup USER GROUP` adds an existing user to an existing group.
-      return `addgroup -S -g ${CREATED_UID} ${n} && adduser -S -D -H -u ${CREATED_UID} -G ${n} ${n}${groups.map((g) => ` && addgroup ${n} ${g}`).join('')}`;
+      return `addgroup -S -g ${id} ${n} && adduser -S -D -H -u ${id} -G ${n} ${n}${groups.map((g) => ` && addgroup ${n} ${g}`).join('')}`;
     default:
       return null;
   }
@@ -112,7 +125,7 @@ function keepsImageStart(stage: Stage): boolean {
   return true;
 }
 
-function planUser(model: Model, stage: Stage): UserPlan {
+function planUser(model: Model, stage: Stage, as: NewUser): UserPlan {
   const info = baseInfo(stage);
   const family = info?.family ?? 'unknown';
   const shell = familyHasShell(family);
@@ -135,23 +148,23 @@ function planUser(model: Model, stage: Stage): UserPlan {
   }
   if (family === 'scratch' || family === 'distroless') return { user: '65532:65532', owner: '65532:65532', create: null, why: 'the image has no shell to create a user; a numeric user (65532) needs none' };
   const groups = info?.userGroups ?? [];
-  const create = createCommand(family, groups);
+  const create = createCommand(family, groups, as);
   if (create) {
     const inGroups = groups.length ? `, in group ${groups.join(', ')}` : '';
     return {
-      user: CREATED_NAME,
-      owner: `${CREATED_UID}:${CREATED_UID}`,
-      create: joinCommands([create, ...ownershipCommands(model, stage, `${CREATED_NAME}:${CREATED_NAME}`)]),
-      why: `a system user \`${CREATED_NAME}\` (uid ${CREATED_UID}${inGroups}) can be created`,
+      user: as.name,
+      owner: `${as.uid}:${as.uid}`,
+      create: joinCommands([create, ...ownershipCommands(model, stage, `${as.name}:${as.name}`)]),
+      why: `a system user \`${as.name}\` (uid ${as.uid}${inGroups}) can be created`,
     };
   }
-  const numeric = `${CREATED_UID}:${CREATED_UID}`;
+  const numeric = `${as.uid}:${as.uid}`;
   if (family === 'rhel-minimal') {
     // ubi-minimal has no useradd (shadow-utils); a numeric user needs no /etc/passwd entry, and chown is there.
-    return { user: numeric, owner: numeric, create: joinCommands(ownershipCommands(model, stage, numeric)), why: `the image has no useradd; a numeric user (${CREATED_UID}) needs no entry in /etc/passwd` };
+    return { user: numeric, owner: numeric, create: joinCommands(ownershipCommands(model, stage, numeric)), why: `the image has no useradd; a numeric user (${as.uid}) needs no entry in /etc/passwd` };
   }
-  if (family === 'rhel-micro') return { user: numeric, owner: numeric, create: null, why: `the image has no shell to create a user; a numeric user (${CREATED_UID}) needs none` };
-  return { user: numeric, owner: numeric, create: null, why: `a numeric user (${CREATED_UID}) needs no entry in /etc/passwd` };
+  if (family === 'rhel-micro') return { user: numeric, owner: numeric, create: null, why: `the image has no shell to create a user; a numeric user (${as.uid}) needs none` };
+  return { user: numeric, owner: numeric, create: null, why: `a numeric user (${as.uid}) needs no entry in /etc/passwd` };
 }
 
 const NEEDS_ROOT = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR', 'USER', 'ONBUILD']);
@@ -232,15 +245,34 @@ export const nonRootUser: Rule<'non-root-user'> = {
     defaultSeverity: 'warning',
     fixable: true,
     hadolint: ['DL3002'],
+    options: {
+      name: {
+        type: 'string',
+        default: CREATED_NAME,
+        // The portable subset of user names (shadow-utils' default NAME_REGEX, busybox adduser).
+        pattern: /^[a-z_][a-z0-9_-]{0,31}$/,
+        refuse: { root: 'the point is a user other than root' },
+        description: 'name of the user the fix creates when the image has no user of its own',
+      },
+      uid: {
+        type: 'integer',
+        default: CREATED_UID,
+        // Above 65535 an id falls outside the subordinate id range rootless engines map by default.
+        min: 1,
+        max: 65535,
+        description: 'uid and gid of the user the fix creates, and of the numeric user it sets where no user can be created',
+      },
+    },
   },
-  check(model) {
+  check(model, options) {
     const stage = finalStage(model);
     if (!stage) return [];
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
     const root = rootImage(stage);
     const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
-    const plan = planUser(model, stage);
+    const as = newUser(options);
+    const plan = planUser(model, stage, as);
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
     const known = baseInfo(stage)?.known ?? false;
     const message = instr
@@ -249,14 +281,15 @@ export const nonRootUser: Rule<'non-root-user'> = {
         ? `${img} runs as root and the final stage sets no USER; ${plan.why}.`
         : `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER; ${plan.why}.`;
     if (plan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: plan.declined }];
-    return [{ start: target.start, end: target.end, message, fixable: true, data: { user: plan.user } }];
+    // The fix reads the user to create from the finding, so it builds what the message announced.
+    return [{ start: target.start, end: target.end, message, fixable: true, data: { user: plan.user, name: as.name, uid: as.uid } }];
   },
-  fixes(model, _finding: Finding): Fix[] {
+  fixes(model, finding: Finding): Fix[] {
     const stage = finalStage(model);
     if (!stage) return [];
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
-    const plan = planUser(model, stage);
+    const plan = planUser(model, stage, newUser(finding.data));
     if (plan.declined) return [];
     const rootUser = instr && instr.stage === stage ? instr : null;
     const edits = fixEdits(model, stage, plan, rootUser);
