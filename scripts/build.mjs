@@ -13,6 +13,21 @@ const production = process.argv.includes('--production');
 const dist = path.join(root, 'dist');
 fs.mkdirSync(dist, { recursive: true });
 
+// web-tree-sitter loads two Node built-ins with `import()`. Code that V8 restores from a cache has no
+// dynamic-import hook, so in the bundle these become plain requires (same modules, same exports),
+// through the bundle's own `require` (the module names a local variable `require` too).
+const requireNodeBuiltins = {
+  name: 'require-node-builtins',
+  setup(build) {
+    build.onLoad({ filter: /web-tree-sitter[\\/]tree-sitter\.js$/ }, async (args) => {
+      const src = await fs.promises.readFile(args.path, 'utf8');
+      const out = src.replace(/\bimport\((["'])(fs\/promises|module)\1\)/g, 'Promise.resolve(__builtinRequire("$2"))');
+      if (out === src) throw new Error('web-tree-sitter no longer imports fs/promises or module dynamically: revisit require-node-builtins');
+      return { contents: out, loader: 'js' };
+    });
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -23,13 +38,17 @@ const common = {
   logLevel: 'warning',
   // web-tree-sitter's module reads import.meta.url, which a CommonJS bundle must provide.
   define: { 'import.meta.url': '__importMetaUrl' },
-  banner: { js: "var __importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  banner: { js: "var __importMetaUrl = require('url').pathToFileURL(__filename).href, __builtinRequire = require;" },
 };
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [path.join(root, 'client/src/extension.ts')], outfile: path.join(dist, 'extension.js'), external: ['vscode'] }),
-  esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/server.ts')], outfile: path.join(dist, 'server.js') }),
-  esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node\n' + common.banner.js } }),
+  // The server and the CLI: a small launcher each (dist/server.js, dist/cli.js) that runs the bundle
+  // (server.main.js, cli.main.js) with a V8 code cache (server/src/node/launch.ts).
+  esbuild.build({ ...common, minify: true, plugins: [requireNodeBuiltins], entryPoints: [path.join(root, 'server/src/server.ts')], outfile: path.join(dist, 'server.main.js') }),
+  esbuild.build({ ...common, minify: true, plugins: [requireNodeBuiltins], entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(dist, 'cli.main.js') }),
+  esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/server.ts')], outfile: path.join(dist, 'server.js') }),
+  esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/cli.ts')], outfile: path.join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } }),
 ]);
 
 for (const [pkg, file] of [['web-tree-sitter', 'tree-sitter.wasm'], ['tree-sitter-bash', 'tree-sitter-bash.wasm']]) {

@@ -1,0 +1,61 @@
+// The launchers (dist/cli.js, dist/server.js) run their bundle with a V8 code cache: the first run
+// writes it, later runs read it, and a damaged or unwritable cache changes nothing but speed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const EXAMPLE = join(ROOT, 'examples', 'apt-tools', 'Dockerfile');
+
+/** A private copy of dist/, so the test owns its cache folder. */
+function distCopy() {
+  const dir = mkdtempSync(join(tmpdir(), 'dfl-launch-'));
+  for (const f of readdirSync(join(ROOT, 'dist'))) if (/\.(js|wasm)$/.test(f)) cpSync(join(ROOT, 'dist', f), join(dir, f));
+  return dir;
+}
+const run = (dir, env = {}) => spawnSync(process.execPath, [join(dir, 'cli.js'), 'check', '--format', 'json', EXAMPLE], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+test('the first run writes the cache, the next reads it, and the output is the same', () => {
+  const dir = distCopy();
+  const direct = spawnSync(process.execPath, [join(dir, 'cli.main.js'), 'check', '--format', 'json', EXAMPLE], { encoding: 'utf8' });
+  const first = run(dir);
+  assert.equal(first.status, direct.status);
+  assert.equal(first.stdout, direct.stdout);
+  assert.equal(first.stderr, '');
+  const cache = join(dir, '.cache');
+  assert.ok(existsSync(cache) && readdirSync(cache).some((f) => f.startsWith('cli.main.js-') && f.endsWith('.v8cache')), 'cache written');
+  const second = run(dir);
+  assert.equal(second.stdout, direct.stdout);
+  assert.equal(second.stderr, '');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a damaged cache is rejected and rewritten, not trusted', () => {
+  const dir = distCopy();
+  run(dir);
+  const cache = join(dir, '.cache');
+  const [file] = readdirSync(cache);
+  writeFileSync(join(cache, file), 'not a code cache');
+  const r = run(dir);
+  assert.equal(r.stderr, '');
+  assert.ok(r.stdout.startsWith('['));
+  assert.ok(readdirSync(cache).length === 1);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('where dist/.cache cannot be made, the cache goes to the temp folder', () => {
+  const dir = distCopy();
+  // A plain file where the folder would go: creating it fails even for root.
+  writeFileSync(join(dir, '.cache'), '');
+  const tmp = mkdtempSync(join(tmpdir(), 'dfl-tmp-'));
+  const r = run(dir, { TMPDIR: tmp });
+  assert.equal(r.stderr, '');
+  assert.ok(r.stdout.startsWith('['));
+  assert.ok(readdirSync(join(tmp, 'dockerfile-lean-cache')).some((f) => f.endsWith('.v8cache')));
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(tmp, { recursive: true, force: true });
+});
