@@ -8,7 +8,7 @@
 //
 // Informational: prints PASS/MISS per target and exits 0, unless a server fails to start (exit 1).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -542,8 +542,11 @@ async function main() {
   const w = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
   const fmtRow = (t) => t.map((c, i) => (i === 0 || i >= 4 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd();
 
-  const serverJs = join(o.dist, 'server.js');
+  // dist/server.js is a small launcher; the server itself is the minified bundle it runs with a code cache.
+  const serverJs = join(o.dist, 'server.main.js');
   const size = existsSync(serverJs) ? statSync(serverJs).size : null;
+  const cacheDir = join(o.dist, '.cache');
+  const cached = existsSync(cacheDir) && readdirSync(cacheDir).some((f) => f.startsWith('server.main.js-'));
   const cpu = cpus();
   const elapsed = (now() - started) / 1000;
   const lines = [];
@@ -556,7 +559,7 @@ async function main() {
   lines.push(w.map((n) => '-'.repeat(n)).join('  '));
   for (const t of table) lines.push(fmtRow(t));
   lines.push('');
-  if (size != null) lines.push(`${o.dist === join(ROOT, 'dist') ? 'dist/server.js' : serverJs}: ${comma(size)} bytes (${(size / 1024).toFixed(0)} KiB)`);
+  if (size != null) lines.push(`${o.dist === join(ROOT, 'dist') ? 'dist/server.main.js' : serverJs} (minified, run by dist/server.js): ${comma(size)} bytes (${(size / 1024).toFixed(0)} KiB); code cache ${cached ? 'present' : 'not written yet'}`);
   const typRef = measured.find((r) => r.server === 'reference' && r.typingMatch);
   const typOurs = measured.find((r) => r.server === 'ours' && r.typingMatch);
   if (typOurs) lines.push(`typing, ours: latency to the publishDiagnostics carrying version ${1 + o.keystrokes}` +
