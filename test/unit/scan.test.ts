@@ -134,6 +134,7 @@ const PIECES = [
   'LABEL a="b c" \\\t', 'FROM\tscratch', 'WORKDIR /a\\', '\u{1F600} RUN', 'RUN é ü \u200f', '\uFEFFFROM x', 'RUN a # not a comment',
   'RUN --mount=type=cache,target=/root/.cache \\', 'RUN --network=none --security=insecure x', 'RUN --mount=type=secret,id="a b" x',
   'RUN --link', 'RUN --=x y', 'RUN -- x', 'RUN --MOUNT=type=bind \\', '  --network=host true', "RUN --a='b' c", 'RUN --x=`y` z',
+  'ONBUILD LABEL a=<<EOF', 'ONBUILD COPY <<X /x', 'X', 'RUN cat<<EOF', 'RUN a <<"E F"', 'RUN a <<E\tb',
   'COPY --from=b --chown=1:1 a b', 'FROM --platform=$BUILDPLATFORM golang:1.22 as Build', 'FROM x AS', 'FROM a as b c', 'FROM \\', '  img AS \\', '  name', 'RUN \\', '# inside', '  --mount=a b',
 ];
 const BREAKS = ['\n', '\r\n', '\r', '\n\n'];

@@ -119,6 +119,29 @@ class TreeContext {
   }
 }
 
+/**
+ * The words starting with `<<` in an instruction's arguments, when they sit on its first line and hold no
+ * escape character (words are split at blanks, quotes included, as the reference parser splits them);
+ * null otherwise.
+ */
+function heredocWordsOfLine(text: string, from: number, to: number, escape: string): string[] | null {
+  const words: string[] = [];
+  for (let i = from; i < to; i++) {
+    const c = text[i];
+    if (c === '\n' || c === '\r' || c === escape) return null;
+    if (c === '<' && text[i + 1] === '<' && (text[i - 1] === ' ' || text[i - 1] === '\t')) {
+      let j = i;
+      while (j < to && text[j] !== ' ' && text[j] !== '\t') {
+        if (text[j] === '\n' || text[j] === '\r' || text[j] === escape) return null;
+        j++;
+      }
+      words.push(text.slice(i, j));
+      i = j - 1;
+    }
+  }
+  return words;
+}
+
 /** Builds dockerfile-ast instruction objects one at a time, for the instructions something asks about. */
 class LazyTrees {
   constructor(
@@ -164,8 +187,11 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
   const doc = new DocText(text);
   const treeContext = new TreeContext(doc);
   const heredocTrees = new Map<string, LazyTrees>();
-  const scan = scanDockerfile(text, doc.lineStarts, (ins, _lineEnd, esc) => {
-    // Heredoc names are read from the instruction's own argument words (a rare path: lines with `<<`).
+  const scan = scanDockerfile(text, doc.lineStarts, (ins, lineEnd, esc) => {
+    // Heredoc names are read from the instruction's own argument words (a rare path: lines with `<<`):
+    // from the text when the arguments are one line without escapes, else from its tree.
+    const quick = ins.instruction.toUpperCase() === 'ONBUILD' ? null : heredocWordsOfLine(text, ins.keywordEnd, lineEnd, esc);
+    if (quick) return quick;
     let t = heredocTrees.get(esc);
     if (!t) heredocTrees.set(esc, (t = new LazyTrees(treeContext, esc)));
     const node = t.create(ins);

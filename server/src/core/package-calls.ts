@@ -111,7 +111,8 @@ export function envSet(stage: Stage, name: string, before: Instr | null): boolea
   for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
     for (const i of s.instructions) {
       if (s === stage && i === before) break;
-      if (i.keyword !== 'ENV') continue;
+      // The variable's name in the text first: most ENVs set something else, and reading properties builds a tree.
+      if (i.keyword !== 'ENV' || !i.text().includes(name)) continue;
       const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
       if (props.some((p) => p.getName() === name && (p.getValue() ?? '') !== '')) return true;
     }
