@@ -57,7 +57,7 @@ export function aptPackages(model: Model, stage: Stage): AptPackages {
         continue;
       }
       const bare = a.replace(/[:=].*$/, '');
-      if (/-(dev|devel)$/.test(bare)) add(out.dev, a);
+      if (/-(dev|devel)(-compat)?$/.test(bare)) add(out.dev, a);
       else if (BUILD_PACKAGE.test(bare) || FETCH_ONLY.test(bare)) add(out.buildOnly, a);
       else add(out.runtime, a);
     }
