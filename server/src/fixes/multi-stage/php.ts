@@ -14,7 +14,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
-import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand } from './common';
+import { absPath, appDirs, coveredBy, mainCommand, runCommands, type RunCommand } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
@@ -68,13 +68,9 @@ export const phpRecipe: Recipe = {
     const vendorVar = vars.get('COMPOSER_VENDOR_DIR');
     if (vendorVar === null || (vendorVar && !install.dir)) return { ok: false, reason: 'COMPOSER_VENDOR_DIR is not a plain path' };
 
-    const dests = copyDests(model, stage).filter((d) => !d.from);
-    if (dests.some((d) => d.path === null)) return { ok: false, reason: 'a COPY or ADD destination depends on a variable or an unknown working directory' };
-    if (dests.some((d) => d.path === '/' || /^\/usr\/local\/(bin|etc)(\/|$)/.test(d.path!))) {
-      return { ok: false, reason: 'files are copied into the image\'s own directories, so the app cannot be told apart from the image' };
-    }
-    const app: string[] = [];
-    for (const p of dests.map((d) => d.path!).sort((a, b) => a.length - b.length)) if (!coveredBy(p, app)) app.push(p);
+    const found = appDirs(model, stage, ['/usr/local/bin', '/usr/local/etc', '/usr/local/lib/php']);
+    if (!found.ok) return found;
+    const app = found.dirs;
     if (!install.dir || !coveredBy(install.dir, app)) {
       return { ok: false, reason: '`composer install` does not run in a directory the stage copied the app into, so where vendor/ lands is not known' };
     }

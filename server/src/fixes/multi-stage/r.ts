@@ -9,7 +9,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { lookupBaseImage, repoKey } from '../../knowledge/base-images';
 import { rockerRelease } from '../../knowledge/runtime-libraries';
-import { copyDests, coveredBy, runCommands, type RunCommand } from './common';
+import { appDirs, runCommands, type RunCommand } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
@@ -58,14 +58,9 @@ export const rRecipe: Recipe = {
     const pkgs = runtimePackages(aptPackages(model, stage), rockerRelease(ref!.tag), text ?? 'rocker/r-ver');
     if (!pkgs.ok) return pkgs;
 
-    const dests = copyDests(model, stage).filter((d) => !d.from);
-    if (dests.some((d) => d.path === null)) return { ok: false, reason: 'a COPY or ADD destination depends on a variable or an unknown working directory' };
-    if (dests.some((d) => d.path === '/' || coveredBy(d.path!, ['/usr/local/lib/R']))) {
-      return { ok: false, reason: 'files are copied into / or into R\'s own directories, so the app cannot be told apart from the image' };
-    }
-    const app: string[] = [];
-    for (const p of dests.map((d) => d.path!).sort((a, b) => a.length - b.length)) if (!coveredBy(p, app)) app.push(p);
-    if (app.length === 0) return { ok: false, reason: 'nothing is copied into the image: there is no app to move' };
+    const found = appDirs(model, stage, ['/usr/local/lib/R']);
+    if (!found.ok) return found;
+    const app = found.dirs;
     const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
     return {
       ok: true,

@@ -9,7 +9,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { GEM_SYSTEM_LIBRARIES, debianReleaseOfTag, gemsInLockfile } from '../../knowledge/runtime-libraries';
-import { absPath, copyDests, coveredBy, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { absPath, appDirs, copyDests, coveredBy, mainCommand, runCommands, slimTag, type RunCommand } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
@@ -86,12 +86,9 @@ export const rubyRecipe: Recipe = {
     if (!pkgs.ok) return pkgs;
 
     // The app: every place the stage copied files into from the build context.
-    const dests = copyDests(model, stage).filter((d) => !d.from);
-    if (dests.some((d) => d.path === null)) return { ok: false, reason: 'a COPY or ADD destination depends on a variable or an unknown working directory' };
-    if (dests.some((d) => d.path === '/')) return { ok: false, reason: 'files are copied into /, so the app cannot be told apart from the image' };
-    const app: string[] = [];
-    for (const p of dests.map((d) => d.path!).sort((a, b) => a.length - b.length)) if (!coveredBy(p, app)) app.push(p);
-    if (app.length === 0) return { ok: false, reason: 'nothing is copied into the image: there is no app to move' };
+    const found = appDirs(model, stage);
+    if (!found.ok) return found;
+    const app = found.dirs;
     if (install.dir === null || !coveredBy(install.dir, app)) return { ok: false, reason: '`bundle install` does not run inside the app directory' };
 
     const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
