@@ -55,7 +55,7 @@ export const rRecipe: Recipe = {
     const libVar = ['R_LIBS', 'R_LIBS_SITE', 'R_LIBS_USER'].find((v) => vars.has(v));
     if (libVar) return { ok: false, reason: `${libVar} is set, so packages may go to another library than ${R_SITE_LIBRARY}` };
 
-    const pkgs = runtimePackages(aptPackages(model, stage), rockerRelease(ref!.tag), text ?? 'rocker/r-ver');
+    const pkgs = runtimePackages(aptPackages(model, stage), rockerRelease(ref!.tag), text ?? 'rocker/r-ver', 'use a versioned tag (rocker/r-ver:4.4.1)');
     if (!pkgs.ok) return pkgs;
 
     const found = appDirs(model, stage, ['/usr/local/lib/R']);

@@ -96,7 +96,7 @@ export const rubyRecipe: Recipe = {
     const prog = words?.[0] ?? null;
     const runtimePrograms = ['ruby', 'bundle', 'bundler', 'gem', 'irb', 'rake', '/usr/local/bin/ruby', '/usr/local/bin/bundle'];
     // A bare command (rails, puma) is a gem's executable in GEM_HOME/bin, on PATH in both images.
-    if (prog && !prog.includes('/') && (bundlePath === null || gemHome === RUBY_GEM_HOME)) runtimePrograms.push(prog);
+    if (prog && !prog.includes('/') && bundlePath === null) runtimePrograms.push(prog);
     const artifacts = [gemHome];
     if (bundlePath && !coveredBy(bundlePath, [gemHome, ...app])) artifacts.push(bundlePath);
     for (const a of app) if (!coveredBy(a, artifacts)) artifacts.push(a);

@@ -72,9 +72,10 @@ export function aptPackages(model: Model, stage: Stage): AptPackages {
 
 /**
  * The packages a runtime stage installs: the run-time libraries of the `-dev` packages on `release`, then the
- * other non-build packages. A reason instead when a `-dev` package or the release is not known.
+ * other non-build packages. A reason instead when a `-dev` package or the release is not known (`nameIt` says how
+ * to name the release).
  */
-export function runtimePackages(apt: AptPackages, release: string | null, image: string): { ok: true; packages: string[] } | { ok: false; reason: string } {
+export function runtimePackages(apt: AptPackages, release: string | null, image: string, nameIt = 'name the release in the tag (e.g. -bookworm)'): { ok: true; packages: string[] } | { ok: false; reason: string } {
   if (apt.problem) return { ok: false, reason: apt.problem };
   let libs: string[] = [];
   if (apt.dev.length) {
@@ -83,7 +84,7 @@ export function runtimePackages(apt: AptPackages, release: string | null, image:
         ok: false,
         reason: release
           ? `the run-time libraries of ${apt.dev.join(', ')} are not known here for ${release}`
-          : `${image} does not name its distribution release, and the run-time package of ${apt.dev.join(', ')} depends on it; name the release in the tag (e.g. -bookworm)`,
+          : `${image} does not name its distribution release, and the run-time package of ${apt.dev.join(', ')} depends on it; ${nameIt}`,
       };
     }
     const r = runtimeLibraries(apt.dev, release);
