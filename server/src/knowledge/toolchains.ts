@@ -23,6 +23,7 @@ export const TOOLCHAINS: ToolchainEntry[] = [
   { repo: /^node$/, ecosystem: 'node', sizeMb: 1100, runtime: 'node:20-slim', runtimeSizeMb: 200, source: 'node:20 (≈ 1.1 GB) and node:20-slim (≈ 200 MB), Docker Hub; measured here with stand-ins (Debian bookworm + the same node/npm): 507 MB full, 195 MB slim', checked: '2026-11' },
   { repo: /^python$/, ecosystem: 'python', sizeMb: 1000, runtime: 'python:3.11-slim', runtimeSizeMb: 130, source: 'python:3.11 (≈ 1.0 GB) and python:3.11-slim (≈ 130 MB), Docker Hub; measured here with stand-ins (Debian python3 3.11): 495 MB full, 158 MB slim', checked: '2026-11' },
   { repo: /^(maven|gradle)$/, ecosystem: 'java', sizeMb: 500, runtime: 'eclipse-temurin:21-jre', runtimeSizeMb: 270, source: 'maven:3-eclipse-temurin-21 (≈ 500 MB), eclipse-temurin:21-jre (≈ 270 MB)', checked: '2026-11' },
+  { repo: /^ruby$/, ecosystem: 'ruby', sizeMb: 1000, runtime: 'ruby:3.3-slim', runtimeSizeMb: 220, source: 'ruby:3.3-bookworm (≈ 1.0 GB, on buildpack-deps) and ruby:3.3-slim-bookworm (≈ 220 MB), Docker Hub; not measured here', checked: '2026-11' },
   { repo: /^mcr\.microsoft\.com\/dotnet\/sdk$/, ecosystem: 'dotnet', sizeMb: 850, runtime: 'mcr.microsoft.com/dotnet/aspnet', runtimeSizeMb: 220, source: 'dotnet/sdk:8.0 (≈ 850 MB), dotnet/aspnet:8.0 (≈ 220 MB)', checked: '2026-11' },
 ];
 
@@ -35,6 +36,12 @@ export const BUILD_PACKAGE = /^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+
 /** Of those, the ones that are a toolchain by themselves (ca-certificates, git, curl only come along). */
 export const TOOLCHAIN_PACKAGE = /^(build-essential|build-base|gcc(-\d+)?|g\+\+(-\d+)?|clang(-\d+)?|make|cmake|gfortran|[a-z0-9.+-]+-(dev|devel))$/;
 export const BUILD_PACKAGES_SIZE_MB = 310;
+
+/** Composer and what it fetches with: composer.phar 2.x is about 3 MB (getcomposer.org downloads); the git package on bookworm 44 MB installed (`apt-cache show git`, Installed-Size 44890 kB, read here 2026-11), before its dependencies. */
+export const COMPOSER_SIZE_MB = 47;
+
+/** A distribution image kept only to run `dnf --installroot`: ubi9/ubi ≈ 215 MB, fedora:40 ≈ 230 MB, ubi9-minimal ≈ 100 MB (Red Hat Ecosystem Catalog / Docker Hub, uncompressed; not measured here). */
+export const INSTALLROOT_HOST_SIZE_MB = 215;
 
 /**
  * The slim runtime for a C/C++ toolchain image: the same distribution release without compilers.

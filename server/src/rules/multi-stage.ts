@@ -3,11 +3,13 @@ import type { Model, Stage } from '../core/model';
 import { rootImage } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
 import { repoKey } from '../knowledge/base-images';
-import { BUILD_PACKAGES_SIZE_MB, TOOLCHAIN_PACKAGE, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
+import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, TOOLCHAIN_PACKAGE, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
 import { toTextEdits } from '../fixes/edits';
 import { planConversion } from '../fixes/multi-stage/index';
 import { runCommands } from '../fixes/multi-stage/common';
 import { nodeToolchainEvidence } from '../fixes/multi-stage/node';
+import { composerInstall } from '../fixes/multi-stage/php';
+import { installrootInstalls } from '../fixes/multi-stage/rpm-installroot';
 import type { RawFinding, Rule } from './types';
 
 const NAMES: Record<ToolchainEntry['ecosystem'], string> = {
@@ -35,9 +37,12 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   if (tc && tc.ecosystem === 'node') {
     if (nodeToolchainEvidence(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
-  } else if (tc && !(tc.ecosystem === 'python' && runtimeTag)) {
+  } else if (tc && !((tc.ecosystem === 'python' || tc.ecosystem === 'ruby') && runtimeTag)) {
     return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, sizeMb: tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   }
+  const root = installrootInstalls(model, stage)[0];
+  if (root) return { what: `(${text}) fills ${root.root ?? 'a directory'} with \`${root.cmd.cmd.name} --installroot\`, yet the whole distribution image (about ${INSTALLROOT_HOST_SIZE_MB} MB, its package manager and RPM database) ships`, sizeMb: INSTALLROOT_HOST_SIZE_MB, runtime: 'scratch', runtimeSizeMb: 0, ecosystem: 'rpm' };
+  if (composerInstall(model, stage)) return { what: `(${text}) runs \`composer install\`: Composer and what it fetches with (git, unzip: about ${COMPOSER_SIZE_MB} MB) ship`, sizeMb: COMPOSER_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: 'php' };
   const pkgs = buildPackagesInstalled(model, stage);
   if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm) that ship`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
   return null;

@@ -155,3 +155,19 @@ export function slimTag(tag: string | null, codenameFirst: boolean): string {
   }
   return `${tag}-slim`;
 }
+
+/**
+ * The app: the outermost directories the stage copied files into from the build context. A reason instead when a
+ * destination is unknown, or is `/` or inside `imageDirs` (then the app cannot be told apart from the image).
+ */
+export function appDirs(model: Model, stage: Stage, imageDirs: string[] = []): { ok: true; dirs: string[] } | { ok: false; reason: string } {
+  const dests = copyDests(model, stage).filter((d) => !d.from);
+  if (dests.some((d) => d.path === null)) return { ok: false, reason: 'a COPY or ADD destination depends on a variable or an unknown working directory' };
+  if (dests.some((d) => d.path === '/' || coveredBy(d.path!, imageDirs))) {
+    return { ok: false, reason: `files are copied into ${imageDirs.length ? 'the image\'s own directories' : '/'}, so the app cannot be told apart from the image` };
+  }
+  const dirs: string[] = [];
+  for (const p of dests.map((d) => d.path!).sort((a, b) => a.length - b.length)) if (!coveredBy(p, dirs)) dirs.push(p);
+  if (dirs.length === 0) return { ok: false, reason: 'nothing is copied into the image: there is no app to move' };
+  return { ok: true, dirs };
+}

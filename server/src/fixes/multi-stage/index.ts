@@ -12,10 +12,14 @@ import { nodeRecipe } from './node';
 import { pythonRecipe } from './python';
 import { cRecipe } from './c';
 import { rustRecipe } from './rust';
+import { rubyRecipe } from './ruby';
+import { phpRecipe } from './php';
+import { rRecipe } from './r';
+import { rpmInstallrootRecipe } from './rpm-installroot';
 import { absPath, copyDests, coveredBy, programOf } from './common';
 import type { Recipe, RecipePlan } from './types';
 
-export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe];
+export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe, rubyRecipe, phpRecipe, rRecipe, rpmInstallrootRecipe];
 
 /** Instructions that describe the running image: they move to the runtime stage. */
 const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'LABEL']);
@@ -74,7 +78,7 @@ export function planConversion(model: Model): Conversion {
   const entry = [...moved].reverse().find((i) => i.keyword === 'ENTRYPOINT');
   const cmd = [...moved].reverse().find((i) => i.keyword === 'CMD');
   const main = entry ?? cmd;
-  if (!main) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT naming the binary to run' };
+  if (!main && !plan.runtimeKeepsImageCommand) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT naming the binary to run' };
   const replaced = new Map<Instr, string>();
   for (const i of moved) {
     if (i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT' && i.keyword !== 'HEALTHCHECK') continue;
@@ -88,6 +92,17 @@ export function planConversion(model: Model): Conversion {
       const program = p.words?.[0];
       if (!program || !(resolvesTo(program, plan.artifacts, wd) || plan.runtimePrograms?.includes(program))) {
         return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${plan.artifacts.join(', ')}` };
+      }
+    }
+    const root = plan.runtimeRoot;
+    if (root && p.words) {
+      // Paths inside the root directory are at / in the runtime.
+      const under = (w: string) => w === root || w.startsWith(root + '/');
+      if (p.words.some((w) => !under(w) && w.includes(root + '/'))) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} names a path inside ${root} within a word` };
+      if (p.words.some(under)) {
+        if (i.keyword === 'HEALTHCHECK') return { ok: false, reason: `the HEALTHCHECK on line ${i.line + 1} names paths inside ${root}, which move to /` };
+        const words = p.words.map((w) => (under(w) ? w.slice(root.length) || '/' : w));
+        replaced.set(i, `${i.node.getKeyword()} ${JSON.stringify(words).replace(/","/g, '", "')}`);
       }
     }
   }
@@ -114,8 +129,10 @@ export function planConversion(model: Model): Conversion {
     else if (keep.length) lines.push(`${i.node.getKeyword()} ${keep.map((p) => doc.text.slice(doc.offsetAt(p.getRange().start), doc.offsetAt(p.getRange().end))).join(' ')}`);
   }
   for (const e of plan.runtimeEnv ?? []) lines.push(e);
+  for (const r of plan.runtimeSetup ?? []) lines.push(r);
   if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
-  for (const a of plan.artifacts) lines.push(`COPY --from=${alias} ${a} ${a}`);
+  if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
+  else for (const a of plan.artifacts) lines.push(`COPY --from=${alias} ${a} ${a}`);
   for (const i of moved) {
     if (i.keyword === 'USER') {
       const u = (i.node.getArgumentsContent() ?? '').trim();

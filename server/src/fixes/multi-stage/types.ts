@@ -21,6 +21,18 @@ export interface RecipePlan {
   runtimePrograms?: string[];
   /** Instruction lines added to the runtime after the copied ENVs (e.g. `ENV PATH=/opt/venv/bin:$PATH`). */
   runtimeEnv?: string[];
+  /**
+   * Instruction lines the runtime runs before the artifacts arrive, after its ENVs: one package-manager install
+   * of run-time libraries (`libpq5` for `libpq-dev`), never a build package.
+   */
+  runtimeSetup?: string[];
+  /**
+   * A builder directory that becomes the runtime's root (`dnf --installroot`): copied with `COPY --from=build <dir>/ /`
+   * instead of the artifacts one by one, and program paths under it in CMD/ENTRYPOINT lose the prefix.
+   */
+  runtimeRoot?: string;
+  /** The runtime is the builder's own base image, so its default CMD/ENTRYPOINT still applies when the stage sets none. */
+  runtimeKeepsImageCommand?: boolean;
 }
 
 export type RecipeResult = { ok: true; plan: RecipePlan } | { ok: false; reason: string };

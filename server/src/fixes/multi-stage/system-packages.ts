@@ -1,0 +1,100 @@
+/**
+ * What a Debian/Ubuntu final stage installs with apt, sorted for a runtime stage: build-only packages stay
+ * behind, `-dev` packages become their run-time libraries (knowledge/runtime-libraries.ts), and every other
+ * package is installed again in the runtime as it was.
+ */
+import type { Model, Stage } from '../../core/model';
+import { BUILD_PACKAGE } from '../../knowledge/toolchains';
+import { isKnownRelease, runtimeLibraries } from '../../knowledge/runtime-libraries';
+import { runCommands } from './common';
+
+/** apt-get options that take the next word as their value. */
+const VALUE_OPTIONS = new Set(['-t', '--target-release', '-o', '--option', '-c', '--config-file']);
+/** Archivers Composer and install scripts unpack with: needed to build only. */
+const FETCH_ONLY = /^(unzip|zip|p7zip-full|7zip|xz-utils|bzip2|gnupg2?|dirmngr|ssh|openssh-client|subversion|mercurial)$/;
+
+export interface AptPackages {
+  /** `-dev` packages (their run-time libraries are needed). */
+  dev: string[];
+  /** Packages that only build or fetch (compilers, make, git, curl, unzip). */
+  buildOnly: string[];
+  /** Everything else: installed again in the runtime. */
+  runtime: string[];
+  /** Why the packages cannot be sorted (an apt repository added, a package list in a variable…), or null. */
+  problem: string | null;
+}
+
+export function aptPackages(model: Model, stage: Stage): AptPackages {
+  const out: AptPackages = { dev: [], buildOnly: [], runtime: [], problem: null };
+  const add = (list: string[], p: string) => {
+    if (!list.includes(p)) list.push(p);
+  };
+  for (const c of runCommands(model, stage)) {
+    const name = c.cmd.name;
+    const args = c.cmd.args.map((a) => a.value);
+    if (name === 'add-apt-repository' || (name && /^(apk|dnf|yum|microdnf)$/.test(name) && args.some((a) => a === 'install' || a === 'add'))) {
+      out.problem ??= name === 'add-apt-repository' ? 'the stage adds an apt repository, which the runtime would not have' : `the stage installs packages with ${name}, whose run-time libraries are not known here`;
+      continue;
+    }
+    if (name !== 'apt-get' && name !== 'apt') continue;
+    const k = args.indexOf('install');
+    if (k < 0) continue;
+    for (let j = 0; j < args.length; j++) {
+      if (j === k) continue;
+      const a = args[j];
+      if (a === null) {
+        out.problem ??= 'a package list depends on a variable';
+        continue;
+      }
+      if (VALUE_OPTIONS.has(a)) {
+        if (a === '-t' || a === '--target-release') out.problem ??= `\`apt-get install ${a}\` picks another release, which the runtime would not have`;
+        j++;
+        continue;
+      }
+      if (a.startsWith('-') || j < k) continue;
+      if (/\/|\.deb$/.test(a)) {
+        out.problem ??= `\`${a}\` is a package file, not a package from the archive`;
+        continue;
+      }
+      const bare = a.replace(/[:=].*$/, '');
+      if (/-(dev|devel)(-compat)?$/.test(bare)) add(out.dev, a);
+      else if (BUILD_PACKAGE.test(bare) || FETCH_ONLY.test(bare)) add(out.buildOnly, a);
+      else add(out.runtime, a);
+    }
+  }
+  for (const i of stage.instructions) {
+    if (/\/etc\/apt\/(sources\.list|trusted|keyrings)/.test(i.node.getRawArgumentsContent() ?? '')) {
+      out.problem ??= 'the stage adds an apt repository, which the runtime would not have';
+    }
+  }
+  return out;
+}
+
+/**
+ * The packages a runtime stage installs: the run-time libraries of the `-dev` packages on `release`, then the
+ * other non-build packages. A reason instead when a `-dev` package or the release is not known (`nameIt` says how
+ * to name the release).
+ */
+export function runtimePackages(apt: AptPackages, release: string | null, image: string, nameIt = 'name the release in the tag (e.g. -bookworm)'): { ok: true; packages: string[] } | { ok: false; reason: string } {
+  if (apt.problem) return { ok: false, reason: apt.problem };
+  let libs: string[] = [];
+  if (apt.dev.length) {
+    if (!isKnownRelease(release)) {
+      return {
+        ok: false,
+        reason: release
+          ? `the run-time libraries of ${apt.dev.join(', ')} are not known here for ${release}`
+          : `${image} does not name its distribution release, and the run-time package of ${apt.dev.join(', ')} depends on it; ${nameIt}`,
+      };
+    }
+    const r = runtimeLibraries(apt.dev, release);
+    if (r.unknown.length) return { ok: false, reason: `the run-time library of ${r.unknown.join(', ')} is not known here` };
+    libs = r.packages;
+  }
+  return { ok: true, packages: [...libs, ...apt.runtime.filter((p) => !libs.includes(p))] };
+}
+
+/** One hygienic apt RUN that installs `packages`. */
+export function aptInstallLine(packages: string[]): string {
+  return `RUN apt-get update && apt-get install -y --no-install-recommends ${packages.join(' ')} && rm -rf /var/lib/apt/lists/*`;
+}
