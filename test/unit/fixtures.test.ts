@@ -15,7 +15,7 @@ import * as path from 'path';
 import { analyze, fixAll } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
-import { lookupToolchain } from '../../server/src/knowledge/toolchains';
+import { JDK_TOOLCHAIN, lookupToolchain } from '../../server/src/knowledge/toolchains';
 import { repoKey } from '../../server/src/knowledge/base-images';
 import { RULE_IDS } from '../../server/src/rules/index';
 import { DEFAULT_SETTINGS, type AnalysisContext } from '../../server/src/core/types';
@@ -41,6 +41,7 @@ function assertBuilderAndRuntime(text: string): void {
   const tc = lookupToolchain(repoKey(ref));
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   assert.ok(!tc || (['node', 'python'].includes(tc.ecosystem) && runtimeTag), `the final FROM ${last.imageText} is not a toolchain image`);
+  assert.ok(!JDK_TOOLCHAIN.repo.test(repoKey(ref)) || /(^|-)jre(-|$)/.test(ref.tag ?? ''), `the final FROM ${last.imageText} is a JRE, not a JDK`);
   assert.ok(!last.instructions.some((i) => i.keyword === 'RUN'), 'the runtime runs no build');
 }
 

@@ -12,10 +12,12 @@ import { nodeRecipe } from './node';
 import { pythonRecipe } from './python';
 import { cRecipe } from './c';
 import { rustRecipe } from './rust';
+import { javaRecipe } from './java';
+import { dotnetRecipe } from './dotnet';
 import { absPath, copyDests, coveredBy, programOf } from './common';
 import type { Recipe, RecipePlan } from './types';
 
-export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe];
+export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe, javaRecipe, dotnetRecipe];
 
 /** Instructions that describe the running image: they move to the runtime stage. */
 const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'LABEL']);
