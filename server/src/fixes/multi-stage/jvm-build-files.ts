@@ -196,7 +196,7 @@ export interface GradleFiles {
 export function readGradle(files: GradleFiles): JarNames {
   const code = stripGradleComments(files.build);
   if (/\bbuildDir\b|layout\.buildDirectory|destinationDirectory|destinationDir\b/.test(code)) return { ok: false, reason: 'the Gradle build moves its output directory' };
-  if (/['"]war['"]|\bbootWar\b/.test(code)) return { ok: false, reason: 'the Gradle build makes a war' };
+  if (/['"]war['"]|\bbootWar\b|\bplugins\s*\{[^}]*(?<![\w.-])war(?![\w.-])/.test(code)) return { ok: false, reason: 'the Gradle build makes a war' };
   if (/\b(classifier|baseName|archiveName|appendix|extension)\s*=/.test(code)) return { ok: false, reason: 'the Gradle build sets archive names through properties the recipe does not evaluate' };
   if (/Class-Path/.test(code)) return { ok: false, reason: 'the Gradle build writes a Class-Path of library jars into the manifest' };
 
@@ -204,7 +204,7 @@ export function readGradle(files: GradleFiles): JarNames {
   let name = files.dirName;
   if (files.settings !== null) {
     const s = stripGradleComments(files.settings);
-    const m = /rootProject\.name\s*=\s*([^\n;]*)/.exec(s);
+    const m = /rootProject\.name\s*=\s*([^\n;}]*)/.exec(s);
     if (m) {
       const v = literal(m[1]);
       if (v === null) return { ok: false, reason: 'settings.gradle computes rootProject.name' };
@@ -219,7 +219,7 @@ export function readGradle(files: GradleFiles): JarNames {
     const m = /^[ \t]*version[ \t]*[=:][ \t]*(.*?)[ \t]*$/m.exec(files.properties);
     if (m) version = m[1];
   }
-  for (const m of code.matchAll(/(?<![\w.])(?:project\.)?version\s*(=|\.set\s*\(|[ \t]+(?=["']))\s*([^\n;]*)/g)) {
+  for (const m of code.matchAll(/(?<![\w.])(?:project\.)?version\s*(=|\.set\s*\(|[ \t]+(?=["']))\s*([^\n;}]*)/g)) {
     const heads = enclosingHeaders(code, m.index);
     if (m[1].trim() === '' && heads.length) continue; // `id 'x' version '1.0'` inside plugins {}
     if (heads.some((h) => !/^(allprojects|subprojects)$/.test(h))) {
@@ -234,7 +234,7 @@ export function readGradle(files: GradleFiles): JarNames {
 
   // base { archivesName = … } / archivesBaseName = …
   let archivesName = name;
-  for (const m of code.matchAll(/\b(archivesBaseName|archivesName)\s*(=|\.set\s*\()\s*([^\n;]*)/g)) {
+  for (const m of code.matchAll(/\b(archivesBaseName|archivesName)\s*(=|\.set\s*\()\s*([^\n;}]*)/g)) {
     const v = literal(m[3]);
     if (v === null) return { ok: false, reason: 'the Gradle build computes archivesName' };
     archivesName = v;
@@ -245,7 +245,7 @@ export function readGradle(files: GradleFiles): JarNames {
   if (boot) tasks.push('bootJar');
   if (SHADOW.test(code)) tasks.push('shadowJar');
   const props = new Map<Task, Map<ArchiveProp, string>>(tasks.map((t) => [t, new Map()]));
-  for (const m of code.matchAll(/\b(archive(?:FileName|BaseName|Appendix|Version|Classifier|Extension))\s*(=|\.set\s*\()\s*([^\n;]*)/g)) {
+  for (const m of code.matchAll(/\b(archive(?:FileName|BaseName|Appendix|Version|Classifier|Extension))\s*(=|\.set\s*\()\s*([^\n;}]*)/g)) {
     const heads = enclosingHeaders(code, m.index);
     const owners = heads.length ? tasksOfHeader(heads[0]) : null;
     if (!owners) return { ok: false, reason: `\`${m[1]}\` is set outside a jar, bootJar or shadowJar task block the recipe recognises` };
