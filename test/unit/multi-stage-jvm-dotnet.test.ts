@@ -242,6 +242,12 @@ describe('conversions with workspace files', () => {
       assert.match(found[0].reason ?? '', re);
     }
   });
+  it('.NET: an absolute project path is read, an MSBuild /p: switch is not a project', () => {
+    const csproj = '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>';
+    const text = 'FROM mcr.microsoft.com/dotnet/sdk:8.0\nWORKDIR /src\nCOPY . .\nRUN dotnet publish /p:ContinuousIntegrationBuild=true /src/Cli/Cli.csproj -c Release -o /out\nWORKDIR /out\nENTRYPOINT ["dotnet", "Cli.dll"]\n';
+    assert.equal(lastFrom(convert(text, { 'Cli/Cli.csproj': csproj }).fixed), 'mcr.microsoft.com/dotnet/runtime:8.0');
+    assert.equal(lastFrom(convert(text, null).fixed), 'mcr.microsoft.com/dotnet/aspnet:8.0');
+  });
   it('a workspace reader that throws makes the recipe decline, not crash', () => {
     const throwing: WorkspaceFiles = { read: () => { throw new Error('EACCES'); } };
     const text = 'FROM maven:3.9-eclipse-temurin-21\nWORKDIR /app\nCOPY . .\nRUN mvn package\nCMD java -jar target/*.jar\n';

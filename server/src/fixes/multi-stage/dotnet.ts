@@ -104,7 +104,8 @@ function projectArg(args: string[]): string | null {
       if (/^(true|false)$/i.test(args[k + 1] ?? '')) k++;
       continue;
     }
-    if (!a.startsWith('-') && !a.startsWith('/')) return a;
+    // MSBuild switches may be written `/p:Name=Value`; an absolute project path is not one.
+    if (!a.startsWith('-') && !/^\/[A-Za-z]+:/.test(a)) return a;
   }
   return null;
 }
