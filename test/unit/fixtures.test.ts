@@ -15,7 +15,7 @@ import * as path from 'path';
 import { analyze, fixAll } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
-import { BUILD_PACKAGE, TOOLCHAIN_PACKAGE, lookupToolchain } from '../../server/src/knowledge/toolchains';
+import { BUILD_PACKAGE, JDK_TOOLCHAIN, TOOLCHAIN_PACKAGE, lookupToolchain } from '../../server/src/knowledge/toolchains';
 import { parseShell } from '../../server/src/core/shell';
 import { repoKey } from '../../server/src/knowledge/base-images';
 import { RULE_IDS } from '../../server/src/rules/index';
@@ -46,6 +46,7 @@ function assertBuilderAndRuntime(text: string, original: string): void {
   const tc = lookupToolchain(repoKey(ref));
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   assert.ok(!tc || (['node', 'python', 'ruby'].includes(tc.ecosystem) && runtimeTag), `the final FROM ${last.imageText} is not a toolchain image`);
+  assert.ok(!JDK_TOOLCHAIN.repo.test(repoKey(ref)) || /(^|-)jre(-|$)/.test(ref.tag ?? ''), `the final FROM ${last.imageText} is a JRE, not a JDK`);
   for (const i of last.instructions) if (i.keyword === 'RUN') assertRuntimePackagesOnly(i.run?.body ?? '');
 }
 

@@ -22,10 +22,25 @@ export const TOOLCHAINS: ToolchainEntry[] = [
   { repo: /^(gcc|buildpack-deps)$/, ecosystem: 'c', sizeMb: 1300, runtime: 'debian:bookworm-slim', runtimeSizeMb: 75, source: 'gcc:13 (≈ 1.4 GB), buildpack-deps:bookworm (≈ 800 MB), Docker Hub', checked: '2026-11' },
   { repo: /^node$/, ecosystem: 'node', sizeMb: 1100, runtime: 'node:20-slim', runtimeSizeMb: 200, source: 'node:20 (≈ 1.1 GB) and node:20-slim (≈ 200 MB), Docker Hub; measured here with stand-ins (Debian bookworm + the same node/npm): 507 MB full, 195 MB slim', checked: '2026-11' },
   { repo: /^python$/, ecosystem: 'python', sizeMb: 1000, runtime: 'python:3.11-slim', runtimeSizeMb: 130, source: 'python:3.11 (≈ 1.0 GB) and python:3.11-slim (≈ 130 MB), Docker Hub; measured here with stand-ins (Debian python3 3.11): 495 MB full, 158 MB slim', checked: '2026-11' },
-  { repo: /^(maven|gradle)$/, ecosystem: 'java', sizeMb: 500, runtime: 'eclipse-temurin:21-jre', runtimeSizeMb: 270, source: 'maven:3-eclipse-temurin-21 (≈ 500 MB), eclipse-temurin:21-jre (≈ 270 MB)', checked: '2026-11' },
+  { repo: /^(maven|gradle)$/, ecosystem: 'java', sizeMb: 500, runtime: 'eclipse-temurin:<same major>-jre', runtimeSizeMb: 270, source: 'maven:3-eclipse-temurin-21 (≈ 500 MB), eclipse-temurin:21-jre (≈ 270 MB)', checked: '2026-11' },
   { repo: /^ruby$/, ecosystem: 'ruby', sizeMb: 1000, runtime: 'ruby:3.3-slim', runtimeSizeMb: 220, source: 'ruby:3.3-bookworm (≈ 1.0 GB, on buildpack-deps) and ruby:3.3-slim-bookworm (≈ 220 MB), Docker Hub; not measured here', checked: '2026-11' },
   { repo: /^mcr\.microsoft\.com\/dotnet\/sdk$/, ecosystem: 'dotnet', sizeMb: 850, runtime: 'mcr.microsoft.com/dotnet/aspnet', runtimeSizeMb: 220, source: 'dotnet/sdk:8.0 (≈ 850 MB), dotnet/aspnet:8.0 (≈ 220 MB)', checked: '2026-11' },
 ];
+
+/**
+ * JDK images are a toolchain only when the stage builds with Maven or Gradle on them (the Java recipe says
+ * when); run alone they are a (large) runtime. Sizes: eclipse-temurin:21-jdk (≈ 450 MB) and
+ * eclipse-temurin:21-jre (≈ 270 MB), Docker Hub.
+ */
+export const JDK_TOOLCHAIN: ToolchainEntry = { repo: /^(eclipse-temurin|openjdk|amazoncorretto)$/, ecosystem: 'java', sizeMb: 450, runtime: 'eclipse-temurin:<same major>-jre', runtimeSizeMb: 270, source: 'eclipse-temurin:21-jdk (≈ 450 MB), eclipse-temurin:21-jre (≈ 270 MB), Docker Hub', checked: '2026-11' };
+
+/**
+ * Java majors with an `eclipse-temurin:<major>-jre` image (and `-jre-alpine`): 8, 11 and 17 onwards.
+ * Source: docker-library/docs eclipse-temurin README (supported and past tags), checked 2026-11.
+ */
+export function temurinJreExists(major: number): boolean {
+  return major === 8 || major === 11 || major >= 17;
+}
 
 /**
  * Packages that only build: compilers, make/cmake, headers (-dev/-devel). Installed into a final stage they

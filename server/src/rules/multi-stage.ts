@@ -3,13 +3,14 @@ import type { Model, Stage } from '../core/model';
 import { rootImage } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
 import { repoKey } from '../knowledge/base-images';
-import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, TOOLCHAIN_PACKAGE, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
+import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, JDK_TOOLCHAIN, TOOLCHAIN_PACKAGE, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
 import { toTextEdits } from '../fixes/edits';
 import { planConversion } from '../fixes/multi-stage/index';
 import { runCommands } from '../fixes/multi-stage/common';
 import { nodeToolchainEvidence } from '../fixes/multi-stage/node';
 import { composerInstall } from '../fixes/multi-stage/php';
 import { installrootInstalls } from '../fixes/multi-stage/rpm-installroot';
+import { jdkBuildStage } from '../fixes/multi-stage/java';
 import type { RawFinding, Rule } from './types';
 
 const NAMES: Record<ToolchainEntry['ecosystem'], string> = {
@@ -33,7 +34,7 @@ function buildPackagesInstalled(model: Model, stage: Stage): string[] {
 function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number; runtime: string; runtimeSizeMb: number; ecosystem: string } | null {
   const { ref, text } = rootImage(stage);
   if (!ref) return null;
-  const tc = lookupToolchain(repoKey(ref));
+  const tc = lookupToolchain(repoKey(ref)) ?? (jdkBuildStage(model, stage) ? JDK_TOOLCHAIN : null);
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   if (tc && tc.ecosystem === 'node') {
     if (nodeToolchainEvidence(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };

@@ -16,10 +16,12 @@ import { rubyRecipe } from './ruby';
 import { phpRecipe } from './php';
 import { rRecipe } from './r';
 import { rpmInstallrootRecipe } from './rpm-installroot';
+import { javaRecipe } from './java';
+import { dotnetRecipe } from './dotnet';
 import { absPath, copyDests, coveredBy, programOf } from './common';
 import type { Recipe, RecipePlan } from './types';
 
-export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe, rubyRecipe, phpRecipe, rRecipe, rpmInstallrootRecipe];
+export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe, javaRecipe, dotnetRecipe, rubyRecipe, phpRecipe, rRecipe, rpmInstallrootRecipe];
 
 /** Instructions that describe the running image: they move to the runtime stage. */
 const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'LABEL']);
