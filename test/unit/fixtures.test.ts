@@ -15,7 +15,7 @@ import * as path from 'path';
 import { analyze, fixAll } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
-import { lookupToolchain } from '../../server/src/knowledge/toolchains';
+import { TOOLCHAIN_PACKAGE, lookupToolchain } from '../../server/src/knowledge/toolchains';
 import { repoKey } from '../../server/src/knowledge/base-images';
 import { RULE_IDS } from '../../server/src/rules/index';
 import { DEFAULT_SETTINGS, type AnalysisContext } from '../../server/src/core/types';
@@ -41,7 +41,22 @@ function assertBuilderAndRuntime(text: string): void {
   const tc = lookupToolchain(repoKey(ref));
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   assert.ok(!tc || (['node', 'python'].includes(tc.ecosystem) && runtimeTag), `the final FROM ${last.imageText} is not a toolchain image`);
-  assert.ok(!last.instructions.some((i) => i.keyword === 'RUN'), 'the runtime runs no build');
+  // The runtime runs no build: a RUN there may only install packages, none of them a build package.
+  for (const i of last.instructions) {
+    if (i.keyword !== 'RUN') continue;
+    const script = i.run?.script();
+    assert.ok(script, `the runtime RUN on line ${i.line + 1} parses`);
+    const installed: string[] = [];
+    for (const c of script.commands) {
+      const a = c.args.map((x) => x.value ?? '');
+      const install = (c.name === 'apt-get' && a.includes('install')) || (c.name === 'apk' && a.includes('add'));
+      const housekeeping = (c.name === 'apt-get' && a[0] === 'update') || (c.name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x)));
+      assert.ok(install || housekeeping, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${c.name}\``);
+      if (install) installed.push(...a.filter((x) => x && !x.startsWith('-') && x !== 'install' && x !== 'add'));
+    }
+    assert.ok(installed.length > 0, `the runtime RUN on line ${i.line + 1} installs something`);
+    assert.deepEqual(installed.filter((p) => TOOLCHAIN_PACKAGE.test(p)), [], 'the runtime installs no build package');
+  }
 }
 
 const variants: [string, (s: string) => string | null][] = [
