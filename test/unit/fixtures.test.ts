@@ -32,7 +32,8 @@ function assertBuilderAndRuntime(text: string): void {
   for (const i of model.instructions) {
     if (i.keyword !== 'COPY' || !i.stage) continue;
     const from = /--from=(\S+)/.exec(model.doc.text.slice(i.start, i.end))?.[1]?.toLowerCase();
-    if (!from) continue;
+    // An image reference (`--from=ghcr.io/astral-sh/uv:0.4`) is not a stage.
+    if (!from || /[/:]/.test(from)) continue;
     const src = model.stages.find((s) => s.alias === from);
     assert.ok(src && src.index < i.stage.index, `COPY --from=${from} on line ${i.line + 1} names an earlier stage`);
   }
