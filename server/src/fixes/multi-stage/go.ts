@@ -15,7 +15,7 @@ import { repoKey } from '../../knowledge/base-images';
 import { runtimeLibFor } from '../../knowledge/runtime-libs';
 import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
 import { absPath, runCommands, type RunCommand } from './common';
-import { contextPathOf, goExecName, parseGoMod, readContext, type GoMod } from './project-files';
+import { goExecName, parseGoMod, readCopied, type GoMod } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
 export const RUNTIME_GO = 'gcr.io/distroless/static-debian12:nonroot';
@@ -57,15 +57,13 @@ function parseGoBuild(cmd: ShellCommand): GoBuild | null {
   return { flags, packages };
 }
 
-/** The go.mod governing a directory of the build context: that directory's or the nearest parent's. */
-function findGoMod(model: Model, ctxDir: string): { mod: GoMod; dir: string } | { error: string } | null {
-  const parts = ctxDir ? ctxDir.split('/') : [];
-  for (let n = parts.length; n >= 0; n--) {
-    const dir = parts.slice(0, n).join('/');
-    const text = readContext(model, dir, 'go.mod');
+/** The go.mod governing a directory of the image: that directory's or the nearest parent's, as copied from the build context. */
+function findGoMod(model: Model, stage: Stage, c: RunCommand, imageDir: string): { mod: GoMod; root: string } | { error: string } | null {
+  for (let d: string | null = imageDir; d; d = d === '/' ? null : d.slice(0, d.lastIndexOf('/')) || '/') {
+    const text = readCopied(model, stage, d, 'go.mod', c.instr);
     if (text === null) continue;
     const mod = parseGoMod(text);
-    return mod ? { mod, dir } : { error: `${dir ? dir + '/' : ''}go.mod has no readable module line` };
+    return mod ? { mod, root: d } : { error: `the go.mod copied to ${d} has no readable module line` };
   }
   return null;
 }
@@ -80,8 +78,7 @@ interface Output {
 function outputOf(model: Model, stage: Stage, c: RunCommand, b: GoBuild): Output {
   const dir = c.dir;
   const modAt = (imageDir: string | null): GoMod | null => {
-    const ctx = imageDir ? contextPathOf(model, stage, imageDir, c.instr) : null;
-    const f = ctx === null ? null : findGoMod(model, ctx);
+    const f = imageDir ? findGoMod(model, stage, c, imageDir) : null;
     return f && 'mod' in f ? f.mod : null;
   };
   if (b.flags.has('-C')) return { path: null, reason: '`go build -C <dir>` changes directory first; convert without -C', mod: null };
@@ -106,14 +103,13 @@ function outputOf(model: Model, stage: Stage, c: RunCommand, b: GoBuild): Output
     return name ? { path: absPath(dir, name), mod: modAt(dir) } : { path: null, reason: `the binary name of package ${pkg} is not clear`, mod: null };
   }
   const pkgDir = absPath(dir, pkg);
-  const ctx = pkgDir ? contextPathOf(model, stage, pkgDir, c.instr) : null;
-  if (ctx === null || !model.files) {
-    return { path: null, reason: '`go build` without `-o <path>`: the binary is named after the module path in go.mod, which is not readable here (a `COPY . <dir>` of the build context and the workspace files are needed)', mod: null };
+  if (!pkgDir || !model.files) {
+    return { path: null, reason: '`go build` without `-o <path>`: the binary is named after the module path in go.mod, which is not readable here', mod: null };
   }
-  const found = findGoMod(model, ctx);
-  if (!found) return { path: null, reason: '`go build` without `-o <path>`: no go.mod in the build context names the module', mod: null };
+  const found = findGoMod(model, stage, c, pkgDir);
+  if (!found) return { path: null, reason: '`go build` without `-o <path>`: no go.mod copied from the build context names the module', mod: null };
   if ('error' in found) return { path: null, reason: found.error, mod: null };
-  const sub = ctx.slice(found.dir.length).replace(/^\//, '');
+  const sub = pkgDir === found.root ? '' : pkgDir.slice(found.root === '/' ? 1 : found.root.length + 1);
   const name = goExecName(sub ? `${found.mod.module}/${sub}` : found.mod.module);
   if (!name) return { path: null, reason: `the binary name of module ${found.mod.module} is not clear`, mod: null };
   return { path: absPath(dir, name), mod: found.mod };

@@ -48,6 +48,27 @@ export function readContext(model: Model, dir: string, file: string): string | n
   }
 }
 
+/**
+ * The text of `file` as the image has it in `imageDir` when the build reaches `before`, read from the build
+ * context: through the last COPY/ADD from the context that put it there, either by name
+ * (`COPY package.json yarn.lock ./`, `COPY go.mod /src/go.mod`) or with the whole context (`COPY . .`).
+ * null when no such copy is seen, without workspace files, or when the context has no such file.
+ */
+export function readCopied(model: Model, stage: Stage, imageDir: string, file: string, before: Stage['instructions'][number] | null): string | null {
+  const dests = copyDests(model, stage).filter((d) => !d.from && d.path && (!before || d.instr.start < before.start));
+  for (const d of dests.reverse()) {
+    if (d.sources.length === 1 && /^\.\/?$/.test(d.sources[0])) {
+      if (!coveredBy(imageDir, [d.path!])) continue;
+      return readContext(model, imageDir === d.path ? '' : imageDir.slice(d.path === '/' ? 1 : d.path!.length + 1), file);
+    }
+    const named = d.sources.find((s) => !/[*?[]/.test(s) && s.replace(/\/$/, '').split('/').pop() === file);
+    if (!named) continue;
+    const into = d.path === `${imageDir.replace(/\/$/, '')}/${file}` || (d.path === imageDir && (d.sources.length > 1 || /\/\s*$|\s\.\s*$/.test(model.doc.text.slice(d.instr.start, d.instr.end))));
+    if (into) return readContext(model, '', named.replace(/^\.\//, ''));
+  }
+  return null;
+}
+
 // --- go.mod -------------------------------------------------------------------------------------
 
 export interface GoMod {

@@ -18,7 +18,7 @@ import { repoKey } from '../../knowledge/base-images';
 import { BUILD_PACKAGE } from '../../knowledge/toolchains';
 import { instructionBlock } from '../edits';
 import { absPath, copyDests, coveredBy, mainCommand, runCommands, slimTag, type RunCommand } from './common';
-import { contextPathOf, parsePoetryToml, parsePythonVersion, readContext } from './project-files';
+import { parsePoetryToml, parsePythonVersion, readCopied } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
 export const VENV = '/opt/venv';
@@ -100,8 +100,7 @@ function poetrySetting(model: Model, stage: Stage, install: RunCommand, key: 'in
   }
   if (v !== null) return v;
   // poetry.toml next to pyproject.toml (the project's local configuration).
-  const ctx = install.dir ? contextPathOf(model, stage, install.dir, install.instr) : null;
-  const text = ctx === null ? null : readContext(model, ctx, 'poetry.toml');
+  const text = install.dir ? readCopied(model, stage, install.dir, 'poetry.toml', install.instr) : null;
   const t = text === null ? null : parsePoetryToml(text);
   return t ? (key === 'in-project' ? t.inProject : t.create) : null;
 }
@@ -255,8 +254,7 @@ function uvSyncVenv(model: Model, stage: Stage, syncs: RunCommand[], tag: string
   if (bad) return { reason: `\`uv sync ${bad}\` chooses another project or interpreter; convert without it` };
   if (inlineOrStage(model, stage, first, 'UV_PYTHON')) return { reason: 'UV_PYTHON may choose an interpreter the slim image does not have' };
   // A .python-version that pins another version than the image's makes uv fetch its own interpreter.
-  const ctx = contextPathOf(model, stage, first.dir, first.instr);
-  const pinText = ctx === null ? null : readContext(model, ctx, '.python-version');
+  const pinText = readCopied(model, stage, first.dir, '.python-version', first.instr);
   if (pinText !== null) {
     const pin = parsePythonVersion(pinText);
     const imageVersion = /^(\d+\.\d+)/.exec(tag ?? '')?.[1] ?? null;
