@@ -80,3 +80,33 @@ export function cRuntimeFor(repo: string, tag: string | null): string | null {
 export function lookupToolchain(repoKey: string): ToolchainEntry | null {
   return TOOLCHAINS.find((t) => t.repo.test(repoKey)) ?? null;
 }
+
+/**
+ * The Debian release under a `golang` tag: the codename when the tag names one (`1.22-bullseye`), else the
+ * default variant of that Go line, which is the first Debian variant in docker-library/golang's versions.json.
+ * Trixie became the first variant for every maintained line (1.23 on) with "Add Debian Trixie (drop Bullseye)"
+ * (docker-library/golang 86aa8ce, July 2025); 1.21 and 1.22 had left maintenance before, on bookworm.
+ * `alpine` for alpine tags; null when the release is not known here (1.20 and older, other suffixes).
+ */
+export function golangRelease(tag: string | null): 'bookworm' | 'bullseye' | 'trixie' | 'alpine' | null {
+  const t = tag ?? 'latest';
+  if (/(^|-)alpine/.test(t)) return 'alpine';
+  for (const c of ['bookworm', 'bullseye', 'trixie'] as const) if (t.split('-').includes(c)) return c;
+  if (t === 'latest' || t === '1') return 'trixie';
+  const m = /^1\.(\d+)(\.\d+)?(rc\d+)?$/.exec(t);
+  if (!m) return null;
+  const minor = Number(m[1]);
+  if (minor === 21 || minor === 22) return 'bookworm';
+  if (minor >= 23) return 'trixie';
+  return null;
+}
+
+/**
+ * gcr.io/distroless/base (glibc, libssl, CA certificates, tzdata; no shell) per Debian release, `:nonroot`
+ * variant (uid 65532). GoogleContainerTools/distroless README: base-debian11, base-debian12, base-debian13.
+ */
+export const DISTROLESS_BASE: Record<'bookworm' | 'bullseye' | 'trixie', string> = {
+  bullseye: 'gcr.io/distroless/base-debian11:nonroot',
+  bookworm: 'gcr.io/distroless/base-debian12:nonroot',
+  trixie: 'gcr.io/distroless/base-debian13:nonroot',
+};

@@ -2,7 +2,7 @@
 import type { Model, Stage } from '../core/model';
 import { rootImage } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
-import { repoKey } from '../knowledge/base-images';
+import { parseImageRef, repoKey } from '../knowledge/base-images';
 import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, JDK_TOOLCHAIN, TOOLCHAIN_PACKAGE, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
 import { toTextEdits } from '../fixes/edits';
 import { planConversion } from '../fixes/multi-stage/index';
@@ -66,9 +66,11 @@ export const multiStage: Rule<'multi-stage'> = {
     if (!tc) return [];
     const conv = planConversion(model);
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
+    // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
+    const sizeMb = repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.runtime)) ? tc.runtimeSizeMb : 0;
     const message =
       `The final image ${tc.what} with the program. ` +
-      `A builder stage and ${tc.runtimeSizeMb ? `a ${runtime} runtime (about ${tc.runtimeSizeMb} MB)` : `a runtime on ${runtime} without them`} would ship only the artifacts.` +
+      `A builder stage and ${sizeMb ? `a ${runtime} runtime (about ${sizeMb} MB)` : `a runtime on ${runtime} without them`} would ship only the artifacts.` +
       (conv.ok ? '' : ` Not converted automatically: ${conv.reason}.`);
     const r = stage.fromInstr;
     return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem } } satisfies RawFinding];

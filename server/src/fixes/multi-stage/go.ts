@@ -1,13 +1,137 @@
-/** Go: build a static binary in the original golang image, ship it on distroless static (non-root). */
+/**
+ * Go: build in the original golang image and ship the binary alone.
+ * - Without cgo: `CGO_ENABLED=0` is added to `go build` and the static binary goes to distroless static (non-root).
+ * - With cgo (`CGO_ENABLED=1`, C toolchains or `-dev` packages installed, or go.mod requiring a cgo-only module):
+ *   the binary links glibc, so it goes to the same Debian release: distroless base (non-root) when it needs
+ *   nothing beyond libc, else `debian:<release>-slim` with the run-time libraries of the `-dev` packages
+ *   (knowledge/runtime-libs.ts) installed in one apt-get RUN.
+ * The binary is the `-o` path, or, without `-o`, the name `go build` derives from the package's import path
+ * (go.mod's module path, read from the build context) in the directory the build runs in.
+ */
 import type { Model, Stage } from '../../core/model';
-import { rootImage, stageVars, workdirAt } from '../../core/stage-info';
+import { rootImage, stageVars } from '../../core/stage-info';
+import type { ShellCommand } from '../../core/shell';
 import { repoKey } from '../../knowledge/base-images';
+import { runtimeLibFor } from '../../knowledge/runtime-libs';
+import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
+import { absPath, runCommands, type RunCommand } from './common';
+import { goExecName, parseGoMod, readCopied, type GoMod } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
 export const RUNTIME_GO = 'gcr.io/distroless/static-debian12:nonroot';
 
-/** Package names whose presence says the build links C code (cgo). */
-const CGO_HINT = /(^|\s)(gcc|g\+\+|clang|build-essential|musl-dev|[a-z0-9.+-]+-dev)(\s|$)/;
+/** Modules that only work with cgo: github.com/mattn/go-sqlite3 ("a cgo package", its README), confluent-kafka-go (links librdkafka through cgo, its README). */
+const CGO_MODULES = ['github.com/mattn/go-sqlite3', 'github.com/confluentinc/confluent-kafka-go'];
+
+/** `go build` flags that take the next word as their value (go help build). */
+const VALUE_FLAGS = new Set(['-o', '-p', '-C', '-ldflags', '-gcflags', '-asmflags', '-gccgoflags', '-tags', '-mod', '-modfile', '-pkgdir', '-buildmode', '-compiler', '-installsuffix', '-overlay', '-pgo', '-toolexec', '-covermode', '-coverpkg']);
+/** Packages that are C compilers or their C++ side (cgo code may link libstdc++, which distroless base lacks). */
+const CXX_HINT = /^(g\+\+(-\d+)?|clang(\+\+)?(-\d+)?|build-essential|libstdc\+\+(-\d+)?-dev)$/;
+/** -dev packages of libc itself: every Debian runtime has libc6. */
+const LIBC_DEV = /^(libc6-dev|libc-dev|linux-libc-dev|libc6-dev-[a-z0-9]+)$/;
+const BUILD_ONLY_ENV = /^(GO[A-Z0-9_]*|CGO_[A-Z_]+|CC|CXX|CFLAGS|LDFLAGS|PKG_CONFIG_PATH|PATH)$/;
+
+interface GoBuild {
+  flags: Map<string, string | null>;
+  packages: string[];
+}
+
+function parseGoBuild(cmd: ShellCommand): GoBuild | null {
+  const flags = new Map<string, string | null>();
+  const packages: string[] = [];
+  const a = cmd.args.slice(1);
+  for (let k = 0; k < a.length; k++) {
+    const v = a[k].value;
+    // A flag may hold an expansion (`-ldflags "-X main.version=$VERSION"`); only -o, -C and the packages must be static.
+    const text = v ?? a[k].raw;
+    if (text.startsWith('-')) {
+      const name = text.replace(/^--/, '-').replace(/=[\s\S]*$/, '');
+      if (v !== null && v.includes('=')) flags.set(name, v.slice(v.indexOf('=') + 1));
+      else if (v === null && text.includes('=')) flags.set(name, null);
+      else if (VALUE_FLAGS.has(name)) flags.set(name, a[++k]?.value ?? null);
+      else flags.set(name, null);
+      if ((name === '-o' || name === '-C') && flags.get(name) === null) return null;
+    } else if (v === null) return null;
+    else packages.push(v);
+  }
+  return { flags, packages };
+}
+
+/** The go.mod governing a directory of the image: that directory's or the nearest parent's, as copied from the build context. */
+function findGoMod(model: Model, stage: Stage, c: RunCommand, imageDir: string): { mod: GoMod; root: string } | { error: string } | null {
+  for (let d: string | null = imageDir; d; d = d === '/' ? null : d.slice(0, d.lastIndexOf('/')) || '/') {
+    const text = readCopied(model, stage, d, 'go.mod', c.instr);
+    if (text === null) continue;
+    const mod = parseGoMod(text);
+    return mod ? { mod, root: d } : { error: `the go.mod copied to ${d} has no readable module line` };
+  }
+  return null;
+}
+
+interface Output {
+  path: string | null;
+  reason?: string;
+  mod: GoMod | null;
+}
+
+/** Where `go build` writes the binary, and the go.mod it found on the way (for the cgo check). */
+function outputOf(model: Model, stage: Stage, c: RunCommand, b: GoBuild): Output {
+  const dir = c.dir;
+  const modAt = (imageDir: string | null): GoMod | null => {
+    const f = imageDir ? findGoMod(model, stage, c, imageDir) : null;
+    return f && 'mod' in f ? f.mod : null;
+  };
+  if (b.flags.has('-C')) return { path: null, reason: '`go build -C <dir>` changes directory first; convert without -C', mod: null };
+  const out = b.flags.get('-o');
+  if (out) {
+    if (!out.startsWith('/') && !dir) return { path: null, reason: 'the binary path is relative and the working directory is unknown', mod: null };
+    if (out.endsWith('/')) return { path: null, reason: '`go build -o <dir>/` writes binaries named after packages the Dockerfile does not show', mod: null };
+    return { path: absPath(dir, out), mod: modAt(dir) };
+  }
+  if (!dir) return { path: null, reason: '`go build` without -o writes into the working directory, which is unknown', mod: null };
+  const pkgs = b.packages.length ? b.packages : ['.'];
+  if (pkgs.every((p) => p.endsWith('.go'))) {
+    // `go build ed.go rx.go` writes `ed` (go help build).
+    const first = pkgs[0].slice(pkgs[0].lastIndexOf('/') + 1).replace(/\.go$/, '');
+    return { path: absPath(dir, first), mod: modAt(dir) };
+  }
+  if (pkgs.length > 1 || pkgs[0].includes('...')) return { path: null, reason: '`go build` of several packages writes no binary; name one package and its output with -o', mod: null };
+  const pkg = pkgs[0];
+  if (!pkg.startsWith('.') && !pkg.startsWith('/')) {
+    // An import path names its binary by itself.
+    const name = goExecName(pkg);
+    return name ? { path: absPath(dir, name), mod: modAt(dir) } : { path: null, reason: `the binary name of package ${pkg} is not clear`, mod: null };
+  }
+  const pkgDir = absPath(dir, pkg);
+  if (!pkgDir || !model.files) {
+    return { path: null, reason: '`go build` without `-o <path>`: the binary is named after the module path in go.mod, which is not readable here', mod: null };
+  }
+  const found = findGoMod(model, stage, c, pkgDir);
+  if (!found) return { path: null, reason: '`go build` without `-o <path>`: no go.mod copied from the build context names the module', mod: null };
+  if ('error' in found) return { path: null, reason: found.error, mod: null };
+  const sub = pkgDir === found.root ? '' : pkgDir.slice(found.root === '/' ? 1 : found.root.length + 1);
+  const name = goExecName(sub ? `${found.mod.module}/${sub}` : found.mod.module);
+  if (!name) return { path: null, reason: `the binary name of module ${found.mod.module} is not clear`, mod: null };
+  return { path: absPath(dir, name), mod: found.mod };
+}
+
+/** Package names of the stage's apt-get/apt installs (versions and architectures dropped), and whether apk/dnf install anything. */
+function systemPackages(model: Model, stage: Stage): { apt: string[]; other: boolean } {
+  const apt: string[] = [];
+  let other = false;
+  for (const c of runCommands(model, stage)) {
+    const n = c.cmd.name;
+    const a = c.cmd.args.map((x) => x.value);
+    if ((n === 'apk' && a.includes('add')) || ((n === 'dnf' || n === 'yum' || n === 'microdnf') && a.includes('install'))) other = true;
+    if ((n !== 'apt-get' && n !== 'apt') || !a.includes('install')) continue;
+    for (const p of a.slice(a.indexOf('install') + 1)) {
+      if (p === null || p.startsWith('-')) continue;
+      const name = p.replace(/=.*$/, '').replace(/:[a-z0-9]+$/, '');
+      if (!apt.includes(name)) apt.push(name);
+    }
+  }
+  return { apt, other };
+}
 
 export const goRecipe: Recipe = {
   ecosystem: 'go',
@@ -16,75 +140,88 @@ export const goRecipe: Recipe = {
     return !!ref && /^golang$/.test(repoKey(ref));
   },
   plan(model: Model, stage: Stage): RecipeResult {
-    // The last `go build … -o <path>` of the stage is the build step.
+    const ref = rootImage(stage).ref!;
+    // The last `go build` of the stage is the build step.
     let found: RecipeResult | null = null;
-    for (const i of stage.instructions) {
-      const script = i.run?.script();
-      if (!script) continue;
-      for (const cmd of script.commands) {
-        if (cmd.name !== 'go') continue;
-        const sub = cmd.args[0]?.value;
-        if (sub === 'install') {
-          found = { ok: false, reason: '`go install` puts the binary in $GOBIN, a path the Dockerfile does not name; build with `go build -o <path>` to convert' };
-          continue;
-        }
-        if (sub !== 'build') continue;
-        const k = cmd.args.findIndex((a) => a.value === '-o' || (a.value ?? '').startsWith('-o='));
-        const out = k < 0 ? null : cmd.args[k].value === '-o' ? cmd.args[k + 1]?.value : cmd.args[k].value!.slice(3);
-        if (!out) {
-          found = { ok: false, reason: '`go build` without `-o <path>`: the binary\'s name comes from go.mod, which the Dockerfile does not show' };
-          continue;
-        }
-        const wd = workdirAt(model, stage, i);
-        let path = out;
-        if (!out.startsWith('/')) {
-          if (!wd) {
-            found = { ok: false, reason: 'the binary path is relative and the working directory is unknown' };
-            continue;
-          }
-          path = `${wd.replace(/\/$/, '')}/${out.replace(/^\.\//, '')}`;
-        }
-        if (path.endsWith('/')) {
-          found = { ok: false, reason: '`go build -o <dir>/` writes binaries named after packages the Dockerfile does not show' };
-          continue;
-        }
-        // cgo: an explicit CGO_ENABLED=1, or C toolchains and -dev packages installed in the stage.
-        const vars = stageVars(model, stage, i);
-        const cgoAssign = cmd.assignments.find((a) => a.startsWith('CGO_ENABLED='));
-        const cgo = cgoAssign ? cgoAssign.slice(12) : vars.get('CGO_ENABLED');
-        if (cgo === '1') {
-          found = { ok: false, reason: 'the build uses cgo (CGO_ENABLED=1): the binary needs C libraries a static runtime lacks' };
-          continue;
-        }
-        const installsC = stage.instructions.some((x) => {
-          const s = x.run?.script();
-          return !!s && s.commands.some((c) => (c.name === 'apt-get' || c.name === 'apk' || c.name === 'apt') && c.args.some((a) => CGO_HINT.test(` ${a.value ?? ''} `)));
-        });
-        if (installsC && cgo !== '0') {
-          found = { ok: false, reason: 'the stage installs a C toolchain or -dev packages, so the build may link C code (cgo); a static runtime could not run it' };
-          continue;
-        }
+    for (const c of runCommands(model, stage)) {
+      const cmd = c.cmd;
+      if (cmd.name !== 'go') continue;
+      const sub = cmd.args[0]?.value;
+      if (sub === 'install') {
+        found = { ok: false, reason: '`go install` puts the binary in $GOBIN, a path the Dockerfile does not name; build with `go build -o <path>` to convert' };
+        continue;
+      }
+      if (sub !== 'build') continue;
+      const b = parseGoBuild(cmd);
+      if (!b) {
+        found = { ok: false, reason: 'the `go build` arguments are not static words' };
+        continue;
+      }
+      const out = outputOf(model, stage, c, b);
+      if (!out.path) {
+        found = { ok: false, reason: out.reason ?? 'the binary path is not known' };
+        continue;
+      }
+      const i = c.instr;
+      const vars = stageVars(model, stage, i);
+      const cgoAssign = cmd.assignments.find((a) => a.startsWith('CGO_ENABLED='));
+      const cgoSetting = cgoAssign ? cgoAssign.slice(12) : vars.get('CGO_ENABLED') ?? null;
+      const pkgs = systemPackages(model, stage);
+      const installsC = pkgs.apt.some((p) => TOOLCHAIN_PACKAGE.test(p)) || pkgs.other;
+      const cgoModule = out.mod?.requires.find((r) => CGO_MODULES.includes(r)) ?? null;
+      const cgo = cgoSetting === '1' || (cgoSetting !== '0' && (installsC || cgoModule !== null));
+      const base = { ecosystem: 'go', buildStep: i, artifacts: [out.path], buildOnlyEnv: BUILD_ONLY_ENV };
+      if (!cgo) {
         const builderEdits = [];
-        if (cgo !== '0') {
+        if (cgoSetting !== '0') {
           // Before the command name, after any assignments already written in front of it.
           const at = i.run!.map[cmd.nameWord ? cmd.nameWord.start : cmd.start];
           builderEdits.push({ start: at, end: at, text: 'CGO_ENABLED=0 ' });
         }
-        found = {
-          ok: true,
-          plan: {
-            ecosystem: 'go',
-            buildStep: i,
-            artifacts: [path],
-            runtimeImage: RUNTIME_GO,
-            builderEdits,
-            buildOnlyEnv: /^(GO[A-Z0-9_]*|CGO_[A-Z_]+|CC|CXX|CFLAGS|LDFLAGS|PATH)$/,
-            runtimeNonRoot: true,
-            runtimeHasShell: false,
-          },
-        };
+        found = { ok: true, plan: { ...base, runtimeImage: RUNTIME_GO, builderEdits, runtimeNonRoot: true, runtimeHasShell: false } };
+        continue;
       }
+      const rt = cgoRuntime(ref.tag, pkgs);
+      found = 'reason' in rt ? { ok: false, reason: rt.reason } : { ok: true, plan: { ...base, ...rt, builderEdits: [] } };
     }
-    return found ?? { ok: false, reason: 'no `go build -o <path>` step in the final stage' };
+    return found ?? { ok: false, reason: 'no `go build` step in the final stage' };
   },
 };
+
+interface Runtime {
+  runtimeImage: string;
+  runtimeNonRoot: boolean;
+  runtimeHasShell: boolean;
+  runtimeSetup?: string[];
+}
+
+/** The runtime of a cgo binary: the builder's Debian release, with the run-time side of its packages. */
+function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean }): Runtime | { reason: string } {
+  const release = golangRelease(tag);
+  if (release === 'alpine' || pkgs.other) return { reason: 'the build uses cgo on a non-Debian image; the run-time libraries of its packages are only known here for Debian' };
+  if (!release) return { reason: `the build uses cgo and the Debian release behind golang:${tag ?? 'latest'} is not known here` };
+  const runtime: string[] = [];
+  let cxx = false;
+  for (const p of pkgs.apt) {
+    if (CXX_HINT.test(p)) cxx = true;
+    if (LIBC_DEV.test(p)) continue;
+    if (/-(dev|devel)$/.test(p)) {
+      const libs = runtimeLibFor(p, release);
+      if (!libs) return { reason: `the build uses cgo with ${p}, whose run-time library on Debian ${release} is not known here` };
+      for (const l of libs.split(' ')) if (!runtime.includes(l)) runtime.push(l);
+    } else if (!BUILD_PACKAGE.test(p) && !TOOLCHAIN_PACKAGE.test(p)) {
+      // Not a build tool: the program may use it at run time, and the same release has it.
+      if (!runtime.includes(p)) runtime.push(p);
+    }
+  }
+  // Nothing beyond libc (and no C++ toolchain asked for: distroless base has no libstdc++).
+  if (runtime.length === 0 && !cxx) return { runtimeImage: DISTROLESS_BASE[release], runtimeNonRoot: true, runtimeHasShell: false };
+  // The golang image carries CA certificates; a Go program's TLS needs them in the runtime too.
+  const list = ['ca-certificates', ...runtime.filter((p) => p !== 'ca-certificates')];
+  return {
+    runtimeImage: `debian:${release}-slim`,
+    runtimeNonRoot: false,
+    runtimeHasShell: true,
+    runtimeSetup: [`RUN apt-get update && apt-get install -y --no-install-recommends ${list.join(' ')} && rm -rf /var/lib/apt/lists/*`],
+  };
+}

@@ -2,6 +2,12 @@
  * The multi-stage planner: the final stage stays as the builder (renamed), a runtime stage on a slim
  * image follows it with only the artifacts, and the instructions that describe the running image
  * (CMD, ENTRYPOINT, EXPOSE, LABEL, …) move into it. Each ecosystem's knowledge is one recipe.
+ *
+ * The runtime stage is written in this order: FROM; the builder's ARG declarations its lines use; the
+ * builder's runtime ENVs and the recipe's `runtimeEnv`; the recipe's `runtimeSetup` (e.g. one apt-get RUN
+ * of run-time libraries); WORKDIR; one `COPY --from` per artifact; the moved instructions with their
+ * comments. Everything before the builder's FROM (parser directives, ARGs before the first FROM, earlier
+ * stages) and everything in the builder (cache mounts included) stays byte for byte.
  */
 import type { Instr, Model, Stage } from '../../core/model';
 import { workdirAt } from '../../core/stage-info';
@@ -38,6 +44,37 @@ function uniqueAlias(model: Model): string {
   let n = 2;
   while (model.stages.some((s) => s.alias === `build-${n}`)) n++;
   return `build-${n}`;
+}
+
+/** Variable names an instruction line refers to (`$NAME`, `${NAME}`, `${NAME:-x}`). */
+function varsUsed(line: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of line.matchAll(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))/g)) out.add(m[1] ?? m[2]);
+  return out;
+}
+
+/**
+ * The runtime image written with the builder FROM's pre-FROM ARG where its value is the runtime's tag (or a
+ * whole part of it): `FROM node:${NODE_VERSION}` → `node:${NODE_VERSION}-slim`, so a `--build-arg` moves both
+ * stages together. Not when the runtime installs release-specific packages, whose names the ARG would not move.
+ */
+function templatedRuntime(model: Model, stage: Stage, plan: RecipePlan): string {
+  if (plan.runtimeSetup?.length) return plan.runtimeImage;
+  const r = stage.from.getImageRange();
+  if (!r) return plan.runtimeImage;
+  const raw = model.doc.text.slice(model.doc.offsetAt(r.start), model.doc.offsetAt(r.end));
+  let image = plan.runtimeImage;
+  for (const name of varsUsed(raw)) {
+    const v = model.globalArgs.get(name);
+    if (!v || v.includes('$')) continue;
+    const at = image.indexOf(v);
+    if (at < 0 || image.indexOf(v, at + 1) >= 0) continue;
+    const left = image[at - 1];
+    const right = image[at + v.length];
+    if (left !== ':' || (right !== undefined && right !== '-' && right !== '@')) continue;
+    image = `${image.slice(0, at)}\${${name}}${image.slice(at + v.length)}`;
+  }
+  return image;
 }
 
 function resolvesTo(program: string, artifacts: string[], wd: string | null): boolean {
@@ -81,19 +118,28 @@ export function planConversion(model: Model): Conversion {
   const cmd = [...moved].reverse().find((i) => i.keyword === 'CMD');
   const main = entry ?? cmd;
   if (!main && !plan.runtimeKeepsImageCommand) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT naming the binary to run' };
+  const targets = plan.artifacts.map((a) => plan.artifactTargets?.[a] ?? a);
   const replaced = new Map<Instr, string>();
+  const execLine = (i: Instr, words: string[]) => `${i.node.getKeyword()} ${JSON.stringify(words).replace(/","/g, '", "')}`;
   for (const i of moved) {
     if (i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT' && i.keyword !== 'HEALTHCHECK') continue;
     if (i.keyword === 'HEALTHCHECK' && /^\s*NONE\s*$/i.test(i.node.getRawArgumentsContent() ?? '')) continue;
     const p = programOf(model, i);
-    if (p.shellForm && !plan.runtimeHasShell) {
-      if (!p.words) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${plan.runtimeImage} does not have` };
-      if (i.keyword !== 'HEALTHCHECK') replaced.set(i, `${i.node.getKeyword()} ${JSON.stringify(p.words).replace(/","/g, '", "')}`);
+    let words = p.words;
+    // A wrapper of the builder's (`poetry run`, `uv run`) that the runtime does not have.
+    const rewritten = words && i.keyword !== 'HEALTHCHECK' ? plan.runtimeCommand?.(words) ?? null : null;
+    if (rewritten) {
+      if (rewritten.length === 0) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} only names \`${words!.join(' ')}\`, which the runtime does not have` };
+      words = rewritten;
+      replaced.set(i, execLine(i, words));
+    } else if (p.shellForm && !plan.runtimeHasShell) {
+      if (!words) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${plan.runtimeImage} does not have` };
+      if (i.keyword !== 'HEALTHCHECK') replaced.set(i, execLine(i, words));
     }
     if (i === main || i.keyword === 'HEALTHCHECK') {
-      const program = p.words?.[0];
-      if (!program || !(resolvesTo(program, plan.artifacts, wd) || plan.runtimePrograms?.includes(program))) {
-        return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${plan.artifacts.join(', ')}` };
+      const program = words?.[0];
+      if (!program || !(resolvesTo(program, targets, wd) || plan.runtimePrograms?.includes(program))) {
+        return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${targets.join(', ')}` };
       }
     }
     const root = plan.runtimeRoot;
@@ -122,7 +168,7 @@ export function planConversion(model: Model): Conversion {
   }
 
   // The runtime stage.
-  const lines: string[] = [`FROM ${plan.runtimeImage}`];
+  const lines: string[] = [];
   for (const i of stage.instructions) {
     if (i.keyword !== 'ENV') continue;
     const props = (i.node as unknown as { getProperties(): { getName(): string; getRange(): { start: { line: number; character: number }; end: { line: number; character: number } } }[] }).getProperties();
@@ -134,7 +180,7 @@ export function planConversion(model: Model): Conversion {
   for (const r of plan.runtimeSetup ?? []) lines.push(r);
   if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
-  else for (const a of plan.artifacts) lines.push(`COPY --from=${alias} ${a} ${a}`);
+  else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias} ${a} ${targets[k]}`);
   for (const i of moved) {
     if (i.keyword === 'USER') {
       const u = (i.node.getArgumentsContent() ?? '').trim();
@@ -146,6 +192,15 @@ export function planConversion(model: Model): Conversion {
     const body = replaced.get(i) ?? instructionLines(model, i);
     lines.push(comments.replace(/\r?\n$/, '') ? comments + body : body);
   }
+  // ARGs the runtime lines use are declared again, as the builder declared them (a pre-FROM ARG is
+  // visible inside a stage only where the stage names it; the runtime FROM line sees it anyway).
+  const used = new Set(lines.flatMap((l) => [...varsUsed(l)]));
+  const args = stage.instructions.filter((i) => {
+    if (i.keyword !== 'ARG') return false;
+    const props = (i.node as unknown as { getProperties?: () => { getName(): string }[] }).getProperties?.() ?? [];
+    return props.some((p) => used.has(p.getName()));
+  });
+  lines.unshift(`FROM ${templatedRuntime(model, stage, plan)}`, ...args.map((i) => instructionLines(model, i)));
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.fromInstr;
   const at = doc.lineBreakEnd(last.endLine);
   const atEndNoEol = at === doc.text.length && !/[\r\n]$/.test(doc.text);

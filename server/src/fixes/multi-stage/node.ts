@@ -7,7 +7,8 @@
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
-import { absPath, copyDests, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { absPath, copyDests, execForm, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
 type Pm = 'npm' | 'yarn' | 'pnpm';
@@ -16,6 +17,8 @@ const BUILD_SCRIPT = /^(build|compile|dist|generate|bundle)(:[\w:-]+)?$/;
 const LOCKFILES: Record<Pm, string[]> = { npm: ['package-lock.json', 'npm-shrinkwrap.json'], yarn: ['yarn.lock'], pnpm: ['pnpm-lock.yaml'] };
 /** What removes the dev dependencies from an installed node_modules, per package manager. */
 const PRUNE: Record<Pm, string> = { npm: 'npm prune --omit=dev', yarn: 'yarn install --production --frozen-lockfile', pnpm: 'pnpm prune --prod' };
+/** Yarn Berry's production install (yarnpkg.com/cli/workspaces/focus): built in from Yarn 4, the workspace-tools plugin before. */
+const BERRY_PRUNE = 'yarn workspaces focus --all --production';
 
 function argValues(c: RunCommand): (string | null)[] {
   return c.cmd.args.map((a) => a.value);
@@ -83,39 +86,39 @@ export const nodeRecipe: Recipe = {
     const last = install[install.length - 1];
     if (!last) return { ok: false, reason: `no dependency install (\`${pm} ci\` / \`${pm} install\`) runs in ${dir} before the build` };
     const installPm = last.i!.pm;
+    const pkgText = readCopied(model, stage, dir, 'package.json', build.instr);
+    const pkg = pkgText === null ? null : parsePackageJson(pkgText);
+    if (pkgText !== null && !pkg) return { ok: false, reason: 'package.json in the build context does not parse' };
+    let prune = PRUNE[installPm];
     if (installPm === 'yarn') {
-      const args = argValues(last.c);
-      const berry = args.includes('--immutable') || copyDests(model, stage).some((d) => d.sources.some((s) => /(^|\/)\.yarnrc\.yml$|(^|\/)\.yarn\/?$/.test(s)));
-      const classic = args.includes('--frozen-lockfile');
-      if (berry || !classic) {
-        return {
-          ok: false,
-          reason: berry
-            ? 'Yarn Berry: whether dependencies are in node_modules or Plug\'n\'Play files is set in .yarnrc.yml, which the Dockerfile does not show'
-            : '`yarn install` without `--frozen-lockfile` or `--immutable` does not say whether this is Yarn classic or Berry',
-        };
-      }
+      const y = yarnPrune(model, stage, last.c, readCopied(model, stage, dir, '.yarnrc.yml', build.instr), pkg);
+      if ('reason' in y) return { ok: false, reason: y.reason };
+      prune = y.prune;
     }
     // The build output: the top-level entry of the app directory the command runs from.
-    const words = mainCommand(model, stage);
-    if (!words || words.length === 0) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT' };
+    const main = mainCommand(model, stage);
+    if (!main || main.length === 0) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT' };
     const app = dir.replace(/\/$/, '');
-    const artifacts: string[] = [];
+    const sources = copyDests(model, stage).flatMap((d) => d.sources.map((s) => s.replace(/^.*\//, '')));
+    const lock = LOCKFILES[installPm].find((l) => sources.includes(l));
+    // `npm start` / `npm run <s>` whose script is `node <file>` (package.json in the build context) runs that file.
+    const words = (pkg && startScriptWords(main, pkg)) || main;
     const prog = words[0];
+    let artifacts: string[];
     if (prog === 'node' || prog === '/usr/local/bin/node') {
-      const script = words.slice(1).find((w) => !w.startsWith('-'));
+      let script = words.slice(1).find((w) => !w.startsWith('-'));
+      // `node .` runs the package's main (package.json), index.js when it names none.
+      if (script && pkg && absPath(dir, script) === app) script = pkg.main ?? 'index.js';
       const p = script ? absPath(dir, script) : null;
       if (!p) return { ok: false, reason: 'the CMD does not name the script node runs' };
       if (!p.startsWith(app + '/')) return { ok: false, reason: `the CMD runs ${p}, outside the app directory ${app}` };
       const top = p.slice(app.length + 1).split('/')[0];
-      const sources = copyDests(model, stage).flatMap((d) => d.sources.map((s) => s.replace(/^.*\//, '')));
-      const lock = LOCKFILES[installPm].find((l) => sources.includes(l));
       // A script at the top of the app directory may load anything beside it: the whole directory goes.
-      if (top === p.slice(app.length + 1)) artifacts.push(app);
-      else artifacts.push(`${app}/package.json`, ...(lock ? [`${app}/${lock}`] : []), `${app}/node_modules`, `${app}/${top}`);
+      if (top === p.slice(app.length + 1)) artifacts = [app];
+      else artifacts = [`${app}/package.json`, ...(lock ? [`${app}/${lock}`] : []), `${app}/node_modules`, `${app}/${top}`];
     } else if (PMS.has(prog) || prog === 'npx') {
       // `npm start` and the like read package.json, which may name any file: the whole app directory goes.
-      artifacts.push(app);
+      artifacts = [app];
     } else {
       return { ok: false, reason: `the CMD runs \`${prog}\`, not node or a package script` };
     }
@@ -128,7 +131,7 @@ export const nodeRecipe: Recipe = {
         buildStep: build.instr,
         artifacts: [...new Set(artifacts)],
         runtimeImage: nodeRuntimeImage(ref.tag),
-        builderEdits: [{ start: at, end: at, text: `${eol}RUN ${PRUNE[installPm]}` }],
+        builderEdits: [{ start: at, end: at, text: `${eol}RUN ${prune}` }],
         buildOnlyEnv: /^(NPM_CONFIG_\w*|npm_config_\w*|YARN_\w*|COREPACK_\w*)$/,
         runtimeNonRoot: false,
         runtimeHasShell: true,
@@ -137,3 +140,44 @@ export const nodeRecipe: Recipe = {
     };
   },
 };
+
+/**
+ * The words `npm start` / `npm run <name>` (also yarn/pnpm) end up running when package.json's script is one
+ * plain `node <file> …` and no pre/post script runs around it; null otherwise.
+ */
+export function startScriptWords(words: string[], pkg: PackageJson): string[] | null {
+  const [pm, a, b] = words;
+  if (!pm || !PMS.has(pm)) return null;
+  const name = a === 'start' ? 'start' : a === 'run' || a === 'run-script' ? b : pm !== 'npm' ? a : undefined;
+  if (!name || words.length > (a === 'run' || a === 'run-script' ? 3 : 2)) return null;
+  const script = pkg.scripts[name];
+  if (!script || pkg.scripts[`pre${name}`] || pkg.scripts[`post${name}`]) return null;
+  const w = execForm(script);
+  return w && w[0] === 'node' ? w : null;
+}
+
+/**
+ * How the builder drops Yarn's dev dependencies: Yarn classic `--production`, or for Yarn Berry (read from
+ * .yarnrc.yml and package.json in the build context) `yarn workspaces focus --all --production` when the
+ * dependencies are in node_modules. Plug'n'Play declines: its dependencies are zip files in .yarn/cache found
+ * through .pnp.cjs, with no production-only install to copy, so the runtime would get the whole cache.
+ */
+function yarnPrune(model: Model, stage: Stage, install: RunCommand, rcText: string | null, pkg: PackageJson | null): { prune: string } | { reason: string } {
+  const args = argValues(install);
+  const pmMajor = majorVersionOf(pkg?.packageManager ?? null, 'yarn');
+  const copiesRc = copyDests(model, stage).some((d) => d.sources.some((s) => /(^|\/)\.yarnrc\.yml$|(^|\/)\.yarn\/?$/.test(s)));
+  const berry = args.includes('--immutable') || copiesRc || rcText !== null || (pmMajor !== null && pmMajor >= 2);
+  if (!berry) {
+    if (args.includes('--frozen-lockfile') || pmMajor === 1) return { prune: PRUNE.yarn };
+    return { reason: '`yarn install` without `--frozen-lockfile` or `--immutable` does not say whether this is Yarn classic or Berry' };
+  }
+  if (rcText === null) return { reason: 'Yarn Berry: whether dependencies are in node_modules or Plug\'n\'Play files is set in .yarnrc.yml, which is not readable here' };
+  const rc = parseYarnRc(rcText);
+  if (!rc) return { reason: '.yarnrc.yml in the build context does not parse' };
+  if (rc.nodeLinker === 'pnp') return { reason: 'Yarn Plug\'n\'Play keeps every dependency, dev ones included, in .yarn/cache behind .pnp.cjs; set `nodeLinker: node-modules` in .yarnrc.yml to convert' };
+  if (rc.nodeLinker !== 'node-modules') return { reason: `Yarn's nodeLinker \`${rc.nodeLinker}\` is not converted here; \`node-modules\` is` };
+  const major = pmMajor ?? majorVersionOf(rc.yarnPath, 'yarn');
+  if (major === null) return { reason: 'the Yarn Berry version is not named (packageManager in package.json or yarnPath in .yarnrc.yml), and its production install differs by version' };
+  if (major < 4 && !rc.workspaceTools) return { reason: `Yarn ${major} needs the workspace-tools plugin for \`${BERRY_PRUNE}\`; add it or use Yarn 4` };
+  return { prune: BERRY_PRUNE };
+}

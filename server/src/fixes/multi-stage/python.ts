@@ -1,14 +1,24 @@
 /**
- * Python: the full image (compilers, headers) installs the dependencies into a virtual environment in
- * /opt/venv; the slim image of the same Python version gets the venv and the app, with the venv first
- * on PATH. Same image family on both sides, so the venv's interpreter link resolves the same way.
+ * Python: the full image (compilers, headers) installs the dependencies into a virtual environment; the
+ * slim image of the same Python version gets the venv and the app, with the venv first on PATH. Same image
+ * family on both sides, so the venv's interpreter link (/usr/local/bin/python3.x) resolves the same way.
+ *
+ * Where the venv is:
+ * - pip, `uv pip install`: an existing `python -m venv <dir>` / `uv venv <dir>`, else /opt/venv, created and
+ *   activated (VIRTUAL_ENV, PATH) just before the first RUN that installs into it;
+ * - poetry: `<project>/.venv` when in-project venvs are configured (`poetry config virtualenvs.in-project true`,
+ *   POETRY_VIRTUALENVS_IN_PROJECT, or poetry.toml in the build context); else /opt/venv activated before
+ *   `poetry install`, which installs into an externally activated venv (python-poetry.org/docs/managing-environments);
+ * - `uv sync`: the project environment, `<project>/.venv` or UV_PROJECT_ENVIRONMENT (docs.astral.sh/uv/concepts/projects/config).
+ * `poetry run …` / `uv run …` in CMD/ENTRYPOINT become the command itself: the venv is on PATH and neither tool is in the runtime.
  */
 import type { Model, Stage } from '../../core/model';
-import { rootImage } from '../../core/stage-info';
+import { rootImage, stageVars } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { BUILD_PACKAGE } from '../../knowledge/toolchains';
 import { instructionBlock } from '../edits';
-import { copyDests, coveredBy, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { absPath, copyDests, coveredBy, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { parsePoetryToml, parsePythonVersion, readCopied } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
 export const VENV = '/opt/venv';
@@ -17,25 +27,96 @@ function isPython(name: string | null): boolean {
   return !!name && /^(\/usr(\/local)?\/bin\/)?python3?(\.\d+)?$/.test(name);
 }
 
+function words(c: RunCommand): (string | null)[] {
+  return c.cmd.args.map((x) => x.value);
+}
+
 /** `pip install …`, `pip3 install …`, `python -m pip install …`: its arguments after `install`, or null. */
 function pipInstallArgs(c: RunCommand): (string | null)[] | null {
-  const a = c.cmd.args.map((x) => x.value);
+  const a = words(c);
   if (c.cmd.name && /^pip3?(\.\d+)?$/.test(c.cmd.name) && a[0] === 'install') return a.slice(1);
   if (isPython(c.cmd.name) && a[0] === '-m' && a[1] === 'pip' && a[2] === 'install') return a.slice(3);
   return null;
 }
 
-/** `python -m venv <dir>`: the directory, or null. */
+/** `uv pip install …`: its arguments after `install`, or null. */
+function uvPipInstallArgs(c: RunCommand): (string | null)[] | null {
+  const a = words(c);
+  return c.cmd.name === 'uv' && a[0] === 'pip' && (a[1] === 'install' || a[1] === 'sync') ? a.slice(2) : null;
+}
+
+/** Packaging tools, which may stay in the system Python: `pip install poetry`, `pip install --upgrade pip uv`. */
+const TOOL_PACKAGE = /^(pip|setuptools|wheel|poetry|poetry-plugin-export|uv|pipx|virtualenv)([=<>!~\[].*)?$/i;
+
+function isToolInstall(args: (string | null)[]): boolean {
+  const operands = args.filter((x) => x === null || !x.startsWith('-'));
+  return operands.length > 0 && operands.every((x) => x !== null && TOOL_PACKAGE.test(x)) && !args.some((x) => x === '-r' || x === '-e' || x === '--requirement' || x === '--editable');
+}
+
+/** `python -m venv <dir>` / `uv venv <dir>`: the directory (absolute), or null. */
 function venvOf(c: RunCommand): string | null {
-  const a = c.cmd.args.map((x) => x.value);
-  if (isPython(c.cmd.name) && a[0] === '-m' && a[1] === 'venv') {
-    const d = a.slice(2).find((x) => x !== null && !x.startsWith('-'));
-    return d && d.startsWith('/') ? d.replace(/\/$/, '') : null;
-  }
-  return null;
+  const a = words(c);
+  let rest: (string | null)[] | null = null;
+  if (isPython(c.cmd.name) && a[0] === '-m' && (a[1] === 'venv' || a[1] === 'virtualenv')) rest = a.slice(2);
+  else if (c.cmd.name === 'uv' && a[0] === 'venv') rest = a.slice(1);
+  if (!rest) return null;
+  const d = rest.find((x) => x !== null && !x.startsWith('-'));
+  const p = d ? absPath(c.dir, d) : c.cmd.name === 'uv' ? absPath(c.dir, '.venv') : null;
+  return p;
 }
 
 const PACKAGE_MANAGERS = new Set(['apt-get', 'apt', 'apk', 'dnf', 'yum', 'microdnf']);
+const TRUE = /^(1|true|yes|on)$/i;
+const FALSE = /^(0|false|no|off)$/i;
+
+type Mode = 'pip' | 'poetry' | 'uv-sync';
+
+/** A RUN-side decision: where the venv is and whether the recipe creates it (before which RUN). */
+interface VenvPlan {
+  venv: string;
+  /** Where the recipe creates it (`python -m venv` + ENV): before this RUN, or after FROM; null when the build makes it. */
+  create: Stage['instructions'][number] | 'after-from' | null;
+}
+
+function inlineOrStage(model: Model, stage: Stage, c: RunCommand, name: string): string | null {
+  const a = c.cmd.assignments.find((x) => x.startsWith(`${name}=`));
+  if (a) return a.slice(name.length + 1);
+  return stageVars(model, stage, c.instr).get(name) ?? null;
+}
+
+/** `poetry config virtualenvs.<key> <value>` run before `before`, the ENV, or poetry.toml: the setting, or null. */
+function poetrySetting(model: Model, stage: Stage, install: RunCommand, key: 'in-project' | 'create'): boolean | null {
+  let v: boolean | null = null;
+  const env = inlineOrStage(model, stage, install, key === 'in-project' ? 'POETRY_VIRTUALENVS_IN_PROJECT' : 'POETRY_VIRTUALENVS_CREATE');
+  if (env !== null) v = TRUE.test(env) ? true : FALSE.test(env) ? false : null;
+  for (const c of runCommands(model, stage)) {
+    if (c === install || c.instr.start > install.instr.start) break;
+    const a = words(c);
+    if (c.cmd.name === 'poetry' && a[0] === 'config' && a.includes(`virtualenvs.${key}`)) {
+      const val = a[a.indexOf(`virtualenvs.${key}`) + 1];
+      if (val && TRUE.test(val)) v = true;
+      else if (val && FALSE.test(val)) v = false;
+    }
+  }
+  if (v !== null) return v;
+  // poetry.toml next to pyproject.toml (the project's local configuration).
+  const text = install.dir ? readCopied(model, stage, install.dir, 'poetry.toml', install.instr) : null;
+  const t = text === null ? null : parsePoetryToml(text);
+  return t ? (key === 'in-project' ? t.inProject : t.create) : null;
+}
+
+/** `poetry run X …` → `X …`; `uv run [flags] X …` → `X …`; null when the words are not one of those. */
+export function dropRunWrapper(w: string[]): string[] | null {
+  if (w[0] === 'poetry' && w[1] === 'run') return w.slice(2);
+  if (w[0] === 'uv' && w[1] === 'run') {
+    let k = 2;
+    // Flags without a value only; one with a value (--with, --python) changes what runs.
+    while (k < w.length && /^--(no-sync|frozen|locked|no-dev|offline|quiet|no-project|no-editable|compile-bytecode)$|^-q$/.test(w[k])) k++;
+    if (k < w.length && w[k].startsWith('-')) return null;
+    return w.slice(k);
+  }
+  return null;
+}
 
 export const pythonRecipe: Recipe = {
   ecosystem: 'python',
@@ -48,10 +129,11 @@ export const pythonRecipe: Recipe = {
     if (ref.digest) return { ok: false, reason: 'the image is pinned by digest; the digest of its slim variant is not known here' };
     if (/(^|-)(slim|alpine)/.test(ref.tag ?? '')) return { ok: false, reason: 'the image is already a slim Python; the build packages installed into it have no runtime counterpart known here' };
     const cmds = runCommands(model, stage);
-    // System packages other than compilers may be needed at run time (libpq-dev → libpq5): which, the Dockerfile does not say.
+    // System packages other than compilers may be needed at run time (libpq-dev → libpq5), and the Debian
+    // release of a python tag without a codename moves with time, so their run-time names are not known here.
     for (const c of cmds) {
       if (!c.cmd.name || !PACKAGE_MANAGERS.has(c.cmd.name)) continue;
-      const a = c.cmd.args.map((x) => x.value);
+      const a = words(c);
       if (!a.some((x) => x === 'install' || x === 'add')) continue;
       const pkgs = a.filter((x): x is string => x !== null && !x.startsWith('-') && !['install', 'add', 'update', 'upgrade'].includes(x) && !x.includes('='));
       const runtimeLike = pkgs.filter((p) => (!BUILD_PACKAGE.test(p) || /-(dev|devel)$/.test(p)) && !/^(lib)?python3?[\d.]*-dev$/.test(p));
@@ -59,20 +141,41 @@ export const pythonRecipe: Recipe = {
         return { ok: false, reason: `the stage installs system packages (${runtimeLike.join(', ')}) whose run-time libraries the slim image would need; which ones is not known here` };
       }
     }
+    const other = cmds.find((c) => ['pipenv', 'pdm', 'conda', 'mamba', 'hatch'].includes(c.cmd.name ?? ''));
+    if (other) return { ok: false, reason: `dependencies are installed by ${other.cmd.name}; where it puts them is its own configuration` };
+    if (cmds.some((c) => c.cmd.name === 'uv' && words(c)[0] === 'python')) return { ok: false, reason: '`uv python` installs an interpreter of its own, which the slim image would not have' };
+
+    const poetryInstalls = cmds.filter((c) => c.cmd.name === 'poetry' && ['install', 'sync'].includes(words(c)[0] ?? ''));
+    const uvSyncs = cmds.filter((c) => c.cmd.name === 'uv' && words(c)[0] === 'sync');
+    const pipInstalls = cmds.filter((c) => {
+      const a = pipInstallArgs(c) ?? uvPipInstallArgs(c);
+      return a !== null && !isToolInstall(a);
+    });
+    const modes = [poetryInstalls.length && 'poetry', uvSyncs.length && 'uv-sync'].filter(Boolean) as Mode[];
+    if (modes.length > 1) return { ok: false, reason: 'both poetry and `uv sync` install dependencies; which environment the app runs in is not clear' };
+    const mode: Mode = modes[0] ?? 'pip';
+
     for (const c of cmds) {
-      const args = pipInstallArgs(c);
-      if (!args) continue;
-      const bad = args.find((x) => x === '--user' || x === '--target' || x === '-t' || x === '--prefix' || x === '--root' || (x ?? '').startsWith('--target=') || (x ?? '').startsWith('--prefix='));
-      if (bad) return { ok: false, reason: `\`pip install ${bad}\` puts packages outside the environment the recipe copies` };
+      const args = pipInstallArgs(c) ?? uvPipInstallArgs(c);
+      if (!args || isToolInstall(args)) continue;
+      const bad = args.find((x) => x === '--user' || x === '--target' || x === '-t' || x === '--prefix' || x === '--root' || x === '--system' || (x ?? '').startsWith('--target=') || (x ?? '').startsWith('--prefix='));
+      if (bad) return { ok: false, reason: `\`${c.cmd.name === 'uv' ? 'uv pip' : 'pip'} install ${bad}\` puts packages outside the environment the recipe copies` };
+      if (c.cmd.name === 'uv' && inlineOrStage(model, stage, c, 'UV_SYSTEM_PYTHON')) return { ok: false, reason: 'UV_SYSTEM_PYTHON makes `uv pip install` install into the system Python, outside the environment the recipe copies' };
       if (c.cmd.name && /^pip/.test(c.cmd.name) && c.cmd.nameWord && c.cmd.nameWord.value?.includes('/')) {
         return { ok: false, reason: 'pip is called by an absolute path, which a virtual environment on PATH would not change' };
       }
     }
-    if (cmds.some((c) => ['poetry', 'uv', 'pipenv', 'pdm', 'conda'].includes(c.cmd.name ?? ''))) {
-      return { ok: false, reason: 'dependencies are installed by a tool other than pip; where it puts them is its own configuration' };
+
+    let vp: VenvPlan | { reason: string };
+    if (mode === 'uv-sync') vp = uvSyncVenv(model, stage, uvSyncs, ref.tag);
+    else if (mode === 'poetry') vp = poetryVenv(model, stage, poetryInstalls, pipInstalls);
+    else {
+      const existing = cmds.map(venvOf).find((v) => v !== null) ?? null;
+      const first = pipInstalls[0];
+      vp = existing ? { venv: existing, create: null } : { venv: VENV, create: first ? first.instr : stage.instructions.find((i) => i.keyword === 'RUN') ?? 'after-from' };
     }
-    const existingVenv = cmds.map(venvOf).find((v) => v !== null) ?? null;
-    const venv = existingVenv ?? VENV;
+    if ('reason' in vp) return { ok: false, reason: vp.reason };
+    const venv = vp.venv;
 
     // The app: every place the stage copied files into (from the build context).
     const dests = copyDests(model, stage).filter((d) => !d.from);
@@ -88,24 +191,22 @@ export const pythonRecipe: Recipe = {
     const lastCopy = dests[dests.length - 1].instr;
     const buildStep = runs.length ? runs[runs.length - 1] : lastCopy;
 
-    const words = mainCommand(model, stage);
-    const prog = words?.[0] ?? null;
+    const main = mainCommand(model, stage);
+    const w = main ? dropRunWrapper(main) ?? main : null;
+    const prog = w?.[0] ?? null;
     const runtimePrograms = ['python', 'python3'];
     // A bare command name (gunicorn, uvicorn) comes from the venv, which is first on PATH.
-    if (prog && !prog.includes('/') && cmds.some((c) => pipInstallArgs(c))) runtimePrograms.push(prog);
+    if (prog && !prog.includes('/') && (pipInstalls.length || mode !== 'pip')) runtimePrograms.push(prog);
 
     const builderEdits = [];
     const envLine = `ENV VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
     const eol = model.doc.eol;
-    if (!existingVenv) {
-      const firstRun = runs[0];
-      if (firstRun) {
-        const at = instructionBlock(model, firstRun).commentStart;
-        builderEdits.push({ start: at, end: at, text: `RUN python -m venv ${venv}${eol}${envLine}${eol}` });
-      } else {
-        const at = model.doc.lineEndOffset(stage.fromInstr.endLine);
-        builderEdits.push({ start: at, end: at, text: `${eol}RUN python -m venv ${venv}${eol}${envLine}` });
-      }
+    if (vp.create && vp.create !== 'after-from') {
+      const at = instructionBlock(model, vp.create).commentStart;
+      builderEdits.push({ start: at, end: at, text: `RUN python -m venv ${venv}${eol}${envLine}${eol}` });
+    } else if (vp.create === 'after-from') {
+      const at = model.doc.lineEndOffset(stage.fromInstr.endLine);
+      builderEdits.push({ start: at, end: at, text: `${eol}RUN python -m venv ${venv}${eol}${envLine}` });
     }
     const envSetsVenv = stage.instructions.some((i) => i.keyword === 'ENV' && (i.node.getRawArgumentsContent() ?? '').includes(`${venv}/bin`));
     return {
@@ -113,15 +214,57 @@ export const pythonRecipe: Recipe = {
       plan: {
         ecosystem: 'python',
         buildStep,
-        artifacts: [venv, ...app.filter((a) => !coveredBy(a, [venv]))].filter((a, k, all) => all.indexOf(a) === k),
+        // The venv and the app directories, none inside another (an in-project .venv comes with its project).
+        artifacts: [venv, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b]))),
         runtimeImage: `python:${slimTag(ref.tag, true)}`,
         builderEdits,
         buildOnlyEnv: /^(PIP_\w*|POETRY_\w*|UV_\w*|PIPENV_\w*)$/,
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms,
-        runtimeEnv: existingVenv && envSetsVenv ? [] : [envLine],
+        runtimeEnv: !vp.create && envSetsVenv ? [] : [envLine],
+        runtimeCommand: mode === 'pip' ? undefined : dropRunWrapper,
       },
     };
   },
 };
+
+function poetryVenv(model: Model, stage: Stage, installs: RunCommand[], pipInstalls: RunCommand[]): VenvPlan | { reason: string } {
+  const first = installs[0];
+  if (pipInstalls.length) return { reason: 'both pip and poetry install dependencies; which environment holds them is not clear' };
+  const dirs = new Set(installs.map((c) => c.dir));
+  if (dirs.has(null) || dirs.size > 1) return { reason: '`poetry install` runs in an unknown or in several directories' };
+  if (installs.some((c) => words(c).some((a) => a === '-C' || a === '--directory' || (a ?? '').startsWith('--directory=') || a === '-P' || a === '--project'))) {
+    return { reason: '`poetry install --directory/--project` names another project directory; convert without it' };
+  }
+  if (poetrySetting(model, stage, first, 'in-project') === true) {
+    if (inlineOrStage(model, stage, first, 'VIRTUAL_ENV')) return { reason: 'VIRTUAL_ENV is set, so poetry uses that environment, not the in-project one' };
+    return { venv: `${first.dir!.replace(/\/$/, '')}/.venv`, create: null };
+  }
+  // The same RUN installing poetry with pip would put it into the venv the recipe activates before it.
+  const selfInstall = runCommands(model, stage).find((c) => c.instr === first.instr && (pipInstallArgs(c) ?? []).some((a) => a !== null && /^poetry([=<>!~].*)?$/.test(a)));
+  if (selfInstall) return { reason: 'poetry is installed with pip in the same RUN as the dependencies; install it in an earlier RUN so it stays out of the app\'s environment' };
+  return { venv: VENV, create: first.instr };
+}
+
+function uvSyncVenv(model: Model, stage: Stage, syncs: RunCommand[], tag: string | null): VenvPlan | { reason: string } {
+  const first = syncs[0];
+  if (!first.dir || syncs.some((c) => c.dir !== first.dir)) return { reason: '`uv sync` runs in an unknown or in several directories' };
+  const bad = syncs.flatMap((c) => words(c)).find((a) => a !== null && /^(--project|--directory|--active|--python|-p)(=|$)/.test(a));
+  if (bad) return { reason: `\`uv sync ${bad}\` chooses another project or interpreter; convert without it` };
+  if (inlineOrStage(model, stage, first, 'UV_PYTHON')) return { reason: 'UV_PYTHON may choose an interpreter the slim image does not have' };
+  // A .python-version that pins another version than the image's makes uv fetch its own interpreter.
+  const pinText = readCopied(model, stage, first.dir, '.python-version', first.instr);
+  if (pinText !== null) {
+    const pin = parsePythonVersion(pinText);
+    const imageVersion = /^(\d+\.\d+)/.exec(tag ?? '')?.[1] ?? null;
+    if (!pin || !imageVersion || (pin + '.').slice(0, imageVersion.length + 1) !== imageVersion + '.') {
+      return { reason: `.python-version asks for Python ${pin ?? '?'}, which is not the image's ${imageVersion ?? 'unnamed'} version; uv would use an interpreter of its own` };
+    }
+  }
+  const envDir = inlineOrStage(model, stage, first, 'UV_PROJECT_ENVIRONMENT');
+  if (envDir !== null && envDir.includes('$')) return { reason: 'UV_PROJECT_ENVIRONMENT depends on a variable' };
+  const venv = absPath(first.dir, envDir ?? '.venv');
+  if (!venv || venv === '/') return { reason: 'the project environment of `uv sync` is not known' };
+  return { venv, create: null };
+}

@@ -22,10 +22,18 @@ export interface RecipePlan {
   /** Instruction lines added to the runtime after the copied ENVs (e.g. `ENV PATH=/opt/venv/bin:$PATH`). */
   runtimeEnv?: string[];
   /**
-   * Instruction lines the runtime runs before the artifacts arrive, after its ENVs: one package-manager install
-   * of run-time libraries (`libpq5` for `libpq-dev`), never a build package.
+   * Instruction lines added to the runtime after FROM and the ENVs, before WORKDIR and the copies: e.g. one
+   * `RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-0 && rm -rf /var/lib/apt/lists/*`
+   * that installs the run-time libraries of the builder's -dev packages. Never a build step.
    */
   runtimeSetup?: string[];
+  /** Where an artifact lands in the runtime when not at its builder path (builder path → runtime path). */
+  artifactTargets?: Record<string, string>;
+  /**
+   * The words the runtime runs instead of a CMD/ENTRYPOINT's, when the builder's wrapper is not in the runtime
+   * (`poetry run python app.py` → `python app.py`); null leaves them as they are.
+   */
+  runtimeCommand?(words: string[]): string[] | null;
   /**
    * A builder directory that becomes the runtime's root (`dnf --installroot`): copied with `COPY --from=build <dir>/ /`
    * instead of the artifacts one by one, and program paths under it in CMD/ENTRYPOINT lose the prefix.

@@ -1,0 +1,252 @@
+/**
+ * What the recipes read from the project's own files in the build context: go.mod, Cargo.toml,
+ * package.json, .yarnrc.yml, poetry.toml, .python-version. Each reader takes the file's text and returns
+ * the few facts a recipe needs, or null when the text is malformed or says nothing usable: a recipe then
+ * declines rather than guesses. None of them throws.
+ */
+import { parse as parseToml } from 'smol-toml';
+import type { Model, Stage } from '../../core/model';
+import { copyDests, coveredBy } from './common';
+
+function tomlTable(text: string): Record<string, unknown> | null {
+  try {
+    const t = parseToml(text);
+    return t && typeof t === 'object' ? (t as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return !!x && typeof x === 'object' && !Array.isArray(x);
+}
+
+/**
+ * Where a directory of the image comes from in the build context: the path relative to the context root
+ * ('' for the root) when a `COPY . <dest>` (or `./`) from the context before `before` put it there; null
+ * when no such copy covers it.
+ */
+export function contextPathOf(model: Model, stage: Stage, imageDir: string, before: Stage['instructions'][number] | null): string | null {
+  let found: string | null = null;
+  for (const d of copyDests(model, stage)) {
+    if (before && d.instr.start >= before.start) break;
+    if (d.from || !d.path || d.sources.length !== 1 || !/^\.\/?$/.test(d.sources[0])) continue;
+    if (!coveredBy(imageDir, [d.path])) continue;
+    found = imageDir === d.path ? '' : imageDir.slice(d.path === '/' ? 1 : d.path.length + 1);
+  }
+  return found;
+}
+
+/** A file of the build context relative to a context directory ('' = the root); null without files or the file. */
+export function readContext(model: Model, dir: string, file: string): string | null {
+  if (!model.files) return null;
+  const rel = dir ? `${dir.replace(/\/$/, '')}/${file}` : file;
+  try {
+    return model.files.read(rel);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The text of `file` as the image has it in `imageDir` when the build reaches `before`, read from the build
+ * context: through the last COPY/ADD from the context that put it there, either by name
+ * (`COPY package.json yarn.lock ./`, `COPY go.mod /src/go.mod`) or with the whole context (`COPY . .`).
+ * null when no such copy is seen, without workspace files, or when the context has no such file.
+ */
+export function readCopied(model: Model, stage: Stage, imageDir: string, file: string, before: Stage['instructions'][number] | null): string | null {
+  const dests = copyDests(model, stage).filter((d) => !d.from && d.path && (!before || d.instr.start < before.start));
+  for (const d of dests.reverse()) {
+    if (d.sources.length === 1 && /^\.\/?$/.test(d.sources[0])) {
+      if (!coveredBy(imageDir, [d.path!])) continue;
+      return readContext(model, imageDir === d.path ? '' : imageDir.slice(d.path === '/' ? 1 : d.path!.length + 1), file);
+    }
+    const named = d.sources.find((s) => !/[*?[]/.test(s) && s.replace(/\/$/, '').split('/').pop() === file);
+    if (!named) continue;
+    const into = d.path === `${imageDir.replace(/\/$/, '')}/${file}` || (d.path === imageDir && (d.sources.length > 1 || /\/\s*$|\s\.\s*$/.test(model.doc.text.slice(d.instr.start, d.instr.end))));
+    if (into) return readContext(model, '', named.replace(/^\.\//, ''));
+  }
+  return null;
+}
+
+// --- go.mod -------------------------------------------------------------------------------------
+
+export interface GoMod {
+  module: string;
+  /** Module paths of the `require` directives (single-line and blocks). */
+  requires: string[];
+}
+
+/** The module path and the required modules of a go.mod (https://go.dev/ref/mod#go-mod-file). */
+export function parseGoMod(text: string): GoMod | null {
+  // Comments run to the end of the line; quoted module paths are allowed.
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/\/\/.*$/, '').trim());
+  let module: string | null = null;
+  const requires: string[] = [];
+  let inRequire = false;
+  const unquote = (s: string) => s.replace(/^"(.*)"$/, '$1').replace(/^`(.*)`$/, '$1');
+  for (const l of lines) {
+    if (!l) continue;
+    if (inRequire) {
+      if (l === ')') inRequire = false;
+      else requires.push(unquote(l.split(/\s+/)[0]));
+      continue;
+    }
+    const m = /^module\s+(\S+)$/.exec(l);
+    if (m) {
+      if (module !== null) return null;
+      module = unquote(m[1]);
+      continue;
+    }
+    if (/^require\s*\($/.test(l)) inRequire = true;
+    else {
+      const r = /^require\s+(\S+)\s+\S+/.exec(l);
+      if (r) requires.push(unquote(r[1]));
+    }
+  }
+  if (!module || inRequire || !/^[A-Za-z0-9._~\/-]+$/.test(module)) return null;
+  return { module, requires };
+}
+
+/**
+ * The file name `go build` gives the binary of the package with this import path: its last element, or
+ * the one before when the last is a major-version suffix (`example.com/app/v2` → `app`). This is the
+ * rule of cmd/go's DefaultExecName (go.dev/cmd/go, "go build": "the output file is named after the
+ * last non-major-version component of the package import path").
+ */
+export function goExecName(importPath: string): string | null {
+  const parts = importPath.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.length === 0) return null;
+  let name = parts[parts.length - 1];
+  if (parts.length >= 2 && /^v[2-9]\d*$|^v[1-9]\d+$/.test(name)) name = parts[parts.length - 2];
+  return /^[A-Za-z0-9._~-]+$/.test(name) && name !== '..' ? name : null;
+}
+
+// --- Cargo.toml ---------------------------------------------------------------------------------
+
+export interface CargoManifest {
+  packageName: string | null;
+  /** Names of the `[[bin]]` targets. */
+  bins: string[];
+}
+
+/** The package name and binary targets of a Cargo.toml (doc.rust-lang.org/cargo/reference/cargo-targets.html). */
+export function parseCargoToml(text: string): CargoManifest | null {
+  const t = tomlTable(text);
+  if (!t) return null;
+  const pkg = isRecord(t.package) ? t.package : null;
+  const packageName = pkg && typeof pkg.name === 'string' ? pkg.name : null;
+  const bins: string[] = [];
+  if (t.bin !== undefined) {
+    if (!Array.isArray(t.bin)) return null;
+    for (const b of t.bin) {
+      if (!isRecord(b)) return null;
+      if (typeof b.name === 'string') bins.push(b.name);
+    }
+  }
+  if (!packageName && bins.length === 0) return null;
+  return { packageName, bins };
+}
+
+/**
+ * The names of the binaries `cargo build`/`cargo install` make for a manifest: the `[[bin]]` names and the
+ * package name (the default binary of src/main.rs, unless `autobins = false` turns that off).
+ */
+export function cargoBinaryNames(m: CargoManifest, text: string): string[] {
+  const t = tomlTable(text);
+  const autobins = !(t && isRecord(t.package) && t.package.autobins === false);
+  const names = [...m.bins];
+  if (m.packageName && autobins && !names.includes(m.packageName)) names.push(m.packageName);
+  return names;
+}
+
+// --- package.json -------------------------------------------------------------------------------
+
+export interface PackageJson {
+  scripts: Record<string, string>;
+  main: string | null;
+  /** The `packageManager` field (`yarn@4.1.0`, `pnpm@9.0.0`). */
+  packageManager: string | null;
+}
+
+export function parsePackageJson(text: string): PackageJson | null {
+  let j: unknown;
+  try {
+    j = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return null;
+  }
+  if (!isRecord(j)) return null;
+  const scripts: Record<string, string> = {};
+  if (j.scripts !== undefined) {
+    if (!isRecord(j.scripts)) return null;
+    for (const [k, v] of Object.entries(j.scripts)) if (typeof v === 'string') scripts[k] = v;
+  }
+  return {
+    scripts,
+    main: typeof j.main === 'string' ? j.main : null,
+    packageManager: typeof j.packageManager === 'string' ? j.packageManager : null,
+  };
+}
+
+// --- .yarnrc.yml ---------------------------------------------------------------------------------
+
+export interface YarnRc {
+  /** `nodeLinker` (`pnp` when not set, Yarn's default). */
+  nodeLinker: string;
+  /** `yarnPath`, when set (`.yarn/releases/yarn-4.1.0.cjs`). */
+  yarnPath: string | null;
+  /** Whether the workspace-tools plugin (which adds `yarn workspaces focus` to Yarn 2 and 3) is listed. */
+  workspaceTools: boolean;
+}
+
+/**
+ * The top-level settings of a .yarnrc.yml the Node recipe needs. Only top-level `key: value` lines are
+ * read (the settings named here are scalars at the top level, yarnpkg.com/configuration/yarnrc); a line
+ * that is not YAML-like makes the file unreadable (null).
+ */
+export function parseYarnRc(text: string): YarnRc | null {
+  const top = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\s+#.*$/, '');
+    if (/^\s*(#.*)?$/.test(line) || /^\s/.test(line) || /^-\s/.test(line)) continue;
+    const m = /^([A-Za-z][\w-]*)\s*:\s*(.*)$/.exec(line);
+    if (!m) return null;
+    top.set(m[1], m[2].trim().replace(/^(["'])(.*)\1$/, '$2'));
+  }
+  const linker = top.get('nodeLinker');
+  return {
+    nodeLinker: linker ? linker : 'pnp',
+    yarnPath: top.get('yarnPath') || null,
+    workspaceTools: /plugin-workspace-tools/.test(text),
+  };
+}
+
+/** The major version of a package manager from `packageManager` (`yarn@4.1.0+sha…`) or a release file name. */
+export function majorVersionOf(spec: string | null, tool: string): number | null {
+  if (!spec) return null;
+  const m = new RegExp(`(?:^|[/@-])${tool}[@-](\\d+)\\.`).exec(spec);
+  return m ? Number(m[1]) : null;
+}
+
+// --- Python ---------------------------------------------------------------------------------------
+
+export interface PoetryToml {
+  inProject: boolean | null;
+  create: boolean | null;
+}
+
+/** `[virtualenvs] in-project` / `create` of a poetry.toml (python-poetry.org/docs/configuration). */
+export function parsePoetryToml(text: string): PoetryToml | null {
+  const t = tomlTable(text);
+  if (!t) return null;
+  const v = isRecord(t.virtualenvs) ? t.virtualenvs : {};
+  const flag = (x: unknown) => (typeof x === 'boolean' ? x : null);
+  return { inProject: flag(v['in-project']), create: flag(v.create) };
+}
+
+/** The version a .python-version file pins (its first non-comment line), or null. */
+export function parsePythonVersion(text: string): string | null {
+  const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l && !l.startsWith('#'));
+  return line && /^\d+(\.\d+){0,2}$/.test(line) ? line : null;
+}
