@@ -5,7 +5,10 @@
  * many libraries for the 64-bit time_t transition: `libssl3` → `libssl3t64`), so every table is for one release.
  */
 
-export type Release = 'bookworm' | 'jammy' | 'noble';
+import { RUNTIME_LIB_RELEASES, runtimeLibFor } from './runtime-libs';
+
+/** Debian releases come from the shared table in `runtime-libs.ts`; the Ubuntu ones (rocker/r-ver) are here. */
+export type Release = (typeof RUNTIME_LIB_RELEASES)[number] | 'jammy' | 'noble';
 
 export interface RuntimeLibraryTable {
   release: Release;
@@ -14,58 +17,6 @@ export interface RuntimeLibraryTable {
   source: string;
   checked: string;
 }
-
-/**
- * Debian 12 bookworm: the `Depends:` of each `-dev` package in the bookworm archive, read with
- * `apt-cache show --no-all-versions <pkg>` on a bookworm machine (checked 2026-11). Where a `-dev` package only
- * depends on another `-dev` package (`default-libmysqlclient-dev` → `libmariadb-dev-compat` → `libmariadb-dev`,
- * `libjpeg-dev` → `libjpeg62-turbo-dev`, `libfreetype6-dev` → `libfreetype-dev`) the chain was followed.
- */
-const BOOKWORM: Record<string, string[]> = {
-  'libpq-dev': ['libpq5'],
-  'libsqlite3-dev': ['libsqlite3-0'],
-  'libxml2-dev': ['libxml2'],
-  'libxslt1-dev': ['libxslt1.1'],
-  'libxslt-dev': ['libxslt1.1'],
-  'libyaml-dev': ['libyaml-0-2'],
-  'default-libmysqlclient-dev': ['libmariadb3'],
-  'libmariadb-dev': ['libmariadb3'],
-  'libmariadb-dev-compat': ['libmariadb3'],
-  'libffi-dev': ['libffi8'],
-  'libgmp-dev': ['libgmp10'],
-  'libssl-dev': ['libssl3'],
-  'libreadline-dev': ['libreadline8'],
-  'zlib1g-dev': ['zlib1g'],
-  'libjemalloc-dev': ['libjemalloc2'],
-  'libcurl4-openssl-dev': ['libcurl4'],
-  'libvips-dev': ['libvips42'],
-  'libzip-dev': ['libzip4'],
-  'libpng-dev': ['libpng16-16'],
-  'libjpeg-dev': ['libjpeg62-turbo'],
-  'libjpeg62-turbo-dev': ['libjpeg62-turbo'],
-  'libfreetype-dev': ['libfreetype6'],
-  'libfreetype6-dev': ['libfreetype6'],
-  'libicu-dev': ['libicu72'],
-  'libonig-dev': ['libonig5'],
-  'libwebp-dev': ['libwebp7'],
-  'libsodium-dev': ['libsodium23'],
-  'libbz2-dev': ['libbz2-1.0'],
-  'libfribidi-dev': ['libfribidi0'],
-  'libtiff-dev': ['libtiff6'],
-  'libgit2-dev': ['libgit2-1.5'],
-  'libudunits2-dev': ['libudunits2-0'],
-  'libglpk-dev': ['libglpk40'],
-  'libmemcached-dev': ['libmemcached11'],
-  'libxpm-dev': ['libxpm4'],
-  'libgd-dev': ['libgd3'],
-  'libuv1-dev': ['libuv1'],
-  'libgeos-dev': ['libgeos-c1v5'],
-  'libproj-dev': ['libproj25'],
-  'libzstd-dev': ['libzstd1'],
-  'liblzma-dev': ['liblzma5'],
-  'libgdbm-dev': ['libgdbm6'],
-  'libsasl2-dev': ['libsasl2-2'],
-};
 
 /**
  * Ubuntu 22.04 jammy and 24.04 noble (the bases of rocker/r-ver 4.2.2–4.4.x and 4.5.x): package names as listed by
@@ -105,20 +56,25 @@ const NOBLE: Record<string, string[]> = {
   'libgit2-dev': ['libgit2-1.7'],
 };
 
+/** The Ubuntu tables (the Debian releases are in `runtime-libs.ts`). */
 export const RUNTIME_LIBRARIES: RuntimeLibraryTable[] = [
-  { release: 'bookworm', libs: BOOKWORM, source: 'Debian bookworm archive, `apt-cache show` Depends of each -dev package', checked: '2026-11' },
   { release: 'jammy', libs: JAMMY, source: 'Ubuntu 22.04 archive (packages.ubuntu.com); not read on this machine', checked: '2026-11' },
   { release: 'noble', libs: NOBLE, source: 'Ubuntu 24.04 archive (packages.ubuntu.com); not read on this machine', checked: '2026-11' },
 ];
 
+function libsOf(name: string, release: Release): string[] | undefined {
+  if ((RUNTIME_LIB_RELEASES as readonly string[]).includes(release)) return runtimeLibFor(name, release)?.split(' ');
+  const table = RUNTIME_LIBRARIES.find((t) => t.release === release)!.libs;
+  return Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+}
+
 /** The run-time packages of `-dev` packages on a release: the packages found, and the `-dev` packages not known. */
 export function runtimeLibraries(devPackages: string[], release: Release): { packages: string[]; unknown: string[] } {
-  const table = RUNTIME_LIBRARIES.find((t) => t.release === release)!.libs;
   const packages: string[] = [];
   const unknown: string[] = [];
   for (const d of devPackages) {
     const name = d.replace(/[:=].*$/, '');
-    const libs = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+    const libs = libsOf(name, release);
     if (!libs) {
       if (!unknown.includes(name)) unknown.push(name);
       continue;
@@ -154,7 +110,7 @@ export function rockerRelease(tag: string | null): string | null {
 
 /** Whether a release has a table here. */
 export function isKnownRelease(r: string | null): r is Release {
-  return !!r && RUNTIME_LIBRARIES.some((t) => t.release === r);
+  return !!r && ((RUNTIME_LIB_RELEASES as readonly string[]).includes(r) || RUNTIME_LIBRARIES.some((t) => t.release === r));
 }
 
 /**
