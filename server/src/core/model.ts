@@ -362,6 +362,18 @@ function resolveImageText(raw: string | null, args: Map<string, string | null>):
   return v.trim() || null;
 }
 
+/** Where the word at `i` ends (a blank or line break), or -1 when it holds a quote or an escape character. */
+function plainWordEnd(text: string, i: number, end: number, escape: string): number {
+  let j = i;
+  while (j < end) {
+    const c = text[j];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
+    if (c === '"' || c === "'" || c === escape) return -1;
+    j++;
+  }
+  return j;
+}
+
 /** A FROM's image (as written) and stage name, read from the text; null when a word holds a quote or an escape. */
 export function fromParts(text: string, keywordEnd: number, end: number, escape: string): { image: string | null; alias: string | null } | null {
   const lead = leadingFlags(text, keywordEnd, end, escape);
@@ -369,13 +381,8 @@ export function fromParts(text: string, keywordEnd: number, end: number, escape:
   const words: string[] = [];
   let i = lead.rest;
   while (i < end && words.length < 3) {
-    let j = i;
-    while (j < end) {
-      const c = text[j];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
-      if (c === '"' || c === "'" || c === escape) return null;
-      j++;
-    }
+    const j = plainWordEnd(text, i, end, escape);
+    if (j === -1) return null;
     words.push(text.slice(i, j));
     i = argumentsStart(text, j, end, escape);
   }
@@ -432,13 +439,8 @@ export function leadingFlags(text: string, keywordEnd: number, end: number, esca
   const flags: RunFlag[] = [];
   let i = argumentsStart(text, keywordEnd, end, escape);
   while (i < end && text.startsWith('--', i)) {
-    let j = i;
-    while (j < end) {
-      const c = text[j];
-      if (c === ' ' || c === '\t' || c === '\n' || c === '\r') break;
-      if (c === '"' || c === "'" || c === escape) return null;
-      j++;
-    }
+    const j = plainWordEnd(text, i, end, escape);
+    if (j === -1) return null;
     const word = text.slice(i, j);
     const eq = word.indexOf('=');
     flags.push({ name: (eq === -1 ? word.slice(2) : word.slice(2, eq)).toLowerCase(), value: eq === -1 ? null : word.slice(eq + 1), text: word });
