@@ -30,14 +30,23 @@ function copySources(i: Instr): string[] {
   return words.slice(0, -1);
 }
 
+/** Per stage, the offset of its first COPY or ADD that names a lockfile (Infinity when none); computed once. */
+const firstLockfileCopy = new WeakMap<Stage, number>();
+function lockfileCopyAt(s: Stage): number {
+  let at = firstLockfileCopy.get(s);
+  if (at === undefined) {
+    const i = s.instructions.find((x) => (x.keyword === 'COPY' || x.keyword === 'ADD') && copySources(x).some((w) => LOCKFILES.test(w)));
+    at = i ? i.start : Infinity;
+    firstLockfileCopy.set(s, at);
+  }
+  return at;
+}
+
 /** Whether a COPY or ADD before the instruction (in its stage or a stage it builds on) names a lockfile. */
 function lockfileCopied(stage: Stage, before: Instr): boolean {
-  for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
-    for (const i of s.instructions) {
-      if (s === stage && i === before) break;
-      if ((i.keyword === 'COPY' || i.keyword === 'ADD') && copySources(i).some((w) => LOCKFILES.test(w))) return true;
-    }
-  }
+  // Once per stage, not once per RUN: a file of many npm RUNs must not scan its COPYs again for each one.
+  if (lockfileCopyAt(stage) < before.start) return true;
+  for (let s = stage.baseStage, depth = 1; s && depth < 64; s = s.baseStage, depth++) if (lockfileCopyAt(s) !== Infinity) return true;
   return false;
 }
 
