@@ -110,6 +110,13 @@ for (const [name, share, property, extra = {}] of properties) {
   if (details.failed) {
     failed = true;
     console.log(fc.defaultReportMessage(details));
+    const example = details.counterexample?.[0];
+    const text = typeof example === 'string' ? example : example?.text;
+    if (typeof text === 'string') {
+      const file = path.join(root, `out/fuzz/counterexample-${name}.Dockerfile`);
+      fs.writeFileSync(file, text);
+      console.log(`  counterexample written to ${path.relative(root, file)} (check it alone: node scripts/fuzz.mjs --file ${path.relative(root, file)})`);
+    }
     console.log(`  replay: node scripts/fuzz.mjs --only ${name} --seed ${details.seed} --path "${details.counterexamplePath}" --runs 1`);
   }
 }

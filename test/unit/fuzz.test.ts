@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
 import { initShell } from '../../server/src/core/shell';
+import { analyze, fixAll } from '../../server/src/core/analyze';
 import { FIXTURES } from './helpers';
 import { checkDocument, checkLinear, checkScaling, generatedCase, longDockerfile, mutatedFixture, stats } from './fuzz-properties';
 
@@ -66,5 +67,28 @@ describe('fuzz (fixed seed)', () => {
   // for every npm RUN (quadratic in a long stage); now once per stage.
   it('regression: a stage of many COPYs and npm installs is analysed in linear time', () => {
     checkScaling((k) => 'FROM node:20\n' + 'COPY package.json app/ ./\nRUN npm install\n'.repeat(150 * k));
+  });
+});
+
+/** Counterexamples the fuzzer found (shrunk), each replayed against every property, with what the fix does now. */
+describe('fuzz regressions', () => {
+  it('a file ending in a line continuation: no fix adds anything below it (it would join that instruction)', () => {
+    const text = 'FROM \\ebian:bookworm-slim\nRUN FROM debian:bookworm-slim\nRUN ll -y \\\n\t\tcurl && \\\n\n';
+    checkDocument(text);
+    const { findings } = analyze(text);
+    const user = findings.find((f) => f.rule === 'non-root-user');
+    assert.ok(user && !user.fixable && /line continuation/.test(user.reason ?? ''), JSON.stringify(user));
+    assert.equal(fixAll(text).text, text);
+    for (const t of ['FROM debian\nUSER \\', 'FROM debian\nRUN a \\  \n# c\n\n', '# escape=`\r\nFROM debian\r\nRUN a `\r\n']) {
+      checkDocument(t);
+      assert.equal(fixAll(t).text, t, JSON.stringify(t));
+    }
+  });
+
+  it('the user-creation RUN is not placed where a SHELL that is not POSIX is in effect', () => {
+    const text = '\uFEFF# syntax=docker/dockerfile:1.7-labs\nFROM golang:1.22 AS builder\nSHELL ["cmd", "/S", "/C"]\nRUN $(pip install flask)\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]';
+    checkDocument(text);
+    const user = analyze(text).findings.find((f) => f.rule === 'non-root-user');
+    assert.ok(user && !user.fixable && /POSIX/.test(user.reason ?? ''), JSON.stringify(user));
   });
 });

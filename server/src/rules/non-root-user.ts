@@ -1,5 +1,5 @@
 /** non-root-user: the image's final stage runs its process as root. */
-import type { Instr, Model, Stage } from '../core/model';
+import { isPosixShell, type Instr, type Model, type Stage } from '../core/model';
 import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
 import { familyHasShell, isRootUser, type Family } from '../knowledge/base-images';
@@ -156,6 +156,32 @@ function planUser(model: Model, stage: Stage): UserPlan {
 
 const NEEDS_ROOT = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR', 'USER', 'ONBUILD']);
 
+/** Where the user block goes: after the stage's last instruction that may need root. */
+function anchorOf(stage: Stage): Instr {
+  let anchor: Instr = stage.fromInstr;
+  for (const i of stage.instructions) if (NEEDS_ROOT.has(i.keyword)) anchor = i;
+  return anchor;
+}
+
+/** Whether a RUN placed right after `instr` runs in a POSIX shell: the last SHELL up to there decides, else the stage it builds on. */
+function posixShellAfter(stage: Stage, instr: Instr): boolean {
+  let shell: Instr | null = null;
+  for (const i of stage.instructions) {
+    if (i.start > instr.start) break;
+    if (i.keyword === 'SHELL') shell = i;
+  }
+  return shell ? isPosixShell(shell.node) : (stage.baseStage?.posixShell ?? true);
+}
+
+/** The plan, declined when its user-creation RUN would run under a SHELL that is not a POSIX shell. */
+function planFor(model: Model, stage: Stage): UserPlan {
+  const plan = planUser(model, stage);
+  if (plan.create && !plan.declined && !posixShellAfter(stage, anchorOf(stage))) {
+    return { ...plan, declined: 'the SHELL in effect where the user would be created is not a POSIX shell, so the commands that create it would not run' };
+  }
+  return plan;
+}
+
 /** COPY/ADD into the working directory the file sets (relative or absolute paths under it) that lack an owner. */
 function appCopies(model: Model, stage: Stage, after: Instr | undefined): Instr[] {
   const out: Instr[] = [];
@@ -193,8 +219,7 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     const r = rootUser.node.getArgumentsRange();
     if (r) edits.push({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end), text: plan.user });
   } else {
-    let anchor: Instr = stage.fromInstr;
-    for (const i of stage.instructions) if (NEEDS_ROOT.has(i.keyword)) anchor = i;
+    const anchor = anchorOf(stage);
     const at = doc.lineBreakEnd(anchor.endLine);
     const atEnd = at === doc.text.length && !/[\r\n]$/.test(doc.text);
     const eol = doc.eol;
@@ -240,7 +265,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (user === null || !isRootUser(user)) return [];
     const root = rootImage(stage);
     const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
-    const plan = planUser(model, stage);
+    const plan = planFor(model, stage);
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
     const known = baseInfo(stage)?.known ?? false;
     const message = instr
@@ -256,7 +281,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (!stage) return [];
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
-    const plan = planUser(model, stage);
+    const plan = planFor(model, stage);
     if (plan.declined) return [];
     const rootUser = instr && instr.stage === stage ? instr : null;
     const edits = fixEdits(model, stage, plan, rootUser);
