@@ -68,6 +68,16 @@ describe('fuzz (fixed seed)', () => {
   it('regression: a stage of many COPYs and npm installs is analysed in linear time', () => {
     checkScaling((k) => 'FROM node:20\n' + 'COPY package.json app/ ./\nRUN npm install\n'.repeat(150 * k));
   });
+
+  // Found while timing the counterexamples: per-RUN scans of the whole stage (ENV for pip-hygiene, the WORKDIR
+  // for the multi-stage planner), and fixes that found every issue again for each finding (the package rules,
+  // merge-run groups, the `&&` style of a long RUN). analyze asks for the fixes of every finding when the file
+  // ends open (a heredoc or a continuation), so those counted too.
+  it('regression: a long stage of RUNs, and one long RUN, are analysed in linear time', () => {
+    checkScaling((k) => 'FROM debian\nWORKDIR /app\n' + 'RUN echo hi && pip install x && apt-get install y\nRUN apt-get update\n'.repeat(250 * k));
+    checkScaling((k) => 'FROM debian\nRUN echo \\\n' + '  && apt-get install y && apt install z \\\n'.repeat(250 * k));
+    checkScaling((k) => 'FROM debian\nRUN <<EOF\n' + 'RUN apt-get install y && echo <<X \\\n'.repeat(250 * k));
+  });
 });
 
 /** Counterexamples the fuzzer found (shrunk), each replayed against every property, with what the fix does now. */
@@ -83,6 +93,12 @@ describe('fuzz regressions', () => {
       checkDocument(t);
       assert.equal(fixAll(t).text, t, JSON.stringify(t));
     }
+  });
+
+  it('a RUN of thousands of commands joined by && is left alone, without a rule failing (the tree walk ran out of stack)', () => {
+    const text = 'FROM debian\nRUN echo \\\n' + '  && apt-get install y && apt install z \\\n'.repeat(3000) + '  && true\n';
+    checkDocument(text);
+    assert.deepEqual(analyze(text).findings.map((f) => f.rule), ['non-root-user']);
   });
 
   it('the user-creation RUN is not placed where a SHELL that is not POSIX is in effect', () => {

@@ -84,7 +84,7 @@ const CACHE_MAX = 4000;
 /** Bodies longer than this are not parsed: no finding that needs them. */
 const MAX_BODY = 200_000;
 
-/** Parses a shell body; null when the parser is not loaded, the body is too large or it does not parse cleanly. */
+/** Parses a shell body; null when the parser is not loaded, the body is too large or too deep, or it does not parse cleanly. */
 export function parseShell(text: string): ShellScript | null {
   if (!parser || text.length > MAX_BODY) return null;
   const hit = cache.get(text);
@@ -98,7 +98,12 @@ export function parseShell(text: string): ShellScript | null {
   const tree = parser.parse(text);
   if (tree) {
     try {
-      if (!tree.rootNode.hasError) result = toScript(text, tree.rootNode);
+      // The walk below recurses along the tree, and a body of thousands of `&&`-joined commands nests that deep:
+      // such a body is left alone, as one that does not parse. (Measured, not caught: whether a deep recursion
+      // runs out of stack depends on the engine's state, and the answer must not.)
+      if (!tree.rootNode.hasError && !tooDeep(tree.rootNode, text)) result = toScript(text, tree.rootNode);
+    } catch {
+      result = null;
     } finally {
       tree.delete();
     }
@@ -106,6 +111,36 @@ export function parseShell(text: string): ShellScript | null {
   if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
   cache.set(text, result);
   return result;
+}
+
+/** Deeper trees than this are not walked (a few frames per level stay far below the stack's limit). */
+const MAX_DEPTH = 400;
+
+const NESTING_MARKS = new Set([...'&|;({$`\n'].map((c) => c.charCodeAt(0)));
+
+/** Whether the tree nests deeper than MAX_DEPTH, found with a cursor (no recursion). */
+function tooDeep(root: Node, text: string): boolean {
+  // Beyond a few fixed levels, every level of nesting needs an operator, a bracket, an expansion or a line break:
+  // a body with few of those cannot be that deep, and most bodies are answered without a walk.
+  let marks = 0;
+  for (let k = 0; k < text.length && marks < 100; k++) if (NESTING_MARKS.has(text.charCodeAt(k))) marks++;
+  if (marks < 100) return false;
+  const cursor = root.walk();
+  try {
+    let depth = 0;
+    for (;;) {
+      if (cursor.gotoFirstChild()) {
+        if (++depth > MAX_DEPTH) return true;
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return false;
+        depth--;
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
 }
 
 function toScript(text: string, root: Node): ShellScript {
