@@ -88,7 +88,8 @@ function createCommand(family: Family, groups: string[]): string | null {
  */
 function ownershipCommands(model: Model, stage: Stage, owner: string): string[] {
   const wd = workdirAt(model, stage, null);
-  if (!wd || wd === '/' || /\s/.test(wd)) return [];
+  // Only a path the shell takes as one plain word: no blanks, quotes, expansions or redirections to escape.
+  if (!wd || wd === '/' || !/^[A-Za-z0-9_./@%+=:,-]+$/.test(wd)) return [];
   const out = [`chown ${owner} ${wd}`];
   const fw = appFramework(stage);
   if (fw) {
