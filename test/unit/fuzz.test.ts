@@ -92,6 +92,12 @@ describe('fuzz regressions', () => {
     checkDocument('FROM node:20-slim\nWORKDIR /app\nCOPY ["package.json", "package-lock.json", "./"]\nRUN npm ci --omit=dev && npm cac &\n');
   });
 
+  it('nothing is appended to a RUN whose body is only a comment (it would land in front of the comment)', () => {
+    const text = 'FROM alpine:3.20\nRUNFROM alpine:3.20\nRUN #k add --no-cache curl ca-certificates\nCMD ["curl", "--version"]\n';
+    checkDocument(text);
+    assert.match(fixAll(text).text, /^RUN #k add --no-cache curl ca-certificates\nRUN addgroup /m);
+  });
+
   it('the user-creation RUN is not placed where a SHELL that is not POSIX is in effect', () => {
     const text = '\uFEFF# syntax=docker/dockerfile:1.7-labs\nFROM golang:1.22 AS builder\nSHELL ["cmd", "/S", "/C"]\nRUN $(pip install flask)\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]';
     checkDocument(text);

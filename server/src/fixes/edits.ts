@@ -76,7 +76,8 @@ export function continuation(model: Model): string {
 export function appendCommandEdit(model: Model, i: Instr, command: string): OffsetEdit | null {
   const run = i.run;
   const script = run?.script();
-  if (!run || !script) return null;
+  // A body of comments only has no statement to follow: ` && …` would land in front of the comment.
+  if (!run || !script || script.lastStatementEnd === 0) return null;
   const tail = run.body.slice(script.lastStatementEnd).trim();
   if (tail.startsWith('&')) return null;
   const at = docEnd(run, script.lastStatementEnd);
