@@ -25,7 +25,11 @@ import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './ls
 import { SettingsStore } from './lsp/settings';
 import { contextFor } from './lsp/context';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
+import { describeError } from './lsp/errors';
+import { installTestHook } from './lsp/test-hook';
+import { keepReadingAfterBadHeaders } from './lsp/reader';
 
+keepReadingAfterBadHeaders();
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const settings = new SettingsStore(connection);
@@ -47,9 +51,22 @@ interface DocState {
 const states = new Map<string, DocState>();
 let resolveSupport = false;
 
+/** The document being analysed or fixed, for the log line of a rule that fails (analysis is synchronous). */
+let analysing: string | null = null;
+function on<T>(uri: string, work: () => T): T {
+  analysing = uri;
+  try {
+    return work();
+  } finally {
+    analysing = null;
+  }
+}
+
+// The rule and the document, never the document's text (an error's message may quote it).
 onRuleError((ruleId, err) => {
-  connection.console.error(`rule ${ruleId} failed: ${err instanceof Error ? err.message : String(err)}`);
+  connection.console.error(`rule ${ruleId} failed on ${analysing ?? 'a document'}: ${describeError(err)}`);
 });
+installTestHook(process.env);
 
 function state(uri: string): DocState {
   let s = states.get(uri);
@@ -70,7 +87,7 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
   const latest = documents.get(uri);
   if (!latest) return null;
   if (!s.analysis || s.version !== latest.version || s.settings !== cfg) {
-    s.analysis = analyze(latest.getText(), cfg, undefined, contextFor(uri));
+    s.analysis = on(uri, () => analyze(latest.getText(), cfg, undefined, contextFor(uri)));
     s.version = latest.version;
     s.settings = cfg;
   }
@@ -88,7 +105,7 @@ async function validate(uri: string): Promise<void> {
     const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version));
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (err) {
-    connection.console.error(`analysis failed for ${uri}: ${err instanceof Error ? err.message : String(err)}`);
+    connection.console.error(`analysis failed for ${uri}: ${describeError(err)}`);
   }
 }
 
@@ -160,7 +177,7 @@ function findingFor(analysis: Analysis, d: Diagnostic & { data: DiagnosticData }
 
 function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newText: string; edit: ReturnType<typeof minimalEdit> } {
   const text = doc.getText();
-  const { text: newText } = fixAll(text, cfg, only, contextFor(doc.uri));
+  const { text: newText } = on(doc.uri, () => fixAll(text, cfg, only, contextFor(doc.uri)));
   return { newText, edit: minimalEdit(text, newText, (o) => doc.positionAt(o)) };
 }
 
@@ -187,7 +204,7 @@ connection.onCodeAction(async (params: CodeActionParams) => {
       actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });
       continue;
     }
-    for (const fix of fixesFor(analysis.model, f)) {
+    for (const fix of on(uri, () => fixesFor(analysis.model, f))) {
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
     }
   }
@@ -200,7 +217,7 @@ connection.onCodeActionResolve(async (action) => {
   const cur = await current(data.uri);
   if (!cur) return action;
   const f = cur.analysis.findings.find((x) => x.rule === data.rule && x.range.start.line === data.line && x.range.start.character === data.character);
-  const fix = f && fixesFor(cur.analysis.model, f)[0];
+  const fix = f && on(data.uri, () => fixesFor(cur.analysis.model, f)[0]);
   if (fix) {
     action.title = fix.title;
     action.edit = { changes: { [data.uri]: toLspEdits(fix.edits) } };
@@ -220,7 +237,7 @@ connection.onExecuteCommand(async (params) => {
   const { newText, edit } = fixAllEdit(doc, cfg, rule ? [rule] : undefined);
   const result: CommandResult & { edits: typeof edit[] } = { newText: edit ? newText : null, edits: edit ? [edit] : [] };
   if (!edit) {
-    const { findings } = analyze(doc.getText(), cfg, rule ? [rule] : undefined, contextFor(doc.uri));
+    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, rule ? [rule] : undefined, contextFor(doc.uri)));
     const blocked = findings.find((f) => !f.fixable && f.reason);
     result.message = blocked ? `Nothing changed: ${blocked.reason}.` : 'Nothing to change.';
   } else if (args.apply !== false) {
@@ -231,10 +248,10 @@ connection.onExecuteCommand(async (params) => {
 });
 
 process.on('uncaughtException', (err) => {
-  connection.console.error(`uncaught: ${err.message}`);
+  connection.console.error(`uncaught: ${describeError(err)}`);
 });
 process.on('unhandledRejection', (err) => {
-  connection.console.error(`unhandled: ${err instanceof Error ? err.message : String(err)}`);
+  connection.console.error(`unhandled: ${describeError(err)}`);
 });
 
 documents.listen(connection);

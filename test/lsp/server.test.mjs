@@ -2,18 +2,16 @@
 // Run after `npm run build`: node --test test/lsp/
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
+import { newUri, removeTmpDir, withServer } from './client.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVER = path.join(ROOT, 'dist/server.js');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const T = { timeout: 20_000 };
-const WAIT_MS = 10_000;
 
 const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n';
 const B = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nEXPOSE 8080\nCMD ["/out/server"]\n';
@@ -102,192 +100,6 @@ function assertNodeNonRoot(text) {
   const user = ls.findIndex((l) => /^USER node\s*$/.test(l));
   const cmd = ls.findIndex((l) => l === 'CMD ["node","index.js"]');
   assert.ok(user >= 0 && cmd > user, `USER node must come before CMD in:\n${text}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The client
-
-let docCounter = 0;
-let tmpDir = null;
-function newUri(name = 'Dockerfile') {
-  if (!tmpDir) tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-lsp-'));
-  const dir = path.join(tmpDir, `d${++docCounter}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return pathToFileURL(path.join(dir, name)).href;
-}
-
-class Client {
-  /**
-   * @param {object} opts
-   * @param {boolean} [opts.configuration] advertise workspace.configuration (pull settings)
-   * @param {boolean} [opts.resolveSupport] advertise codeAction resolveSupport for 'edit'
-   * @param {object} [opts.settings] the dockerfileLean section answered to workspace/configuration
-   */
-  static async start(opts = {}) {
-    const c = new Client(opts);
-    await c.init();
-    return c;
-  }
-
-  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} } } = {}) {
-    this.configuration = configuration;
-    this.resolveSupport = resolveSupport;
-    this.settings = settings;
-    this.publishes = []; // every publishDiagnostics params, in arrival order
-    this.waiters = [];
-    this.applyEdits = []; // every workspace/applyEdit params
-    this.applyWaiters = [];
-    this.configRequests = 0;
-    this.stderr = '';
-    this.exited = false;
-    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.proc.stderr.on('data', (d) => (this.stderr += d));
-    this.exitPromise = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
-      this.exited = true;
-      this.exitInfo = { code, signal };
-      for (const w of this.waiters) w.reject(new Error(`server exited (${code ?? signal}) while waiting for ${w.what}\n${this.stderr}`));
-      this.waiters = [];
-      resolve();
-    }));
-    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout), new StreamMessageWriter(this.proc.stdin));
-    this.conn.onNotification('textDocument/publishDiagnostics', (p) => {
-      this.publishes.push(p);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.match(p)) return true;
-        clearTimeout(w.timer);
-        w.resolve(p);
-        return false;
-      });
-    });
-    this.messages = []; // every window/showMessage params
-    this.conn.onNotification('window/showMessage', (p) => this.messages.push(p));
-    this.conn.onNotification(() => {}); // window/logMessage and the like
-    this.conn.onRequest('workspace/configuration', (params) => {
-      this.configRequests++;
-      return params.items.map((it) => (it.section === 'dockerfileLean' ? this.settings : null));
-    });
-    this.conn.onRequest('workspace/applyEdit', (params) => {
-      this.applyEdits.push(params);
-      for (const w of this.applyWaiters.splice(0)) w(params);
-      return { applied: true };
-    });
-    this.conn.onRequest('client/registerCapability', () => null);
-    this.conn.onRequest('window/workDoneProgress/create', () => null);
-    this.conn.onError(() => {});
-    this.conn.listen();
-  }
-
-  async init() {
-    const capabilities = {
-      workspace: { configuration: this.configuration, didChangeConfiguration: { dynamicRegistration: false }, applyEdit: true, executeCommand: {} },
-      textDocument: {
-        synchronization: { didSave: false },
-        publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
-        codeAction: {
-          codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
-          isPreferredSupport: true,
-          dataSupport: true,
-          ...(this.resolveSupport ? { resolveSupport: { properties: ['edit'] } } : {}),
-        },
-      },
-    };
-    if (!this.configuration) delete capabilities.workspace.configuration;
-    this.initResult = await this.request('initialize', { processId: process.pid, rootUri: null, capabilities, workspaceFolders: null });
-    this.conn.sendNotification('initialized', {});
-    return this.initResult;
-  }
-
-  request(method, params, ms = WAIT_MS) {
-    let timer;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer to ${method} within ${ms} ms\n${this.stderr}`)), ms);
-    });
-    return Promise.race([this.conn.sendRequest(method, params), timeout]).finally(() => clearTimeout(timer));
-  }
-
-  notify(method, params) {
-    return this.conn.sendNotification(method, params);
-  }
-
-  /**
-   * Resolves with the first publish (for `uri`) satisfying `pred`: among those already received when
-   * `past` is true, else only among later ones.
-   */
-  waitPublish(uri, pred, what, { past = false, ms = WAIT_MS } = {}) {
-    const match = (p) => p.uri === uri && pred(p);
-    if (past) {
-      const hit = this.publishes.find(match);
-      if (hit) return Promise.resolve(hit);
-    }
-    if (this.exited) return Promise.reject(new Error(`server already exited; waiting for ${what}`));
-    return new Promise((resolve, reject) => {
-      const w = { match, resolve, reject, what };
-      w.timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        const got = this.publishes.filter((p) => p.uri === uri).map((p) => `v${p.version}: ${p.diagnostics.map((d) => d.code).join(',')}`);
-        reject(new Error(`timed out waiting for ${what}; publishes for ${uri}: [${got.join(' | ')}]\n${this.stderr}`));
-      }, ms);
-      this.waiters.push(w);
-    });
-  }
-
-  /** The publish for `version` of `uri` (already received or still to come). */
-  diagnosticsFor(uri, version) {
-    return this.waitPublish(uri, (p) => p.version === version, `publishDiagnostics for ${uri} version ${version}`, { past: true });
-  }
-
-  nextApplyEdit(ms = WAIT_MS) {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no workspace/applyEdit request arrived')), ms);
-      this.applyWaiters.push((p) => {
-        clearTimeout(timer);
-        resolve(p);
-      });
-    });
-  }
-
-  async open(text, { uri = newUri(), version = 1 } = {}) {
-    const pub = this.diagnosticsFor(uri, version);
-    this.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version, text } });
-    return { uri, version, text, diagnostics: (await pub).diagnostics };
-  }
-
-  /** Replaces the whole text (a change without a range) and waits for that version's publish. */
-  async replace(uri, version, text) {
-    const pub = this.diagnosticsFor(uri, version);
-    this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
-    return (await pub).diagnostics;
-  }
-
-  async codeActions(uri, diagnostics, only) {
-    const range = diagnostics.length ? diagnostics[0].range : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    return this.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics, ...(only ? { only } : {}) } });
-  }
-
-  async close() {
-    try {
-      if (!this.exited) {
-        await Promise.race([this.request('shutdown', null, 2000).then(() => this.notify('exit')), this.exitPromise]).catch(() => {});
-        await Promise.race([this.exitPromise, new Promise((r) => setTimeout(r, 1000).unref())]);
-      }
-    } finally {
-      for (const w of this.waiters) clearTimeout(w.timer);
-      this.waiters = [];
-      this.conn.dispose();
-      if (!this.exited) this.proc.kill('SIGKILL');
-    }
-  }
-}
-
-/** Starts a client, runs `fn(client)`, and always shuts the server down. */
-async function withServer(opts, fn) {
-  if (typeof opts === 'function') [opts, fn] = [{}, opts];
-  const c = await Client.start(opts);
-  try {
-    return await fn(c);
-  } finally {
-    await c.close();
-  }
 }
 
 const byRule = (diags, rule) => diags.filter((d) => d.code === rule);
@@ -828,10 +640,6 @@ describe('errors', () => {
     }));
 });
 
-after(() => {
-  if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
-});
-
 describe('project config file', () => {
   /** A new folder with a config file (name → text) and the URI of a Dockerfile in it. */
   function project(name, text) {
@@ -900,3 +708,4 @@ describe('project config file', () => {
       assert.ok(Array.isArray(actions));
     }));
 });
+after(removeTmpDir);

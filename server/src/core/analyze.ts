@@ -53,12 +53,13 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
       });
     }
   }
-  if (model.unterminatedHeredoc !== null) {
-    // Text inserted after an unterminated heredoc would become part of its body.
+  const open = openEnd(model);
+  if (open !== null) {
+    // Text inserted after an unterminated heredoc or a final line continuation would become part of it.
     for (const f of findings) {
       if (f.fixable && fixesFor(model, f).length === 0) {
         f.fixable = false;
-        f.reason = 'a heredoc above is not closed, so anything added below it would become part of it';
+        f.reason = open.reason;
       }
     }
   }
@@ -92,13 +93,45 @@ export function fixesFor(model: Model, finding: Finding): Fix[] {
   if (!rule) return [];
   try {
     const fixes = rule.fixes(model, finding).filter((fix) => fix.edits.length > 0);
-    const limit = model.unterminatedHeredoc;
-    if (limit === null) return fixes;
+    const open = openEnd(model);
+    if (open === null) return fixes;
+    const limit = open.at;
     return fixes.filter((fix) => fix.edits.every((e) => model.doc.offsetAt(e.range.end) <= limit && model.doc.offsetAt(e.range.start) < limit));
   } catch (err) {
     reportRuleError(rule.id, err);
     return [];
   }
+}
+
+const openEnds = new WeakMap<Model, { at: number; reason: string } | null>();
+
+/**
+ * Where the file is left open: an unterminated heredoc, or a last instruction whose last line (comment and blank
+ * lines after it aside) ends in the escape character. Anything inserted at or after that offset would become part
+ * of that instruction, so no fix may edit there.
+ */
+function openEnd(model: Model): { at: number; reason: string } | null {
+  let open = openEnds.get(model);
+  if (open !== undefined) return open;
+  open = null;
+  if (model.unterminatedHeredoc !== null) {
+    open = { at: model.unterminatedHeredoc, reason: 'a heredoc above is not closed, so anything added below it would become part of it' };
+  } else {
+    const last = model.instructions[model.instructions.length - 1];
+    const doc = model.doc;
+    if (last) {
+      let line = doc.positionAt(last.end).line;
+      while (line > last.line && /^[ \t]*(#.*)?$/.test(doc.lineText(line))) line--;
+      const text = doc.lineText(line);
+      const m = /[ \t]*$/.exec(text)!;
+      const at = doc.lineStarts[line] + m.index;
+      if (m.index > 0 && text[m.index - 1] === model.escape && /^\s*$/.test(doc.text.slice(last.end))) {
+        open = { at, reason: 'the last instruction ends in a line continuation, so anything added below it would become part of it' };
+      }
+    }
+  }
+  openEnds.set(model, open);
+  return open;
 }
 
 type ErrorSink = (ruleId: string, err: unknown) => void;

@@ -322,7 +322,8 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
   };
 }
 
-function isPosixShell(node: Instruction): boolean {
+/** Whether a SHELL instruction names a POSIX shell (sh, bash, ash, dash, ksh, zsh). */
+export function isPosixShell(node: Instruction): boolean {
   const raw = (node.getRawArgumentsContent() ?? '').trim();
   try {
     const arr = JSON.parse(raw);

@@ -108,16 +108,30 @@ export function cacheMounted(i: Instr, target: RegExp): boolean {
 
 /** Whether an ENV of the stage (or a stage it builds on) before the instruction sets the variable non-empty. */
 export function envSet(stage: Stage, name: string, before: Instr | null): boolean {
-  for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
-    for (const i of s.instructions) {
-      if (s === stage && i === before) break;
-      // The variable's name in the text first: most ENVs set something else, and reading properties builds a tree.
-      if (i.keyword !== 'ENV' || !i.text().includes(name)) continue;
-      const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
-      if (props.some((p) => p.getName() === name && (p.getValue() ?? '') !== '')) return true;
-    }
-  }
+  // Once per stage and name, not once per RUN: a long stage of RUNs must not rescan its ENVs for each one.
+  if (firstEnvSetting(stage, name) < (before && before.stage === stage ? before.start : Infinity)) return true;
+  for (let s = stage.baseStage, depth = 1; s && depth < 64; s = s.baseStage, depth++) if (firstEnvSetting(s, name) !== Infinity) return true;
   return false;
+}
+
+const envSettings = new WeakMap<Stage, Map<string, number>>();
+
+/** The offset of the stage's first ENV that sets `name` to something non-empty; Infinity when none does. */
+function firstEnvSetting(stage: Stage, name: string): number {
+  let byName = envSettings.get(stage);
+  if (!byName) envSettings.set(stage, (byName = new Map()));
+  let at = byName.get(name);
+  if (at === undefined) {
+    const i = stage.instructions.find((x) => {
+      // The variable's name in the text first: most ENVs set something else, and reading properties builds a tree.
+      if (x.keyword !== 'ENV' || !x.text().includes(name)) return false;
+      const props = (x.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+      return props.some((p) => p.getName() === name && (p.getValue() ?? '') !== '');
+    });
+    at = i ? i.start : Infinity;
+    byName.set(name, at);
+  }
+  return at;
 }
 
 /** Whether a command is run with `NAME=value` written before it. */

@@ -84,7 +84,7 @@ const CACHE_MAX = 4000;
 /** Bodies longer than this are not parsed: no finding that needs them. */
 const MAX_BODY = 200_000;
 
-/** Parses a shell body; null when the parser is not loaded, the body is too large or it does not parse cleanly. */
+/** Parses a shell body; null when the parser is not loaded, the body is too large or too deep, or it does not parse cleanly. */
 export function parseShell(text: string): ShellScript | null {
   if (!parser || text.length > MAX_BODY) return null;
   const hit = cache.get(text);
@@ -98,7 +98,13 @@ export function parseShell(text: string): ShellScript | null {
   const tree = parser.parse(text);
   if (tree) {
     try {
-      if (!tree.rootNode.hasError) result = toScript(text, plainTree(tree, text));
+      // The conversion below recurses along the tree, and a body of thousands of `&&`-joined commands nests that
+      // deep: such a body is left alone, as one that does not parse. (Measured, not caught: whether a deep recursion
+      // runs out of stack depends on the engine's state, and the answer must not.)
+      const root = tree.rootNode.hasError ? null : plainTree(tree, text);
+      if (root) result = toScript(text, root);
+    } catch {
+      result = null;
     } finally {
       tree.delete();
     }
@@ -124,7 +130,11 @@ interface Node {
   text: string;
 }
 
-function plainTree(tree: Tree, text: string): Node {
+/** Deeper trees than this are not converted (the conversion recurses, a few frames per level). */
+const MAX_DEPTH = 400;
+
+/** The copy, or null when the tree nests deeper than MAX_DEPTH. */
+function plainTree(tree: Tree, text: string): Node | null {
   const c = tree.walk();
   const make = (): Node => {
     const start = c.startIndex;
@@ -142,6 +152,7 @@ function plainTree(tree: Tree, text: string): Node {
       if (n.isNamed) parent.namedChildren.push(n);
       if (c.gotoFirstChild()) {
         stack.push(n);
+        if (stack.length > MAX_DEPTH) return null;
         continue;
       }
       while (!c.gotoNextSibling()) {

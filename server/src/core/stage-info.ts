@@ -48,8 +48,22 @@ export function userValue(model: Model, instr: Instr): string | null {
   return v.includes('$') || v === '' ? null : v;
 }
 
+const workdirs = new WeakMap<Stage, { before: Map<Instr, string | null>; end: string | null }>();
+
 /** The working directory in effect just before `before` (or at the stage's end), when it is known. */
 export function workdirAt(model: Model, stage: Stage, before: Instr | null): string | null {
+  // Worked out once per stage: rules ask for every RUN, and a scan per question was quadratic in a long stage.
+  let memo = workdirs.get(stage);
+  if (!memo) {
+    memo = stageWorkdirs(model, stage);
+    workdirs.set(stage, memo);
+  }
+  return before && memo.before.has(before) ? memo.before.get(before)! : memo.end;
+}
+
+/** The working directory before each instruction of a stage and the stages it builds on, and at its end. */
+function stageWorkdirs(model: Model, stage: Stage): { before: Map<Instr, string | null>; end: string | null } {
+  const before = new Map<Instr, string | null>();
   let wd: string | null = null;
   let s: Stage | null = stage;
   // Start from the base stage's final working directory.
@@ -57,7 +71,7 @@ export function workdirAt(model: Model, stage: Stage, before: Instr | null): str
   for (let d = 0; s && d < 64; d++, s = s.baseStage) chain.unshift(s);
   for (const st of chain) {
     for (const i of st.instructions) {
-      if (i === before) return wd;
+      if (!before.has(i)) before.set(i, wd);
       if (i.keyword !== 'WORKDIR') continue;
       const arg = (i.node.getArgumentsContent() ?? '').trim();
       const v = arg.includes('$') ? substituteArgs(arg, stageVars(model, st, i)) : arg;
@@ -68,7 +82,7 @@ export function workdirAt(model: Model, stage: Stage, before: Instr | null): str
       wd = v.startsWith('/') ? v : wd ? `${wd.replace(/\/$/, '')}/${v}` : `/${v}`;
     }
   }
-  return wd;
+  return { before, end: wd };
 }
 
 /** The application framework a stage (with the stages it builds on) runs, judged by its instructions' text. */

@@ -76,15 +76,28 @@ export function continuation(model: Model): string {
 export function appendCommandEdit(model: Model, i: Instr, command: string): OffsetEdit | null {
   const run = i.run;
   const script = run?.script();
-  if (!run || !script) return null;
+  // A body of comments only has no statement to follow: ` && …` would land in front of the comment.
+  if (!run || !script || script.lastStatementEnd === 0) return null;
   const tail = run.body.slice(script.lastStatementEnd).trim();
   if (tail.startsWith('&')) return null;
   const at = docEnd(run, script.lastStatementEnd);
   if (i.endLine === i.line) return { start: at, end: at, text: ` && ${command}` };
   const doc = model.doc;
-  let leading = false;
-  for (let l = i.line + 1; l <= i.endLine; l++) if (/^[ \t]*&&/.test(doc.lineText(l))) leading = true;
+  const leading = leadingAnd(model, i);
   const indent = doc.indentOf(i.endLine) || model.continuationIndent;
   const text = leading ? ` ${model.escape}${doc.eol}${indent}&& ${command}` : ` && ${model.escape}${doc.eol}${indent}${command}`;
   return { start: at, end: at, text };
+}
+
+const leadingAnds = new WeakMap<Instr, boolean>();
+
+/** Whether a continued instruction puts `&&` at the start of its lines (looked at once per instruction). */
+function leadingAnd(model: Model, i: Instr): boolean {
+  let leading = leadingAnds.get(i);
+  if (leading === undefined) {
+    leading = false;
+    for (let l = i.line + 1; l <= i.endLine && !leading; l++) if (/^[ \t]*&&/.test(model.doc.lineText(l))) leading = true;
+    leadingAnds.set(i, leading);
+  }
+  return leading;
 }

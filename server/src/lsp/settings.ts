@@ -15,6 +15,9 @@ interface Merged {
   result: Settings;
 }
 
+/** How long to wait for the client's answer to workspace/configuration. */
+const SETTINGS_TIMEOUT_MS = 2000;
+
 export class SettingsStore {
   private cache = new Map<string, Promise<Settings>>();
   private merged = new Map<string, Merged>();
@@ -51,10 +54,21 @@ export class SettingsStore {
     if (!this.canPull) return Promise.resolve(this.pushed);
     let p = this.cache.get(uri);
     if (!p) {
-      p = this.connection.workspace
+      const pulled = this.connection.workspace
         .getConfiguration({ scopeUri: uri, section: 'dockerfileLean' })
         .then((raw) => (raw === null || raw === undefined ? this.pushed : normalizeSettings(raw)))
         .catch(() => this.pushed);
+      // A client that never answers must not stop the document from being checked: after a while, the pushed
+      // settings (or the defaults) stand in. An answer that comes later is used from the next analysis on.
+      let timer: NodeJS.Timeout | undefined;
+      const fallback = new Promise<Settings>((resolve) => {
+        timer = setTimeout(() => resolve(this.pushed), SETTINGS_TIMEOUT_MS);
+      });
+      p = Promise.race([pulled.finally(() => clearTimeout(timer)), fallback]);
+      const cached = p;
+      void pulled.then((settings) => {
+        if (this.cache.get(uri) === cached) this.cache.set(uri, Promise.resolve(settings));
+      });
       this.cache.set(uri, p);
     }
     return p;

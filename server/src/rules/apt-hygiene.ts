@@ -1,5 +1,5 @@
 /** apt-hygiene: apt-get installs that prompt, pull recommends, or leave package lists in the layer. */
-import { docEnd, type Instr, type Model, shellRuns } from '../core/model';
+import { docEnd, type Instr, type Model, type Stage, shellRuns } from '../core/model';
 import type { ShellCommand, ShellScript, ShellWord } from '../core/shell';
 import { cacheMounted, inheritedWholesale, insertAfterSubcommand, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
@@ -81,7 +81,19 @@ function duplicatePackages(model: Model, i: Instr, call: AptCall): { prev: Shell
   return out;
 }
 
-function installIssues(model: Model): InstallIssue[] {
+/**
+ * Once per model: `fixes` is asked once per finding, and finding every issue again each time was quadratic in a
+ * file of many installs.
+ */
+function perModel<T>(find: (model: Model) => T): (model: Model) => T {
+  const memo = new WeakMap<Model, T>();
+  return (model) => {
+    if (!memo.has(model)) memo.set(model, find(model));
+    return memo.get(model)!;
+  };
+}
+
+const installIssues = perModel((model: Model): InstallIssue[] => {
   const out: InstallIssue[] = [];
   for (const { instr: i, script } of shellRuns(model, /apt/)) {
     const cleanup = cleansLists(script) || listsMounted(i);
@@ -99,16 +111,19 @@ function installIssues(model: Model): InstallIssue[] {
     }
   }
   return out;
-}
+});
 
 /** `apt <sub>` calls that apt-get runs the same way. */
-function aptCliCalls(model: Model): { instr: Instr; call: AptCall }[] {
+const aptCliCalls = perModel((model: Model): { instr: Instr; call: AptCall }[] => {
   const out: { instr: Instr; call: AptCall }[] = [];
   for (const { instr: i, script } of shellRuns(model, /apt/)) {
     for (const call of aptCalls(script)) if (call.manager === 'apt' && call.cmd.nameWord && APT_GET_SUBS.has(call.sub)) out.push({ instr: i, call });
   }
   return out;
-}
+});
+
+/** The RUN that starts on each line. */
+const runsByLine = perModel((model: Model): Map<number, Instr> => new Map(model.instructions.filter((x) => x.keyword === 'RUN').map((x) => [x.line, x])));
 
 /** RUNs whose only apt work is `apt-get update`. */
 function lonelyUpdates(model: Model): Instr[] {
@@ -193,7 +208,7 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
   fixes(model, finding: Finding): Fix[] {
     if (finding.data?.kind === 'update') {
       const line = finding.range.start.line;
-      const i = model.instructions.find((x) => x.line === line && x.keyword === 'RUN');
+      const i = runsByLine(model).get(line);
       const group = i && mergeTargetGroup(model, i);
       if (!group) return [];
       return [{ title: 'Run apt-get update in the same RUN as the install', edits: toTextEdits(model.doc, [mergeGroupEdit(model, group)]), preferred: true }];
@@ -221,12 +236,22 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
 function mergeTargetGroup(model: Model, i: Instr): Instr[] | null {
   const stage = i.stage;
   if (!stage) return null;
-  for (const group of runGroups(stage)) {
-    const k = group.indexOf(i);
-    if (k < 0 || k + 1 >= group.length) continue;
-    const next = group[k + 1];
-    const script = next.run!.script();
-    if (script && aptCalls(script).some((c) => c.sub === 'install')) return [i, next];
+  const at = groupPlaces(stage).get(i);
+  if (!at || at.k + 1 >= at.group.length) return null;
+  const next = at.group[at.k + 1];
+  const script = next.run!.script();
+  return script && aptCalls(script).some((c) => c.sub === 'install') ? [i, next] : null;
+}
+
+const places = new WeakMap<Stage, Map<Instr, { group: Instr[]; k: number }>>();
+
+/** Each RUN of a stage's merge groups with its group and its place in it (found once per stage). */
+function groupPlaces(stage: Stage): Map<Instr, { group: Instr[]; k: number }> {
+  let m = places.get(stage);
+  if (!m) {
+    m = new Map();
+    for (const group of runGroups(stage)) group.forEach((x, k) => m!.set(x, { group, k }));
+    places.set(stage, m);
   }
-  return null;
+  return m;
 }

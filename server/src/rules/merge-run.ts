@@ -24,6 +24,15 @@ function mergeable(i: Instr): boolean {
  * `ONBUILD RUN`s group only with each other: they run in a child build, not in this one.
  */
 export function runGroups(stage: Stage): Instr[][] {
+  // Once per stage: `fixes` is asked once per finding, and apt-hygiene asks per RUN.
+  let groups = groupsOf.get(stage);
+  if (!groups) groupsOf.set(stage, (groups = findGroups(stage)));
+  return groups;
+}
+
+const groupsOf = new WeakMap<Stage, Instr[][]>();
+
+function findGroups(stage: Stage): Instr[][] {
   const groups: Instr[][] = [];
   let cur: Instr[] = [];
   const flush = () => {

@@ -1,5 +1,5 @@
 /** non-root-user: the image's final stage runs its process as root. */
-import type { Instr, Model, Stage } from '../core/model';
+import { isPosixShell, type Instr, type Model, type Stage } from '../core/model';
 import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type Family } from '../knowledge/base-images';
@@ -101,7 +101,8 @@ function createCommand(family: Family, groups: string[], as: NewUser): string | 
  */
 function ownershipCommands(model: Model, stage: Stage, owner: string): string[] {
   const wd = workdirAt(model, stage, null);
-  if (!wd || wd === '/' || /\s/.test(wd)) return [];
+  // Only a path the shell takes as one plain word: no blanks, quotes, expansions or redirections to escape.
+  if (!wd || wd === '/' || !/^[A-Za-z0-9_./@%+=:,-]+$/.test(wd)) return [];
   const out = [`chown ${owner} ${wd}`];
   const fw = appFramework(stage);
   if (fw) {
@@ -169,6 +170,32 @@ function planUser(model: Model, stage: Stage, as: NewUser): UserPlan {
 
 const NEEDS_ROOT = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR', 'USER', 'ONBUILD']);
 
+/** Where the user block goes: after the stage's last instruction that may need root. */
+function anchorOf(stage: Stage): Instr {
+  let anchor: Instr = stage.fromInstr;
+  for (const i of stage.instructions) if (NEEDS_ROOT.has(i.keyword)) anchor = i;
+  return anchor;
+}
+
+/** Whether a RUN placed right after `instr` runs in a POSIX shell: the last SHELL up to there decides, else the stage it builds on. */
+function posixShellAfter(stage: Stage, instr: Instr): boolean {
+  let shell: Instr | null = null;
+  for (const i of stage.instructions) {
+    if (i.start > instr.start) break;
+    if (i.keyword === 'SHELL') shell = i;
+  }
+  return shell ? isPosixShell(shell.node) : (stage.baseStage?.posixShell ?? true);
+}
+
+/** The plan, declined when its user-creation RUN would run under a SHELL that is not a POSIX shell. */
+function planFor(model: Model, stage: Stage, as: NewUser): UserPlan {
+  const plan = planUser(model, stage, as);
+  if (plan.create && !plan.declined && !posixShellAfter(stage, anchorOf(stage))) {
+    return { ...plan, declined: 'the SHELL in effect where the user would be created is not a POSIX shell, so the commands that create it would not run' };
+  }
+  return plan;
+}
+
 /** COPY/ADD into the working directory the file sets (relative or absolute paths under it) that lack an owner. */
 function appCopies(model: Model, stage: Stage, after: Instr | undefined): Instr[] {
   const out: Instr[] = [];
@@ -206,8 +233,7 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     const r = rootUser.node.getArgumentsRange();
     if (r) edits.push({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end), text: plan.user });
   } else {
-    let anchor: Instr = stage.fromInstr;
-    for (const i of stage.instructions) if (NEEDS_ROOT.has(i.keyword)) anchor = i;
+    const anchor = anchorOf(stage);
     const at = doc.lineBreakEnd(anchor.endLine);
     const atEnd = at === doc.text.length && !/[\r\n]$/.test(doc.text);
     const eol = doc.eol;
@@ -272,7 +298,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const root = rootImage(stage);
     const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
     const as = newUser(options);
-    const plan = planUser(model, stage, as);
+    const plan = planFor(model, stage, as);
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
     const known = baseInfo(stage)?.known ?? false;
     const message = instr
@@ -289,7 +315,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (!stage) return [];
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
-    const plan = planUser(model, stage, newUser(finding.data));
+    const plan = planFor(model, stage, newUser(finding.data));
     if (plan.declined) return [];
     const rootUser = instr && instr.stage === stage ? instr : null;
     const edits = fixEdits(model, stage, plan, rootUser);

@@ -36,23 +36,23 @@ function mentionsLockfile(i: Instr): boolean {
   return t.includes('package-lock') || t.includes('shrinkwrap');
 }
 
-/** Per stage: the index of its first COPY or ADD that names a lockfile (-1 for none), found once per model. */
+/** Per stage, the offset of its first COPY or ADD that names a lockfile (Infinity when none); computed once. */
 const firstLockfileCopy = new WeakMap<Stage, number>();
-
-function lockfileCopyIndex(stage: Stage): number {
-  let k = firstLockfileCopy.get(stage);
-  if (k === undefined) {
-    k = stage.instructions.findIndex((i) => (i.keyword === 'COPY' || i.keyword === 'ADD') && mentionsLockfile(i) && copySources(i).some((w) => LOCKFILES.test(w)));
-    firstLockfileCopy.set(stage, k);
+function lockfileCopyAt(s: Stage): number {
+  let at = firstLockfileCopy.get(s);
+  if (at === undefined) {
+    const i = s.instructions.find((x) => (x.keyword === 'COPY' || x.keyword === 'ADD') && mentionsLockfile(x) && copySources(x).some((w) => LOCKFILES.test(w)));
+    at = i ? i.start : Infinity;
+    firstLockfileCopy.set(s, at);
   }
-  return k;
+  return at;
 }
 
 /** Whether a COPY or ADD before the instruction (in its stage or a stage it builds on) names a lockfile. */
 function lockfileCopied(stage: Stage, before: Instr): boolean {
-  const k = lockfileCopyIndex(stage);
-  if (k !== -1 && k < stage.instructions.indexOf(before)) return true;
-  for (let s = stage.baseStage, depth = 0; s && depth < 64; s = s.baseStage, depth++) if (lockfileCopyIndex(s) !== -1) return true;
+  // Once per stage, not once per RUN: a file of many npm RUNs must not scan its COPYs again for each one.
+  if (lockfileCopyAt(stage) < before.start) return true;
+  for (let s = stage.baseStage, depth = 1; s && depth < 64; s = s.baseStage, depth++) if (lockfileCopyAt(s) !== Infinity) return true;
   return false;
 }
 

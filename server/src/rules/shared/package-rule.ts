@@ -20,7 +20,14 @@ export interface PackageIssue {
 
 export const BACKGROUND_REASON = 'the RUN ends in a background job (&); add the cleanup by hand';
 
-export function packageRule<Id extends string>(id: Id, meta: RuleMeta, fixTitle: string, issues: (model: Model) => PackageIssue[]): Rule<Id> {
+export function packageRule<Id extends string>(id: Id, meta: RuleMeta, fixTitle: string, find: (model: Model) => PackageIssue[]): Rule<Id> {
+  // Once per model: `fixes` is asked once per finding, and finding every issue again each time was quadratic.
+  const memo = new WeakMap<Model, PackageIssue[]>();
+  const issues = (model: Model): PackageIssue[] => {
+    let found = memo.get(model);
+    if (!found) memo.set(model, (found = find(model)));
+    return found;
+  };
   return {
     id,
     meta,
