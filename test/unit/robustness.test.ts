@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { analyze, fixAll } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { DocText } from '../../server/src/core/document';
+import { DEFAULT_SETTINGS } from '../../server/src/core/types';
 
 before(() => initShell());
 
@@ -101,5 +102,14 @@ describe('document positions', () => {
   it('detects the dominant line ending and the BOM', () => {
     assert.equal(new DocText('a\r\nb\r\nc\n').eol, '\r\n');
     assert.equal(new DocText('\uFEFFa\n').hasBom, true);
+  });
+});
+
+describe('npm install spelled another way', () => {
+  it('is an install for multi-stage too: turning `npm in` into `npm ci` makes no new rule fire', () => {
+    const text = 'FROM node:20\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm in && npm cache clean --force\nCOPY . .\nCMD ["node", "server.js"]\n';
+    const before = new Set(analyze(text).findings.map((f) => f.rule));
+    const after = new Set(analyze(fixAll(text, DEFAULT_SETTINGS, ['npm-hygiene']).text).findings.map((f) => f.rule));
+    for (const r of after) assert.ok(before.has(r), `${r} fires only after the npm-hygiene fix`);
   });
 });

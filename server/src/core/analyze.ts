@@ -106,8 +106,9 @@ export function fixesFor(model: Model, finding: Finding): Fix[] {
 const openEnds = new WeakMap<Model, { at: number; reason: string } | null>();
 
 /**
- * Where the file is left open: an unterminated heredoc, or a last instruction whose last line (comment and blank
- * lines after it aside) ends in the escape character. Anything inserted at or after that offset would become part
+ * Where the file is left open: an unterminated heredoc, or an instruction whose last line (comment and blank
+ * lines after it aside) ends in the escape character: the last one, or one the parser ended there although the
+ * builder may continue it. Anything inserted at or after that offset would become part
  * of that instruction, so no fix may edit there.
  */
 function openEnd(model: Model): { at: number; reason: string } | null {
@@ -117,17 +118,24 @@ function openEnd(model: Model): { at: number; reason: string } | null {
   if (model.unterminatedHeredoc !== null) {
     open = { at: model.unterminatedHeredoc, reason: 'a heredoc above is not closed, so anything added below it would become part of it' };
   } else {
-    const last = model.instructions[model.instructions.length - 1];
     const doc = model.doc;
-    if (last) {
-      let line = doc.positionAt(last.end).line;
-      while (line > last.line && /^[ \t]*(#.*)?$/.test(doc.lineText(line))) line--;
+    const list = model.instructions;
+    for (const [k, ins] of list.entries()) {
+      // The instruction's last line that is not a comment or blank line inside it.
+      let line = doc.positionAt(ins.end).line;
+      while (line > ins.line && /^[ \t]*(#.*)?$/.test(doc.lineText(line))) line--;
       const text = doc.lineText(line);
       const m = /[ \t]*$/.exec(text)!;
+      if (m.index === 0 || text[m.index - 1] !== model.escape) continue;
       const at = doc.lineStarts[line] + m.index;
-      if (m.index > 0 && text[m.index - 1] === model.escape && /^\s*$/.test(doc.text.slice(last.end))) {
+      if (k === list.length - 1 && /^\s*$/.test(doc.text.slice(ins.end))) {
         open = { at, reason: 'the last instruction ends in a line continuation, so anything added below it would become part of it' };
+      } else {
+        // The parser ended the instruction on a line that ends in the escape character (after an escaped
+        // character such as `\`` + space): the builder may read the next line as part of it.
+        open = { at, reason: `line ${line + 1} ends in the escape character but the parser ends the instruction there; the builder may join the next line to it, so nothing below is changed` };
       }
+      break;
     }
   }
   openEnds.set(model, open);

@@ -16,6 +16,11 @@ export interface PackageCall {
   subIndex: number;
 }
 
+/** The names npm accepts for `install` (its aliases and the abbreviations it expands), per `npm help install`. */
+export const NPM_INSTALL = new Set(['install', 'i', 'add', 'isntall', 'in', 'ins', 'inst', 'insta', 'instal']);
+/** The names npm accepts for `ci`. */
+export const NPM_CI = new Set(['ci', 'clean-install', 'install-clean', 'ic', 'isntall-clean']);
+
 export interface ManagerSpec {
   /** Matches the command name (its last path component). */
   names: RegExp;

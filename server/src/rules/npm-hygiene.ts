@@ -1,7 +1,7 @@
 /** npm-hygiene: `npm install` where a lockfile is copied (use `npm ci`), and npm's cache left in the layer. */
 import type { Instr, Model, Stage } from '../core/model';
 import type { ShellScript } from '../core/shell';
-import { cacheMounted, inheritedWholesale, operands, packageCalls, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { NPM_CI, NPM_INSTALL, cacheMounted, inheritedWholesale, operands, packageCalls, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
@@ -9,8 +9,8 @@ import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/pack
 
 const NPM_OPTS_WITH_VALUE = new Set(['--prefix', '-C', '--workspace', '-w', '--cache', '--registry', '--userconfig', '--omit', '--include', '--loglevel']);
 const NPM: ManagerSpec = { names: /^npm$/, optsWithValue: NPM_OPTS_WITH_VALUE };
-const INSTALL = new Set(['install', 'i', 'add', 'isntall', 'in', 'ins', 'inst', 'insta', 'instal']);
-const FETCHING = new Set([...INSTALL, 'ci', 'clean-install', 'install-clean', 'update', 'up', 'upgrade']);
+const INSTALL = NPM_INSTALL;
+const FETCHING = new Set([...NPM_INSTALL, ...NPM_CI, 'update', 'up', 'upgrade']);
 const LOCKFILES = /(^|\/)(package-lock\.json|npm-shrinkwrap\.json)$/;
 
 /** The sources of a COPY/ADD (every argument but the destination), flags excluded. */

@@ -4,6 +4,7 @@
  * moves to the slim image of the same Node line. Pruning in the builder (rather than installing again in
  * the runtime) keeps native modules compiled where the compilers are.
  */
+import { NPM_CI, NPM_INSTALL } from '../../core/package-calls';
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
@@ -41,7 +42,7 @@ function installOf(c: RunCommand): { pm: Pm; prodOnly: boolean } | null {
   const args = argValues(c);
   const sub = args[0] ?? null;
   const isInstall =
-    (name === 'npm' && (sub === 'ci' || ((sub === 'install' || sub === 'i') && args.slice(1).every((a) => a !== null && a.startsWith('-'))))) ||
+    (name === 'npm' && sub !== null && (NPM_CI.has(sub) || (NPM_INSTALL.has(sub) && args.slice(1).every((a) => a !== null && a.startsWith('-'))))) ||
     (name === 'yarn' && (sub === null || sub === 'install' || (sub.startsWith('-') && args.every((a) => a !== null && a.startsWith('-'))))) ||
     (name === 'pnpm' && (sub === 'install' || sub === 'i'));
   if (!isInstall) return null;
