@@ -133,7 +133,7 @@ function openEnd(model: Model): { at: number; reason: string } | null {
       } else {
         // The parser ended the instruction on a line that ends in the escape character (after an escaped
         // character such as `\`` + space): the builder may read the next line as part of it.
-        open = { at, reason: `line ${line + 1} ends in the escape character but the parser ends the instruction there; the builder may join the next line to it, so nothing below is changed` };
+        open = { at: ins.start, reason: `line ${line + 1} ends in the escape character but the parser ends the instruction there; the builder may join the next line to it, so neither it nor anything below is changed` };
       }
       break;
     }
