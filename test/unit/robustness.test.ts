@@ -113,3 +113,19 @@ describe('npm install spelled another way', () => {
     for (const r of after) assert.ok(before.has(r), `${r} fires only after the npm-hygiene fix`);
   });
 });
+
+describe('a line that ends in the escape character where the parser ends the instruction', () => {
+  it('blocks every fix from that instruction on (the builder may join the next line to it)', () => {
+    const text = '# escape=`\nFROM fedora:40\nRUN dnf install -y curl && echo `id -u` `\n    && dnf install -y git\nRUN dnf install -y jq\n';
+    const { findings } = analyze(text);
+    const below = findings.filter((f) => f.range.start.line >= 2);
+    assert.ok(below.length > 0, 'the rules still report');
+    assert.ok(below.every((f) => !f.fixable && /escape character/.test(f.reason ?? '')), JSON.stringify(below.map((f) => [f.rule, f.fixable, f.reason])));
+    const fixed = fixAll(text).text;
+    assert.equal(fixed.slice(fixed.indexOf('RUN dnf install -y curl')), text.slice(text.indexOf('RUN dnf install -y curl')));
+  });
+  it('leaves the instruction itself alone too (a fix inside it would change where it ends)', () => {
+    const text = '\uFEFF# escape=`\nFROM golang:1.22 AS base\nRUN apt-get install  && echo $(date) `id -u` `\n    && (dnf install  && pip install flask)';
+    assert.equal(fixAll(text).text, text);
+  });
+});
