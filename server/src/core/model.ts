@@ -6,11 +6,11 @@
 import type { Instruction, From, Run, Onbuild } from 'dockerfile-ast';
 import { Dockerfile as DockerfileClass } from 'dockerfile-ast/lib/dockerfile';
 import { Parser as AstParser } from 'dockerfile-ast/lib/parser';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocText } from './document';
 import { scanDockerfile, type ScannedDirective, type ScannedInstruction } from './scan';
-import type { AnalysisContext, WorkspaceFiles } from './types';
-import { parseShell, type ShellScript } from './shell';
+import type { AnalysisContext, Position, Range, WorkspaceFiles } from './types';
+import { parseShell, shellReady, type ShellScript } from './shell';
 import { parseImageRef, type ImageRef } from '../knowledge/base-images';
 
 export interface RunFlag {
@@ -106,13 +106,63 @@ function pragmaIds(tool: string, list: string): string[] {
     .map((id) => (tool === 'hadolint' ? id.toUpperCase() : id));
 }
 
+const isEol = (c: number): boolean => c === 10 || c === 13;
+
+/**
+ * The text document dockerfile-ast reads positions from, over the model's own line table (the library's
+ * document would scan the whole text again for its own). Positions and offsets as that document gives
+ * them: an offset inside a line break counts as the end of the line.
+ */
+export class DocTextDocument implements TextDocument {
+  readonly uri = '';
+  readonly languageId = 'dockerfile';
+  readonly version = 0;
+  constructor(private readonly doc: DocText) {}
+  get lineCount(): number {
+    return this.doc.lineCount;
+  }
+  getText(range?: Range): string {
+    return range ? this.doc.text.substring(this.offsetAt(range.start), this.offsetAt(range.end)) : this.doc.text;
+  }
+  positionAt(offset: number): Position {
+    const { line } = this.doc.positionAt(offset);
+    const start = this.doc.lineStarts[line];
+    return { line, character: this.beforeEol(Math.max(0, Math.min(offset, this.doc.text.length)), start) - start };
+  }
+  offsetAt(position: Position): number {
+    const starts = this.doc.lineStarts;
+    if (position.line >= starts.length) return this.doc.text.length;
+    if (position.line < 0) return 0;
+    const start = starts[position.line];
+    if (position.character <= 0) return start;
+    const next = position.line + 1 < starts.length ? starts[position.line + 1] : this.doc.text.length;
+    return this.beforeEol(Math.min(start + position.character, next), start);
+  }
+  getLineRange(line: number): Range {
+    const starts = this.doc.lineStarts;
+    const last = starts.length - 1;
+    if (line > last) return { start: { line: last, character: 0 }, end: { line: last, character: this.doc.text.length - starts[last] } };
+    if (line < 0) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    return { start: { line, character: 0 }, end: { line, character: this.doc.lineEndOffset(line) - starts[line] } };
+  }
+  getEOLCharacters(line: number): string {
+    const starts = this.doc.lineStarts;
+    if (line < 0 || line + 1 >= starts.length) return '';
+    return this.doc.text.slice(this.doc.lineEndOffset(line), starts[line + 1]);
+  }
+  private beforeEol(offset: number, lineStart: number): number {
+    while (offset > lineStart && isEol(this.doc.text.charCodeAt(offset - 1))) offset--;
+    return offset;
+  }
+}
+
 /** The text document and (empty) Dockerfile that dockerfile-ast's instruction objects read from: one per model. */
 class TreeContext {
   private made: { document: TextDocument; dockerfile: DockerfileClass } | null = null;
   constructor(readonly doc: DocText) {}
   get(): { document: TextDocument; dockerfile: DockerfileClass } {
     if (!this.made) {
-      const document = TextDocument.create('', '', 0, this.doc.text);
+      const document = new DocTextDocument(this.doc);
       this.made = { document, dockerfile: new DockerfileClass(document) };
     }
     return this.made;
@@ -509,8 +559,11 @@ function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: numbe
     },
     shellErrexit,
     script() {
-      if (parsed === undefined) parsed = form === 'shell' && posix ? parseShell(body) : null;
-      return parsed;
+      if (parsed !== undefined) return parsed;
+      const result = form === 'shell' && posix ? parseShell(body) : null;
+      // Before the grammar has loaded there is no tree yet, which is not the same as no tree at all.
+      if (result !== null || form !== 'shell' || !posix || shellReady()) parsed = result;
+      return result;
     },
   };
 }
