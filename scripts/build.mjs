@@ -1,7 +1,8 @@
 // Bundles the client, the server and the CLI with esbuild, copies the shell grammar's wasm files,
 // and bundles the tests (test/**/*.test.ts → out/test/**/*.test.js). The server and the CLI are always
 // minified (a smaller bundle compiles faster at startup); `--production` also minifies the client and
-// drops the source maps.
+// drops the source maps. `--readable` leaves the server and the CLI unminified, so CPU profiles name
+// functions (for profiling only: startup is slower).
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const production = process.argv.includes('--production');
+const small = !process.argv.includes('--readable');
 const dist = path.join(root, 'dist');
 fs.mkdirSync(dist, { recursive: true });
 
@@ -21,8 +23,13 @@ const requireNodeBuiltins = {
   setup(build) {
     build.onLoad({ filter: /web-tree-sitter[\\/]tree-sitter\.js$/ }, async (args) => {
       const src = await fs.promises.readFile(args.path, 'utf8');
-      const out = src.replace(/\bimport\((["'])(fs\/promises|module)\1\)/g, 'Promise.resolve(__builtinRequire("$2"))');
+      let out = src.replace(/\bimport\((["'])(fs\/promises|module)\1\)/g, 'Promise.resolve(__builtinRequire("$2"))');
       if (out === src) throw new Error('web-tree-sitter no longer imports fs/promises or module dynamically: revisit require-node-builtins');
+      // Language.load also takes a compiled WebAssembly.Module (the launcher compiles the grammar early);
+      // the loader underneath already accepts one.
+      const before = out;
+      out = out.replace('if (input instanceof Uint8Array) {', 'if (input instanceof Uint8Array || input instanceof WebAssembly.Module) {');
+      if (out === before) throw new Error('web-tree-sitter Language.load changed: revisit require-node-builtins');
       return { contents: out, loader: 'js' };
     });
   },
@@ -45,8 +52,8 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: [path.join(root, 'client/src/extension.ts')], outfile: path.join(dist, 'extension.js'), external: ['vscode'] }),
   // The server and the CLI: a small launcher each (dist/server.js, dist/cli.js) that runs the bundle
   // (server.main.js, cli.main.js) with a V8 code cache (server/src/node/launch.ts).
-  esbuild.build({ ...common, minify: true, plugins: [requireNodeBuiltins], entryPoints: [path.join(root, 'server/src/server.ts')], outfile: path.join(dist, 'server.main.js') }),
-  esbuild.build({ ...common, minify: true, plugins: [requireNodeBuiltins], entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(dist, 'cli.main.js') }),
+  esbuild.build({ ...common, minify: small, plugins: [requireNodeBuiltins], entryPoints: [path.join(root, 'server/src/server.ts')], outfile: path.join(dist, 'server.main.js') }),
+  esbuild.build({ ...common, minify: small, plugins: [requireNodeBuiltins], entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(dist, 'cli.main.js') }),
   esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/server.ts')], outfile: path.join(dist, 'server.js') }),
   esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/cli.ts')], outfile: path.join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } }),
 ]);

@@ -59,3 +59,30 @@ test('where dist/.cache cannot be made, the cache goes to the temp folder', () =
   rmSync(dir, { recursive: true, force: true });
   rmSync(tmp, { recursive: true, force: true });
 });
+
+test('the grammar the launcher compiles early gives the same findings as the bundle loading it itself', () => {
+  const dir = distCopy();
+  for (const file of [EXAMPLE, join(ROOT, 'examples', 'go-service', 'Dockerfile'), join(ROOT, 'bench', 'corpus', 'gen-1000.Dockerfile')].filter(existsSync)) {
+    const direct = spawnSync(process.execPath, [join(dir, 'cli.main.js'), 'check', '--format', 'json', file], { encoding: 'utf8' });
+    const launched = spawnSync(process.execPath, [join(dir, 'cli.js'), 'check', '--format', 'json', file], { encoding: 'utf8' });
+    assert.equal(launched.stdout, direct.stdout, file);
+    assert.equal(launched.status, direct.status);
+    assert.ok(JSON.parse(launched.stdout).some((f) => f.rule === 'merge-run' || f.rule === 'apt-hygiene' || f.rule === 'multi-stage'), 'shell rules ran');
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a damaged grammar file: the CLI stops with a message, the server logs it and keeps serving', async () => {
+  const dir = distCopy();
+  writeFileSync(join(dir, 'tree-sitter-bash.wasm'), 'not WebAssembly');
+  const r = spawnSync(process.execPath, [join(dir, 'cli.js'), 'check', EXAMPLE], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 3, `exit ${r.status} ${r.signal ?? ''}: ${r.stderr}`);
+  assert.match(r.stderr, /^dockerfile-lean: internal error: /);
+  const { withServer } = await import('../lsp/client.mjs');
+  await withServer({ server: join(dir, 'server.js') }, async (c) => {
+    const { diagnostics } = await c.open('FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n');
+    assert.deepEqual([...new Set(diagnostics.map((d) => d.code))], ['non-root-user']);
+    assert.ok(c.logs.some((l) => l.includes('shell grammar failed to load')), c.logs.join('\n'));
+  });
+  rmSync(dir, { recursive: true, force: true });
+});

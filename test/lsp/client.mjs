@@ -29,6 +29,7 @@ export class Client {
    * @param {object} [opts.settings] the dockerfileLean section answered to workspace/configuration
    * @param {(params: object) => unknown} [opts.onConfiguration] answers workspace/configuration instead (may never resolve)
    * @param {object} [opts.env] extra environment variables for the server process
+   * @param {string} [opts.server] the server's launcher (dist/server.js by default)
    */
   static async start(opts = {}) {
     const c = new Client(opts);
@@ -36,7 +37,7 @@ export class Client {
     return c;
   }
 
-  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} }, onConfiguration = null, env = {} } = {}) {
+  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} }, onConfiguration = null, env = {}, server = SERVER } = {}) {
     this.configuration = configuration;
     this.resolveSupport = resolveSupport;
     this.settings = settings;
@@ -48,7 +49,7 @@ export class Client {
     this.stderr = '';
     this.logs = []; // every window/logMessage text
     this.exited = false;
-    this.proc = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    this.proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.proc.stderr.on('data', (d) => (this.stderr += d));
     this.exitPromise = new Promise((resolve) => this.proc.on('exit', (code, signal) => {
       this.exited = true;

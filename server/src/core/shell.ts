@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Parser, Language, type Tree } from 'web-tree-sitter';
+import { precompiled, wasm, type WasmObject } from './wasm-handoff';
 
 export interface ShellWord {
   /** The word's value when it is static (quotes removed); null when it holds an expansion. */
@@ -63,10 +64,21 @@ function findWasm(file: string, pkg: string): string {
 export function initShell(): Promise<void> {
   if (!loading) {
     loading = (async () => {
-      await Parser.init({
-        locateFile: (name: string) => findWasm(name, 'web-tree-sitter'),
-      });
-      const lang = await Language.load(findWasm('tree-sitter-bash.wasm', 'tree-sitter-bash'));
+      const pre = precompiled();
+      // Compiled already by the launcher (node/launch.ts) when started through it.
+      const [runtime, language] = pre ? await Promise.all([pre.runtime, pre.language]) : [null, null];
+      let failed: (err: unknown) => void = () => {};
+      const instantiateFailed = new Promise<never>((_, reject) => (failed = reject));
+      await Promise.race([
+        Parser.init({
+          locateFile: (name: string) => findWasm(name, 'web-tree-sitter'),
+          // web-tree-sitter's hook to make the instance itself; it has no way to report a failure, hence the race.
+          ...(runtime ? { instantiateWasm: (imports: object, done: (instance: WasmObject, module: WasmObject) => void) => void wasm.instantiate(runtime, imports).then((instance) => done(instance, runtime), failed) } : {}),
+        }),
+        instantiateFailed,
+      ]);
+      // The bundle's copy of web-tree-sitter takes a compiled module here too (scripts/build.mjs).
+      const lang = await Language.load(language ? (language as Uint8Array) : findWasm('tree-sitter-bash.wasm', 'tree-sitter-bash'));
       const p = new Parser();
       p.setLanguage(lang);
       parser = p;

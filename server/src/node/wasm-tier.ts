@@ -3,10 +3,38 @@
  * with the optimising compiler while the first documents are analysed; on two cores that work took
  * more time than it ever saved (parsing every RUN body of a 10,000-line file: ≈ 330 ms with tiering,
  * ≈ 140 ms with the baseline compiler alone, measured here; steady-state analysis the same). Both the
- * server and the CLI therefore keep the baseline compiler. Must run before the module is compiled.
+ * server and the CLI therefore keep the baseline compiler.
+ * Must run before the module is compiled.
+ *
+ * V8 compiles a module's functions lazily, at their first call (the first RUN body parsed pays ≈ 10 ms).
+ * Compiling them all up front on V8's own threads was tried: on two cores it finished later than the
+ * first analysis needed them, and whole runs were slower.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as v8 from 'v8';
+import { setPrecompiled, wasm } from '../core/wasm-handoff';
 
 export function useBaselineWasmCompiler(): void {
   v8.setFlagsFromString('--liftoff-only');
+}
+
+/**
+ * Starts compiling the shell grammar's two modules from `dir` (the bundle's folder) and leaves them for
+ * the bundle (core/wasm-handoff.ts). The files are read synchronously (1.5 MB from the page cache: well
+ * under a millisecond) so that V8's threads compile them while this thread loads the bundle; read
+ * asynchronously, compilation could only start once the bundle has loaded. Nothing is left when a file
+ * is missing: the bundle then loads them itself.
+ */
+export function precompileWasm(dir: string): void {
+  try {
+    const compile = (file: string) => {
+      const p = wasm.compile(fs.readFileSync(path.join(dir, file)));
+      p.catch(() => {}); // the bundle sees the failure; never an unhandled rejection here
+      return p;
+    };
+    setPrecompiled({ runtime: compile('tree-sitter.wasm'), language: compile('tree-sitter-bash.wasm') });
+  } catch {
+    // not there: the bundle reads and compiles them itself
+  }
 }
