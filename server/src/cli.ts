@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, fixAll, fixesFor } from './core/analyze';
 import { initShell } from './core/shell';
+import { buildModel } from './core/model';
 import { type AnalysisContext, type Settings, type Severity } from './core/types';
 import { sarifLog, githubAnnotation, repoPath, unifiedDiff, type Reported } from './cli/formats';
 import { configForDir, formatConfigError, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
@@ -274,7 +275,7 @@ const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
 const COLOURS: Record<string, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m' };
 const paint = (sev: string, s: string) => (useColour ? `${COLOURS[sev] ?? ''}${s}\x1b[0m` : s);
 
-function check(args: Args, files: string[]): number {
+async function check(args: Args, files: string[], shell: Promise<void>): Promise<number> {
   const out: Reported[] = [];
   for (const file of files) {
     const { text, binary } = load(file);
@@ -282,7 +283,11 @@ function check(args: Args, files: string[]): number {
       process.stderr.write(`${file}: binary file, not checked\n`);
       continue;
     }
-    const { model, findings } = analyze(text, settingsFor(file, args), args.rules, contextOf(file));
+    // The parse and the settings need no shell grammar: on a cold start they run while it loads.
+    const model = buildModel(text, contextOf(file));
+    const settings = settingsFor(file, args);
+    await shell;
+    const { findings } = analyze(model, settings, args.rules);
     for (const finding of findings) {
       let fix = null;
       if (args.format === 'sarif' && finding.fixable) {
@@ -338,8 +343,10 @@ async function main(argv: string[]): Promise<number> {
   if (args.config && !fs.existsSync(args.config)) throw new UsageError(`no such config file: ${args.config}`);
   const files = targets(args);
   useBaselineWasmCompiler();
-  await initShell();
-  return args.command === 'check' ? check(args, files) : fix(args, files);
+  const shell = initShell();
+  if (args.command === 'check') return check(args, files, shell);
+  await shell;
+  return fix(args, files);
 }
 
 /** Exits once stdout and stderr are flushed: the wasm runtime would otherwise hold the process open. */

@@ -18,6 +18,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
+import { buildModel, type Model } from './core/model';
 import { initShell } from './core/shell';
 import type { Finding, Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
@@ -28,13 +29,15 @@ import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { describeError } from './lsp/errors';
 import { installTestHook } from './lsp/test-hook';
 import { keepReadingAfterBadHeaders } from './lsp/reader';
+import { trace } from './lsp/trace';
 
+trace('loaded');
 keepReadingAfterBadHeaders();
 const connection: Connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const settings = new SettingsStore(connection);
 useBaselineWasmCompiler();
-const shellReady = initShell().catch((err) => {
+const shellReady = initShell().then(() => trace('shell grammar ready'), (err) => {
   connection.console.error(`shell grammar failed to load; RUN bodies are not analysed: ${String(err)}`);
 });
 
@@ -44,6 +47,8 @@ const DEBOUNCE_MS = 12;
 interface DocState {
   analysis: Analysis | null;
   version: number;
+  model: Model | null;
+  modelVersion: number;
   settings: Settings | null;
   timer: NodeJS.Timeout | null;
   justOpened: boolean;
@@ -71,10 +76,21 @@ installTestHook(process.env);
 function state(uri: string): DocState {
   let s = states.get(uri);
   if (!s) {
-    s = { analysis: null, version: -1, settings: null, timer: null, justOpened: false };
+    s = { analysis: null, version: -1, model: null, modelVersion: -1, settings: null, timer: null, justOpened: false };
     states.set(uri, s);
   }
   return s;
+}
+
+/** The model of the document's current version: the parse, shared by every analysis of that version. */
+function modelOf(s: DocState, doc: TextDocument): Model {
+  if (!s.model || s.modelVersion !== doc.version) {
+    const uri = doc.uri;
+    s.model = on(uri, () => buildModel(doc.getText(), contextFor(uri)));
+    s.modelVersion = doc.version;
+    trace(`parsed ${uri} v${doc.version}`);
+  }
+  return s.model;
 }
 
 /** The analysis of the document's current version, computed once and shared by every request. */
@@ -82,12 +98,19 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
   const doc = documents.get(uri);
   if (!doc) return null;
   const s = state(uri);
-  const cfg = await settings.get(uri);
+  const pending = settings.get(uri);
+  // The parse needs neither the settings nor the shell grammar: it runs while the client answers the
+  // settings request and, on a cold start, while the grammar is still being compiled.
+  if (!s.analysis || s.version !== doc.version) modelOf(s, doc);
+  const cfg = await pending;
+  trace('settings');
   await shellReady;
   const latest = documents.get(uri);
   if (!latest) return null;
   if (!s.analysis || s.version !== latest.version || s.settings !== cfg) {
-    s.analysis = on(uri, () => analyze(latest.getText(), cfg, undefined, contextFor(uri)));
+    const model = modelOf(s, latest);
+    s.analysis = on(uri, () => analyze(model, cfg));
+    trace(`analysed ${uri} v${latest.version}`);
     s.version = latest.version;
     s.settings = cfg;
   }
@@ -119,6 +142,7 @@ function schedule(uri: string, delay: number): void {
 }
 
 connection.onInitialize((params): InitializeResult => {
+  trace('initialize');
   const caps = params.capabilities;
   settings.canPull = !!caps.workspace?.configuration;
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
@@ -144,6 +168,7 @@ connection.onDidChangeWatchedFiles(() => {
 });
 
 documents.onDidOpen((e) => {
+  trace(`open ${e.document.uri}`);
   // The document set fires a content change right after the open; that one needs no second run.
   state(e.document.uri).justOpened = true;
   void validate(e.document.uri);
