@@ -69,7 +69,7 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
 
 /** Whether an ignore comment above any instruction the finding covers silences the rule. */
 /** Whether a set of ignored names (from comments) names the rule, by its id or one of its hadolint codes. */
-function ignoredBy(names: Set<string>, rule: Rule): boolean {
+function ignoredBy(names: ReadonlySet<string>, rule: Rule): boolean {
   return names.size > 0 && (names.has(rule.id) || rule.meta.hadolint.some((code) => names.has(code)));
 }
 

@@ -51,7 +51,7 @@ export interface Instr {
   /** For `ONBUILD RUN …`: the trigger RUN's body (never set on `run`, so RUN rules leave triggers alone). */
   onbuildRun?: RunInfo;
   /** What the ignore comments directly above it name: our rule ids, and hadolint codes (upper case). */
-  ignores: Set<string>;
+  ignores: ReadonlySet<string>;
   /** The instruction's text, keyword to end (continuations and heredoc bodies included). */
   text(): string;
 }
@@ -223,7 +223,7 @@ class InstrImpl implements Instr {
     readonly end: number,
     readonly line: number,
     readonly endLine: number,
-    readonly ignores: Set<string>,
+    readonly ignores: ReadonlySet<string>,
   ) {}
   get node(): Instruction {
     return (this.tree ??= this.trees.create(this.scanned));
@@ -232,6 +232,9 @@ class InstrImpl implements Instr {
     return this.trees.doc.text.slice(this.start, this.end);
   }
 }
+
+/** The ignores of an instruction without ignore comments above it (most of them): one shared empty set. */
+const NO_IGNORES: ReadonlySet<string> = new Set<string>();
 
 export function buildModel(text: string, context: AnalysisContext = {}): Model {
   const doc = new DocText(text);
@@ -281,8 +284,12 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
     const line = doc.positionAt(start).line;
     const endLine = doc.positionAt(end).line;
     const keyword = scanned.instruction.toUpperCase();
-    const ignores = new Set<string>();
-    for (let l = line - 1; l >= 0 && lineIgnores.has(l); l--) lineIgnores.get(l)!.forEach((id) => ignores.add(id));
+    let ignores: ReadonlySet<string> = NO_IGNORES;
+    if (lineIgnores.size > 0 && lineIgnores.has(line - 1)) {
+      const named = new Set<string>();
+      for (let l = line - 1; l >= 0 && lineIgnores.has(l); l--) lineIgnores.get(l)!.forEach((id) => named.add(id));
+      ignores = named;
+    }
     const instr = new InstrImpl(trees, scanned, keyword, start, end, line, endLine, ignores);
     if (current === null && keyword === 'ARG') {
       const prop = (instr.node as unknown as { getProperty(): { getName(): string; getValue(): string | null } | null }).getProperty();
@@ -546,26 +553,36 @@ function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: numbe
       // A body that starts with '[' but is not JSON is shell form (e.g. `[ -f x ] && …`).
     }
   }
-  let parsed: ShellScript | null | undefined;
-  return {
-    flags,
-    flagsKey,
-    form,
-    bodyStart,
-    bodyEnd,
-    body,
-    get map() {
-      return joined.map;
-    },
-    shellErrexit,
-    script() {
-      if (parsed !== undefined) return parsed;
-      const result = form === 'shell' && posix ? parseShell(body) : null;
-      // Before the grammar has loaded there is no tree yet, which is not the same as no tree at all.
-      if (result !== null || form !== 'shell' || !posix || shellReady()) parsed = result;
-      return result;
-    },
-  };
+  return new RunBody(flags, flagsKey, form, bodyStart, bodyEnd, joined, posix, shellErrexit);
+}
+
+/** A RUN's body and flags (see RunInfo); a class, so that thousands of RUNs share their methods. */
+class RunBody implements RunInfo {
+  readonly body: string;
+  private parsed: ShellScript | null | undefined = undefined;
+  constructor(
+    readonly flags: RunFlag[],
+    readonly flagsKey: string,
+    readonly form: RunInfo['form'],
+    readonly bodyStart: number,
+    readonly bodyEnd: number,
+    private readonly joined: JoinedBody,
+    private readonly posix: boolean,
+    readonly shellErrexit: boolean,
+  ) {
+    this.body = joined.body;
+  }
+  get map(): number[] {
+    return this.joined.map;
+  }
+  script(): ShellScript | null {
+    if (this.parsed !== undefined) return this.parsed;
+    const shell = this.form === 'shell' && this.posix;
+    const result = shell ? parseShell(this.body) : null;
+    // Before the grammar has loaded there is no tree yet, which is not the same as no tree at all.
+    if (result !== null || !shell || shellReady()) this.parsed = result;
+    return result;
+  }
 }
 
 /**
@@ -574,7 +591,7 @@ function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: numbe
  * The body is built from slices of the text; `map` (document offset of each body character) is built
  * from them only when something asks for it.
  */
-export function joinContinuations(text: string, from: number, to: number, escape: string): { body: string; readonly map: number[] } {
+export function joinContinuations(text: string, from: number, to: number, escape: string): JoinedBody {
   // Kept pieces: [start, end) ranges of the text, in order.
   const pieces: number[] = [];
   let pieceStart = from;
@@ -616,18 +633,27 @@ export function joinContinuations(text: string, from: number, to: number, escape
   if (to > pieceStart && pieceStart < to) pieces.push(pieceStart, Math.min(i, to));
   let body = '';
   for (let k = 0; k < pieces.length; k += 2) body += text.slice(pieces[k], pieces[k + 1]);
-  let map: number[] | null = null;
-  return {
-    body,
-    get map(): number[] {
-      if (!map) {
-        map = [];
-        for (let k = 0; k < pieces.length; k += 2) for (let o = pieces[k]; o < pieces[k + 1]; o++) map.push(o);
-        map.push(to);
-      }
-      return map;
-    },
-  };
+  return new JoinedBody(body, pieces, to);
+}
+
+/** A joined body, and the document offset of each of its characters (built on first use). */
+class JoinedBody {
+  private offsets: number[] | null = null;
+  constructor(
+    readonly body: string,
+    private readonly pieces: number[],
+    private readonly to: number,
+  ) {}
+  get map(): number[] {
+    if (!this.offsets) {
+      const map: number[] = [];
+      const pieces = this.pieces;
+      for (let k = 0; k < pieces.length; k += 2) for (let o = pieces[k]; o < pieces[k + 1]; o++) map.push(o);
+      map.push(this.to);
+      this.offsets = map;
+    }
+    return this.offsets;
+  }
 }
 
 /** Offset in the document just past body character `end - 1` (the end of a span of the body). */

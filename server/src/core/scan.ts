@@ -238,7 +238,15 @@ export function scanDockerfile(
 
   /** Reads the instruction starting at `start`; returns the offset its scan ended at. */
   function instructionAt(start: number): number {
-    let word = text[start];
+    // The keyword as read: while it is one run of the text, only its end is tracked (no string is built
+    // per character); a line continuation inside it makes it a string of its own.
+    let wordEnd = start + 1;
+    let built: string | null = null;
+    const append = (at: number): void => {
+      if (built === null && at === wordEnd) wordEnd++;
+      else built = (built ?? text.slice(start, wordEnd)) + text[at];
+    };
+    const keyword = (): string => built ?? text.slice(start, wordEnd);
     let keywordEnd = -1;
     let escapedKeyword = false;
     for (let i = start + 1; i < n; i++) {
@@ -254,19 +262,19 @@ export function scanDockerfile(
           while (j < n && isBlank(text.charCodeAt(j))) j++;
           if (j >= n) {
             keywordEnd = i + 1;
-            word += escape;
-            return add(word, start, keywordEnd, n);
+            append(i);
+            return add(keyword(), start, keywordEnd, n);
           }
           if (isBreak(text.charCodeAt(j))) {
             i = j;
           } else {
             keywordEnd = i + 1;
-            word += escape;
+            append(i);
             i = j - 2;
           }
         } else {
           keywordEnd = i + 1;
-          word += escape;
+          append(i);
           escapedKeyword = false;
         }
         continue;
@@ -282,7 +290,7 @@ export function scanDockerfile(
           escapedKeyword = false;
         }
         if (keywordEnd === -1) keywordEnd = i;
-        const ins: ScannedInstruction = { instruction: word, start, keywordEnd, end: -1, heredocs: 0, heredocOpen: false };
+        const ins: ScannedInstruction = { instruction: keyword(), start, keywordEnd, end: -1, heredocs: 0, heredocOpen: false };
         const end = argumentsEnd(ins, i);
         ins.end = end;
         instructions.push(ins);
@@ -290,14 +298,14 @@ export function scanDockerfile(
       }
       if (isBreak(c)) {
         if (escapedKeyword) continue;
-        return add(word, start, i, i);
+        return add(keyword(), start, i, i);
       }
       if (c === HASH && escapedKeyword) continue;
       keywordEnd = i + 1;
-      word += text[i];
+      append(i);
       escapedKeyword = false;
     }
-    return add(word, start, keywordEnd === -1 ? n : keywordEnd, n);
+    return add(keyword(), start, keywordEnd === -1 ? n : keywordEnd, n);
   }
 
   function add(word: string, start: number, keywordEnd: number, end: number): number {
