@@ -128,30 +128,42 @@ export function parseShell(text: string): ShellScript | null {
 
 /**
  * The syntax tree copied into plain objects in one cursor walk: reading a web-tree-sitter node's
- * properties crosses into WebAssembly each time, so the analysis reads these copies instead.
+ * properties crosses into WebAssembly each time, so the analysis reads these copies instead. Each copy
+ * reads four values across (type, field, start, end); whether a type is named is asked once per type.
  */
-interface Node {
-  type: string;
-  isNamed: boolean;
-  startIndex: number;
-  endIndex: number;
-  /** The field this node fills in its parent (`name` for a command's name), if any. */
-  field: string | null;
-  children: Node[];
-  namedChildren: Node[];
-  text: string;
+class Node {
+  readonly children: Node[] = [];
+  readonly namedChildren: Node[] = [];
+  constructor(
+    private readonly source: string,
+    readonly type: string,
+    readonly isNamed: boolean,
+    readonly startIndex: number,
+    readonly endIndex: number,
+    /** The field this node fills in its parent (`name` for a command's name), if any. */
+    readonly field: string | null,
+  ) {}
+  get text(): string {
+    return this.source.slice(this.startIndex, this.endIndex);
+  }
 }
 
 /** Deeper trees than this are not converted (the conversion recurses, a few frames per level). */
 const MAX_DEPTH = 400;
 
+/** Per node type id of the grammar: whether that type is named (asked across once). */
+const namedTypes: (boolean | undefined)[] = [];
+
 /** The copy, or null when the tree nests deeper than MAX_DEPTH. */
 function plainTree(tree: Tree, text: string): Node | null {
   const c = tree.walk();
+  const types = tree.language.types;
+  const fields = tree.language.fields;
   const make = (): Node => {
-    const start = c.startIndex;
-    const end = c.endIndex;
-    return { type: c.nodeType, isNamed: c.nodeIsNamed, startIndex: start, endIndex: end, field: c.currentFieldName, children: [], namedChildren: [], text: text.slice(start, end) };
+    const typeId = c.nodeTypeId;
+    let named = namedTypes[typeId];
+    if (named === undefined) named = namedTypes[typeId] = c.nodeIsNamed;
+    return new Node(text, types[typeId] || 'ERROR', named, c.startIndex, c.endIndex, fields[c.currentFieldId] ?? null);
   };
   try {
     const root = make();
