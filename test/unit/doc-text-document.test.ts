@@ -11,8 +11,17 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocText } from '../../server/src/core/document';
 import { DocTextDocument } from '../../server/src/core/model';
 
+/** The dominant line ending, counted the plain way: CRLF only when there are more CRLFs than lone LFs. */
+function dominantEol(text: string): string {
+  const crlf = text.split('\r\n').length - 1;
+  const lf = text.split('\n').length - 1 - crlf;
+  return crlf > lf ? '\r\n' : '\n';
+}
+
 function compare(text: string): void {
-  const ours = new DocTextDocument(new DocText(text));
+  const doc = new DocText(text);
+  assert.equal(doc.eol, dominantEol(text), `eol of ${JSON.stringify(text)}`);
+  const ours = new DocTextDocument(doc);
   const lib = TextDocument.create('file:///Dockerfile', 'dockerfile', 0, text);
   assert.equal(ours.lineCount, lib.lineCount, 'lineCount');
   assert.equal(ours.getText(), lib.getText());

@@ -18,15 +18,24 @@ export class DocText {
     const starts = [0];
     let crlf = 0;
     let lf = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10) {
-        starts.push(i + 1);
-        if (i > 0 && text.charCodeAt(i - 1) === 13) crlf++;
-        else lf++;
-      } else if (c === 13 && text.charCodeAt(i + 1) !== 10) {
-        // A lone CR ends a line too, as the Dockerfile parser sees it.
-        starts.push(i + 1);
+    // Line breaks found with indexOf (the engine's own search) rather than a loop over every character.
+    let nl = text.indexOf('\n');
+    let cr = text.indexOf('\r');
+    while (nl !== -1 || cr !== -1) {
+      if (cr !== -1 && (nl === -1 || cr < nl)) {
+        if (cr + 1 === nl) {
+          starts.push(nl + 1);
+          crlf++;
+          nl = text.indexOf('\n', nl + 1);
+        } else {
+          // A lone CR ends a line too, as the Dockerfile parser sees it.
+          starts.push(cr + 1);
+        }
+        cr = text.indexOf('\r', cr + 1);
+      } else {
+        starts.push(nl + 1);
+        lf++;
+        nl = text.indexOf('\n', nl + 1);
       }
     }
     this.lineStarts = starts;
