@@ -52,6 +52,23 @@ const HASH = 35;
 const isBlank = (c: number) => c === SP || c === TAB;
 const isBreak = (c: number) => c === CR || c === LF;
 
+/**
+ * The next occurrence of `needle` at or after an offset (the text's length when there is none). Offsets
+ * mostly grow during a scan: the engine's own search runs again only when an offset passes the last
+ * answer (or goes back before the last search), so a whole scan costs about one pass per needle.
+ */
+function finder(text: string, needle: string): (from: number) => number {
+  let searchedFrom = Infinity;
+  let at = -1;
+  return (from) => {
+    if (from < searchedFrom || (at !== -1 && at < from)) {
+      searchedFrom = from;
+      at = text.indexOf(needle, from);
+    }
+    return at === -1 ? text.length : at;
+  };
+}
+
 /** Heredoc names among an instruction's argument words (`<<EOF`, `<<-"EOF"`, …), and whether any strips tabs. */
 export function heredocNames(words: readonly string[]): { names: string[]; tabbed: boolean } {
   const names: string[] = [];
@@ -143,6 +160,12 @@ export function scanDockerfile(
   for (const d of directives) if (d.name.toLowerCase() === 'escape' && (d.value === '\\' || d.value === '`')) escape = d.value;
   const esc = escape.charCodeAt(0);
   const instructions: ScannedInstruction[] = [];
+  const nextLf = finder(text, '\n');
+  const nextCr = finder(text, '\r');
+  const nextEscape = finder(text, escape);
+  const nextMark = finder(text, '<<');
+  /** The next line break at or after `from` (or the end of the text). */
+  const nextBreak = (from: number) => Math.min(nextLf(from), nextCr(from));
 
   // Where a heredoc body ends: the break after the line that is exactly `name` (leading tabs allowed when tabbed).
   const heredocEnd = (name: string, from: number, tabbed: boolean, ins: ScannedInstruction): number => {
@@ -172,6 +195,9 @@ export function scanDockerfile(
   const argumentsEnd = (ins: ScannedInstruction, from: number): number => {
     let escaped = false;
     for (let i = from + 1; i < n; i++) {
+      // Outside a continuation only line breaks and the escape character matter: skip to the next one.
+      if (!escaped) i = Math.min(nextBreak(i), nextEscape(i));
+      if (i >= n) break;
       const c = text.charCodeAt(i);
       if (isBreak(c)) {
         if (escaped) continue;
@@ -195,7 +221,7 @@ export function scanDockerfile(
       if (c === HASH) {
         if (escaped) {
           // A comment line inside a continuation: skipped with its line break.
-          while (i < n && !isBreak(text.charCodeAt(i))) i++;
+          i = nextBreak(i);
           continue;
         }
       } else if (!isBlank(c)) escaped = false;
@@ -207,14 +233,7 @@ export function scanDockerfile(
   const withHeredocs = (ins: ScannedInstruction, lineEnd: number): number => {
     const kw = ins.instruction.toUpperCase();
     if (kw !== 'ADD' && kw !== 'COPY' && kw !== 'RUN' && kw !== 'ONBUILD') return lineEnd;
-    let mark = false;
-    for (let k = ins.keywordEnd; k + 1 < lineEnd; k++) {
-      if (text.charCodeAt(k) === 60 && text.charCodeAt(k + 1) === 60) {
-        mark = true;
-        break;
-      }
-    }
-    if (!mark) return lineEnd;
+    if (nextMark(ins.keywordEnd) + 1 >= lineEnd) return lineEnd;
     const { names, tabbed } = heredocNames(heredocWords({ ...ins, end: lineEnd }, lineEnd, escape));
     ins.heredocs = names.length;
     let end = lineEnd;
@@ -229,7 +248,7 @@ export function scanDockerfile(
     const c = text.charCodeAt(i);
     if (isBlank(c) || isBreak(c)) continue;
     if (c === HASH) {
-      while (i + 1 < n && !isBreak(text.charCodeAt(i + 1))) i++;
+      i = nextBreak(i) - 1;
       continue;
     }
     i = instructionAt(i);
