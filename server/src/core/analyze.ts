@@ -120,9 +120,18 @@ function openEnd(model: Model): { at: number; reason: string } | null {
   } else {
     const doc = model.doc;
     const list = model.instructions;
-    for (const [k, ins] of list.entries()) {
+    // The next escape character at or after the current instruction (instructions are in order: one pass).
+    let nextEscape = -1;
+    for (let k = 0; k < list.length; k++) {
+      const ins = list[k];
+      if (nextEscape !== Infinity && nextEscape < ins.start) {
+        nextEscape = doc.text.indexOf(model.escape, ins.start);
+        if (nextEscape === -1) nextEscape = Infinity;
+      }
+      // Only an instruction whose text holds the escape character can end in it.
+      if (nextEscape >= ins.end) continue;
       // The instruction's last line that is not a comment or blank line inside it.
-      let line = doc.positionAt(ins.end).line;
+      let line = ins.endLine;
       while (line > ins.line && /^[ \t]*(#.*)?$/.test(doc.lineText(line))) line--;
       const text = doc.lineText(line);
       const m = /[ \t]*$/.exec(text)!;

@@ -278,7 +278,8 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
   let shellErrexit = false;
   let unterminatedHeredoc: number | null = null;
 
-  for (const scanned of scan.instructions) {
+  for (let k = 0; k < scan.instructions.length; k++) {
+    const scanned = scan.instructions[k];
     const start = scanned.start;
     const end = scanned.end;
     const line = doc.positionAt(start).line;
@@ -687,8 +688,11 @@ export function shellRuns(model: Model, mention: RegExp): readonly ShellRun[] {
 
 function findShellRuns(model: Model, mention: RegExp): ShellRun[] {
   const out: ShellRun[] = [];
-  for (const stage of model.stages) {
-    for (const instr of stage.instructions) {
+  // Indexed loops: this runs over every instruction once per mention, often before the engine has optimised it.
+  for (let s = 0; s < model.stages.length; s++) {
+    const stage = model.stages[s];
+    for (let k = 0; k < stage.instructions.length; k++) {
+      const instr = stage.instructions[k];
       const run = instr.run;
       if (!run || run.form !== 'shell' || !mention.test(run.body)) continue;
       const script = run.script();

@@ -189,18 +189,22 @@ function plainTree(tree: Tree, text: string): Node | null {
   }
 }
 
+// The walks below run over every node of every parsed body, often before the engine has optimised them:
+// indexed loops, as a for-of loop's iterator allocates on every step until then.
+
 function toScript(text: string, root: Node): ShellScript {
   const commands: ShellCommand[] = [];
   collect(root, false, commands);
   const kids = root.children;
   let lastStmt: Node | null = null;
-  for (const k of kids) if (k.isNamed && k.type !== 'comment') lastStmt = k;
+  for (let i = 0; i < kids.length; i++) if (kids[i].isNamed && kids[i].type !== 'comment') lastStmt = kids[i];
   const last = kids[kids.length - 1];
   const endsOpen = !!last && (last.type === 'comment' || last.type === ';' || last.type === '&' || last.type === ';;');
   const statements = kids.filter((k) => k.isNamed && k.type !== 'comment');
   const plainAndChain = statements.length === 1 && !endsOpen && isAndChain(statements[0]);
   let changesShellState = false;
-  for (const k of kids) {
+  for (let i = 0; i < kids.length; i++) {
+    const k = kids[i];
     if (k.type === '&') changesShellState = true; // background jobs outlive a `&&` chain differently
     if (k.isNamed && k.type !== 'comment' && statementChangesState(k)) changesShellState = true;
   }
@@ -217,7 +221,8 @@ function toScript(text: string, root: Node): ShellScript {
 
 function isAndChain(n: Node): boolean {
   if (n.type !== 'list') return true;
-  for (const c of n.children) {
+  for (let i = 0; i < n.children.length; i++) {
+    const c = n.children[i];
     if (!c) continue;
     if (!c.isNamed && c.type !== '&&') return false;
     if (c.isNamed && !isAndChain(c)) return false;
@@ -246,7 +251,10 @@ function statementChangesState(n: Node): boolean {
       return false;
     default:
       // Lists, redirected statements, compound statements, loops, conditionals: look inside at this level.
-      for (const c of n.namedChildren) if (c && c.type !== 'comment' && statementChangesState(c)) return true;
+      for (let i = 0; i < n.namedChildren.length; i++) {
+        const c = n.namedChildren[i];
+        if (c && c.type !== 'comment' && statementChangesState(c)) return true;
+      }
       return false;
   }
 }
@@ -255,32 +263,32 @@ function collect(n: Node, isolated: boolean, out: ShellCommand[]): void {
   if (n.type === 'command') {
     out.push(toCommand(n, isolated));
     // Command substitutions inside arguments hold commands too.
-    for (const c of n.namedChildren) if (c) collectNested(c, out);
+    for (let i = 0; i < n.namedChildren.length; i++) collectNested(n.namedChildren[i], out);
     return;
   }
   const iso = isolated || n.type === 'subshell' || n.type === 'command_substitution' || n.type === 'process_substitution';
   if (n.type === 'pipeline') {
     const stages = n.namedChildren;
-    stages.forEach((c, i) => collect(c, iso || i < stages.length - 1, out));
+    for (let i = 0; i < stages.length; i++) collect(stages[i], iso || i < stages.length - 1, out);
     return;
   }
-  for (const c of n.namedChildren) if (c) collect(c, iso, out);
+  for (let i = 0; i < n.namedChildren.length; i++) collect(n.namedChildren[i], iso, out);
 }
 
 function collectNested(n: Node, out: ShellCommand[]): void {
   if (n.type === 'command_substitution' || n.type === 'process_substitution') {
-    for (const c of n.namedChildren) if (c) collect(c, true, out);
+    for (let i = 0; i < n.namedChildren.length; i++) collect(n.namedChildren[i], true, out);
     return;
   }
-  for (const c of n.namedChildren) if (c) collectNested(c, out);
+  for (let i = 0; i < n.namedChildren.length; i++) collectNested(n.namedChildren[i], out);
 }
 
 function toCommand(n: Node, isolated: boolean): ShellCommand {
   let nameWord: ShellWord | null = null;
   const args: ShellWord[] = [];
   const assignments: string[] = [];
-  for (const c of n.namedChildren) {
-    if (!c) continue;
+  for (let i = 0; i < n.namedChildren.length; i++) {
+    const c = n.namedChildren[i];
     if (c.type === 'variable_assignment') assignments.push(c.text);
     else if (c.type === 'command_name') nameWord = word(c.namedChildren[0] ?? c);
     else if (c.type.endsWith('redirect') || c.type === 'herestring_redirect') continue;

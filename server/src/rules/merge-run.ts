@@ -42,7 +42,8 @@ function findGroups(stage: Stage): Instr[][] {
   const list = stage.instructions;
   // A shell-form RUN next to another of the same kind: only those can be in a group (and need a shell parse).
   const shellRun = (i: Instr | undefined, keyword: string) => i !== undefined && i.keyword === keyword && runOf(i)?.form === 'shell';
-  for (const [k, i] of list.entries()) {
+  for (let k = 0; k < list.length; k++) {
+    const i = list[k];
     if (!shellRun(list[k - 1], i.keyword) && !shellRun(list[k + 1], i.keyword)) {
       flush();
       continue;
