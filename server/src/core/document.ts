@@ -56,6 +56,13 @@ export class DocText {
 
   positionAt(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
+    const line = this.lineAt(o);
+    return { line, character: o - this.lineStarts[line] };
+  }
+
+  /** The line an offset is on (the line of `positionAt`, without making a position). */
+  lineAt(offset: number): number {
+    const o = Math.max(0, Math.min(offset, this.text.length));
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -63,7 +70,7 @@ export class DocText {
       if (this.lineStarts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.lineStarts[lo] };
+    return lo;
   }
 
   rangeAt(start: number, end: number): Range {

@@ -125,7 +125,7 @@ export class DocTextDocument implements TextDocument {
     return range ? this.doc.text.substring(this.offsetAt(range.start), this.offsetAt(range.end)) : this.doc.text;
   }
   positionAt(offset: number): Position {
-    const { line } = this.doc.positionAt(offset);
+    const line = this.doc.lineAt(offset);
     const start = this.doc.lineStarts[line];
     return { line, character: this.beforeEol(Math.max(0, Math.min(offset, this.doc.text.length)), start) - start };
   }
@@ -282,8 +282,8 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
     const scanned = scan.instructions[k];
     const start = scanned.start;
     const end = scanned.end;
-    const line = doc.positionAt(start).line;
-    const endLine = doc.positionAt(end).line;
+    const line = doc.lineAt(start);
+    const endLine = doc.lineAt(end);
     const keyword = scanned.instruction.toUpperCase();
     let ignores: ReadonlySet<string> = NO_IGNORES;
     if (lineIgnores.size > 0 && lineIgnores.has(line - 1)) {

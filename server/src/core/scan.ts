@@ -241,6 +241,11 @@ export function scanDockerfile(
     return end;
   };
 
+  // The keyword being read by instructionAt (see there).
+  let keywordStart = 0;
+  let wordEnd = 0;
+  let built: string | null = null;
+
   let i = 0;
   if (directives.length > 0) i = directives.length < lineStarts.length ? lineStarts[directives.length] : n;
   else if (text.charCodeAt(0) === 0xfeff) i = 1;
@@ -259,13 +264,9 @@ export function scanDockerfile(
   function instructionAt(start: number): number {
     // The keyword as read: while it is one run of the text, only its end is tracked (no string is built
     // per character); a line continuation inside it makes it a string of its own.
-    let wordEnd = start + 1;
-    let built: string | null = null;
-    const append = (at: number): void => {
-      if (built === null && at === wordEnd) wordEnd++;
-      else built = (built ?? text.slice(start, wordEnd)) + text[at];
-    };
-    const keyword = (): string => built ?? text.slice(start, wordEnd);
+    keywordStart = start;
+    wordEnd = start + 1;
+    built = null;
     let keywordEnd = -1;
     let escapedKeyword = false;
     for (let i = start + 1; i < n; i++) {
@@ -325,6 +326,16 @@ export function scanDockerfile(
       escapedKeyword = false;
     }
     return add(keyword(), start, keywordEnd === -1 ? n : keywordEnd, n);
+  }
+
+  /** Adds the character at `at` to the keyword being read. */
+  function append(at: number): void {
+    if (built === null && at === wordEnd) wordEnd++;
+    else built = (built ?? text.slice(keywordStart, wordEnd)) + text[at];
+  }
+
+  function keyword(): string {
+    return built ?? text.slice(keywordStart, wordEnd);
   }
 
   function add(word: string, start: number, keywordEnd: number, end: number): number {
