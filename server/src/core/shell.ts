@@ -129,7 +129,8 @@ export function parseShell(text: string): ShellScript | null {
 /**
  * The syntax tree copied into plain objects in one cursor walk: reading a web-tree-sitter node's
  * properties crosses into WebAssembly each time, so the analysis reads these copies instead. Each copy
- * reads four values across (type, field, start, end); whether a type is named is asked once per type.
+ * reads three values across (type, start, end); whether a type is named is asked once per type. (Fields
+ * are not copied: the one the analysis needs, a command's `name`, always holds a `command_name` node.)
  */
 class Node {
   readonly children: Node[] = [];
@@ -140,8 +141,6 @@ class Node {
     readonly isNamed: boolean,
     readonly startIndex: number,
     readonly endIndex: number,
-    /** The field this node fills in its parent (`name` for a command's name), if any. */
-    readonly field: string | null,
   ) {}
   get text(): string {
     return this.source.slice(this.startIndex, this.endIndex);
@@ -158,12 +157,11 @@ const namedTypes: (boolean | undefined)[] = [];
 function plainTree(tree: Tree, text: string): Node | null {
   const c = tree.walk();
   const types = tree.language.types;
-  const fields = tree.language.fields;
   const make = (): Node => {
     const typeId = c.nodeTypeId;
     let named = namedTypes[typeId];
     if (named === undefined) named = namedTypes[typeId] = c.nodeIsNamed;
-    return new Node(text, types[typeId] || 'ERROR', named, c.startIndex, c.endIndex, fields[c.currentFieldId] ?? null);
+    return new Node(text, types[typeId] || 'ERROR', named, c.startIndex, c.endIndex);
   };
   try {
     const root = make();
@@ -242,7 +240,7 @@ function statementChangesState(n: Node): boolean {
     case 'unset_command':
       return true;
     case 'command': {
-      const name = n.children.find((c) => c.field === 'name') ?? null;
+      const name = n.children.find((c) => c.type === 'command_name') ?? null;
       const word = name ? staticValue(name) : null;
       return word === null ? true : STATE_COMMANDS.has(word);
     }
