@@ -35,6 +35,16 @@ const requireNodeBuiltins = {
   },
 };
 
+// Libraries only some runs need (the YAML config reader) go in files of their own, loaded on first use:
+// every start of the server and the CLI would otherwise read and load their code for nothing.
+const LAZY = { yaml: 'vendor-yaml.js' };
+const lazyVendor = {
+  name: 'lazy-vendor',
+  setup(build) {
+    build.onResolve({ filter: new RegExp(`^(${Object.keys(LAZY).join('|')})$`) }, (args) => ({ path: `./${LAZY[args.path]}`, external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -52,8 +62,11 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: [path.join(root, 'client/src/extension.ts')], outfile: path.join(dist, 'extension.js'), external: ['vscode'] }),
   // The server and the CLI: a small launcher each (dist/server.js, dist/cli.js) that runs the bundle
   // (server.main.js, cli.main.js) with a V8 code cache (server/src/node/launch.ts).
-  esbuild.build({ ...common, minify: small, plugins: [requireNodeBuiltins], entryPoints: [path.join(root, 'server/src/server.ts')], outfile: path.join(dist, 'server.main.js') }),
-  esbuild.build({ ...common, minify: small, plugins: [requireNodeBuiltins], entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(dist, 'cli.main.js') }),
+  esbuild.build({ ...common, minify: small, plugins: [requireNodeBuiltins, lazyVendor], entryPoints: [path.join(root, 'server/src/server.ts')], outfile: path.join(dist, 'server.main.js') }),
+  esbuild.build({ ...common, minify: small, plugins: [requireNodeBuiltins, lazyVendor], entryPoints: [path.join(root, 'server/src/cli.ts')], outfile: path.join(dist, 'cli.main.js') }),
+  ...Object.entries(LAZY).map(([pkg, file]) =>
+    esbuild.build({ ...common, minify: true, stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: root, loader: 'js' }, outfile: path.join(dist, file) }),
+  ),
   esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/server.ts')], outfile: path.join(dist, 'server.js') }),
   esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/cli.ts')], outfile: path.join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } }),
 ]);

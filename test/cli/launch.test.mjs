@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,4 +85,22 @@ test('a damaged grammar file: the CLI stops with a message, the server logs it a
     assert.ok(c.logs.some((l) => l.includes('shell grammar failed to load')), c.logs.join('\n'));
   });
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('every file the bundles load from dist/ is packed into the extension (.vscodeignore)', () => {
+  const allowed = readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('!'))
+    .map((l) => new RegExp(`^${l.slice(1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`));
+  const packed = (file) => allowed.some((re) => re.test(file));
+  const loaded = new Set(['dist/server.js', 'dist/cli.js', 'dist/extension.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-bash.wasm']);
+  for (const bundle of ['server.main.js', 'cli.main.js']) {
+    loaded.add(`dist/${bundle}`);
+    for (const m of readFileSync(join(ROOT, 'dist', bundle), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g)) loaded.add(`dist/${m[1]}`);
+  }
+  assert.ok(loaded.has('dist/vendor-yaml.js'), 'the YAML reader is a file of its own');
+  for (const file of loaded) {
+    assert.ok(existsSync(join(ROOT, file)), `${file} is built`);
+    assert.ok(packed(file), `${file} is not in .vscodeignore's allow-list`);
+  }
 });
