@@ -340,10 +340,10 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
         shellErrexit = shellPosix && isErrexitShell(instr.node);
         current.posixShell = shellPosix;
       }
-      if (keyword === 'RUN') instr.run = runInfo(() => instr.node as Run, scanned.keywordEnd, scanned.heredocs, doc, escape, start, end, shellPosix, shellErrexit);
+      if (keyword === 'RUN') instr.run = runInfo(instr, scanned.keywordEnd, scanned.heredocs, doc, escape, start, end, shellPosix, shellErrexit);
       if (keyword === 'ONBUILD') {
         const trigger = (instr.node as Onbuild).getTriggerInstruction();
-        if (trigger && trigger.getKeyword().toUpperCase() === 'RUN') instr.onbuildRun = runInfo(() => trigger as Run, null, null, doc, escape, start, end, shellPosix, shellErrexit);
+        if (trigger && trigger.getKeyword().toUpperCase() === 'RUN') instr.onbuildRun = runInfo({ node: trigger }, null, null, doc, escape, start, end, shellPosix, shellErrexit);
       }
       if (keyword === 'COPY' || keyword === 'ADD') {
         const lead = leadingFlags(doc.text, scanned.keywordEnd, end, escape);
@@ -512,7 +512,7 @@ export function leadingFlags(text: string, keywordEnd: number, end: number, esca
  * A RUN's flags and body, read from the text; a flag with quotes or escapes, and ONBUILD's trigger, ask
  * the syntax tree.
  */
-function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: number | null, doc: DocText, escape: string, start: number, end: number, posix: boolean, shellErrexit: boolean): RunInfo {
+function runInfo(source: { readonly node: Instruction }, keywordEnd: number | null, heredocCount: number | null, doc: DocText, escape: string, start: number, end: number, posix: boolean, shellErrexit: boolean): RunInfo {
   let flags: RunFlag[] = [];
   let bodyStart = end;
   let hasArgs: boolean;
@@ -524,7 +524,8 @@ function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: numbe
     bodyStart = lead.rest;
     heredocs = heredocCount;
   } else {
-    const n = node();
+    // The syntax tree (a RUN, or ONBUILD's trigger), for flags with quotes or escapes.
+    const n = source.node as Run;
     flags = n.getFlags().map((f) => ({
       name: f.getName().toLowerCase(),
       value: f.getValue(),
@@ -535,10 +536,13 @@ function runInfo(node: () => Run, keywordEnd: number | null, heredocCount: numbe
     if (hasArgs) bodyStart = doc.offsetAt(args[0].getRange().start);
     heredocs = heredocCount ?? n.getHeredocs().length;
   }
-  const flagsKey = flags
-    .map((f) => `${f.name}=${f.value ?? ''}`)
-    .sort()
-    .join(' ');
+  const flagsKey =
+    flags.length === 0
+      ? ''
+      : flags
+          .map((f) => `${f.name}=${f.value ?? ''}`)
+          .sort()
+          .join(' ');
   let bodyEnd = end;
   // The instruction's range may end in trailing blanks; the body does not.
   while (bodyEnd > bodyStart && /[ \t]/.test(doc.text[bodyEnd - 1])) bodyEnd--;
