@@ -19,11 +19,11 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
-import { initShell } from './core/shell';
+import { initShell, shellReady as grammarLoaded } from './core/shell';
 import type { Finding, Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
-import { SettingsStore } from './lsp/settings';
+import { SettingsStore, sameSettings } from './lsp/settings';
 import { contextFor } from './lsp/context';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { describeError } from './lsp/errors';
@@ -49,6 +49,8 @@ interface DocState {
   version: number;
   model: Model | null;
   modelVersion: number;
+  /** An analysis made before the client answered the settings request (see current). */
+  speculative: { cfg: Settings; model: Model; analysis: Analysis } | null;
   settings: Settings | null;
   timer: NodeJS.Timeout | null;
   justOpened: boolean;
@@ -76,7 +78,7 @@ installTestHook(process.env);
 function state(uri: string): DocState {
   let s = states.get(uri);
   if (!s) {
-    s = { analysis: null, version: -1, model: null, modelVersion: -1, settings: null, timer: null, justOpened: false };
+    s = { analysis: null, version: -1, model: null, modelVersion: -1, speculative: null, settings: null, timer: null, justOpened: false };
     states.set(uri, s);
   }
   return s;
@@ -101,7 +103,16 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
   const pending = settings.get(uri);
   // The parse needs neither the settings nor the shell grammar: it runs while the client answers the
   // settings request and, on a cold start, while the grammar is still being compiled.
-  if (!s.analysis || s.version !== doc.version) modelOf(s, doc);
+  if (!s.analysis || s.version !== doc.version) {
+    const model = modelOf(s, doc);
+    // A document's first analysis: rather than wait for the client's answer, analyse with the settings
+    // it most likely sends; the answer decides whether that analysis stands.
+    const guess = s.speculative?.model === model ? null : grammarLoaded() ? settings.guess(uri) : null;
+    if (guess) {
+      s.speculative = { cfg: guess, model, analysis: on(uri, () => analyze(model, guess)) };
+      trace(`analysed ${uri} v${doc.version} before the settings answer`);
+    }
+  }
   const cfg = await pending;
   trace('settings');
   await shellReady;
@@ -109,8 +120,13 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
   if (!latest) return null;
   if (!s.analysis || s.version !== latest.version || s.settings !== cfg) {
     const model = modelOf(s, latest);
-    s.analysis = on(uri, () => analyze(model, cfg));
-    trace(`analysed ${uri} v${latest.version}`);
+    const speculative = s.speculative;
+    s.speculative = null;
+    if (speculative && speculative.model === model && sameSettings(speculative.cfg, cfg)) s.analysis = speculative.analysis;
+    else {
+      s.analysis = on(uri, () => analyze(model, cfg));
+      trace(`analysed ${uri} v${latest.version}`);
+    }
     s.version = latest.version;
     s.settings = cfg;
   }

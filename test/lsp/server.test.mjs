@@ -408,6 +408,28 @@ describe('settings', () => {
       for (const d of byRule(diagnostics, 'apt-hygiene')) assert.equal(d.severity, 3);
     }));
 
+  test('the analysis made before the settings answer stands only when the answer matches it', T, () => {
+    // Answers come late, so the server analyses each document first with the settings it guesses.
+    let answer = { enable: true, rules: { 'merge-run': 'off', 'apt-hygiene': 'info' } };
+    const late = (params) => new Promise((resolve) => setTimeout(() => resolve(params.items.map((it) => (it.section === 'dockerfileLean' ? answer : null))), 150));
+    return withServer({ configuration: true, onConfiguration: late, env: { DOCKERFILE_LEAN_TRACE: '1' } }, async (c) => {
+      // The first guess is the defaults; the answer differs, so the first publish follows the answer.
+      let { diagnostics } = await c.open(A);
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'non-root-user']);
+      for (const d of byRule(diagnostics, 'apt-hygiene')) assert.equal(d.severity, 3);
+      // The next document's guess is that answer: it stands, and gives the same findings.
+      ({ diagnostics } = await c.open(A));
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'non-root-user']);
+      // A different answer for a third document: the guess (the previous answer) is dropped.
+      answer = { enable: true, rules: { 'non-root-user': 'off' } };
+      ({ diagnostics } = await c.open(A));
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'merge-run']);
+      assert.equal(c.configRequests, 3);
+      // The server's trace (stderr) shows the guesses were made: at least for the two later documents.
+      assert.ok((c.stderr.match(/before the settings answer/g) ?? []).length >= 2, c.stderr);
+    });
+  });
+
   test('client without workspace.configuration: defaults, then pushed settings', T, () =>
     withServer({ configuration: false }, async (c) => {
       const { uri, diagnostics } = await c.open(A);

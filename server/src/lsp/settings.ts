@@ -24,6 +24,10 @@ export class SettingsStore {
   /** Per config file: the error last shown, so each is shown once. */
   private shownErrors = new Map<string, string>();
   private pushed: Settings = DEFAULT_SETTINGS;
+  /** Client settings already answered, per document. */
+  private answered = new Map<string, Settings>();
+  /** The client's most recent answer for any document: what it most likely answers for the next one. */
+  private lastAnswer: Settings | null = null;
   canPull = false;
 
   constructor(private readonly connection: Connection) {}
@@ -33,13 +37,31 @@ export class SettingsStore {
     const section = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).dockerfileLean : undefined;
     this.pushed = section !== undefined ? normalizeSettings(section) : this.pushed;
     this.cache.clear();
+    this.answered.clear();
+    this.lastAnswer = null;
   }
 
   clear(uri?: string): void {
     if (uri) {
       this.cache.delete(uri);
       this.merged.delete(uri);
-    } else this.cache.clear();
+      this.answered.delete(uri);
+    } else {
+      this.cache.clear();
+      this.answered.clear();
+      this.lastAnswer = null;
+    }
+  }
+
+  /**
+   * While the client has not answered for this document yet: the settings it most likely sends (its last
+   * answer for another document, else the pushed settings or the defaults), with the project config file
+   * applied. Null when the answer is known or the client is not asked. The server analyses with these
+   * while the request is on its way, and keeps that analysis only if the answer turns out the same.
+   */
+  guess(uri: string): Settings | null {
+    if (!this.canPull || this.answered.has(uri)) return null;
+    return mergeSettings(this.lastAnswer ?? this.pushed, this.projectConfig(uri));
   }
 
   /**
@@ -67,7 +89,11 @@ export class SettingsStore {
       p = Promise.race([pulled.finally(() => clearTimeout(timer)), fallback]);
       const cached = p;
       void pulled.then((settings) => {
-        if (this.cache.get(uri) === cached) this.cache.set(uri, Promise.resolve(settings));
+        if (this.cache.get(uri) === cached) {
+          this.cache.set(uri, Promise.resolve(settings));
+          this.answered.set(uri, settings);
+          this.lastAnswer = settings;
+        }
       });
       this.cache.set(uri, p);
     }
@@ -105,4 +131,23 @@ export class SettingsStore {
     } else this.shownErrors.delete(file);
     return loaded.config;
   }
+}
+
+/** Whether two settings say the same (objects from different answers are compared by value). */
+export function sameSettings(a: Settings, b: Settings): boolean {
+  if (a === b) return true;
+  return a.enable === b.enable && sameRecord(a.rules, b.rules) && sameRecord(a.options ?? {}, b.options ?? {});
+}
+
+function sameRecord(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = (a as Record<string, unknown>)[k];
+    const y = (b as Record<string, unknown>)[k];
+    if (x !== null && y !== null && typeof x === 'object' && typeof y === 'object') {
+      if (!sameRecord(x, y)) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
 }
