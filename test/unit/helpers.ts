@@ -10,10 +10,13 @@ export const toCrlf = (s: string): string => s.replace(/\r?\n/g, '\r\n');
 
 /**
  * The same file with the backtick as escape character: a directive on the first line and every
- * line-continuation backslash turned into a backtick. Null when the file sets its own escape.
+ * line-continuation backslash turned into a backtick. Null when the file sets its own escape or already
+ * holds a backquote.
  */
 export function toBacktick(s: string): string | null {
   if (/^\uFEFF?(#[^\n]*\n)*#\s*escape\s*=/i.test(s)) return null;
+  // A backquote already in the text would become an escape character: no such variant.
+  if (s.includes('`')) return null;
   const bom = s.startsWith('\uFEFF') ? '\uFEFF' : '';
   const body = bom ? s.slice(1) : s;
   const eol = body.includes('\r\n') ? '\r\n' : '\n';

@@ -5,7 +5,7 @@ import { cacheMounted, inheritedWholesale, insertAfterSubcommand, operands, pack
 import type { Fix, Finding } from '../core/types';
 import { SAVINGS } from '../knowledge/savings';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
-import { mergeGroupEdit, runGroups } from './merge-run';
+import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
 import type { RawFinding, Rule } from './types';
 
 /** apt-get options that take a value as the next word. */
@@ -194,12 +194,13 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
     }
     for (const i of lonelyUpdates(model)) {
       const group = mergeTargetGroup(model, i);
+      const parses = group !== null && mergedParses(model, group);
       out.push({
         start: i.start,
         end: i.end,
         message: `apt-get update in a RUN of its own: its lists are cached as a separate layer, so a later install may use stale lists, and ${SAVINGS.aptLists.text} stay in the image. Run it in the same RUN as the install.`,
-        fixable: group !== null,
-        reason: group === null ? 'no install RUN with the same flags follows it directly' : undefined,
+        fixable: parses,
+        reason: group === null ? 'no install RUN with the same flags follows it directly' : parses ? undefined : UNPARSABLE_MERGE,
         data: { kind: 'update' },
       });
     }
@@ -210,7 +211,7 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       const line = finding.range.start.line;
       const i = runsByLine(model).get(line);
       const group = i && mergeTargetGroup(model, i);
-      if (!group) return [];
+      if (!group || !mergedParses(model, group)) return [];
       return [{ title: 'Run apt-get update in the same RUN as the install', edits: toTextEdits(model.doc, [mergeGroupEdit(model, group)]), preferred: true }];
     }
     const start = model.doc.offsetAt(finding.range.start);

@@ -1,5 +1,6 @@
 /** merge-run: consecutive RUN instructions of one stage that can safely become one layer. */
-import type { Instr, Model, RunInfo, Stage } from '../core/model';
+import { joinContinuations, type Instr, type Model, type RunInfo, type Stage } from '../core/model';
+import { parseShell } from '../core/shell';
 import type { Fix, Finding } from '../core/types';
 import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { RawFinding, Rule } from './types';
@@ -62,11 +63,23 @@ function findGroups(stage: Stage): Instr[][] {
   return groups;
 }
 
-/** The merged RUN's text for a group, and the comment lines that stood between its RUNs. */
-export function mergeGroupEdit(model: Model, group: Instr[]): OffsetEdit {
+/** Why a merge is not offered when the merged bodies would not parse. */
+export const UNPARSABLE_MERGE = 'merged, the bodies would not parse as one shell script (backquoted commands read across the `&&`)';
+
+/**
+ * Whether the group's bodies, merged, still parse as one shell script. Each body parses alone, but the
+ * grammar reads backquotes across a joined `&&` differently (`> /tmp\` > /tmp\`x` twice): groups with a
+ * backquote are checked (few are; the check is a shell parse of the merged body).
+ */
+export function mergedParses(model: Model, group: Instr[]): boolean {
+  if (!group.some((i) => runOf(i)!.body.includes('`'))) return true;
+  const text = mergedBodies(model, group);
+  return parseShell(joinContinuations(text, 0, text.length, model.escape).body) !== null;
+}
+
+/** The group's bodies joined as the merged RUN writes them (wrapped in a subshell where needed). */
+function mergedBodies(model: Model, group: Instr[]): string {
   const doc = model.doc;
-  const first = group[0];
-  const last = group[group.length - 1];
   const joiner = ` && ${continuation(model)}`;
   const parts: string[] = [];
   group.forEach((i, k) => {
@@ -83,6 +96,14 @@ export function mergeGroupEdit(model: Model, group: Instr[]): OffsetEdit {
     if (wrap) body = `( ${body} )`;
     parts.push(body);
   });
+  return parts.join(joiner);
+}
+
+/** The merged RUN's text for a group, and the comment lines that stood between its RUNs. */
+export function mergeGroupEdit(model: Model, group: Instr[]): OffsetEdit {
+  const doc = model.doc;
+  const first = group[0];
+  const last = group[group.length - 1];
   // Comments that stood between the RUNs move above the merged RUN, in order.
   const comments: string[] = [];
   for (let k = 1; k < group.length; k++) {
@@ -92,7 +113,7 @@ export function mergeGroupEdit(model: Model, group: Instr[]): OffsetEdit {
     }
   }
   const head = doc.text.slice(first.start, runOf(first)!.bodyStart);
-  const merged = head + parts.join(joiner);
+  const merged = head + mergedBodies(model, group);
   const firstLineStart = doc.lineStarts[first.line];
   const indent = doc.text.slice(firstLineStart, first.start);
   const text = comments.map((c) => c + doc.eol).join('') + indent + merged;
@@ -113,6 +134,7 @@ export const mergeRun: Rule<'merge-run'> = {
     const out: RawFinding[] = [];
     for (const stage of model.stages) {
       for (const group of runGroups(stage)) {
+        const parses = mergedParses(model, group);
         out.push({
           start: group[0].start,
           end: group[group.length - 1].end,
@@ -120,7 +142,8 @@ export const mergeRun: Rule<'merge-run'> = {
             group[0].keyword === 'ONBUILD'
               ? `${group.length} consecutive ONBUILD RUN instructions make ${group.length} layers in every image built from this one; merged into one, files removed by a later step no longer stay in an earlier layer.`
               : `${group.length} consecutive RUN instructions make ${group.length} layers; merged into one, files removed by a later step no longer stay in an earlier layer.`,
-          fixable: true,
+          fixable: parses,
+          ...(parses ? {} : { reason: UNPARSABLE_MERGE }),
           data: { lines: group.map((i) => i.line) },
         });
       }
@@ -132,6 +155,7 @@ export const mergeRun: Rule<'merge-run'> = {
     for (const stage of model.stages) {
       for (const group of runGroups(stage)) {
         if (group[0].line !== line) continue;
+        if (!mergedParses(model, group)) return [];
         return [{ title: `Merge ${group.length} RUN instructions into one`, edits: toTextEdits(model.doc, [mergeGroupEdit(model, group)]), preferred: true }];
       }
     }
