@@ -85,6 +85,22 @@ export interface RunCommand {
   dir: string | null;
 }
 
+/** The value of the first of `names` among a command's arguments: `-f x`, `--file x` or `--file=x`. */
+export function optionValue(args: string[], names: string[]): string | null {
+  for (let k = 0; k < args.length; k++) {
+    if (names.includes(args[k])) return args[k + 1] ?? null;
+    const eq = names.find((n) => n.startsWith('--') && args[k].startsWith(n + '='));
+    if (eq) return args[k].slice(eq.length + 1);
+  }
+  return null;
+}
+
+/** The stage's last RUN: a recipe's build step when everything after it only copies or configures. */
+export function lastRun(stage: Stage): Instr | undefined {
+  for (let k = stage.instructions.length - 1; k >= 0; k--) if (stage.instructions[k].keyword === 'RUN') return stage.instructions[k];
+  return undefined;
+}
+
 /** Every simple command of the stage's shell-form RUNs, in order, each with its working directory. */
 export function runCommands(model: Model, stage: Stage): RunCommand[] {
   const out: RunCommand[] = [];

@@ -10,7 +10,7 @@ import { parseShell } from '../../core/shell';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey, type ImageRef } from '../../knowledge/base-images';
 import { temurinJreExists } from '../../knowledge/toolchains';
-import { absPath, coveredBy, programOf, runCommands, type RunCommand } from './common';
+import { absPath, coveredBy, optionValue, programOf, runCommands, type RunCommand } from './common';
 import { contextFileFor, copiesFollowable } from './context-files';
 import { globMatches, readGradle, readPom, type JarNames } from './jvm-build-files';
 import type { Recipe, RecipeResult } from './types';
@@ -76,15 +76,6 @@ function isJdkImage(ref: ImageRef): boolean {
 export function jdkBuildStage(model: Model, stage: Stage): boolean {
   const ref = rootImage(stage).ref;
   return !!ref && isJdkImage(ref) && javaBuildEvidence(model, stage);
-}
-
-function optionValue(args: string[], names: string[]): string | null {
-  for (let k = 0; k < args.length; k++) {
-    if (names.includes(args[k])) return args[k + 1] ?? null;
-    const eq = names.find((n) => n.startsWith('--') && args[k].startsWith(n + '='));
-    if (eq) return args[k].slice(eq.length + 1);
-  }
-  return null;
 }
 
 function dirOf(p: string): string {

@@ -14,7 +14,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
-import { absPath, appDirs, coveredBy, mainCommand, runCommands, type RunCommand } from './common';
+import { absPath, appDirs, coveredBy, lastRun, mainCommand, runCommands, type RunCommand } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
@@ -87,12 +87,11 @@ export const phpRecipe: Recipe = {
     const artifacts = [...app];
     if (vendor && !coveredBy(vendor, artifacts)) artifacts.push(vendor);
     if (extensions) artifacts.push(PHP_EXTENSION_DIR, PHP_CONF_D);
-    const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
     return {
       ok: true,
       plan: {
         ecosystem: 'php',
-        buildStep: runs[runs.length - 1],
+        buildStep: lastRun(stage)!,
         artifacts,
         runtimeImage: text!,
         builderEdits: [],

@@ -17,7 +17,7 @@ import { rootImage, stageVars } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { BUILD_PACKAGE } from '../../knowledge/toolchains';
 import { instructionBlock } from '../edits';
-import { absPath, copyDests, coveredBy, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand } from './common';
 import { parsePoetryToml, parsePythonVersion, readCopied } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
@@ -187,9 +187,7 @@ export const pythonRecipe: Recipe = {
     if (app.length === 0) return { ok: false, reason: 'nothing is copied into the image: there is no app to move' };
 
     // The build step: the last RUN (everything after it must be copies into the app).
-    const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
-    const lastCopy = dests[dests.length - 1].instr;
-    const buildStep = runs.length ? runs[runs.length - 1] : lastCopy;
+    const buildStep = lastRun(stage) ?? dests[dests.length - 1].instr;
 
     const main = mainCommand(model, stage);
     const w = main ? dropRunWrapper(main) ?? main : null;

@@ -9,7 +9,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { lookupBaseImage, repoKey } from '../../knowledge/base-images';
 import { rockerRelease } from '../../knowledge/runtime-libraries';
-import { appDirs, runCommands, type RunCommand } from './common';
+import { appDirs, lastRun, runCommands, type RunCommand } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
@@ -61,12 +61,11 @@ export const rRecipe: Recipe = {
     const found = appDirs(model, stage, ['/usr/local/lib/R']);
     if (!found.ok) return found;
     const app = found.dirs;
-    const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
     return {
       ok: true,
       plan: {
         ecosystem: 'r',
-        buildStep: runs[runs.length - 1],
+        buildStep: lastRun(stage)!,
         artifacts: [R_SITE_LIBRARY, ...app],
         runtimeImage: text!,
         builderEdits: [],

@@ -8,7 +8,7 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { baseInfo, workdirAt } from '../../core/stage-info';
-import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand } from './common';
+import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, type RunCommand } from './common';
 import type { Recipe, RecipeResult } from './types';
 
 const MANAGERS = new Set(['dnf', 'dnf5', 'yum', 'microdnf']);
@@ -82,12 +82,11 @@ export const rpmInstallrootRecipe: Recipe = {
     if (!fromPackage && !coveredBy(absPath(wd, prog) ?? '', [root])) {
       return { ok: false, reason: `the CMD runs \`${prog}\`, which is neither a path inside ${root} nor a package of that name installed into it` };
     }
-    const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
     return {
       ok: true,
       plan: {
         ecosystem: 'rpm',
-        buildStep: runs[runs.length - 1],
+        buildStep: lastRun(stage)!,
         artifacts: [root],
         runtimeImage: 'scratch',
         builderEdits: [],

@@ -9,7 +9,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { GEM_SYSTEM_LIBRARIES, debianReleaseOfTag, gemsInLockfile } from '../../knowledge/runtime-libraries';
-import { absPath, appDirs, copyDests, coveredBy, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { absPath, appDirs, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
@@ -91,7 +91,6 @@ export const rubyRecipe: Recipe = {
     const app = found.dirs;
     if (install.dir === null || !coveredBy(install.dir, app)) return { ok: false, reason: '`bundle install` does not run inside the app directory' };
 
-    const runs = stage.instructions.filter((i) => i.keyword === 'RUN');
     const words = mainCommand(model, stage);
     const prog = words?.[0] ?? null;
     const runtimePrograms = ['ruby', 'bundle', 'bundler', 'gem', 'irb', 'rake', '/usr/local/bin/ruby', '/usr/local/bin/bundle'];
@@ -104,7 +103,7 @@ export const rubyRecipe: Recipe = {
       ok: true,
       plan: {
         ecosystem: 'ruby',
-        buildStep: runs[runs.length - 1],
+        buildStep: lastRun(stage)!,
         artifacts,
         runtimeImage: `ruby:${slimTag(ref!.tag, true)}`,
         builderEdits: [],

@@ -9,7 +9,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { cRuntimeFor } from '../../knowledge/toolchains';
-import { absPath, coveredBy, mainCommand, runCommands, type RunCommand } from './common';
+import { absPath, coveredBy, mainCommand, optionValue, runCommands, type RunCommand } from './common';
 import { cargoBinaryNames, parseCargoToml, readCopied } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
@@ -19,8 +19,7 @@ const BUILD_ONLY_ENV = /^(CARGO_\w*|RUSTUP_\w*|RUSTFLAGS|CC|CXX|PATH)$/;
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 function targetOf(args: string[]): string | null {
-  const k = args.findIndex((a) => a === '--target' || a.startsWith('--target='));
-  return k < 0 ? null : args[k] === '--target' ? args[k + 1] ?? null : args[k].slice(9);
+  return optionValue(args, ['--target']);
 }
 
 export const rustRecipe: Recipe = {
