@@ -132,22 +132,3 @@ export class SettingsStore {
     return loaded.config;
   }
 }
-
-/** Whether two settings say the same (objects from different answers are compared by value). */
-export function sameSettings(a: Settings, b: Settings): boolean {
-  if (a === b) return true;
-  return a.enable === b.enable && sameRecord(a.rules, b.rules) && sameRecord(a.options ?? {}, b.options ?? {});
-}
-
-function sameRecord(a: object, b: object): boolean {
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) {
-    const x = (a as Record<string, unknown>)[k];
-    const y = (b as Record<string, unknown>)[k];
-    if (x !== null && y !== null && typeof x === 'object' && typeof y === 'object') {
-      if (!sameRecord(x, y)) return false;
-    } else if (x !== y) return false;
-  }
-  return true;
-}
