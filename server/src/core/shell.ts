@@ -221,7 +221,6 @@ function isAndChain(n: Node): boolean {
   if (n.type !== 'list') return true;
   for (let i = 0; i < n.children.length; i++) {
     const c = n.children[i];
-    if (!c) continue;
     if (!c.isNamed && c.type !== '&&') return false;
     if (c.isNamed && !isAndChain(c)) return false;
   }
@@ -251,7 +250,7 @@ function statementChangesState(n: Node): boolean {
       // Lists, redirected statements, compound statements, loops, conditionals: look inside at this level.
       for (let i = 0; i < n.namedChildren.length; i++) {
         const c = n.namedChildren[i];
-        if (c && c.type !== 'comment' && statementChangesState(c)) return true;
+        if (c.type !== 'comment' && statementChangesState(c)) return true;
       }
       return false;
   }
@@ -320,7 +319,6 @@ function staticValue(n: Node): string | null {
     case 'string': {
       let v = '';
       for (const c of n.namedChildren) {
-        if (!c) continue;
         if (c.type !== 'string_content') return null;
         v += c.text.replace(/\\([$`"\\\n])/g, '$1');
       }
@@ -329,7 +327,6 @@ function staticValue(n: Node): string | null {
     case 'concatenation': {
       let v = '';
       for (const c of n.namedChildren) {
-        if (!c) continue;
         const s = staticValue(c);
         if (s === null) return null;
         v += s;

@@ -21,8 +21,8 @@ export function useBaselineWasmCompiler(): void {
 
 /**
  * Starts compiling the shell grammar's two modules from `dir` (the bundle's folder) and leaves them for
- * the bundle (core/wasm-handoff.ts). The files are read synchronously (1.5 MB from the page cache: well
- * under a millisecond) so that V8's threads compile them while this thread loads the bundle; read
+ * the bundle (core/wasm-handoff.ts). The files are read synchronously (1.5 MB from the page cache: about a
+ * millisecond, and about as much again to start the compilation) so that V8's threads compile them while this thread loads the bundle; read
  * asynchronously, compilation could only start once the bundle has loaded. Nothing is left when a file
  * is missing: the bundle then loads them itself.
  */
