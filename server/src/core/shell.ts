@@ -65,15 +65,22 @@ export function initShell(): Promise<void> {
   if (!loading) {
     loading = (async () => {
       const pre = precompiled();
-      // Compiled already by the launcher (node/launch.ts) when started through it.
-      const [runtime, language] = pre ? await Promise.all([pre.runtime, pre.language]) : [null, null];
+      // Compiled already by the launcher (node/launch.ts) when started through it; otherwise compiled here. The
+      // runtime is instantiated here either way, to keep its exports for the tree walk (plainTree).
+      const runtimeModule = pre ? pre.runtime : wasm.compile(fs.readFileSync(findWasm('tree-sitter.wasm', 'web-tree-sitter')));
+      const [runtime, language] = await Promise.all([runtimeModule, pre ? pre.language : null]);
       let failed: (err: unknown) => void = () => {};
       const instantiateFailed = new Promise<never>((_, reject) => (failed = reject));
+      let instance: WasmInstance | null = null;
       await Promise.race([
         Parser.init({
           locateFile: (name: string) => findWasm(name, 'web-tree-sitter'),
           // web-tree-sitter's hook to make the instance itself; it has no way to report a failure, hence the race.
-          ...(runtime ? { instantiateWasm: (imports: object, done: (instance: WasmObject, module: WasmObject) => void) => void wasm.instantiate(runtime, imports).then((instance) => done(instance, runtime), failed) } : {}),
+          instantiateWasm: (imports: object, done: (instance: WasmObject, module: WasmObject) => void) =>
+            void wasm.instantiate(runtime, imports).then((made) => {
+              instance = made as WasmInstance;
+              done(made, runtime);
+            }, failed),
         }),
         instantiateFailed,
       ]);
@@ -81,6 +88,7 @@ export function initShell(): Promise<void> {
       const lang = await Language.load(language ? (language as Uint8Array) : findWasm('tree-sitter-bash.wasm', 'tree-sitter-bash'));
       const p = new Parser();
       p.setLanguage(lang);
+      cursorApi = cursorExports(instance);
       parser = p;
     })();
   }
@@ -150,40 +158,102 @@ class Node {
 /** Deeper trees than this are not converted (the conversion recurses, a few frames per level). */
 const MAX_DEPTH = 400;
 
+/** A WebAssembly instance (the runtime's): its exported functions. */
+interface WasmInstance {
+  exports: Record<string, unknown>;
+}
+
+/**
+ * The runtime's tree-cursor functions, called without web-tree-sitter's TreeCursor: that class copies the
+ * cursor's four words into the runtime's transfer buffer before each call and back after it, and the walk
+ * below made about five calls per node. Each function here takes the tree's address and reads the cursor
+ * from that buffer; the moves write it back there. So a cursor left there by `tree.walk()` can be moved and
+ * read with no copying, as long as nothing else uses the buffer meanwhile (nothing does: the walk is
+ * synchronous and calls only these).
+ */
+interface CursorApi {
+  firstChild(tree: number): number;
+  nextSibling(tree: number): number;
+  parent(tree: number): number;
+  typeId(tree: number): number;
+  isNamed(tree: number): number;
+  start(tree: number): number;
+  end(tree: number): number;
+  free(tree: number): void;
+}
+
+let cursorApi: CursorApi | null = null;
+
+function cursorExports(instance: WasmInstance | null): CursorApi {
+  const x = instance ? instance.exports : {};
+  const f = (name: string) => {
+    const fn = x[`ts_tree_cursor_${name}_wasm`];
+    if (typeof fn !== 'function') throw new Error(`the shell parser's runtime has no ts_tree_cursor_${name}_wasm`);
+    return fn as (tree: number) => number;
+  };
+  return {
+    firstChild: f('goto_first_child'),
+    nextSibling: f('goto_next_sibling'),
+    parent: f('goto_parent'),
+    typeId: f('current_node_type_id'),
+    isNamed: f('current_node_is_named'),
+    start: f('start_index'),
+    end: f('end_index'),
+    free: f('delete'),
+  };
+}
+
 /** Per node type id of the grammar: whether that type is named (asked across once). */
 const namedTypes: (boolean | undefined)[] = [];
 
 /** The copy, or null when the tree nests deeper than MAX_DEPTH. */
 function plainTree(tree: Tree, text: string): Node | null {
-  const c = tree.walk();
+  const api = cursorApi as CursorApi;
+  const t = (tree as unknown as Record<number, number>)[0];
   const types = tree.language.types;
+  // A new cursor at the root, left by the runtime in its transfer buffer, where the calls below read and move it.
+  tree.walk();
   const make = (): Node => {
-    const typeId = c.nodeTypeId;
+    const typeId = api.typeId(t);
     let named = namedTypes[typeId];
-    if (named === undefined) named = namedTypes[typeId] = c.nodeIsNamed;
-    return new Node(text, types[typeId] || 'ERROR', named, c.startIndex, c.endIndex);
+    if (named === undefined) named = namedTypes[typeId] = api.isNamed(t) === 1;
+    return new Node(text, types[typeId] || 'ERROR', named, api.start(t), api.end(t));
   };
   try {
     const root = make();
     const stack: Node[] = [root];
-    if (!c.gotoFirstChild()) return root;
+    if (api.firstChild(t) !== 1) return root;
     for (;;) {
       const n = make();
       const parent = stack[stack.length - 1];
       parent.children.push(n);
       if (n.isNamed) parent.namedChildren.push(n);
-      if (c.gotoFirstChild()) {
+      if (api.firstChild(t) === 1) {
         stack.push(n);
         if (stack.length > MAX_DEPTH) return null;
         continue;
       }
-      while (!c.gotoNextSibling()) {
-        if (!c.gotoParent() || stack.length === 1) return root;
+      while (api.nextSibling(t) !== 1) {
+        if (api.parent(t) !== 1 || stack.length === 1) return root;
         stack.pop();
       }
     }
   } finally {
-    c.delete();
+    api.free(t);
+  }
+}
+
+/** Nested `[type, isNamed, start, end, ...children]` of the tree `parseShell` copies from `text`, or null (for tests). */
+export function copiedShellTree(text: string): unknown[] | null {
+  if (!parser) return null;
+  const tree = parser.parse(text);
+  if (!tree) return null;
+  try {
+    const root = plainTree(tree, text);
+    const nest = (n: Node): unknown[] => [n.type, n.isNamed, n.startIndex, n.endIndex, ...n.children.map(nest)];
+    return root && nest(root);
+  } finally {
+    tree.delete();
   }
 }
 
