@@ -47,6 +47,22 @@ test('a damaged cache is rejected and rewritten, not trusted', () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+test("a new build's cache replaces the caches of earlier builds for the same Node, and leaves other Nodes' alone", () => {
+  const dir = distCopy();
+  const cache = join(dir, '.cache');
+  run(dir);
+  const [mine] = readdirSync(cache);
+  const parts = mine.split('-'); // bundle, Node version, arch, size, mtime
+  const earlierBuild = [...parts.slice(0, 3), '1', '2.v8cache'].join('-');
+  const otherNode = [parts[0], 'v1.0.0', ...parts.slice(2)].join('-');
+  const otherBundle = ['server.main.js', ...parts.slice(1, 3), '1', '2.v8cache'].join('-');
+  for (const f of [earlierBuild, otherNode, otherBundle]) writeFileSync(join(cache, f), 'x');
+  rmSync(join(cache, mine)); // the next run writes a cache again
+  assert.equal(run(dir).stderr, '');
+  assert.deepEqual(readdirSync(cache).sort(), [mine, otherNode, otherBundle].sort());
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('where dist/.cache cannot be made, the cache goes to the temp folder', () => {
   const dir = distCopy();
   // A plain file where the folder would go: creating it fails even for root.

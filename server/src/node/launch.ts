@@ -38,12 +38,13 @@ function readFirst(files: string[]): Buffer | undefined {
 }
 
 function writeSomewhere(files: string[], data: Buffer): void {
-  for (const f of files) {
+  for (const [i, f] of files.entries()) {
     try {
       fs.mkdirSync(path.dirname(f), { recursive: true });
       const tmp = `${f}.${process.pid}.tmp`;
       fs.writeFileSync(tmp, data);
       fs.renameSync(tmp, f);
+      if (i === 0) removeStale(f);
       return;
     } catch {
       // read-only: try the next place
@@ -51,8 +52,29 @@ function writeSomewhere(files: string[], data: Buffer): void {
   }
 }
 
+/**
+ * Removes the caches of earlier builds of the same bundle, for the same Node, from the bundle's own cache
+ * folder (each build has a new name, and a rebuilt install would otherwise collect them). The shared temp
+ * folder is left alone: other installs may be using what is there.
+ */
+function removeStale(current: string): void {
+  const dir = path.dirname(current);
+  // Same bundle, Node version and architecture (several Node versions may share an install: an editor's and the system's).
+  const prefix = `${path.basename(current).split('-').slice(0, 3).join('-')}-`;
+  for (const name of fs.readdirSync(dir)) {
+    if (name.startsWith(prefix) && name.endsWith('.v8cache') && name !== path.basename(current)) {
+      try {
+        fs.unlinkSync(path.join(dir, name));
+      } catch {
+        // gone already, or not ours to remove
+      }
+    }
+  }
+}
+
 /** Runs `bundle` as the main module. `saveAfterMs`: also write the cache this long after start (long-lived processes). */
 export function launch(bundle: string, saveAfterMs?: number): void {
+  const started = performance.now();
   // The cache records V8's flags; set them before anything is compiled so they match on every run.
   useBaselineWasmCompiler();
   // V8 compiles the shell grammar on its own threads while this thread loads the bundle below.
@@ -74,6 +96,10 @@ export function launch(bundle: string, saveAfterMs?: number): void {
   } catch {
     require(bundle);
     return;
+  }
+  if (process.env.DOCKERFILE_LEAN_TRACE) {
+    const state = !cached ? 'no cache' : script.cachedDataRejected ? 'cache rejected' : 'cache used';
+    process.stderr.write(`[trace] ${started.toFixed(1)} launcher\n[trace] ${performance.now().toFixed(1)} bundle compiled, ${state}\n`);
   }
   if (!cached || script.cachedDataRejected) {
     let saved = false;

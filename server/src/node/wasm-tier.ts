@@ -6,9 +6,12 @@
  * server and the CLI therefore keep the baseline compiler.
  * Must run before the module is compiled.
  *
- * V8 compiles a module's functions lazily, at their first call (the first RUN body parsed pays ≈ 10 ms).
- * Compiling them all up front on V8's own threads was tried: on two cores it finished later than the
- * first analysis needed them, and whole runs were slower.
+ * V8 compiles a module's functions lazily, at their first call (the first RUN body parsed pays ≈ 10 ms,
+ * nearly all of it for the grammar's 160 KB lexer function). Compiling them up front was tried, for both
+ * modules and for the grammar alone (the lazy-compilation flag must then stay off until the compile has
+ * made its decision, and be as it was when the bundle's code cache is checked and written): it gained
+ * nothing, because V8's asynchronous compile takes its next step only when this thread is back in the
+ * event loop, so it cannot run alongside the bundle's load or the model's build.
  */
 import * as fs from 'fs';
 import * as path from 'path';
