@@ -74,7 +74,7 @@ function removeStale(current: string): void {
 
 /** Runs `bundle` as the main module. `saveAfterMs`: also write the cache this long after start (long-lived processes). */
 export function launch(bundle: string, saveAfterMs?: number): void {
-  const started = performance.now();
+  const started = process.env.DOCKERFILE_LEAN_TRACE ? performance.now() : 0; // `performance` loads a module of its own
   // The cache records V8's flags; set them before anything is compiled so they match on every run.
   useBaselineWasmCompiler();
   // V8 compiles the shell grammar on its own threads while this thread loads the bundle below.
