@@ -130,10 +130,23 @@ export interface BaseImageInfo {
   known: boolean;
 }
 
+/** Answers by repository and tag: a file names the same few images in many stages, and each stage is asked about by several rules. */
+const lookups = new Map<string, Readonly<BaseImageInfo>>();
+
 /** What is known of a base image; unknown images are assumed to run as root, family from the tag. */
-export function lookupBaseImage(ref: ImageRef): BaseImageInfo {
+export function lookupBaseImage(ref: ImageRef): Readonly<BaseImageInfo> {
   const key = repoKey(ref);
   const tag = ref.tag ?? 'latest';
+  const memo = `${key}\n${tag}`;
+  let info = lookups.get(memo);
+  if (!info) {
+    if (lookups.size >= 2000) lookups.clear();
+    lookups.set(memo, (info = Object.freeze(findBaseImage(key, tag))));
+  }
+  return info;
+}
+
+function findBaseImage(key: string, tag: string): BaseImageInfo {
   for (const e of BASE_IMAGES) {
     if (!e.repo.test(key)) continue;
     if (e.tag && !e.tag.test(tag)) continue;
