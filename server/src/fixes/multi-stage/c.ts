@@ -7,7 +7,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { BUILD_PACKAGE, cRuntimeFor } from '../../knowledge/toolchains';
-import { absPath, coveredBy, mainCommand, runCommands, type RunCommand } from './common';
+import { absPath, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
 import type { Recipe, RecipeResult } from './types';
 
 const BUILDERS = new Set(['make', 'gmake', 'cmake', 'ninja', 'gcc', 'cc', 'g++', 'c++', 'clang', 'clang++']);
@@ -33,8 +33,7 @@ function makeInstall(c: RunCommand): { prefix: string | null; destdir: string | 
 export const cRecipe: Recipe = {
   ecosystem: 'c',
   applies(_model, stage) {
-    const ref = rootImage(stage).ref;
-    return !!ref && /^(gcc|buildpack-deps)$/.test(repoKey(ref));
+    return rootRepoIs(stage, /^(gcc|buildpack-deps)$/);
   },
   plan(model: Model, stage: Stage): RecipeResult {
     const ref = rootImage(stage).ref!;

@@ -4,7 +4,16 @@
  */
 import type { Instr, Model, Stage } from '../../core/model';
 import { parseShell, type ShellCommand } from '../../core/shell';
-import { workdirAt } from '../../core/stage-info';
+import { rootImage, workdirAt } from '../../core/stage-info';
+import { repoKey } from '../../knowledge/base-images';
+
+/** Whether the stage's root image (through stage aliases) comes from `repo`: one repository, or a pattern of them. */
+export function rootRepoIs(stage: Stage, repo: string | RegExp): boolean {
+  const ref = rootImage(stage).ref;
+  if (!ref) return false;
+  const key = repoKey(ref);
+  return typeof repo === 'string' ? key === repo : repo.test(key);
+}
 
 /** An exec-form array for a shell-form command, when it is one plain command of static words. */
 export function execForm(body: string): string[] | null {

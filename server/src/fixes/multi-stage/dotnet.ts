@@ -6,8 +6,8 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
-import { repoKey, type ImageRef } from '../../knowledge/base-images';
-import { absPath, coveredBy, mainCommand, runCommands } from './common';
+import { type ImageRef } from '../../knowledge/base-images';
+import { absPath, coveredBy, mainCommand, runCommands, rootRepoIs } from './common';
 import { contextFileFor, copiesFollowable, type ContextFile } from './context-files';
 import { at, children, parseXml, textAt, type XmlElement } from './xml';
 import type { Recipe, RecipeResult } from './types';
@@ -117,8 +117,7 @@ function dirOf(p: string): string {
 export const dotnetRecipe: Recipe = {
   ecosystem: 'dotnet',
   applies(_model, stage) {
-    const ref = rootImage(stage).ref;
-    return !!ref && repoKey(ref) === SDK;
+    return rootRepoIs(stage, SDK);
   },
   plan(model: Model, stage: Stage): RecipeResult {
     const ref: ImageRef = rootImage(stage).ref!;

@@ -11,10 +11,9 @@
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
-import { repoKey } from '../../knowledge/base-images';
 import { runtimeLibFor } from '../../knowledge/runtime-libs';
 import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
-import { absPath, runCommands, type RunCommand } from './common';
+import { absPath, runCommands, type RunCommand, rootRepoIs } from './common';
 import { goExecName, parseGoMod, readCopied, type GoMod } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
@@ -136,8 +135,7 @@ function systemPackages(model: Model, stage: Stage): { apt: string[]; other: boo
 export const goRecipe: Recipe = {
   ecosystem: 'go',
   applies(_model, stage) {
-    const ref = rootImage(stage).ref;
-    return !!ref && /^golang$/.test(repoKey(ref));
+    return rootRepoIs(stage, 'golang');
   },
   plan(model: Model, stage: Stage): RecipeResult {
     const ref = rootImage(stage).ref!;

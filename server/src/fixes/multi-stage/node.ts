@@ -7,8 +7,7 @@
 import { NPM_CI, NPM_INSTALL } from '../../core/package-calls';
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
-import { repoKey } from '../../knowledge/base-images';
-import { absPath, copyDests, execForm, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { absPath, copyDests, execForm, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
@@ -66,8 +65,7 @@ export function nodeRuntimeImage(tag: string | null): string {
 export const nodeRecipe: Recipe = {
   ecosystem: 'node',
   applies(_model, stage) {
-    const ref = rootImage(stage).ref;
-    return !!ref && repoKey(ref) === 'node';
+    return rootRepoIs(stage, 'node');
   },
   plan(model: Model, stage: Stage): RecipeResult {
     const ref = rootImage(stage).ref!;

@@ -14,10 +14,9 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
-import { repoKey } from '../../knowledge/base-images';
 import { BUILD_PACKAGE } from '../../knowledge/toolchains';
 import { instructionBlock } from '../edits';
-import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { parsePoetryToml, parsePythonVersion, readCopied } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
@@ -121,8 +120,7 @@ export function dropRunWrapper(w: string[]): string[] | null {
 export const pythonRecipe: Recipe = {
   ecosystem: 'python',
   applies(_model, stage) {
-    const ref = rootImage(stage).ref;
-    return !!ref && repoKey(ref) === 'python';
+    return rootRepoIs(stage, 'python');
   },
   plan(model: Model, stage: Stage): RecipeResult {
     const ref = rootImage(stage).ref!;

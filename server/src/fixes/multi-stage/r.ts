@@ -9,7 +9,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { lookupBaseImage, repoKey } from '../../knowledge/base-images';
 import { rockerRelease } from '../../knowledge/runtime-libraries';
-import { appDirs, lastRun, runCommands, type RunCommand } from './common';
+import { appDirs, lastRun, runCommands, type RunCommand, rootRepoIs } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
@@ -28,8 +28,7 @@ function installsPackages(c: RunCommand): boolean {
 export const rRecipe: Recipe = {
   ecosystem: 'r',
   applies(_model, stage) {
-    const ref = rootImage(stage).ref;
-    return !!ref && (/^rocker\//.test(repoKey(ref)) || repoKey(ref) === 'r-base');
+    return rootRepoIs(stage, /^(rocker\/|r-base$)/);
   },
   plan(model: Model, stage: Stage): RecipeResult {
     const { ref, text } = rootImage(stage);

@@ -7,9 +7,8 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
-import { repoKey } from '../../knowledge/base-images';
 import { GEM_SYSTEM_LIBRARIES, debianReleaseOfTag, gemsInLockfile } from '../../knowledge/runtime-libraries';
-import { absPath, appDirs, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand } from './common';
+import { absPath, appDirs, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
@@ -43,8 +42,7 @@ function configuredPath(c: RunCommand): string | null | undefined {
 export const rubyRecipe: Recipe = {
   ecosystem: 'ruby',
   applies(_model, stage) {
-    const ref = rootImage(stage).ref;
-    return !!ref && repoKey(ref) === 'ruby';
+    return rootRepoIs(stage, 'ruby');
   },
   plan(model: Model, stage: Stage): RecipeResult {
     const { ref, text } = rootImage(stage);

@@ -7,9 +7,8 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
-import { repoKey } from '../../knowledge/base-images';
 import { cRuntimeFor } from '../../knowledge/toolchains';
-import { absPath, coveredBy, mainCommand, optionValue, runCommands, type RunCommand } from './common';
+import { absPath, coveredBy, mainCommand, optionValue, runCommands, type RunCommand, rootRepoIs } from './common';
 import { cargoBinaryNames, parseCargoToml, readCopied } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
@@ -25,8 +24,7 @@ function targetOf(args: string[]): string | null {
 export const rustRecipe: Recipe = {
   ecosystem: 'rust',
   applies(_model, stage) {
-    const ref = rootImage(stage).ref;
-    return !!ref && repoKey(ref) === 'rust';
+    return rootRepoIs(stage, 'rust');
   },
   plan(model: Model, stage: Stage): RecipeResult {
     const ref = rootImage(stage).ref!;
