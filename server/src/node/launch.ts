@@ -61,7 +61,13 @@ function removeStale(current: string): void {
   const dir = path.dirname(current);
   // Same bundle, Node version and architecture (several Node versions may share an install: an editor's and the system's).
   const prefix = `${path.basename(current).split('-').slice(0, 3).join('-')}-`;
-  for (const name of fs.readdirSync(dir)) {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return; // the cache is written; pruning can wait for another run
+  }
+  for (const name of names) {
     if (name.startsWith(prefix) && name.endsWith('.v8cache') && name !== path.basename(current)) {
       try {
         fs.unlinkSync(path.join(dir, name));
@@ -77,7 +83,8 @@ export function launch(bundle: string, saveAfterMs?: number): void {
   const started = process.env.DOCKERFILE_LEAN_TRACE ? performance.now() : 0; // `performance` loads a module of its own
   // The cache records V8's flags; set them before anything is compiled so they match on every run.
   useBaselineWasmCompiler();
-  // V8 compiles the shell grammar on its own threads while this thread loads the bundle below.
+  // V8 decodes and validates the shell grammar on its own threads while this thread loads the bundle below (its
+  // compile finishes once this thread is back in the event loop: see node/wasm-tier.ts).
   precompileWasm(path.dirname(bundle));
   // Keep V8's young generation at its starting size instead of doubling it under allocation: an analysis
   // allocates many short-lived objects, and small, frequent scavenges were both faster and lighter here
