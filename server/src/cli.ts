@@ -8,6 +8,7 @@ import { analyze, fixAll, fixesFor } from './core/analyze';
 import { initShell } from './core/shell';
 import { buildModel } from './core/model';
 import { type AnalysisContext, type Settings, type Severity } from './core/types';
+import { STDERR, STDOUT, isTerminal, write } from './cli/output';
 import { sarifLog, githubAnnotation, repoPath, unifiedDiff, type Reported } from './cli/formats';
 import { configForDir, formatConfigError, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
 import { discoverDir, expandGlob, looksLikeGlob, type DiscoverOptions } from './node/discover';
@@ -249,7 +250,7 @@ function configFor(file: string, args: Args): LoadedConfig | null {
     const line = formatConfigError(loaded.error);
     if (!reportedConfigErrors.has(line)) {
       reportedConfigErrors.add(line);
-      process.stderr.write(`dockerfile-lean: ${line}\n`);
+      write(STDERR, `dockerfile-lean: ${line}\n`);
     }
   }
   return loaded;
@@ -271,16 +272,14 @@ function contextOf(file: string): AnalysisContext {
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-const useColour = process.stdout.isTTY && !process.env.NO_COLOR;
 const COLOURS: Record<string, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m' };
-const paint = (sev: string, s: string) => (useColour ? `${COLOURS[sev] ?? ''}${s}\x1b[0m` : s);
 
 async function check(args: Args, files: string[], shell: Promise<void>): Promise<number> {
   const out: Reported[] = [];
   for (const file of files) {
     const { text, binary } = load(file);
     if (binary) {
-      process.stderr.write(`${file}: binary file, not checked\n`);
+      write(STDERR, `${file}: binary file, not checked\n`);
       continue;
     }
     // The parse and the settings need no shell grammar: on a cold start they run while it loads.
@@ -300,15 +299,15 @@ async function check(args: Args, files: string[], shell: Promise<void>): Promise
   const cwd = process.cwd();
   if (args.format === 'json') {
     const rows = out.map(({ file, finding: f }) => ({ file, rule: f.rule, severity: f.severity, message: f.message, range: f.range, fixable: f.fixable }));
-    process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+    write(STDOUT, JSON.stringify(rows, null, 2) + '\n');
   } else if (args.format === 'sarif') {
-    process.stdout.write(JSON.stringify(sarifLog(out, VERSION, cwd), null, 2) + '\n');
+    write(STDOUT, JSON.stringify(sarifLog(out, VERSION, cwd), null, 2) + '\n');
   } else if (args.format === 'github') {
-    for (const { file, finding } of out) process.stdout.write(githubAnnotation(repoPath(file, cwd), finding) + '\n');
+    write(STDOUT, out.map(({ file, finding }) => githubAnnotation(repoPath(file, cwd), finding) + '\n').join(''));
   } else {
-    for (const { file, finding: f } of out) {
-      process.stdout.write(`${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity, f.severity)} ${f.rule} ${f.message}\n`);
-    }
+    const colour = out.length > 0 && !process.env.NO_COLOR && isTerminal(STDOUT);
+    const paint = (sev: string) => (colour ? `${COLOURS[sev] ?? ''}${sev}\x1b[0m` : sev);
+    write(STDOUT, out.map(({ file, finding: f }) => `${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity)} ${f.rule} ${f.message}\n`).join(''));
   }
   return out.some(({ finding }) => RANK[finding.severity] >= RANK[args.threshold]) ? 1 : 0;
 }
@@ -320,11 +319,11 @@ function fix(args: Args, files: string[]): number {
     const fixed = binary ? text : fixAll(text, settingsFor(file, args), args.rules, contextOf(file)).text;
     if (args.diff) {
       const patch = unifiedDiff(repoPath(file, cwd), text, fixed);
-      if (patch) process.stdout.write(Buffer.from(patch, encoding));
+      if (patch) write(STDOUT, Buffer.from(patch, encoding));
     }
     if (args.write) {
       if (fixed !== text) fs.writeFileSync(file, Buffer.from(fixed, encoding));
-    } else if (!args.diff) process.stdout.write(Buffer.from(fixed, encoding));
+    } else if (!args.diff) write(STDOUT, Buffer.from(fixed, encoding));
   }
   return 0;
 }
@@ -332,11 +331,11 @@ function fix(args: Args, files: string[]): number {
 async function main(argv: string[]): Promise<number> {
   const before = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
   if (argv[0] === '-v' || before.includes('--version')) {
-    process.stdout.write(`${VERSION}\n`);
+    write(STDOUT, `${VERSION}\n`);
     return 0;
   }
   if (argv[0] === 'help' || before.includes('--help') || before.includes('-h')) {
-    process.stdout.write(`${HELP}\n\nrules: ${RULE_IDS.join(', ')}\n`);
+    write(STDOUT, `${HELP}\n\nrules: ${RULE_IDS.join(', ')}\n`);
     return 0;
   }
   const args = parseArgs(argv);
@@ -349,17 +348,15 @@ async function main(argv: string[]): Promise<number> {
   return fix(args, files);
 }
 
-/** Exits once stdout and stderr are flushed: the wasm runtime would otherwise hold the process open. */
-function exit(code: number): void {
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
-}
-
+// Every write has completed when it returns (cli/output.ts), so the process exits at once: the wasm runtime
+// would otherwise hold it open.
+const exit = (code: number): never => process.exit(code);
 main(process.argv.slice(2)).then(exit, (err) => {
   if (err instanceof UsageError) {
-    process.stderr.write(`dockerfile-lean: ${err.message}\n`);
+    write(STDERR, `dockerfile-lean: ${err.message}\n`);
     exit(2);
   } else {
-    process.stderr.write(`dockerfile-lean: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    write(STDERR, `dockerfile-lean: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     exit(3);
   }
 });

@@ -246,6 +246,35 @@ describe('check --format text', () => {
     assert.ok(!r.text.includes('\x1b'));
     assert.match(r.text, /:1:1 warning non-root-user /);
   });
+
+  test('colours on a terminal (a pseudo-terminal made by script), none under NO_COLOR', T, () => {
+    const file = write(C);
+    const run = (env) =>
+      spawnSync('script', ['-qec', `"${process.execPath}" "${CLI}" check "${file}"`, '/dev/null'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env }, timeout: RUN_LIMIT_MS });
+    const coloured = run({ NO_COLOR: '' });
+    assert.equal(coloured.status, 1, coloured.stderr);
+    assert.match(coloured.stdout, /:1:1 \x1b\[33mwarning\x1b\[0m non-root-user /);
+    const plain = run({ NO_COLOR: '1' });
+    assert.equal(plain.status, 1, plain.stderr);
+    assert.ok(!plain.stdout.includes('\x1b'));
+    assert.match(plain.stdout, /:1:1 warning non-root-user /);
+  });
+
+  test('a reader that has gone (check … | head) ends the output quietly; the exit code still reports the findings', T, async () => {
+    const fifo = path.join(dir, `gone-${++fileCounter}`);
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    const writer = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    fs.closeSync(reader);
+    const p = spawn(process.execPath, [CLI, 'check', write(A)], { cwd: dir, stdio: ['ignore', writer, 'pipe'] });
+    fs.closeSync(writer);
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    const [code, signal] = await new Promise((resolve) => p.on('close', (c, s) => resolve([c, s])));
+    assert.equal(signal, null);
+    assert.equal(code, 1);
+    assert.equal(err, '');
+  });
 });
 
 describe('fix', () => {
