@@ -17,11 +17,10 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { isDeepStrictEqual } from 'util';
 import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
 import { initShell, shellReady as grammarLoaded } from './core/shell';
-import type { Finding, Settings } from './core/types';
+import { sameSettings, type Finding, type Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { SettingsStore } from './lsp/settings';
@@ -123,7 +122,7 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
     const model = modelOf(s, latest);
     const speculative = s.speculative;
     s.speculative = null;
-    if (speculative && speculative.model === model && isDeepStrictEqual(speculative.cfg, cfg)) s.analysis = speculative.analysis;
+    if (speculative && speculative.model === model && sameSettings(speculative.cfg, cfg)) s.analysis = speculative.analysis;
     else {
       s.analysis = on(uri, () => analyze(model, cfg));
       trace(`analysed ${uri} v${latest.version}`);

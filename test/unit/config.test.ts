@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { analyze, fixAll } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
-import { normalizeSettings, type Settings } from '../../server/src/core/types';
+import { normalizeSettings, sameSettings, type Settings } from '../../server/src/core/types';
 import { configForDir, findConfigFile, formatConfigError, loadConfig, mergeSettings, parseConfig } from '../../server/src/node/config';
 import { discoverDir, expandGlob, isDockerfileName, looksLikeGlob } from '../../server/src/node/discover';
 import { escapeData, escapeProperty, githubAnnotation, sarifLog, unifiedDiff, artifactUri } from '../../server/src/cli/formats';
@@ -162,6 +162,31 @@ describe('settings: the config file under editor or command-line settings', () =
     assert.deepEqual(resolveOptions(rule, { uid: 0, name: 'root', extra: 1 }), { name: 'app', uid: 10001 });
     assert.deepEqual(resolveOptions(rule, { uid: 4242, name: 'svc' }), { name: 'svc', uid: 4242 });
     assert.deepEqual(resolveOptions(getRule('merge-run')!, { uid: 1 }), {});
+  });
+});
+
+describe('settings: telling equal ones apart (the server keeps an analysis made with the settings it guessed)', () => {
+  const base: Settings = { enable: true, rules: { 'merge-run': 'off', 'apt-hygiene': 'error' }, options: { 'non-root-user': { name: 'app', uid: 10001 } } };
+  it('the same settings, whatever the order of their keys, are equal', () => {
+    assert.ok(sameSettings(base, { options: { 'non-root-user': { uid: 10001, name: 'app' } }, rules: { 'apt-hygiene': 'error', 'merge-run': 'off' }, enable: true }));
+    assert.ok(sameSettings(normalizeSettings(undefined), normalizeSettings({})));
+    assert.ok(sameSettings({ enable: true, rules: {} }, { enable: true, rules: {}, options: {} }), 'no options and an empty options map analyse alike');
+  });
+  it('any difference in the switch, a severity, a rule or an option value counts', () => {
+    const variants: Settings[] = [
+      { ...base, enable: false },
+      { ...base, rules: { 'merge-run': 'off' } },
+      { ...base, rules: { 'merge-run': 'off', 'apt-hygiene': 'warning' } },
+      { ...base, rules: { 'merge-run': 'off', 'apt-hygiene': 'error', 'pip-hygiene': 'off' } },
+      { ...base, options: undefined },
+      { ...base, options: { 'non-root-user': { name: 'app' } } },
+      { ...base, options: { 'non-root-user': { name: 'app', uid: '10001' } } },
+      { ...base, options: { 'non-root-user': { name: 'app', uid: 10001 }, 'npm-hygiene': {} } },
+    ];
+    for (const v of variants) {
+      assert.equal(sameSettings(base, v), false, JSON.stringify(v));
+      assert.equal(sameSettings(v, base), false, JSON.stringify(v));
+    }
   });
 });
 

@@ -67,6 +67,25 @@ export interface AnalysisContext {
 
 export const DEFAULT_SETTINGS: Settings = { enable: true, rules: {} };
 
+/** Whether two records hold the same keys with the same plain values (in any order). */
+function sameRecord(a: Readonly<Record<string, unknown>> | undefined, b: Readonly<Record<string, unknown>> | undefined, same: (x: unknown, y: unknown) => boolean): boolean {
+  if (a === b) return true;
+  const ka = a ? Object.keys(a) : [];
+  const kb = b ? Object.keys(b) : [];
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!Object.prototype.hasOwnProperty.call(b, k) || !same(a![k], b![k])) return false;
+  return true;
+}
+
+/** Whether two settings would give the same analysis: same switch, severities and options. */
+export function sameSettings(a: Settings, b: Settings): boolean {
+  return (
+    a.enable === b.enable &&
+    sameRecord(a.rules, b.rules, Object.is) &&
+    sameRecord(a.options, b.options, (x, y) => sameRecord(x as RuleOptions, y as RuleOptions, Object.is))
+  );
+}
+
 export const SEVERITIES: readonly SeveritySetting[] = ['off', 'hint', 'info', 'warning', 'error'];
 
 /** Turns whatever a client or a config sent into valid settings; anything unknown falls back to the defaults. */
