@@ -234,3 +234,12 @@ describe('settings', () => {
     assert.equal(analyze(text, DEFAULT_SETTINGS, ['apt-hygiene']).findings[0]?.severity, 'hint');
   });
 });
+
+describe('size estimates in messages', () => {
+  it('read as one parenthesis: the messages put each estimate inside one, so none holds its own', async () => {
+    const { SAVINGS } = await import('../../server/src/knowledge/savings');
+    for (const [name, s] of Object.entries(SAVINGS)) assert.ok(!/[()]/.test(s.text), `${name}: ${s.text}`);
+    const text = 'FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm ci\nRUN pip install flask\nUSER node\n';
+    for (const f of analyze(text).findings) assert.ok(!/\([^)]*\(/.test(f.message), `nested parentheses in ${f.rule}: ${f.message}`);
+  });
+});

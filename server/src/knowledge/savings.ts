@@ -25,11 +25,11 @@ export const SAVINGS = {
     source: 'Weak dependencies are RPM Recommends, the same idea as apt recommends (see aptRecommends); documentation under /usr/share/doc and man pages adds a few MB more',
   },
   pipCache: {
-    text: 'as much as the downloaded wheels (tens of MB for numpy or pandas, hundreds for torch)',
+    text: 'as much as the downloaded wheels: tens of MB for numpy or pandas, hundreds for torch',
     source: 'Not measured here: the pip cache (~/.cache/pip) keeps every downloaded wheel; wheel sizes from PyPI manylinux x86_64 files (numpy 2.x ≈ 16 MB, pandas 2.x ≈ 13 MB, torch ≥ 170 MB)',
   },
   npmCache: {
-    text: 'about the packed size of the dependencies (often tens to hundreds of MB)',
+    text: 'about the packed size of the dependencies, often tens to hundreds of MB',
     source: 'Not measured here: npm keeps the tarball of every fetched package in ~/.npm/_cacache (npm docs, "npm cache"); a typical web app\'s dependency tarballs weigh tens to hundreds of MB',
   },
 } as const;
