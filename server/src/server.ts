@@ -29,7 +29,7 @@ import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { describeError } from './lsp/errors';
 import { installTestHook } from './lsp/test-hook';
 import { keepReadingAfterBadHeaders } from './lsp/reader';
-import { trace } from './lsp/trace';
+import { trace } from './node/trace';
 
 trace('loaded');
 keepReadingAfterBadHeaders();

@@ -34,6 +34,20 @@ test('the first run writes the cache, the next reads it, and the output is the s
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('DOCKERFILE_LEAN_TRACE: the launcher says when it started and whether the cache was used, rejected or absent', () => {
+  const dir = distCopy();
+  const phases = (r) => [...r.stderr.matchAll(/^\[trace\] (\d+\.\d) (.+)$/gm)].map((m) => [Number(m[1]), m[2]]);
+  const first = phases(run(dir, { DOCKERFILE_LEAN_TRACE: '1' }));
+  assert.deepEqual(first.map(([, what]) => what), ['launcher', 'bundle compiled, no cache']);
+  assert.ok(first[0][0] <= first[1][0], 'in time order');
+  assert.deepEqual(phases(run(dir, { DOCKERFILE_LEAN_TRACE: '1' })).map(([, what]) => what), ['launcher', 'bundle compiled, cache used']);
+  const cache = join(dir, '.cache');
+  writeFileSync(join(cache, readdirSync(cache)[0]), 'not a code cache');
+  assert.deepEqual(phases(run(dir, { DOCKERFILE_LEAN_TRACE: '1' })).map(([, what]) => what), ['launcher', 'bundle compiled, cache rejected']);
+  assert.equal(run(dir).stderr, '', 'nothing on stderr without the variable');
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('a damaged cache is rejected and rewritten, not trusted', () => {
   const dir = distCopy();
   run(dir);

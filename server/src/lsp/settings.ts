@@ -24,8 +24,8 @@ export class SettingsStore {
   /** Per config file: the error last shown, so each is shown once. */
   private shownErrors = new Map<string, string>();
   private pushed: Settings = DEFAULT_SETTINGS;
-  /** Client settings already answered, per document. */
-  private answered = new Map<string, Settings>();
+  /** The documents the client has answered the settings request for. */
+  private answered = new Set<string>();
   /** The client's most recent answer for any document: what it most likely answers for the next one. */
   private lastAnswer: Settings | null = null;
   canPull = false;
@@ -91,7 +91,7 @@ export class SettingsStore {
       void pulled.then((settings) => {
         if (this.cache.get(uri) === cached) {
           this.cache.set(uri, Promise.resolve(settings));
-          this.answered.set(uri, settings);
+          this.answered.add(uri);
           this.lastAnswer = settings;
         }
       });

@@ -15,6 +15,7 @@ import * as path from 'path';
 import * as vm from 'vm';
 import * as v8 from 'v8';
 import Module from 'module';
+import { trace } from './trace';
 import { precompileWasm, useBaselineWasmCompiler } from './wasm-tier';
 
 interface ModuleInternals {
@@ -80,7 +81,7 @@ function removeStale(current: string): void {
 
 /** Runs `bundle` as the main module. `saveAfterMs`: also write the cache this long after start (long-lived processes). */
 export function launch(bundle: string, saveAfterMs?: number): void {
-  const started = process.env.DOCKERFILE_LEAN_TRACE ? performance.now() : 0; // `performance` loads a module of its own
+  trace('launcher');
   // The cache records V8's flags; set them before anything is compiled so they match on every run.
   useBaselineWasmCompiler();
   // V8 decodes and validates the shell grammar on its own threads while this thread loads the bundle below (its
@@ -104,10 +105,7 @@ export function launch(bundle: string, saveAfterMs?: number): void {
     require(bundle);
     return;
   }
-  if (process.env.DOCKERFILE_LEAN_TRACE) {
-    const state = !cached ? 'no cache' : script.cachedDataRejected ? 'cache rejected' : 'cache used';
-    process.stderr.write(`[trace] ${started.toFixed(1)} launcher\n[trace] ${performance.now().toFixed(1)} bundle compiled, ${state}\n`);
-  }
+  trace(`bundle compiled, ${!cached ? 'no cache' : script.cachedDataRejected ? 'cache rejected' : 'cache used'}`);
   if (!cached || script.cachedDataRejected) {
     let saved = false;
     const save = () => {
