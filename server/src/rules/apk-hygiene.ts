@@ -31,7 +31,9 @@ export const apkHygiene = packageRule(
     for (const { stage, instr: i, run, script } of shellRuns(model, /apk/)) {
       if (cacheMounted(i, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
       const calls = packageCalls(script, APK);
-      const adds = calls.filter((c) => (c.sub === 'add' || c.sub === 'upgrade') && !hasOption(c.cmd, '--no-cache'));
+      // `--no-network` installs from packages already on disk (the `apk add --no-network --virtual .run-deps` idiom):
+      // no index is fetched, so there is nothing to keep out of the layer.
+      const adds = calls.filter((c) => (c.sub === 'add' || c.sub === 'upgrade') && !hasOption(c.cmd, '--no-cache', '--no-network'));
       const updates = calls.filter((c) => c.sub === 'update' && !hasOption(c.cmd, '--no-cache'));
       const faulty = [...adds, ...updates].sort((a, b) => a.cmd.start - b.cmd.start);
       if (faulty.length === 0) continue;

@@ -46,8 +46,47 @@ export function hasNoRecommends(cmd: ShellCommand): boolean {
   return optionValues(cmd).some((o) => /^APT::Install-Recommends=(false|0|no)$/i.test(o));
 }
 
+const LISTS = '/var/lib/apt/lists';
+
+/**
+ * Whether the script removes the package lists anywhere in it: `rm -rf /var/lib/apt/lists/*`,
+ * `find /var/lib/apt/lists … -delete` (or `-exec rm`), or `apt-get dist-clean` (apt 2.7 and later).
+ */
 function cleansLists(script: ShellScript): boolean {
-  return script.commands.some((c) => c.name === 'rm' && c.args.some((a) => (a.value ?? a.raw).includes('/var/lib/apt/lists')));
+  return script.commands.some((c) => {
+    const words = c.args.map((a) => a.value ?? a.raw);
+    if (c.name === 'rm') return words.some((w) => w.includes(LISTS));
+    if (c.name === 'find') return words.some((w) => w.startsWith(LISTS)) && (words.includes('-delete') || words[words.indexOf('-exec') + 1] === 'rm');
+    return false;
+  }) || aptCalls(script).some((c) => c.sub === 'dist-clean');
+}
+
+/** Subcommands that read the package lists on disk. */
+const READS_LISTS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'build-dep', 'source', 'download', 'satisfy']);
+
+/**
+ * The first later RUN that installs from the lists this RUN downloads, without an `apt-get update` of its own:
+ * later in the same stage, then in the stages built on it. Removing the lists here would make it fail
+ * (`Unable to locate package`). A later RUN that runs `apt-get update` first ends the search along that line.
+ */
+function laterListReader(model: Model, i: Instr): Instr | null {
+  const scan = (stage: Stage, after: number): Instr | null => {
+    for (const x of stage.instructions) {
+      if (x.keyword !== 'RUN' || x.start <= after) continue;
+      const script = x.run?.script();
+      const first = script ? aptCalls(script).find((c) => c.sub === 'update' || READS_LISTS.has(c.sub)) : undefined;
+      if (!first) continue;
+      if (first.sub === 'update') return null;
+      return x;
+    }
+    for (const s of model.stages) {
+      if (s.baseStage !== stage) continue;
+      const found = scan(s, -1);
+      if (found) return found;
+    }
+    return null;
+  };
+  return i.stage ? scan(i.stage, i.start) : null;
 }
 
 function listsMounted(i: Instr): boolean {
@@ -60,6 +99,8 @@ interface InstallIssue {
   missingYes: boolean;
   missingNoRec: boolean;
   missingCleanup: boolean;
+  /** With missingCleanup: a later RUN that still needs the lists, so they cannot be removed here. */
+  listsNeededBy: Instr | null;
   /** Later repeats of a package already named by the same install, each with the word before it. */
   duplicates: { prev: ShellWord; word: ShellWord }[];
 }
@@ -96,15 +137,20 @@ function perModel<T>(find: (model: Model) => T): (model: Model) => T {
 const installIssues = perModel((model: Model): InstallIssue[] => {
   const out: InstallIssue[] = [];
   for (const { instr: i, script } of shellRuns(model, /apt/)) {
-    const cleanup = cleansLists(script) || listsMounted(i);
-    for (const call of aptCalls(script)) {
+    // Only a RUN that downloads the lists (runs apt-get update) leaves them in its layer: an install that uses lists
+    // an earlier layer downloaded cannot make that layer smaller by removing them.
+    const calls = aptCalls(script);
+    const missingCleanup = calls.some((c) => c.sub === 'update') && !cleansLists(script) && !listsMounted(i);
+    const listsNeededBy = missingCleanup ? laterListReader(model, i) : null;
+    for (const call of calls) {
       if (call.sub !== 'install') continue;
       const issue = {
         instr: i,
         call,
         missingYes: !hasYes(call.cmd),
         missingNoRec: !hasNoRecommends(call.cmd),
-        missingCleanup: !cleanup,
+        missingCleanup,
+        listsNeededBy,
         duplicates: duplicatePackages(model, i, call),
       };
       if (issue.missingYes || issue.missingNoRec || issue.missingCleanup || issue.duplicates.length > 0) out.push(issue);
@@ -135,19 +181,34 @@ function lonelyUpdates(model: Model): Instr[] {
   return out;
 }
 
-function issueEdits(model: Model, issue: InstallIssue): OffsetEdit[] | null {
+/** The fix's edits, or why there is none (edits may be empty when the cleanup is all that is missing). */
+function issueEdits(model: Model, issue: InstallIssue): { edits: OffsetEdit[]; reason?: string } {
   const run = issue.instr.run!;
   const edits: OffsetEdit[] = [];
   const flags = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
   // After the options that follow `install`, before the first package.
   if (flags.length) edits.push(insertAfterSubcommand(run, issue.call, flags, APT_OPTS_WITH_VALUE));
   for (const d of issue.duplicates) edits.push(removeWordAfter(model, run, d.prev, d.word)!);
+  if (issue.missingCleanup && issue.listsNeededBy) {
+    return { edits, reason: `the install on line ${issue.listsNeededBy.line + 1} still needs the lists; move it into this RUN, then remove them here` };
+  }
   if (issue.missingCleanup) {
     const e = appendCommandEdit(model, issue.instr, 'rm -rf /var/lib/apt/lists/*');
-    if (!e) return null;
+    if (!e) return { edits: [], reason: 'the RUN ends in a background job (&); add the cleanup by hand' };
     edits.push(e);
   }
-  return edits;
+  return { edits };
+}
+
+/** The fix's title: what it does to this install. */
+function fixTitle(issue: InstallIssue, cleans: boolean): string {
+  const parts = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
+  const done: string[] = [];
+  if (parts.length) done.push(`add ${parts.join(' and ')}`);
+  if (issue.duplicates.length) done.push(`drop the repeated ${issue.duplicates.map((d) => d.word.value).join(', ')}`);
+  if (cleans) done.push('remove the apt lists in the same RUN');
+  const text = done.join(', ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export const aptHygiene: Rule<'apt-hygiene'> = {
@@ -166,18 +227,20 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       const parts: string[] = [];
       if (issue.missingYes) parts.push('no -y (the build cannot answer the prompt)');
       if (issue.missingNoRec) parts.push(`no --no-install-recommends (recommended packages add ${SAVINGS.aptRecommends.text})`);
-      if (issue.missingCleanup) parts.push(`the package lists are not removed in this RUN (${SAVINGS.aptLists.text} left in the layer)`);
+      if (issue.missingCleanup && issue.listsNeededBy) {
+        parts.push(`the package lists this RUN downloads stay in its layer (${SAVINGS.aptLists.text}), and the install on line ${issue.listsNeededBy.line + 1} still needs them: move that install into this RUN, then remove the lists`);
+      } else if (issue.missingCleanup) parts.push(`the package lists this RUN downloads are not removed in it (${SAVINGS.aptLists.text} left in the layer)`);
       if (issue.duplicates.length) parts.push(`${issue.duplicates.map((d) => d.word.value).join(', ')} listed more than once`);
       const onlyCleanup = !issue.missingYes && !issue.missingNoRec && issue.duplicates.length === 0;
       const stage = issue.instr.stage!;
-      const edits = issueEdits(model, issue);
+      const { edits, reason } = issueEdits(model, issue);
       const { cmd } = issue.call;
       out.push({
         start: issue.instr.run!.map[cmd.start],
         end: docEnd(issue.instr.run!, cmd.args[issue.call.subIndex].end),
         message: `${issue.call.manager} install: ${parts.join('; ')}.`,
-        fixable: edits !== null,
-        reason: edits === null ? 'the RUN ends in a background job (&); add the cleanup by hand' : undefined,
+        fixable: edits.length > 0,
+        reason: edits.length === 0 ? reason : undefined,
         data: { kind: 'install' },
         severityCap: onlyCleanup && !inheritedWholesale(model, stage) ? 'hint' : undefined,
       });
@@ -190,6 +253,8 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
         message: `apt ${call.sub} in a script: apt is meant for people at a terminal and its interface may change between releases; apt-get ${call.sub} is the stable one for builds.`,
         fixable: true,
         data: { kind: 'apt' },
+        // `apt clean` does what `apt-get clean` does and prints nothing to parse: the change is cosmetic.
+        severityCap: call.sub === 'clean' || call.sub === 'autoclean' ? 'hint' : undefined,
       });
     }
     for (const i of lonelyUpdates(model)) {
@@ -225,9 +290,9 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
     for (const issue of installIssues(model)) {
       const run = issue.instr.run!;
       if (run.map[issue.call.cmd.start] !== start) continue;
-      const edits = issueEdits(model, issue);
-      if (!edits) return [];
-      return [{ title: 'Fix apt-get install: -y, --no-install-recommends, no duplicate packages, remove the lists in the same RUN', edits: toTextEdits(model.doc, edits), preferred: true }];
+      const { edits, reason } = issueEdits(model, issue);
+      if (edits.length === 0) return [];
+      return [{ title: fixTitle(issue, issue.missingCleanup && !reason), edits: toTextEdits(model.doc, edits), preferred: true }];
     }
     return [];
   },

@@ -1,6 +1,6 @@
 /** dnf-hygiene: dnf / yum / microdnf installs that prompt, pull weak dependencies and docs, or keep their cache. */
 import type { ShellCommand, ShellScript } from '../core/shell';
-import { cacheMounted, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { cacheMounted, inheritedWholesale, insertAfterSubcommand, operands, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
@@ -37,7 +37,7 @@ function hasNoDocs(cmd: ShellCommand): boolean {
 }
 
 function cleansAfter(script: ShellScript, calls: readonly PackageCall[], after: number): boolean {
-  if (calls.some((c) => c.cmd.start > after && c.sub === 'clean' && c.cmd.args[c.subIndex + 1]?.value === 'all')) return true;
+  if (calls.some((c) => c.cmd.start > after && c.sub === 'clean' && operands(c, DNF.optsWithValue)[0]?.value === 'all')) return true;
   return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\/var\/cache\/(dnf|yum|libdnf5)/.test(a.value ?? a.raw)));
 }
 
