@@ -94,7 +94,8 @@ DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives
 APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
 Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";
 EOF
-  tar --numeric-owner --xattrs --exclude=./.complete -C "$R" -cf "$CACHE_DIR/bookworm-rootfs.tar" .
+  # --one-file-system: a mount debootstrap (or anything else) left inside the tree, such as /proc, stays out.
+  tar --one-file-system --numeric-owner --xattrs --exclude=./.complete -C "$R" -cf "$CACHE_DIR/bookworm-rootfs.tar" .
   t podman import -q \
       --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["bash"]' \

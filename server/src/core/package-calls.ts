@@ -144,10 +144,6 @@ export function assignedBefore(cmd: ShellCommand, name: string): boolean {
   return cmd.assignments.some((a) => a.startsWith(`${name}=`) && a.length > name.length + 1);
 }
 
-/** Whether a later stage builds on this one (`FROM stage`) or it is the final stage: all its files carry over. */
-export function inheritedWholesale(model: Model, stage: Stage): boolean {
-  return stage.isFinal || model.stages.some((s) => s.baseStage === stage);
-}
 
 /**
  * Inserts words right after a call's subcommand (`apk add` → `apk add --no-cache`); with `skipOptions`, after

@@ -4,6 +4,29 @@ import { substituteArgs } from './model';
 import { lookupBaseImage, type BaseImageInfo, type ImageRef } from '../knowledge/base-images';
 import { APP_FRAMEWORKS, type AppFramework } from '../knowledge/app-frameworks';
 
+const shippedSets = new WeakMap<Model, Set<Stage>>();
+
+/**
+ * Whether a stage's files reach an image that is run: a stage nothing else uses (the last one, or a `--target`
+ * leaf such as `full` or `light`), or one a shipped stage is built `FROM`. A stage that other stages only copy
+ * from (`COPY --from`, `RUN --mount=from=`), or that only builder stages are built on, is a builder: what its
+ * layers weigh never ships, so advice about layer size is moot there.
+ */
+export function ships(model: Model, stage: Stage): boolean {
+  let shipped = shippedSets.get(model);
+  if (!shipped) {
+    shipped = new Set();
+    // A stage is built on by later stages only: walking back, each stage's children are settled before it.
+    for (let k = model.stages.length - 1; k >= 0; k--) {
+      const s = model.stages[k];
+      if (!s.usedByLaterStage) shipped.add(s);
+      if (shipped.has(s) && s.baseStage) shipped.add(s.baseStage);
+    }
+    shippedSets.set(model, shipped);
+  }
+  return shipped.has(stage);
+}
+
 /** The image at the bottom of a chain of `FROM stage` references, or null (unresolved / cyclic). */
 export function rootImage(stage: Stage): { ref: ImageRef | null; text: string | null } {
   let s: Stage = stage;

@@ -1,6 +1,7 @@
 /** apk-hygiene: `apk add` / `apk update` that leave the package index in /var/cache/apk. */
 import type { ShellScript } from '../core/shell';
-import { cacheMounted, hasOption, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec } from '../core/package-calls';
+import { cacheMounted, hasOption, insertAfterSubcommand, packageCalls, type ManagerSpec } from '../core/package-calls';
+import { ships } from '../core/stage-info';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
@@ -29,7 +30,8 @@ export const apkHygiene = packageRule(
   (model) => {
     const out: PackageIssue[] = [];
     for (const { stage, instr: i, run, script } of shellRuns(model, /apk/)) {
-      if (cacheMounted(i, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
+      // A builder stage's layers never ship: the index there weighs nothing in the image that runs.
+      if (!ships(model, stage) || cacheMounted(i, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
       const calls = packageCalls(script, APK);
       // `--no-network` installs from packages already on disk (the `apk add --no-network --virtual .run-deps` idiom):
       // no index is fetched, so there is nothing to keep out of the layer.
@@ -54,7 +56,6 @@ export const apkHygiene = packageRule(
         message: `${what}: the package index (${SAVINGS.apkCache.text}) stays in /var/cache/apk in this layer. Use apk add --no-cache, or remove /var/cache/apk/* in the same RUN.`,
         edits,
         reason: BACKGROUND_REASON,
-        severityCap: inheritedWholesale(model, stage) ? undefined : 'hint',
       });
     }
     return out;

@@ -1,8 +1,9 @@
 /** apt-hygiene: apt-get installs that prompt, pull recommends, or leave package lists in the layer. */
 import { docEnd, type Instr, type Model, type Stage, shellRuns } from '../core/model';
 import type { ShellCommand, ShellScript, ShellWord } from '../core/shell';
-import { cacheMounted, inheritedWholesale, insertAfterSubcommand, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { cacheMounted, insertAfterSubcommand, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
+import { ships } from '../core/stage-info';
 import { SAVINGS } from '../knowledge/savings';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
@@ -136,11 +137,14 @@ function perModel<T>(find: (model: Model) => T): (model: Model) => T {
 
 const installIssues = perModel((model: Model): InstallIssue[] => {
   const out: InstallIssue[] = [];
-  for (const { instr: i, script } of shellRuns(model, /apt/)) {
+  for (const { stage, instr: i, script } of shellRuns(model, /apt/)) {
+    // In a builder stage only what makes the build fail counts (a missing -y): its layers never ship, so
+    // recommends, lists and repeated packages weigh nothing in the image that runs.
+    const shipped = ships(model, stage);
     // Only a RUN that downloads the lists (runs apt-get update) leaves them in its layer: an install that uses lists
     // an earlier layer downloaded cannot make that layer smaller by removing them.
     const calls = aptCalls(script);
-    const missingCleanup = calls.some((c) => c.sub === 'update') && !cleansLists(script) && !listsMounted(i);
+    const missingCleanup = shipped && calls.some((c) => c.sub === 'update') && !cleansLists(script) && !listsMounted(i);
     const listsNeededBy = missingCleanup ? laterListReader(model, i) : null;
     for (const call of calls) {
       if (call.sub !== 'install') continue;
@@ -148,10 +152,10 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
         instr: i,
         call,
         missingYes: !hasYes(call.cmd),
-        missingNoRec: !hasNoRecommends(call.cmd),
+        missingNoRec: shipped && !hasNoRecommends(call.cmd),
         missingCleanup,
         listsNeededBy,
-        duplicates: duplicatePackages(model, i, call),
+        duplicates: shipped ? duplicatePackages(model, i, call) : [],
       };
       if (issue.missingYes || issue.missingNoRec || issue.missingCleanup || issue.duplicates.length > 0) out.push(issue);
     }
@@ -162,7 +166,8 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
 /** `apt <sub>` calls that apt-get runs the same way. */
 const aptCliCalls = perModel((model: Model): { instr: Instr; call: AptCall }[] => {
   const out: { instr: Instr; call: AptCall }[] = [];
-  for (const { instr: i, script } of shellRuns(model, /apt/)) {
+  for (const { stage, instr: i, script } of shellRuns(model, /apt/)) {
+    if (!ships(model, stage)) continue;
     for (const call of aptCalls(script)) if (call.manager === 'apt' && call.cmd.nameWord && APT_GET_SUBS.has(call.sub)) out.push({ instr: i, call });
   }
   return out;
@@ -231,8 +236,6 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
         parts.push(`the package lists this RUN downloads stay in its layer (${SAVINGS.aptLists.text}), and the install on line ${issue.listsNeededBy.line + 1} still needs them: move that install into this RUN, then remove the lists`);
       } else if (issue.missingCleanup) parts.push(`the package lists this RUN downloads are not removed in it (${SAVINGS.aptLists.text} left in the layer)`);
       if (issue.duplicates.length) parts.push(`${issue.duplicates.map((d) => d.word.value).join(', ')} listed more than once`);
-      const onlyCleanup = !issue.missingYes && !issue.missingNoRec && issue.duplicates.length === 0;
-      const stage = issue.instr.stage!;
       const { edits, reason } = issueEdits(model, issue);
       const { cmd } = issue.call;
       out.push({
@@ -242,7 +245,6 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
         fixable: edits.length > 0,
         reason: edits.length === 0 ? reason : undefined,
         data: { kind: 'install' },
-        severityCap: onlyCleanup && !inheritedWholesale(model, stage) ? 'hint' : undefined,
       });
     }
     for (const { instr, call } of aptCliCalls(model)) {
@@ -260,10 +262,12 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
     for (const i of lonelyUpdates(model)) {
       const group = mergeTargetGroup(model, i);
       const parses = group !== null && mergedParses(model, group);
+      // In a builder stage the lists never ship, but a cached update layer still feeds stale lists to a changed install.
+      const weight = ships(model, i.stage!) ? `, and ${SAVINGS.aptLists.text} stay in the image` : '';
       out.push({
         start: i.start,
         end: i.end,
-        message: `apt-get update in a RUN of its own: its lists are cached as a separate layer, so a later install may use stale lists, and ${SAVINGS.aptLists.text} stay in the image. Run it in the same RUN as the install.`,
+        message: `apt-get update in a RUN of its own: its lists are cached as a separate layer, so a later install may use stale lists${weight}. Run it in the same RUN as the install.`,
         fixable: parses,
         reason: group === null ? 'no install RUN with the same flags follows it directly' : parses ? undefined : UNPARSABLE_MERGE,
         data: { kind: 'update' },

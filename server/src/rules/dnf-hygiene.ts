@@ -1,6 +1,7 @@
 /** dnf-hygiene: dnf / yum / microdnf installs that prompt, pull weak dependencies and docs, or keep their cache. */
 import type { ShellCommand, ShellScript } from '../core/shell';
-import { cacheMounted, inheritedWholesale, insertAfterSubcommand, operands, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { cacheMounted, insertAfterSubcommand, operands, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { ships } from '../core/stage-info';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
@@ -59,8 +60,10 @@ export const dnfHygiene = packageRule(
       const fetching = calls.filter((c) => FETCHING.has(c.sub));
       if (fetching.length === 0) continue;
       const lastFetch = fetching[fetching.length - 1];
+      // In a builder stage only what makes the build fail counts (-y): its layers never ship.
+      const shipped = ships(model, stage);
       const mounted = cacheMounted(i, /^\/var\/cache\/(dnf|yum|libdnf5)\/?$/);
-      const missingClean = !mounted && !cleansAfter(script, calls, lastFetch.cmd.start);
+      const missingClean = shipped && !mounted && !cleansAfter(script, calls, lastFetch.cmd.start);
       const parts = new Set<string>();
       const edits: OffsetEdit[] = [];
       let first: PackageCall | null = null;
@@ -71,7 +74,7 @@ export const dnfHygiene = packageRule(
           parts.add('no -y (the build cannot answer the prompt)');
         }
         // yum on EL7 knows neither option; on EL8+ yum is dnf and `dnf` is the name to use.
-        if (c.manager !== 'yum' && INSTALLING.has(c.sub)) {
+        if (shipped && c.manager !== 'yum' && INSTALLING.has(c.sub)) {
           if (!choosesWeakDeps(c.cmd)) {
             add.push('--setopt=install_weak_deps=0');
             parts.add(`weak dependencies are installed (${SAVINGS.dnfWeakDeps.text})`);
@@ -95,7 +98,6 @@ export const dnfHygiene = packageRule(
         first = fetching[0];
       }
       if (!first) continue;
-      const onlyCleanup = missingClean && parts.size === 1;
       out.push({
         instr: i,
         start: run.map[first.cmd.start],
@@ -103,7 +105,6 @@ export const dnfHygiene = packageRule(
         message: `${first.manager} ${first.sub}: ${[...parts].join('; ')}.`,
         edits: fixable ? edits : null,
         reason: BACKGROUND_REASON,
-        severityCap: onlyCleanup && !inheritedWholesale(model, stage) ? 'hint' : undefined,
       });
     }
     return out;

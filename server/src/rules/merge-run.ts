@@ -1,6 +1,7 @@
 /** merge-run: consecutive RUN instructions of one stage that can safely become one layer. */
 import { joinContinuations, type Instr, type Model, type RunInfo, type Stage } from '../core/model';
 import { parseShell } from '../core/shell';
+import { ships } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
 import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { RawFinding, Rule } from './types';
@@ -133,6 +134,8 @@ export const mergeRun: Rule<'merge-run'> = {
   check(model) {
     const out: RawFinding[] = [];
     for (const stage of model.stages) {
+      // A builder stage's layers never ship: fewer of them saves nothing in the image that runs.
+      if (!ships(model, stage)) continue;
       for (const group of runGroups(stage)) {
         const parses = mergedParses(model, group);
         out.push({

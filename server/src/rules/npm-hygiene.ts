@@ -1,7 +1,8 @@
 /** npm-hygiene: `npm install` where a lockfile is copied (use `npm ci`), and npm's cache left in the layer. */
 import type { Instr, Model, Stage } from '../core/model';
 import type { ShellScript } from '../core/shell';
-import { NPM_CI, NPM_INSTALL, cacheMounted, inheritedWholesale, operands, packageCalls, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { NPM_CI, NPM_INSTALL, cacheMounted, operands, packageCalls, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { ships } from '../core/stage-info';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
@@ -78,7 +79,8 @@ function issues(model: Model): PackageIssue[] {
       for (const c of toCi) edits.push(replaceWord(run, c.cmd.args[c.subIndex], 'ci'));
     }
     const last = fetching[fetching.length - 1];
-    const missingClean = !cacheMounted(i, /\/\.npm\/?$/) && !cleansCache(script, calls, last.cmd.start);
+    // In a builder stage the cache never ships; `npm ci` still decides what the build installs.
+    const missingClean = ships(model, stage) && !cacheMounted(i, /\/\.npm\/?$/) && !cleansCache(script, calls, last.cmd.start);
     let fixable = true;
     if (missingClean) {
       parts.push(`npm's cache (${SAVINGS.npmCache.text}) stays in this layer: run \`npm cache clean --force\` in the same RUN or mount a cache on ~/.npm`);
@@ -95,7 +97,6 @@ function issues(model: Model): PackageIssue[] {
       message: `npm ${first.sub}: ${parts.join('; ')}.`,
       edits: fixable ? edits : null,
       reason: BACKGROUND_REASON,
-      severityCap: toCi.length === 0 && !inheritedWholesale(model, stage) ? 'hint' : undefined,
     });
   }
   return out;

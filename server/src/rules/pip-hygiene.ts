@@ -1,6 +1,7 @@
 /** pip-hygiene: `pip install` that keeps the downloaded wheels in pip's cache. */
 import type { ShellScript } from '../core/shell';
-import { assignedBefore, cacheMounted, envSet, hasOption, inheritedWholesale, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { assignedBefore, cacheMounted, envSet, hasOption, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { ships } from '../core/stage-info';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { packageRule, type PackageIssue } from './shared/package-rule';
@@ -27,7 +28,8 @@ export const pipHygiene = packageRule(
   (model) => {
     const out: PackageIssue[] = [];
     for (const { stage, instr: i, run, script } of shellRuns(model, /pip/)) {
-      if (cacheMounted(i, /\/\.cache(\/pip)?\/?$/)) continue;
+      // A builder stage's layers never ship: the cache there weighs nothing in the image that runs.
+      if (!ships(model, stage) || cacheMounted(i, /\/\.cache(\/pip)?\/?$/)) continue;
       if (envSet(stage, 'PIP_NO_CACHE_DIR', i)) continue;
       const calls = packageCalls(script, PIP);
       const faulty = calls.filter(
@@ -41,7 +43,6 @@ export const pipHygiene = packageRule(
         end: docEnd(run, first.cmd.args[first.subIndex].end),
         message: `pip install without --no-cache-dir: the pip cache (${SAVINGS.pipCache.text}) stays in this layer.`,
         edits: faulty.map((c) => insertAfterSubcommand(run, c, ['--no-cache-dir'])),
-        severityCap: inheritedWholesale(model, stage) ? undefined : 'hint',
       });
     }
     return out;
