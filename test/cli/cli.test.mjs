@@ -1093,3 +1093,76 @@ describe('fix over many files', () => {
     assert.match(fs.readFileSync(path.join(root2, 'Dockerfile'), 'utf8'), /^USER node$/m);
   });
 });
+
+describe('hostile files: bounded reads, the build context, config files found', () => {
+  const PAGEMAP = '/proc/self/pagemap'; // size 0, and reads 8 bytes per page of the address space
+  const OTHER_UID = 4321;
+  const GO = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -trimpath\nCMD ["./x"]\n';
+
+  /** Runs the CLI; also returns its peak resident set (MB), written by a preloaded exit handler. */
+  async function cliRss(args, cwd) {
+    const preload = path.join(dir, 'rss-preload.cjs');
+    if (!fs.existsSync(preload)) fs.writeFileSync(preload, "process.on('exit', () => require('fs').writeFileSync(process.env.DFL_RSS_OUT, String(process.resourceUsage().maxRSS)));\n");
+    const out = path.join(dir, `rss${++fileCounter}`);
+    const r = await cli(args, { cwd, env: { NODE_OPTIONS: `--require ${preload}`, DFL_RSS_OUT: out } });
+    return { ...r, rssMb: Number(fs.readFileSync(out, 'utf8')) / 1024 };
+  }
+
+  test('links to /proc/self/pagemap (go.mod, config, .gitignore, a Dockerfile) and a FIFO: each run ends with memory bounded', { timeout: 120_000 }, async () => {
+    const plain = tree({ '.git/': '', Dockerfile: GO });
+    const base = await cliRss(['check', '.'], plain);
+    const vectors = [
+      ['go.mod', ['check', 'Dockerfile']],
+      ['.dockerfilelean.yaml', ['check', 'Dockerfile']],
+      ['.dockerfilelean.json', ['check', 'Dockerfile']],
+      ['.gitignore', ['check', '.']],
+      ['Dockerfile.evil', ['check', '.']],
+      ['Dockerfile.evil', ['check', 'Dockerfile.evil']],
+      ['fifo:go.mod', ['check', 'Dockerfile']],
+      ['fifo:Dockerfile.pipe', ['check', '.']],
+    ];
+    for (const [name, args] of vectors) {
+      const root = tree({ '.git/': '', Dockerfile: GO });
+      if (name.startsWith('fifo:')) spawnSync('mkfifo', [path.join(root, name.slice(5))]);
+      else fs.symlinkSync(PAGEMAP, path.join(root, name));
+      const r = await cliRss(args, root);
+      const what = `${name}: ${args.join(' ')}`;
+      assertNoCrash(r, what);
+      assert.ok(r.code === 0 || r.code === 1, `${what}: exit ${r.code} (${r.stderr})`);
+      assert.ok(r.rssMb - base.rssMb < 100, `${what}: peak RSS ${r.rssMb.toFixed(0)} MB against ${base.rssMb.toFixed(0)} MB for a plain run`);
+      if (args.includes('Dockerfile.evil')) assert.match(r.stderr, /^Dockerfile\.evil: larger than 16 MiB \(16777216 bytes\), not checked$/m);
+      if (name.startsWith('.dockerfilelean')) assert.match(r.stderr, /a symbolic link to a file outside .*, so it is not read; the defaults apply instead/);
+    }
+  });
+
+  test('a project file linked from outside the build context (file or folder link) is not read; its fields never appear', T, async () => {
+    const POM = '<project><modelVersion>4.0.0</modelVersion><groupId>g</groupId><artifactId>OUTSIDE-SECRET-artifact</artifactId><version>42</version></project>\n';
+    const MVN = 'FROM maven:3.9-eclipse-temurin-21\nWORKDIR /src\nCOPY . .\nRUN mvn -q package\nCMD java -jar /src/target/zzz*.jar\n';
+    // Control: the same pom.xml inside the context is read and quoted.
+    const inside = tree({ 'ctx/Dockerfile': MVN, 'ctx/pom.xml': POM });
+    const seen = await cli(['check', 'ctx/Dockerfile'], { cwd: inside });
+    assert.match(seen.text, /OUTSIDE-SECRET-artifact-42\.jar/);
+    const root = tree({ 'outside/pom.xml': POM, 'ctx/Dockerfile': MVN, 'ctx2/Dockerfile': MVN.replace('COPY . .', 'COPY link/pom.xml .\nCOPY . .') });
+    fs.symlinkSync('../outside/pom.xml', path.join(root, 'ctx/pom.xml'));
+    fs.symlinkSync('../outside', path.join(root, 'ctx2/link'));
+    for (const args of [['check', 'ctx/Dockerfile'], ['check', '--format', 'sarif', 'ctx2/Dockerfile'], ['fix', 'ctx/Dockerfile'], ['convert', 'ctx2/Dockerfile']]) {
+      const r = await cli(args, { cwd: root });
+      assertNoCrash(r, args.join(' '));
+      assert.ok(!/OUTSIDE-SECRET/.test(r.text + r.stderr), `${args.join(' ')} quotes the outside file:\n${r.text}`);
+    }
+  });
+
+  test('a config file planted above the start by another user in a folder anyone can write is not taken', T, async () => {
+    const shared = tree({ '.dockerfilelean.yaml': 'rules:\n  apt-hygiene: off\n  merge-run: off\n  multi-stage: off\n  non-root-user: off\n', 'project/Dockerfile': A });
+    fs.chmodSync(shared, 0o1777);
+    // Control: owned by root, it applies (nothing found).
+    const owned = await cli(['check', '--format', 'json', 'Dockerfile'], { cwd: path.join(shared, 'project') });
+    assert.deepEqual(JSON.parse(owned.text), []);
+    fs.chownSync(path.join(shared, '.dockerfilelean.yaml'), OTHER_UID, OTHER_UID);
+    const r = await cli(['check', '--format', 'json', 'Dockerfile'], { cwd: path.join(shared, 'project') });
+    assertNoCrash(r, 'check under a planted config');
+    assert.equal(r.code, 1);
+    assert.ok(JSON.parse(r.text).length >= 3, r.text);
+    assert.match(r.stderr, new RegExp(`\\.dockerfilelean\\.yaml:1:1: the config file is owned by another user \\(uid ${OTHER_UID}\\) in a folder anyone can write, so it is not read; the defaults apply instead`));
+  });
+});
