@@ -13,7 +13,7 @@ import { sarifLog, githubAnnotation, repoPath, unifiedDiff, type Reported } from
 import { configForDir, formatConfigError, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
 import { discoverDir, expandGlob, globBase, looksLikeGlob, type DiscoverOptions } from './node/discover';
 import { folderFiles } from './node/workspace-files';
-import { readBounded, readFd } from './node/files';
+import { isInside, readBounded, readFd, realFolder, replaceFile, WriteRefused, type ReadState } from './node/files';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { RULE_IDS } from './rules/index';
 
@@ -32,7 +32,10 @@ check:
   --severity-threshold LEVEL       error, warning, info or hint: the lowest severity that makes the exit code 1
                                    (default warning)
 fix:
-  --write                          write the fixed files in place (any number of files and directories)
+  --write                          write the fixed files (any number of files and directories): each is written
+                                   to a new file next to it, renamed over it only if it has not changed since it
+                                   was read (mode and owner kept; other hard links keep the old text); a link is
+                                   written through only to a file inside the folder given (or the named file's)
   --diff                           print a unified diff of each file instead of the fixed text
   without either, fix prints the one fixed file; convert is fix --rule multi-stage
 check and fix:
@@ -45,8 +48,8 @@ check and fix:
 
 Dockerfiles larger than 16 MiB are skipped with a message.
 
-exit codes: 0 nothing at or above the threshold, 1 a finding at or above it (fix: a file was left unfixed,
-            said on stderr while the others are still fixed), 2 usage error, 3 internal error
+exit codes: 0 nothing at or above the threshold, 1 a finding at or above it (fix: a file was left unfixed or
+            unwritten, each said on stderr while the others are still fixed), 2 usage error, 3 internal error
 
 examples:
   dockerfile-lean check .
@@ -167,8 +170,8 @@ const many = (args: Args): boolean => args.command === 'check' || args.write || 
 
 /**
  * The files the arguments name, in argument order, each directory's or glob's files sorted, without repeats;
- * for each, the tree it was given in (the directory, the glob's base, or the named file's folder) and
- * whether it was named itself.
+ * for each, the tree it was given in (the directory, the glob's base, or the named file's folder), which
+ * `fix --write` does not write outside of, and whether it was named itself.
  */
 interface Target {
   tree: string;
@@ -223,6 +226,8 @@ interface Loaded {
   text: string;
   encoding: 'utf8' | 'latin1';
   binary: boolean;
+  /** What the file was when read (null for standard input and pipes): fix --write checks it before replacing. */
+  state: ReadState | null;
 }
 
 /**
@@ -231,6 +236,7 @@ interface Loaded {
  */
 function load(file: string, named: boolean, verb: string): Loaded | null {
   let buf: Buffer;
+  let state: ReadState | null = null;
   if (file === '-') {
     let data: Buffer | null;
     try {
@@ -255,13 +261,14 @@ function load(file: string, named: boolean, verb: string): Loaded | null {
       throw new UsageError(`cannot read ${file}: ${r.code ?? 'error'}`);
     }
     buf = r.data;
+    if (r.stat.isFile()) state = { stat: r.stat, data: r.data };
   }
   const binary = buf.subarray(0, 8192).includes(0);
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf), encoding: 'utf8', binary };
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf), encoding: 'utf8', binary, state };
   } catch {
     // Not UTF-8 (Latin-1 and the like): one character per byte, so every byte comes back unchanged.
-    return { text: buf.toString('latin1'), encoding: 'latin1', binary };
+    return { text: buf.toString('latin1'), encoding: 'latin1', binary, state };
   }
 }
 
@@ -270,6 +277,30 @@ function isDirectory(f: string): boolean {
     return fs.statSync(f).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/**
+ * Writes a fixed file (fix --write); the reason when it was not written. A symbolic link is written through
+ * (its target replaced, the link kept) only when the target is inside the tree the file was given in; a
+ * file changed since it was read, read-only or not writable is left as it is.
+ */
+function writeFixed(file: string, data: Buffer, loaded: Loaded, target: Target): string | null {
+  if (!loaded.state) return 'not a regular file';
+  let real: string;
+  try {
+    real = fs.realpathSync.native(file);
+  } catch {
+    return 'gone since it was read';
+  }
+  const tree = realFolder(target.tree || '.');
+  if (tree === null || !isInside(real, tree)) return `a symbolic link to a file outside ${target.tree || '.'}`;
+  try {
+    replaceFile(real, data, loaded.state);
+    return null;
+  } catch (err) {
+    if (err instanceof WriteRefused) return err.message;
+    throw err;
   }
 }
 
@@ -365,7 +396,11 @@ function fix(args: Args, files: Map<string, Target>): number {
       if (patch) write(STDOUT, Buffer.from(patch, encoding));
     }
     if (args.write) {
-      if (fixed !== text) fs.writeFileSync(file, Buffer.from(fixed, encoding));
+      const why = fixed !== text ? writeFixed(file, Buffer.from(fixed, encoding), loaded, target) : null;
+      if (why) {
+        write(STDERR, `${file}: ${why}, not written\n`);
+        unfixed++;
+      }
     } else if (!args.diff) write(STDOUT, Buffer.from(fixed, encoding));
   }
   return unfixed ? 1 : 0;

@@ -1,7 +1,8 @@
 /**
  * The adapters' file access (node/files.ts and its users): bounded reads that never block on a FIFO nor run
  * on through a procfs file, reads that stay inside the build context by real path, discovery that does not
- * leave the tree it was given, and config and ignore files that a search finds but must not take (planted by another user, or a link out of the repository).
+ * leave the tree it was given, the atomic replacement of `fix --write`, and config and ignore files that a
+ * search finds but must not take (planted by another user, or a link out of the repository).
  *
  * The tests run as root (here and in CI): another user's files are made with chown.
  */
@@ -13,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { Connection } from 'vscode-languageserver';
-import { readBounded } from '../../server/src/node/files';
+import { readBounded, replaceFile, WriteRefused } from '../../server/src/node/files';
 import { folderFiles } from '../../server/src/node/workspace-files';
 import { configForDir, loadConfig } from '../../server/src/node/config';
 import { discoverDir, expandGlob } from '../../server/src/node/discover';
@@ -49,6 +50,8 @@ function rssGrowth(work: () => void): number {
   work();
   return (process.memoryUsage().rss - before) / (1 << 20);
 }
+
+const tmpFiles = (dir: string): string[] => fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
 describe('readBounded', () => {
   it('reads a regular file whole', () => {
@@ -128,6 +131,80 @@ describe('folderFiles: the build context by real path', () => {
       assert.equal(files.read('package.json'), null);
     });
     assert.ok(grew < 16, `RSS grew ${grew.toFixed(1)} MB`);
+  });
+});
+
+describe('replaceFile (fix --write)', () => {
+  const read = (f: string) => {
+    const r = readBounded(f, { maxBytes: 1 << 20 });
+    assert.ok(r.ok);
+    return { stat: r.stat, data: r.data };
+  };
+
+  it('replaces the text through a new file: mode and owner kept, no temporary file left', () => {
+    const root = tree({ Dockerfile: 'FROM a\n' });
+    const f = path.join(root, 'Dockerfile');
+    fs.chmodSync(f, 0o640);
+    fs.chownSync(f, OTHER_UID, OTHER_UID + 1);
+    const before = read(f);
+    replaceFile(f, Buffer.from('FROM b\n'), before);
+    const st = fs.statSync(f);
+    assert.equal(fs.readFileSync(f, 'utf8'), 'FROM b\n');
+    assert.equal(st.mode & 0o7777, 0o640);
+    assert.equal(st.uid, OTHER_UID);
+    assert.equal(st.gid, OTHER_UID + 1);
+    assert.notEqual(st.ino, before.stat.ino, 'a new inode: renamed over, not rewritten in place');
+    assert.deepEqual(tmpFiles(root), []);
+  });
+
+  it('a file changed between read and write is kept as changed, nothing written', () => {
+    const root = tree({ Dockerfile: 'FROM a\n' });
+    const f = path.join(root, 'Dockerfile');
+    const before = read(f);
+    assert.throws(
+      () => replaceFile(f, Buffer.from('FROM b\n'), before, { beforeCheck: () => fs.appendFileSync(f, 'RUN added while fixing\n') }),
+      (err: Error) => err instanceof WriteRefused && /changed since it was read/.test(err.message),
+    );
+    assert.equal(fs.readFileSync(f, 'utf8'), 'FROM a\nRUN added while fixing\n');
+    assert.deepEqual(tmpFiles(root), []);
+  });
+
+  it('also when the change keeps size and modification time (the bytes are compared), or the file was replaced', () => {
+    const root = tree({ Dockerfile: 'FROM a\n' });
+    const f = path.join(root, 'Dockerfile');
+    const before = read(f);
+    const sameSize = () => {
+      fs.writeFileSync(f, 'FROM z\n');
+      fs.utimesSync(f, before.stat.atime, before.stat.mtime);
+    };
+    assert.throws(() => replaceFile(f, Buffer.from('FROM b\n'), before, { beforeCheck: sameSize }), /changed since it was read/);
+    assert.equal(fs.readFileSync(f, 'utf8'), 'FROM z\n');
+    const again = read(f);
+    const swap = () => {
+      fs.writeFileSync(`${f}.new`, 'FROM z\n');
+      fs.renameSync(`${f}.new`, f);
+    };
+    assert.throws(() => replaceFile(f, Buffer.from('FROM b\n'), again, { beforeCheck: swap }), /changed since it was read/);
+    assert.throws(() => replaceFile(f, Buffer.from('FROM b\n'), read(f), { beforeCheck: () => fs.unlinkSync(f) }), /gone since it was read/);
+    assert.deepEqual(tmpFiles(root), []);
+  });
+
+  it('a read-only file is refused (even for root), untouched', () => {
+    const root = tree({ Dockerfile: 'FROM a\n' });
+    const f = path.join(root, 'Dockerfile');
+    fs.chmodSync(f, 0o444);
+    assert.throws(() => replaceFile(f, Buffer.from('FROM b\n'), read(f)), (err: Error) => err instanceof WriteRefused && err.message === 'read-only');
+    assert.equal(fs.readFileSync(f, 'utf8'), 'FROM a\n');
+    assert.deepEqual(tmpFiles(root), []);
+  });
+
+  it('hard links: the other name keeps the old text (the name written gets a new inode)', () => {
+    const root = tree({ Dockerfile: 'FROM a\n' });
+    const f = path.join(root, 'Dockerfile');
+    fs.linkSync(f, path.join(root, 'other'));
+    replaceFile(f, Buffer.from('FROM b\n'), read(f));
+    assert.equal(fs.readFileSync(f, 'utf8'), 'FROM b\n');
+    assert.equal(fs.readFileSync(path.join(root, 'other'), 'utf8'), 'FROM a\n');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
- * The one way the adapters read files: bounded reads, containment by real path, and the trust rule for
- * files found by a search.
+ * The one way the adapters read and write files: bounded reads, containment by real path, the trust rule
+ * for files found by a search, and the atomic replacement `fix --write` uses.
  *
  * Reads open the path once (non-blocking, so a FIFO never waits for a writer), `fstat` the descriptor and
  * take only what it says is a regular file, then read in fixed chunks up to the size limit plus one byte,
@@ -9,6 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { randomBytes } from 'crypto';
 
 const C = fs.constants;
 /** Flags that may be missing on some platforms (Windows) count as 0 there. */
@@ -152,4 +153,96 @@ export function plantedBy(file: string, lst: fs.Stats, st: fs.Stats): string | n
   }
   if ((dir.mode & 0o002) === 0) return null;
   return `owned by another user (uid ${foreign}) in a folder anyone can write`;
+}
+
+/** What a file was when it was read: `replaceFile` writes only while it is still so. */
+export interface ReadState {
+  stat: fs.Stats;
+  data: Buffer;
+}
+
+export class WriteRefused extends Error {}
+
+/** For tests: called after the new text is on disk and before the original is checked again. */
+export interface ReplaceHooks {
+  beforeCheck?: () => void;
+}
+
+/**
+ * Replaces the regular file `file` (a real path: no link in its last component) with `data`, atomically:
+ * the text goes to `.<name>.<random>.tmp` in the same folder (created exclusively, never through a link),
+ * gets the original's mode and owner, is flushed to disk, and is renamed over the original only if the
+ * original is still what was read (same inode, size, modification time and bytes); then the folder is
+ * flushed. A kill or a full disk leaves the original whole. Other hard links to the file keep the old
+ * text (the rename gives this name a new inode), as with editors that save by renaming.
+ * Throws WriteRefused, with the reason, when nothing was changed.
+ */
+export function replaceFile(file: string, data: Buffer, before: ReadState, hooks: ReplaceHooks = {}): void {
+  const dir = path.dirname(file);
+  const st = before.stat;
+  if ((st.mode & 0o222) === 0) throw new WriteRefused('read-only');
+  try {
+    fs.accessSync(file, C.W_OK);
+  } catch (err) {
+    throw new WriteRefused(errCode(err) === 'ENOENT' ? 'gone since it was read' : `not writable (${errCode(err)})`);
+  }
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | O_NOFOLLOW, 0o600);
+  } catch (err) {
+    throw new WriteRefused(`cannot create a file next to it (${errCode(err)})`);
+  }
+  let renamed = false;
+  try {
+    try {
+      for (let off = 0; off < data.length; ) off += fs.writeSync(fd, data, off, data.length - off);
+      if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || st.gid !== process.getgid?.())) fs.fchownSync(fd, st.uid, st.gid);
+      fs.fchmodSync(fd, st.mode & 0o7777);
+      fs.fsyncSync(fd);
+    } catch (err) {
+      const code = errCode(err);
+      throw new WriteRefused(code === 'EPERM' ? 'owned by another user (writing it would change its owner)' : `cannot write (${code})`);
+    } finally {
+      fs.closeSync(fd);
+    }
+    hooks.beforeCheck?.();
+    const now = readBounded(file, { maxBytes: before.data.length, noFollow: true });
+    if (!now.ok && now.problem === 'missing') throw new WriteRefused('gone since it was read');
+    const same =
+      now.ok && now.stat.ino === st.ino && now.stat.dev === st.dev && now.stat.size === st.size && now.stat.mtimeMs === st.mtimeMs && now.data.equals(before.data);
+    if (!same) throw new WriteRefused('changed since it was read');
+    try {
+      fs.renameSync(tmp, file);
+      renamed = true;
+    } catch (err) {
+      throw new WriteRefused(`cannot replace it (${errCode(err)})`);
+    }
+  } finally {
+    if (!renamed) {
+      try {
+        fs.unlinkSync(tmp);
+      } catch {
+        // already gone
+      }
+    }
+  }
+  syncFolder(dir);
+}
+
+/** Flushes a folder's entries (the rename) to disk; not possible everywhere (Windows), then skipped. */
+function syncFolder(dir: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(dir, C.O_RDONLY);
+  } catch {
+    return;
+  }
+  try {
+    fs.fsyncSync(fd);
+  } catch {
+    // EINVAL / EISDIR on file systems and platforms that cannot
+  } finally {
+    fs.closeSync(fd);
+  }
 }
