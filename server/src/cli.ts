@@ -10,7 +10,7 @@ import { buildModel } from './core/model';
 import { type AnalysisContext, type Settings, type Severity } from './core/types';
 import { STDERR, STDOUT, isTerminal, write } from './cli/output';
 import { sarifLog, githubAnnotation, repoPath, unifiedDiff, type Reported } from './cli/formats';
-import { configForDir, formatConfigError, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
+import { configForDir, formatConfigError, isDir, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
 import { discoverDir, expandGlob, globBase, looksLikeGlob, type DiscoverOptions } from './node/discover';
 import { folderFiles } from './node/workspace-files';
 import { isInside, readBounded, readFd, realFolder, replaceFile, WriteRefused, type ReadState } from './node/files';
@@ -257,7 +257,7 @@ function load(file: string, named: boolean, verb: string): Loaded | null {
         return null;
       }
       if (r.problem === 'missing') throw new UsageError(`no such file: ${file}`);
-      if (r.problem === 'not-file') throw new UsageError(isDirectory(file) ? `${file} is a directory` : `${file} is not a regular file`);
+      if (r.problem === 'not-file') throw new UsageError(isDir(file) ? `${file} is a directory` : `${file} is not a regular file`);
       throw new UsageError(`cannot read ${file}: ${r.code ?? 'error'}`);
     }
     buf = r.data;
@@ -269,14 +269,6 @@ function load(file: string, named: boolean, verb: string): Loaded | null {
   } catch {
     // Not UTF-8 (Latin-1 and the like): one character per byte, so every byte comes back unchanged.
     return { text: buf.toString('latin1'), encoding: 'latin1', binary, state };
-  }
-}
-
-function isDirectory(f: string): boolean {
-  try {
-    return fs.statSync(f).isDirectory();
-  } catch {
-    return false;
   }
 }
 
