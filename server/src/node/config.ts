@@ -86,15 +86,16 @@ export function searchEndsAt(d: string, search: ConfigSearch): boolean {
   return (!!search.stopAt && path.resolve(search.stopAt) === d) || exists(path.join(d, '.git'));
 }
 
-/** The config file that applies to files in `dir`, or null. */
-export function findConfigFile(dir: string, search: ConfigSearch = {}): string | null {
+/**
+ * From `dir` upward to where the search ends: the first folder's non-null `look`, else `end` of the folder
+ * where the search ends (null at the file-system root).
+ */
+function upward<T>(dir: string, search: ConfigSearch, look: (d: string) => T | null, end: (d: string) => T | null): T | null {
   let d = path.resolve(dir);
   for (let depth = 0; depth < 256; depth++) {
-    for (const name of CONFIG_NAMES) {
-      const f = path.join(d, name);
-      if (isFile(f)) return f;
-    }
-    if (searchEndsAt(d, search)) return null;
+    const hit = look(d);
+    if (hit !== null) return hit;
+    if (searchEndsAt(d, search)) return end(d);
     const up = path.dirname(d);
     if (up === d) return null;
     d = up;
@@ -102,16 +103,14 @@ export function findConfigFile(dir: string, search: ConfigSearch = {}): string |
   return null;
 }
 
+/** The config file that applies to files in `dir`, or null. */
+export function findConfigFile(dir: string, search: ConfigSearch = {}): string | null {
+  return upward(dir, search, (d) => CONFIG_NAMES.map((name) => path.join(d, name)).find(isFile) ?? null, () => null);
+}
+
 /** The folder where the search from `dir` ends (repository root or workspace folder), or null when none is above. */
 export function searchTop(dir: string, search: ConfigSearch = {}): string | null {
-  let d = path.resolve(dir);
-  for (let depth = 0; depth < 256; depth++) {
-    if (searchEndsAt(d, search)) return d;
-    const up = path.dirname(d);
-    if (up === d) return null;
-    d = up;
-  }
-  return null;
+  return upward(dir, search, () => null, (d) => d);
 }
 
 /** The config that applies to a Dockerfile in `dir` (null `loaded` when there is no config file). */
