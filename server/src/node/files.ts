@@ -30,7 +30,7 @@ export type ReadProblem =
   /** Any other error (permissions, I/O): `code` says which. */
   | 'error';
 
-export type ReadResult = { ok: true; data: Buffer; stat: fs.Stats; real: string } | { ok: false; problem: ReadProblem; code?: string };
+export type ReadResult = { ok: true; data: Buffer; stat: fs.Stats } | { ok: false; problem: ReadProblem; code?: string };
 
 export interface ReadOptions {
   maxBytes: number;
@@ -90,7 +90,7 @@ export function readBounded(file: string, opts: ReadOptions): ReadResult {
     if (!stat.isFile() && !stream) return { ok: false, problem: 'not-file' };
     const data = readFd(fd, opts.maxBytes, stat.isFile() ? stat.size : 0);
     if (data === null) return { ok: false, problem: 'too-large' };
-    return { ok: true, data, stat, real: target };
+    return { ok: true, data, stat };
   } catch (err) {
     return { ok: false, problem: 'error', code: errCode(err) };
   } finally {
