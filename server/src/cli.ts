@@ -10,9 +10,10 @@ import { buildModel } from './core/model';
 import { type AnalysisContext, type Settings, type Severity } from './core/types';
 import { STDERR, STDOUT, isTerminal, write } from './cli/output';
 import { sarifLog, githubAnnotation, repoPath, unifiedDiff, type Reported } from './cli/formats';
-import { configForDir, formatConfigError, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
-import { discoverDir, expandGlob, looksLikeGlob, type DiscoverOptions } from './node/discover';
+import { configForDir, formatConfigError, isDir, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
+import { discoverDir, expandGlob, globBase, looksLikeGlob, type DiscoverOptions } from './node/discover';
 import { folderFiles } from './node/workspace-files';
+import { isInside, readBounded, readFd, realFolder, replaceFile, WriteRefused, type ReadState } from './node/files';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { RULE_IDS } from './rules/index';
 
@@ -31,7 +32,10 @@ check:
   --severity-threshold LEVEL       error, warning, info or hint: the lowest severity that makes the exit code 1
                                    (default warning)
 fix:
-  --write                          write the fixed files in place (any number of files and directories)
+  --write                          write the fixed files (any number of files and directories): each is written
+                                   to a new file next to it, renamed over it only if it has not changed since it
+                                   was read (mode and owner kept; other hard links keep the old text); a link is
+                                   written through only to a file inside the folder given (or the named file's)
   --diff                           print a unified diff of each file instead of the fixed text
   without either, fix prints the one fixed file; convert is fix --rule multi-stage
 check and fix:
@@ -42,7 +46,10 @@ check and fix:
                                    node_modules would skip (.git is always skipped)
   --help, --version
 
-exit codes: 0 nothing at or above the threshold, 1 a finding at or above it, 2 usage error, 3 internal error
+Dockerfiles larger than 16 MiB are skipped with a message.
+
+exit codes: 0 nothing at or above the threshold, 1 a finding at or above it (fix: a file was left unfixed or
+            unwritten, each said on stderr while the others are still fixed), 2 usage error, 3 internal error
 
 examples:
   dockerfile-lean check .
@@ -161,21 +168,30 @@ function parseArgs(argv: string[]): Args {
 /** Whether this run may take many files: check always, fix with --write or --diff. */
 const many = (args: Args): boolean => args.command === 'check' || args.write || args.diff;
 
-/** The files the arguments name, in argument order, each directory's or glob's files sorted, without repeats. */
-function targets(args: Args): string[] {
+/**
+ * The files the arguments name, in argument order, each directory's or glob's files sorted, without repeats;
+ * for each, the tree it was given in (the directory, the glob's base, or the named file's folder), which
+ * `fix --write` does not write outside of, and whether it was named itself.
+ */
+interface Target {
+  tree: string;
+  named: boolean;
+}
+
+function targets(args: Args): Map<string, Target> {
   const opts: DiscoverOptions = { useIgnores: args.useIgnores, configFile: args.config };
-  const out: string[] = [];
+  const out = new Map<string, Target>();
   const seen = new Set<string>();
-  const add = (f: string) => {
+  const add = (f: string, tree: string, named: boolean) => {
     const key = f === '-' ? '-' : path.resolve(f);
     if (seen.has(key)) return;
     seen.add(key);
-    out.push(f);
+    out.set(f, { tree, named });
   };
   const skipped = args.useIgnores ? ' (ignored paths were skipped; --no-ignore searches them too)' : '';
   for (const input of args.inputs) {
     if (input === '-') {
-      add(input);
+      add(input, '', true);
       continue;
     }
     let st: fs.Stats | null = null;
@@ -188,53 +204,95 @@ function targets(args: Args): string[] {
       if (!many(args)) throw new UsageError(`${input} is a directory (${args.command === 'fix' ? 'use --write or --diff to fix every Dockerfile in it' : 'name a Dockerfile'})`);
       const found = discoverDir(input, opts);
       if (found.length === 0) throw new UsageError(`no Dockerfiles found in ${input}${skipped}`);
-      found.forEach(add);
+      for (const f of found) add(f, input, false);
     } else if (st) {
-      add(input);
+      add(input, path.dirname(input), true);
     } else if (looksLikeGlob(input)) {
       const found = expandGlob(input, opts);
       if (found.length === 0) throw new UsageError(`no files match ${input}${skipped}`);
-      found.forEach(add);
+      const base = globBase(input);
+      for (const f of found) add(f, base, false);
     } else throw new UsageError(`no such file: ${input}`);
   }
-  if (!many(args) && out.length > 1) throw new UsageError(`${args.command} prints one fixed file; name one, or use --write or --diff for several`);
+  if (!many(args) && out.size > 1) throw new UsageError(`${args.command} prints one fixed file; name one, or use --write or --diff for several`);
   return out;
 }
+
+/** The largest Dockerfile read: far above any real one, and no more than an editor hands the server. */
+const MAX_DOCKERFILE_BYTES = 16 << 20;
+const TOO_LARGE = `larger than 16 MiB (${MAX_DOCKERFILE_BYTES} bytes)`;
 
 interface Loaded {
   text: string;
   encoding: 'utf8' | 'latin1';
   binary: boolean;
+  /** What the file was when read (null for standard input and pipes): fix --write checks it before replacing. */
+  state: ReadState | null;
 }
 
-function load(file: string): Loaded {
+/**
+ * A Dockerfile's text, read once and bounded; null (after a message on stderr ending in `not <verb>`) when it
+ * is too large. A pipe or device is read only when named on the command line (`<(git show HEAD:Dockerfile)`).
+ */
+function load(file: string, named: boolean, verb: string): Loaded | null {
   let buf: Buffer;
+  let state: ReadState | null = null;
   if (file === '-') {
+    let data: Buffer | null;
     try {
-      buf = fs.readFileSync(0);
+      data = readFd(0, MAX_DOCKERFILE_BYTES);
     } catch (err) {
       throw new UsageError(`cannot read standard input: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
     }
+    if (data === null) {
+      write(STDERR, `standard input: ${TOO_LARGE}, not ${verb}\n`);
+      return null;
+    }
+    buf = data;
   } else {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(file);
-    } catch {
-      throw new UsageError(`no such file: ${file}`);
+    const r = readBounded(file, { maxBytes: MAX_DOCKERFILE_BYTES, streams: named });
+    if (!r.ok) {
+      if (r.problem === 'too-large') {
+        write(STDERR, `${file}: ${TOO_LARGE}, not ${verb}\n`);
+        return null;
+      }
+      if (r.problem === 'missing') throw new UsageError(`no such file: ${file}`);
+      if (r.problem === 'not-file') throw new UsageError(isDir(file) ? `${file} is a directory` : `${file} is not a regular file`);
+      throw new UsageError(`cannot read ${file}: ${r.code ?? 'error'}`);
     }
-    if (st.isDirectory()) throw new UsageError(`${file} is a directory`);
-    try {
-      buf = fs.readFileSync(file);
-    } catch (err) {
-      throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-    }
+    buf = r.data;
+    if (r.stat.isFile()) state = { stat: r.stat, data: r.data };
   }
   const binary = buf.subarray(0, 8192).includes(0);
   try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf), encoding: 'utf8', binary };
+    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buf), encoding: 'utf8', binary, state };
   } catch {
     // Not UTF-8 (Latin-1 and the like): one character per byte, so every byte comes back unchanged.
-    return { text: buf.toString('latin1'), encoding: 'latin1', binary };
+    return { text: buf.toString('latin1'), encoding: 'latin1', binary, state };
+  }
+}
+
+/**
+ * Writes a fixed file (fix --write); the reason when it was not written. A symbolic link is written through
+ * (its target replaced, the link kept) only when the target is inside the tree the file was given in; a
+ * file changed since it was read, read-only or not writable is left as it is.
+ */
+function writeFixed(file: string, data: Buffer, loaded: Loaded, target: Target): string | null {
+  if (!loaded.state) return 'not a regular file';
+  let real: string;
+  try {
+    real = fs.realpathSync.native(file);
+  } catch {
+    return 'gone since it was read';
+  }
+  const tree = realFolder(target.tree || '.');
+  if (tree === null || !isInside(real, tree)) return `a symbolic link to a file outside ${target.tree || '.'}`;
+  try {
+    replaceFile(real, data, loaded.state);
+    return null;
+  } catch (err) {
+    if (err instanceof WriteRefused) return err.message;
+    throw err;
   }
 }
 
@@ -274,10 +332,12 @@ function contextOf(file: string): AnalysisContext {
 
 const COLOURS: Record<string, string> = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m' };
 
-async function check(args: Args, files: string[], shell: Promise<void>): Promise<number> {
+async function check(args: Args, files: Map<string, Target>, shell: Promise<void>): Promise<number> {
   const out: Reported[] = [];
-  for (const file of files) {
-    const { text, binary } = load(file);
+  for (const [file, target] of files) {
+    const loaded = load(file, target.named, 'checked');
+    if (!loaded) continue;
+    const { text, binary } = loaded;
     if (binary) {
       write(STDERR, `${file}: binary file, not checked\n`);
       continue;
@@ -312,20 +372,30 @@ async function check(args: Args, files: string[], shell: Promise<void>): Promise
   return out.some(({ finding }) => RANK[finding.severity] >= RANK[args.threshold]) ? 1 : 0;
 }
 
-function fix(args: Args, files: string[]): number {
+function fix(args: Args, files: Map<string, Target>): number {
   const cwd = process.cwd();
-  for (const file of files) {
-    const { text, encoding, binary } = load(file);
+  let unfixed = 0;
+  for (const [file, target] of files) {
+    const loaded = load(file, target.named, 'fixed');
+    if (!loaded) {
+      unfixed++;
+      continue;
+    }
+    const { text, encoding, binary } = loaded;
     const fixed = binary ? text : fixAll(text, settingsFor(file, args), args.rules, contextOf(file)).text;
     if (args.diff) {
       const patch = unifiedDiff(repoPath(file, cwd), text, fixed);
       if (patch) write(STDOUT, Buffer.from(patch, encoding));
     }
     if (args.write) {
-      if (fixed !== text) fs.writeFileSync(file, Buffer.from(fixed, encoding));
+      const why = fixed !== text ? writeFixed(file, Buffer.from(fixed, encoding), loaded, target) : null;
+      if (why) {
+        write(STDERR, `${file}: ${why}, not written\n`);
+        unfixed++;
+      }
     } else if (!args.diff) write(STDOUT, Buffer.from(fixed, encoding));
   }
-  return 0;
+  return unfixed ? 1 : 0;
 }
 
 async function main(argv: string[]): Promise<number> {

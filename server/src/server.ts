@@ -161,6 +161,7 @@ connection.onInitialize((params): InitializeResult => {
   trace('initialize');
   const caps = params.capabilities;
   settings.canPull = !!caps.workspace?.configuration;
+  settings.setWorkspaceFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
   return {
     capabilities: {

@@ -1093,3 +1093,151 @@ describe('fix over many files', () => {
     assert.match(fs.readFileSync(path.join(root2, 'Dockerfile'), 'utf8'), /^USER node$/m);
   });
 });
+
+describe('hostile files: bounded reads, the build context, safe writes', () => {
+  const PAGEMAP = '/proc/self/pagemap'; // size 0, and reads 8 bytes per page of the address space
+  const OTHER_UID = 4321;
+  const GO = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -trimpath\nCMD ["./x"]\n';
+
+  /** Runs the CLI; also returns its peak resident set (MB), written by a preloaded exit handler. */
+  async function cliRss(args, cwd) {
+    const preload = path.join(dir, 'rss-preload.cjs');
+    if (!fs.existsSync(preload)) fs.writeFileSync(preload, "process.on('exit', () => require('fs').writeFileSync(process.env.DFL_RSS_OUT, String(process.resourceUsage().maxRSS)));\n");
+    const out = path.join(dir, `rss${++fileCounter}`);
+    const r = await cli(args, { cwd, env: { NODE_OPTIONS: `--require ${preload}`, DFL_RSS_OUT: out } });
+    return { ...r, rssMb: Number(fs.readFileSync(out, 'utf8')) / 1024 };
+  }
+
+  test('links to /proc/self/pagemap (go.mod, config, .gitignore, a Dockerfile) and a FIFO: each run ends with memory bounded', { timeout: 120_000 }, async () => {
+    const plain = tree({ '.git/': '', Dockerfile: GO });
+    const base = await cliRss(['check', '.'], plain);
+    const vectors = [
+      ['go.mod', ['check', 'Dockerfile']],
+      ['.dockerfilelean.yaml', ['check', 'Dockerfile']],
+      ['.dockerfilelean.json', ['check', 'Dockerfile']],
+      ['.gitignore', ['check', '.']],
+      ['Dockerfile.evil', ['check', '.']],
+      ['Dockerfile.evil', ['check', 'Dockerfile.evil']],
+      ['fifo:go.mod', ['check', 'Dockerfile']],
+      ['fifo:Dockerfile.pipe', ['check', '.']],
+    ];
+    for (const [name, args] of vectors) {
+      const root = tree({ '.git/': '', Dockerfile: GO });
+      if (name.startsWith('fifo:')) spawnSync('mkfifo', [path.join(root, name.slice(5))]);
+      else fs.symlinkSync(PAGEMAP, path.join(root, name));
+      const r = await cliRss(args, root);
+      const what = `${name}: ${args.join(' ')}`;
+      assertNoCrash(r, what);
+      assert.ok(r.code === 0 || r.code === 1, `${what}: exit ${r.code} (${r.stderr})`);
+      assert.ok(r.rssMb - base.rssMb < 100, `${what}: peak RSS ${r.rssMb.toFixed(0)} MB against ${base.rssMb.toFixed(0)} MB for a plain run`);
+      if (args.includes('Dockerfile.evil')) assert.match(r.stderr, /^Dockerfile\.evil: larger than 16 MiB \(16777216 bytes\), not checked$/m);
+      if (name.startsWith('.dockerfilelean')) assert.match(r.stderr, /a symbolic link to a file outside .*, so it is not read; the defaults apply instead/);
+    }
+  });
+
+  test('a project file linked from outside the build context (file or folder link) is not read; its fields never appear', T, async () => {
+    const POM = '<project><modelVersion>4.0.0</modelVersion><groupId>g</groupId><artifactId>OUTSIDE-SECRET-artifact</artifactId><version>42</version></project>\n';
+    const MVN = 'FROM maven:3.9-eclipse-temurin-21\nWORKDIR /src\nCOPY . .\nRUN mvn -q package\nCMD java -jar /src/target/zzz*.jar\n';
+    // Control: the same pom.xml inside the context is read and quoted.
+    const inside = tree({ 'ctx/Dockerfile': MVN, 'ctx/pom.xml': POM });
+    const seen = await cli(['check', 'ctx/Dockerfile'], { cwd: inside });
+    assert.match(seen.text, /OUTSIDE-SECRET-artifact-42\.jar/);
+    const root = tree({ 'outside/pom.xml': POM, 'ctx/Dockerfile': MVN, 'ctx2/Dockerfile': MVN.replace('COPY . .', 'COPY link/pom.xml .\nCOPY . .') });
+    fs.symlinkSync('../outside/pom.xml', path.join(root, 'ctx/pom.xml'));
+    fs.symlinkSync('../outside', path.join(root, 'ctx2/link'));
+    for (const args of [['check', 'ctx/Dockerfile'], ['check', '--format', 'sarif', 'ctx2/Dockerfile'], ['fix', 'ctx/Dockerfile'], ['convert', 'ctx2/Dockerfile']]) {
+      const r = await cli(args, { cwd: root });
+      assertNoCrash(r, args.join(' '));
+      assert.ok(!/OUTSIDE-SECRET/.test(r.text + r.stderr), `${args.join(' ')} quotes the outside file:\n${r.text}`);
+    }
+  });
+
+  test('discovery skips a link out of the tree; fix --write leaves the outside file alone and refuses a named link out', T, async () => {
+    const root = tree({ 'outside/proj/Dockerfile': A, 'repo/Dockerfile': C, 'repo/docker/base.Dockerfile': A });
+    fs.symlinkSync('../outside/proj/Dockerfile', path.join(root, 'repo/Dockerfile.prod'));
+    fs.symlinkSync('docker/base.Dockerfile', path.join(root, 'repo/Dockerfile.base'));
+    const r = await cli(['fix', '--write', 'repo/'], { cwd: root });
+    assertNoCrash(r, 'fix --write repo/');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fs.readFileSync(path.join(root, 'outside/proj/Dockerfile'), 'utf8'), A, 'the outside file is not rewritten');
+    assert.ok(fs.lstatSync(path.join(root, 'repo/Dockerfile.prod')).isSymbolicLink());
+    assert.ok(fs.lstatSync(path.join(root, 'repo/Dockerfile.base')).isSymbolicLink(), 'a link inside the tree stays a link');
+    assert.notEqual(fs.readFileSync(path.join(root, 'repo/docker/base.Dockerfile'), 'utf8'), A, 'its target, inside the tree, is fixed');
+    assert.notEqual(fs.readFileSync(path.join(root, 'repo/Dockerfile'), 'utf8'), C);
+    const c = await cli(['check', '--format', 'json', 'repo'], { cwd: root });
+    assert.ok(!JSON.parse(c.text).some((f) => f.file.includes('Dockerfile.prod')), 'check . does not read it either');
+    // Named on the command line, the link out is read, not written.
+    const named = await cli(['fix', '--write', 'repo/Dockerfile.prod', 'repo/Dockerfile.base'], { cwd: root });
+    assertNoCrash(named, 'fix --write a named link');
+    assert.equal(named.code, 1);
+    assert.equal(named.stderr, `repo/Dockerfile.prod: a symbolic link to a file outside repo, not written\n`);
+    assert.equal(fs.readFileSync(path.join(root, 'outside/proj/Dockerfile'), 'utf8'), A);
+  });
+
+  test('fix --write: a read-only file is reported and kept, the next files are fixed, exit 1; mode and owner kept, no temporary files', T, async () => {
+    const root = tree({ 'a/Dockerfile': A, 'b/Dockerfile': A, 'c/Dockerfile': C });
+    const [a, b, c] = ['a', 'b', 'c'].map((d) => path.join(root, d, 'Dockerfile'));
+    fs.chmodSync(a, 0o640);
+    fs.chownSync(a, OTHER_UID, OTHER_UID + 1);
+    fs.chmodSync(b, 0o444);
+    const expectedA = await fixOut(write(A));
+    const r = await cli(['fix', '--write', 'a', 'b', 'c'], { cwd: root });
+    assertNoCrash(r, 'fix --write with a read-only file');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `${path.join('b', 'Dockerfile')}: read-only, not written\n`);
+    assert.deepEqual(fs.readFileSync(a), expectedA);
+    assert.equal(fs.readFileSync(b, 'utf8'), A);
+    assert.match(fs.readFileSync(c, 'utf8'), /^USER node$/m, 'the file after it is fixed');
+    const st = fs.statSync(a);
+    assert.deepEqual([st.mode & 0o7777, st.uid, st.gid], [0o640, OTHER_UID, OTHER_UID + 1]);
+    for (const d of ['a', 'b', 'c']) assert.deepEqual(fs.readdirSync(path.join(root, d)), ['Dockerfile'], `${d}: only the Dockerfile`);
+  });
+
+  test('fix --write: a write that fails (file size limit, as for a full disk) keeps the original whole; the next file is fixed; exit 1', T, () => {
+    let big = 'FROM debian:bookworm-slim\n';
+    for (let i = 0; i < 300; i++) big += `RUN apt-get install -y pkg${i}\n`;
+    const root = tree({ 'a/Dockerfile': big, 'b/Dockerfile': C });
+    // RLIMIT_FSIZE: writing past 4,000 bytes fails with EFBIG, as a full disk fails with ENOSPC.
+    const r = spawnSync('prlimit', ['--fsize=4000', process.execPath, CLI, 'fix', '--write', 'a', 'b'], { cwd: root, encoding: 'utf8', timeout: RUN_LIMIT_MS });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `${path.join('a', 'Dockerfile')}: cannot write (EFBIG), not written\n`);
+    assert.equal(fs.readFileSync(path.join(root, 'a/Dockerfile'), 'utf8'), big);
+    assert.match(fs.readFileSync(path.join(root, 'b/Dockerfile'), 'utf8'), /^USER node$/m);
+    assert.deepEqual(fs.readdirSync(path.join(root, 'a')), ['Dockerfile'], 'no temporary file left');
+  });
+
+  test('fix --write as another user: a file it may not write is reported, the next is fixed, exit 1', T, () => {
+    const root = tree({ 'a/Dockerfile': A, 'b/Dockerfile': C });
+    for (const d of [dir, root]) fs.chmodSync(d, 0o755);
+    for (const d of ['a', 'b']) fs.chmodSync(path.join(root, d), 0o777);
+    fs.chownSync(path.join(root, 'b/Dockerfile'), OTHER_UID, OTHER_UID);
+    // a/Dockerfile stays root's (0644): the other user may read it, not write it.
+    const r = spawnSync('setpriv', [`--reuid=${OTHER_UID}`, `--regid=${OTHER_UID}`, '--clear-groups', process.execPath, CLI, 'fix', '--write', 'a', 'b'], { cwd: root, encoding: 'utf8', timeout: RUN_LIMIT_MS });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `${path.join('a', 'Dockerfile')}: not writable (EACCES), not written\n`);
+    assert.equal(fs.readFileSync(path.join(root, 'a/Dockerfile'), 'utf8'), A);
+    assert.match(fs.readFileSync(path.join(root, 'b/Dockerfile'), 'utf8'), /^USER node$/m);
+    assert.equal(fs.statSync(path.join(root, 'b/Dockerfile')).uid, OTHER_UID);
+  });
+
+  test('a config file planted above the start by another user in a folder anyone can write is not taken', T, async () => {
+    const shared = tree({ '.dockerfilelean.yaml': 'rules:\n  apt-hygiene: off\n  merge-run: off\n  multi-stage: off\n  non-root-user: off\n', 'project/Dockerfile': A });
+    fs.chmodSync(shared, 0o1777);
+    // Control: owned by root, it applies (nothing found).
+    const owned = await cli(['check', '--format', 'json', 'Dockerfile'], { cwd: path.join(shared, 'project') });
+    assert.deepEqual(JSON.parse(owned.text), []);
+    fs.chownSync(path.join(shared, '.dockerfilelean.yaml'), OTHER_UID, OTHER_UID);
+    const r = await cli(['check', '--format', 'json', 'Dockerfile'], { cwd: path.join(shared, 'project') });
+    assertNoCrash(r, 'check under a planted config');
+    assert.equal(r.code, 1);
+    assert.ok(JSON.parse(r.text).length >= 3, r.text);
+    assert.match(r.stderr, new RegExp(`\\.dockerfilelean\\.yaml:1:1: the config file is owned by another user \\(uid ${OTHER_UID}\\) in a folder anyone can write, so it is not read; the defaults apply instead`));
+  });
+
+  test('--help says what fix --write does and when it exits 1', T, async () => {
+    const r = await cli(['--help']);
+    assert.match(r.text, /renamed over it only if it has not changed since it\s+was read/);
+    assert.match(r.text, /1 a finding at or above it \(fix: a file was left unfixed or\s+unwritten/);
+    assert.match(r.text, /larger than 16 MiB are skipped/);
+  });
+});

@@ -1,13 +1,15 @@
 /**
  * Settings per document: the client's (pulled per document, cached, cleared when the client says they
  * changed) over the project config file next to the document (see node/config.ts). A rule severity the
- * client sets explicitly wins; what it leaves at "default" comes from the file, then from the rule.
+ * client sets explicitly wins; what it leaves at "default" comes from the file, then from the rule. The
+ * search for the config file of a document inside a workspace folder ends at that folder.
  */
 import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { MessageType, ShowMessageNotification, type Connection } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../core/types';
 import { configForDir, formatConfigError, mergeSettings, type ProjectConfig } from '../node/config';
+import { isInside } from '../node/files';
 
 interface Merged {
   client: Settings;
@@ -29,6 +31,8 @@ export class SettingsStore {
   /** The client's most recent answer for any document: what it most likely answers for the next one. */
   private lastAnswer: Settings | null = null;
   canPull = false;
+  /** The workspace folders the client opened (file-system paths), from initialize. */
+  private folders: string[] = [];
 
   constructor(private readonly connection: Connection) {}
 
@@ -39,6 +43,26 @@ export class SettingsStore {
     this.cache.clear();
     this.answered.clear();
     this.lastAnswer = null;
+  }
+
+  /** The client's workspace folders (`file:` URIs; others are left out). */
+  setWorkspaceFolders(uris: readonly string[]): void {
+    this.folders = [];
+    for (const uri of uris) {
+      if (!uri.startsWith('file:')) continue;
+      try {
+        this.folders.push(path.resolve(fileURLToPath(uri)));
+      } catch {
+        // not a local path
+      }
+    }
+  }
+
+  /** The innermost workspace folder that holds `dir`, or null. */
+  private folderOf(dir: string): string | null {
+    let best: string | null = null;
+    for (const f of this.folders) if (isInside(dir, f) && (best === null || f.length > best.length)) best = f;
+    return best;
   }
 
   clear(uri?: string): void {
@@ -114,7 +138,8 @@ export class SettingsStore {
     if (!uri.startsWith('file:')) return null;
     let loaded;
     try {
-      loaded = configForDir(path.dirname(fileURLToPath(uri)));
+      const dir = path.dirname(fileURLToPath(uri));
+      loaded = configForDir(dir, { stopAt: this.folderOf(dir) });
     } catch {
       return null;
     }

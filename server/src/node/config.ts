@@ -1,9 +1,19 @@
 /**
  * The project config file: `.dockerfilelean.json`, `.dockerfilelean.yaml` or `.dockerfilelean.yml`, with a severity
  * and options per rule and paths to leave out of discovery. Found from a Dockerfile's folder upward; the search
- * stops at the repository root (a folder that holds `.git`) or at the file-system root, so a config file above
- * the repository never applies. The CLI and the server read it here (the core only ever sees Settings); files
- * are cached by path, modification time and size, so an edited config is read again on its next use.
+ * stops at the repository root (a folder that holds `.git`), at the language server's workspace folder that
+ * holds the document, or at the file-system root, so a config file above the repository or the workspace folder
+ * never applies. The CLI and the server read it here (the core only ever sees Settings); files are cached by
+ * path, identity, modification time and size, so an edited config is read again on its next use.
+ *
+ * A config file the search finds is not read (one error, the defaults apply) when
+ * - it, or the link that names it, belongs to another user than the one running (root excepted) and its
+ *   folder is writable by anyone: a file planted in `/tmp` must not configure `/tmp/project`, which has no
+ *   `.git` to stop the search;
+ * - it is a symbolic link to a file outside the folder where the search ends (the repository root or the
+ *   workspace folder; when neither is above it, the folder holding the link).
+ * A file named with `--config` is the user's choice: read wherever it is and whoever owns it. Every read is
+ * bounded (node/files.ts): regular files only, at most 1 MB.
  *
  * A file that does not parse or says something unknown gives one error (file, line, column, what is wrong) and
  * no config at all: the defaults apply, as if the file were not there.
@@ -12,6 +22,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as Yaml from 'yaml';
 import type { Node as YamlNode, Pair, Scalar } from 'yaml';
+import { isInside, plantedBy, readBounded, realFolder } from './files';
 import { SEVERITIES, type RuleOptions, type Settings, type SeveritySetting } from '../core/types';
 import { RULES, RULE_IDS, getRule } from '../rules/index';
 import { optionProblem } from '../rules/options';
@@ -64,15 +75,27 @@ export function formatConfigError(e: ConfigError): string {
 // ---------------------------------------------------------------------------------------------
 // Finding and loading
 
-/** The config file that applies to files in `dir`, or null. */
-export function findConfigFile(dir: string): string | null {
+/** Where a search for config (and ignore) files ends, besides a `.git` and the file-system root. */
+export interface ConfigSearch {
+  /** The workspace folder that holds the document (language server): searched, the folders above it not. */
+  stopAt?: string | null;
+}
+
+/** Whether the upward search ends at `d` (after looking in it). */
+export function searchEndsAt(d: string, search: ConfigSearch): boolean {
+  return (!!search.stopAt && path.resolve(search.stopAt) === d) || exists(path.join(d, '.git'));
+}
+
+/**
+ * From `dir` upward to where the search ends: the first folder's non-null `look`, else `end` of the folder
+ * where the search ends (null at the file-system root).
+ */
+function upward<T>(dir: string, search: ConfigSearch, look: (d: string) => T | null, end: (d: string) => T | null): T | null {
   let d = path.resolve(dir);
   for (let depth = 0; depth < 256; depth++) {
-    for (const name of CONFIG_NAMES) {
-      const f = path.join(d, name);
-      if (isFile(f)) return f;
-    }
-    if (exists(path.join(d, '.git'))) return null;
+    const hit = look(d);
+    if (hit !== null) return hit;
+    if (searchEndsAt(d, search)) return end(d);
     const up = path.dirname(d);
     if (up === d) return null;
     d = up;
@@ -80,44 +103,96 @@ export function findConfigFile(dir: string): string | null {
   return null;
 }
 
+/** The config file that applies to files in `dir`, or null. */
+export function findConfigFile(dir: string, search: ConfigSearch = {}): string | null {
+  return upward(dir, search, (d) => CONFIG_NAMES.map((name) => path.join(d, name)).find(isFile) ?? null, () => null);
+}
+
+/** The folder where the search from `dir` ends (repository root or workspace folder), or null when none is above. */
+export function searchTop(dir: string, search: ConfigSearch = {}): string | null {
+  return upward(dir, search, () => null, (d) => d);
+}
+
 /** The config that applies to a Dockerfile in `dir` (null `loaded` when there is no config file). */
-export function configForDir(dir: string): LoadedConfig | null {
-  const file = findConfigFile(dir);
-  return file ? loadConfig(file) : null;
+export function configForDir(dir: string, search: ConfigSearch = {}): LoadedConfig | null {
+  const file = findConfigFile(dir, search);
+  return file ? loadConfig(file, search) : null;
 }
 
 interface Cached {
-  mtimeMs: number;
-  size: number;
+  /** The `stat` (through links) and `lstat` of the path when it was read. */
+  st: fs.Stats;
+  lst: fs.Stats;
   loaded: LoadedConfig;
 }
+/** Per path: the file as read and checked. Per path and search end: a found file that is refused. */
 const cache = new Map<string, Cached>();
+const refused = new Map<string, Cached>();
 
-/** Reads and checks one config file (cached until its modification time or size changes). */
-export function loadConfig(file: string): LoadedConfig {
+const sameStat = (a: fs.Stats, b: fs.Stats): boolean => a.ino === b.ino && a.dev === b.dev && a.mtimeMs === b.mtimeMs && a.size === b.size && a.uid === b.uid;
+const fresh = (c: Cached | undefined, st: fs.Stats, lst: fs.Stats): c is Cached => !!c && sameStat(c.st, st) && sameStat(c.lst, lst);
+
+function remember(map: Map<string, Cached>, key: string, entry: Cached): LoadedConfig {
+  if (map.size > 200) map.clear();
+  map.set(key, entry);
+  return entry.loaded;
+}
+
+/**
+ * Reads and checks one config file (cached until it changes). `found` is given for a file the search found
+ * (with where that search ends), and makes the rules of the header apply; without it the file was named.
+ */
+export function loadConfig(file: string, found?: ConfigSearch): LoadedConfig {
   const abs = path.resolve(file);
+  const fail = (message: string): LoadedConfig => ({ config: null, error: { file, line: 1, column: 1, message } });
   let st: fs.Stats;
+  let lst: fs.Stats;
   try {
-    st = fs.statSync(abs);
+    lst = fs.lstatSync(abs);
+    st = lst.isSymbolicLink() ? fs.statSync(abs) : lst;
   } catch (err) {
     cache.delete(abs);
-    return { config: null, error: { file, line: 1, column: 1, message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})` } };
+    return fail(`cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let within: string | undefined;
+  if (found) {
+    const key = `${abs}\0${found.stopAt ?? ''}`;
+    const hit = refused.get(key);
+    if (fresh(hit, st, lst)) return hit.loaded;
+    let why = plantedBy(abs, lst, st);
+    if (!why && lst.isSymbolicLink()) {
+      const top = searchTop(path.dirname(abs), found) ?? path.dirname(abs);
+      within = realFolder(top) ?? top;
+      let real = '';
+      try {
+        real = fs.realpathSync.native(abs);
+      } catch {
+        // read below reports it
+      }
+      if (real && !isInside(real, within)) why = `a symbolic link to a file outside ${top}`;
+    }
+    if (why) return remember(refused, key, { st, lst, loaded: fail(`the config file is ${why}, so it is not read`) });
+    refused.delete(key);
   }
   const hit = cache.get(abs);
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.loaded;
+  if (fresh(hit, st, lst)) return hit.loaded;
   let loaded: LoadedConfig;
-  if (!st.isFile()) loaded = { config: null, error: { file, line: 1, column: 1, message: 'the config is not a file' } };
-  else if (st.size > MAX_BYTES) loaded = { config: null, error: { file, line: 1, column: 1, message: `the config file is larger than ${MAX_BYTES} bytes` } };
-  else {
+  // A found file that is no link is opened as no link; a found link only to where it was checked to lead.
+  const r = readBounded(abs, { maxBytes: MAX_BYTES, noFollow: !!found && !lst.isSymbolicLink(), within });
+  if (!r.ok) {
+    if (r.problem === 'not-file') loaded = fail('the config is not a file');
+    else if (r.problem === 'too-large') loaded = fail(`the config file is larger than ${MAX_BYTES} bytes`);
+    else loaded = fail(`cannot read the config file (${r.code ?? r.problem})`);
+    // Not cached: a file that changed while it was checked and read is looked at again next time.
+    if (r.problem === 'outside' || r.problem === 'link') return loaded;
+  } else {
     try {
-      loaded = parseConfig(fs.readFileSync(abs, 'utf8'), abs, file);
+      loaded = parseConfig(r.data.toString('utf8'), abs, file);
     } catch (err) {
-      loaded = { config: null, error: { file, line: 1, column: 1, message: `cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})` } };
+      loaded = fail(`cannot read the config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
   }
-  if (cache.size > 200) cache.clear();
-  cache.set(abs, { mtimeMs: st.mtimeMs, size: st.size, loaded });
-  return loaded;
+  return remember(cache, abs, { st, lst, loaded });
 }
 
 // ---------------------------------------------------------------------------------------------

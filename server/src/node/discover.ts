@@ -3,7 +3,12 @@
  * stable sorted order. Skipped: `.git` always; `node_modules`, and whatever `.gitignore` files,
  * `.dockerfileleanignore` files (same syntax) and the config files' `ignore` lists say, unless ignores are off.
  * Each ignore file or config applies to the folder it sits in and everything below it, as `.gitignore` files
- * do; those in the folders above the starting point count too, up to the repository root.
+ * do; those in the folders above the starting point count too, up to the repository root. Ignore files that
+ * are symbolic links are not read (as Git does not), nor ignore or config files planted by another user in a
+ * folder anyone can write (see node/config.ts).
+ *
+ * Links to files count only when the file they lead to is inside the tree searched: a link out of it is
+ * skipped, so neither `check` nor `fix --write` reaches outside the folder or glob base it was given.
  *
  * `.dockerignore` is not read: it says what the build context leaves out, and often lists the Dockerfiles
  * themselves.
@@ -13,6 +18,7 @@ import * as path from 'path';
 import ignore, { type Ignore } from 'ignore';
 import type Picomatch from 'picomatch';
 import { CONFIG_NAMES, exists, isDir, isFile, loadConfig } from './config';
+import { isInside, plantedBy, readBounded, realFolder } from './files';
 
 /** Names taken for Dockerfiles when a directory is searched. */
 export function isDockerfileName(name: string): boolean {
@@ -50,7 +56,7 @@ function folderMatcher(dir: string, opts: DiscoverOptions): Matcher | null {
       const f = path.join(dir, name);
       if (!isFile(f)) continue;
       // Only the first config name found counts (as for settings); a broken one adds nothing (its error is reported where it is used).
-      const cfg = loadConfig(f).config;
+      const cfg = loadConfig(f, {}).config;
       if (cfg?.ignore.length) {
         ig.add(cfg.ignore);
         any = true;
@@ -93,10 +99,12 @@ function ignored(matchers: Matcher[], abs: string, isDir: boolean): boolean {
 
 /**
  * Every file under `root` that `want` accepts (called with the path relative to `root`, POSIX separators),
- * skipping ignored ones. Symbolic links to folders are not followed (no cycles); links to files are.
+ * skipping ignored ones. Symbolic links to folders are not followed (no cycles); links to files are when
+ * the file is inside `root` (by real path).
  */
 function walk(root: string, opts: DiscoverOptions, want: (rel: string, name: string) => boolean): string[] {
   const absRoot = path.resolve(root);
+  const realRoot = realFolder(absRoot);
   const found: string[] = [];
   const base = opts.useIgnores ? [...explicitConfigMatcher(opts), ...ancestorMatchers(absRoot, opts)] : [];
   const visit = (dir: string, rel: string, matchers: Matcher[], depth: number): void => {
@@ -116,7 +124,7 @@ function walk(root: string, opts: DiscoverOptions, want: (rel: string, name: str
       let isFileEntry = e.isFile();
       if (e.isSymbolicLink()) {
         isDir = false;
-        isFileEntry = isFile(abs);
+        isFileEntry = realRoot !== null && linksInside(abs, realRoot);
       }
       if (isDir) {
         if (e.name === '.git') continue;
@@ -162,18 +170,31 @@ export function expandGlob(pattern: string, opts: DiscoverOptions): string[] {
   return walk(base, opts, (rel) => isMatch(rel)).map((rel) => joinShown(scan.base, rel));
 }
 
+/** The folder a glob is searched from (the part before its first pattern), `.` when it starts with one. */
+export function globBase(pattern: string): string {
+  return picomatch().scan(pattern.split(path.sep).join('/')).base || '.';
+}
+
 /** `dir` and a relative path joined as the user would write it: `.` and `./` prefixes dropped, `/` kept. */
 function joinShown(dir: string, rel: string): string {
   if (!dir || dir === '.' || dir === './') return rel.split('/').join(path.sep);
   return path.join(dir, ...rel.split('/'));
 }
 
-function readSmall(f: string): string | null {
+/** Whether the link `abs` leads to a regular file inside `realRoot`. */
+function linksInside(abs: string, realRoot: string): boolean {
+  let real: string;
   try {
-    const st = fs.statSync(f);
-    if (!st.isFile() || st.size > 1 << 20) return null;
-    return fs.readFileSync(f, 'utf8');
+    real = fs.realpathSync.native(abs);
   } catch {
-    return null;
+    return false; // dangling, a loop, unreadable
   }
+  return isInside(real, realRoot) && isFile(real);
+}
+
+/** An ignore file's text: a regular file (not a link), at most 1 MB, not planted; else null. */
+function readSmall(f: string): string | null {
+  const r = readBounded(f, { maxBytes: 1 << 20, noFollow: true });
+  if (!r.ok || plantedBy(f, r.stat, r.stat)) return null;
+  return r.data.toString('utf8');
 }

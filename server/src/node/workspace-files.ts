@@ -1,15 +1,21 @@
 /**
  * Reading the files next to a Dockerfile for the analysis (see WorkspaceFiles in core/types). Used by
- * the server and the CLI, never by the core. Reads stay inside the folder, skip anything larger than
- * 1 MB, and are cached per path until the file's size or modification time changes.
+ * the server and the CLI, never by the core. Reads stay inside the folder: by the path as written and by
+ * the real path of what is opened (a symbolic link, or a folder link in the path, that leads out of the
+ * folder counts as no file, as BuildKit would not read it either). Only regular files are read, at most
+ * 1 MB (node/files.ts), and are cached per path until the file's identity, size or modification time
+ * changes.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { WorkspaceFiles } from '../core/types';
+import { isInside, readBounded, realFolder } from './files';
 
 const MAX_BYTES = 1 << 20;
 
 interface Cached {
+  dev: number;
+  ino: number;
   mtimeMs: number;
   size: number;
   text: string | null;
@@ -17,7 +23,10 @@ interface Cached {
 
 const cache = new Map<string, Cached>();
 
-function readCached(file: string): string | null {
+const sameFile = (a: Cached, b: fs.Stats): boolean => a.ino === b.ino && a.dev === b.dev && a.mtimeMs === b.mtimeMs && a.size === b.size;
+
+/** `realRoot` is the real path of the folder the file must stay in. */
+function readCached(file: string, realRoot: () => string | null): string | null {
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -26,30 +35,32 @@ function readCached(file: string): string | null {
     return null;
   }
   if (!st.isFile()) return null;
+  // A hit needs the same file as the path reached last time: a link turned elsewhere is another inode.
   const hit = cache.get(file);
-  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.text;
-  let text: string | null = null;
-  if (st.size <= MAX_BYTES) {
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch {
-      text = null;
-    }
-  }
+  if (hit && sameFile(hit, st)) return hit.text;
+  const root = realRoot();
+  const r = root === null ? null : readBounded(file, { maxBytes: MAX_BYTES, within: root });
+  const text = r?.ok ? r.data.toString('utf8') : null;
+  const key = r?.ok ? r.stat : st;
   if (cache.size > 500) cache.clear();
-  cache.set(file, { mtimeMs: st.mtimeMs, size: st.size, text });
+  cache.set(file, { dev: key.dev, ino: key.ino, mtimeMs: key.mtimeMs, size: key.size, text });
   return text;
 }
 
 /** The files of `dir`, addressed by relative POSIX paths that stay inside it. */
 export function folderFiles(dir: string): WorkspaceFiles {
   const root = path.resolve(dir);
+  let realRoot: string | null | undefined;
+  const real = (): string | null => {
+    if (realRoot === undefined) realRoot = realFolder(root);
+    return realRoot;
+  };
   return {
     read(relPath: string): string | null {
       if (!relPath || relPath.includes('\0') || path.posix.isAbsolute(relPath)) return null;
       const full = path.resolve(root, ...relPath.split('/'));
-      if (full !== root && !full.startsWith(root + path.sep)) return null;
-      return readCached(full);
+      if (!isInside(full, root)) return null;
+      return readCached(full, real);
     },
   };
 }
