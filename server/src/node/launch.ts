@@ -107,15 +107,7 @@ function usableDir(dir: string, create: boolean): boolean {
   if (!st) return false;
   const why = !st.isDirectory()
     ? 'not a directory'
-    : WINDOWS
-      ? ''
-      : st.uid !== UID
-        ? `owned by uid ${st.uid}`
-        : st.mode & 0o022
-          ? 'writable by others'
-          : !safeParent(path.dirname(dir))
-            ? 'another user could replace it in its parent'
-            : '';
+    : notPrivate(st) || (safeParent(path.dirname(dir)) ? '' : 'another user could replace it in its parent');
   if (!why) return true;
   trace(`cache folder not used (${why}): ${dir}`);
   refused.add(dir);
@@ -123,6 +115,11 @@ function usableDir(dir: string, create: boolean): boolean {
 }
 
 const refused = new Set<string>();
+
+/** Why another user may have written what `st` describes, or '' (owner and write bits; not known on Windows). */
+function notPrivate(st: fs.Stats): string {
+  return WINDOWS ? '' : st.uid !== UID ? `owned by uid ${st.uid}` : st.mode & 0o022 ? 'writable by others' : '';
+}
 
 function safeParent(dir: string): boolean {
   if (WINDOWS) return true;
@@ -159,17 +156,7 @@ function readCache(dirs: CacheDir[], name: string, source: Buffer): Buffer | nul
     }
     try {
       const st = fs.fstatSync(fd);
-      const why = !st.isFile()
-        ? 'not a regular file'
-        : st.size > MAX_CACHE_BYTES
-          ? 'too large'
-          : WINDOWS
-            ? ''
-            : st.uid !== UID
-              ? `owned by uid ${st.uid}`
-              : st.mode & 0o022
-                ? 'writable by others'
-                : '';
+      const why = !st.isFile() ? 'not a regular file' : st.size > MAX_CACHE_BYTES ? 'too large' : notPrivate(st);
       if (why) {
         trace(`cache file not used (${why}): ${file}`);
         continue;
