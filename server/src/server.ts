@@ -267,7 +267,7 @@ connection.onCodeActionResolve(async (action) => {
 });
 
 connection.onExecuteCommand(async (params) => {
-  if (!(params.command in COMMAND_RULE)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
+  if (!Object.hasOwn(COMMAND_RULE, params.command)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
   const args = (params.arguments?.[0] ?? {}) as CommandArgs;
   if (typeof args.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } as the first argument');
   const doc = documents.get(args.uri);
