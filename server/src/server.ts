@@ -19,7 +19,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
-import { initShell, shellReady as grammarLoaded } from './core/shell';
+import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
 import { sameSettings, type Finding, type Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
@@ -202,6 +202,8 @@ documents.onDidClose((e) => {
   if (s?.timer) clearTimeout(s.timer);
   states.delete(e.document.uri);
   settings.clear(e.document.uri);
+  // The shell-parse cache is shared by all documents (one body text, one entry): once none is open, it goes.
+  if (documents.keys().length === 0) clearShellCache();
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 

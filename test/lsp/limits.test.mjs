@@ -38,6 +38,36 @@ function procStat(pid) {
   return { state: fields[0], cpu: Number(fields[11]) + Number(fields[12]) };
 }
 
+describe('shell-parse cache memory', () => {
+  // About 190 KB of RUN body. The cache used to keep every parsed version (about 3.6 MB of heap each, 5 MB of RSS):
+  // under this heap limit that ran out of memory after about 22 edits; bounded, it stays flat. So 30 edits show it.
+  const EDITS = 30;
+  const packages = Array.from({ length: 28_000 }, (_, k) => `p${k}`).join(' ');
+  const TEXT = `FROM debian:bookworm\nRUN apt-get install -y ${packages}\nCMD ["bash"]\n`;
+
+  test('one-character edits inside a 190 KB RUN body: RSS stays flat, and does not grow after the close', T, () =>
+    withServer({ env: { NODE_OPTIONS: '--max-old-space-size=96' } }, async (c) => {
+      const { uri } = await c.open(TEXT);
+      const samples = [];
+      for (let v = 2; v <= EDITS + 1; v++) {
+        const pub = c.diagnosticsFor(uri, v);
+        const at = { line: 1, character: 30 + v };
+        c.notify('textDocument/didChange', { textDocument: { uri, version: v }, contentChanges: [{ range: { start: at, end: at }, text: 'x' }] });
+        const { diagnostics } = await pub;
+        assert.ok(diagnostics.some((d) => d.code === 'apt-hygiene'), 'the body is still analysed');
+        samples.push(rssMb(c.proc.pid));
+      }
+      const settled = samples[9];
+      const last = samples[samples.length - 1];
+      assert.ok(last - settled < 25, `RSS grew from ${settled.toFixed(0)} MB (edit 10) to ${last.toFixed(0)} MB (edit ${EDITS}): ${samples.map((x) => x.toFixed(0)).join(' ')}`);
+      c.notify('textDocument/didClose', { textDocument: { uri } });
+      await c.open(C);
+      const closed = rssMb(c.proc.pid);
+      assert.ok(closed - last < 10, `RSS ${closed.toFixed(0)} MB after the close, ${last.toFixed(0)} MB before`);
+      assert.equal(c.exited, false);
+    }));
+});
+
 describe('commands named like Object.prototype members', () => {
   test('toString, __proto__, constructor, hasOwnProperty are unknown commands (InvalidParams)', T, () =>
     withServer(async (c) => {
