@@ -17,6 +17,8 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as path from 'path';
+import { fileURLToPath } from 'url';
 import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
@@ -54,6 +56,8 @@ interface DocState {
   settings: Settings | null;
   timer: NodeJS.Timeout | null;
   justOpened: boolean;
+  /** The analysis last published: a re-check that finds nothing changed publishes nothing. */
+  published: Analysis | null;
 }
 const states = new Map<string, DocState>();
 let resolveSupport = false;
@@ -78,7 +82,7 @@ installTestHook(process.env);
 function state(uri: string): DocState {
   let s = states.get(uri);
   if (!s) {
-    s = { analysis: null, version: -1, model: null, modelVersion: -1, speculative: null, settings: null, timer: null, justOpened: false };
+    s = { analysis: null, version: -1, model: null, modelVersion: -1, speculative: null, settings: null, timer: null, justOpened: false, published: null };
     states.set(uri, s);
   }
   return s;
@@ -141,6 +145,11 @@ async function validate(uri: string): Promise<void> {
     const cur = await current(uri);
     // Stale: a newer version arrived while this one waited; its own run will publish.
     if (!cur || cur.doc.version !== version) return;
+    const s = states.get(uri);
+    if (s) {
+      if (s.published === cur.analysis) return;
+      s.published = cur.analysis;
+    }
     const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version));
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (err) {
@@ -177,11 +186,46 @@ connection.onDidChangeConfiguration((change) => {
   for (const doc of documents.all()) schedule(doc.uri, 0);
 });
 
-// A project config file changed (clients that watch `.dockerfilelean.*`): analyse again; the settings
-// store re-reads the file, which it caches by modification time.
-connection.onDidChangeWatchedFiles(() => {
-  for (const doc of documents.all()) schedule(doc.uri, 0);
+// A project config file changed (clients that watch `.dockerfilelean.*`): the documents it can apply to (in its
+// folder and below) are checked again; the settings store re-reads the file, which it caches by modification
+// time. One re-check is pending at a time and the notifications that arrive meanwhile join it; a document whose
+// analysis comes out unchanged is not published again. So a burst costs a few cheap re-checks, not one round of
+// every open document per notification.
+let changedConfigDirs = new Set<string>();
+let recheck: NodeJS.Timeout | null = null;
+connection.onDidChangeWatchedFiles((params) => {
+  for (const change of Array.isArray(params?.changes) ? params.changes : []) {
+    // A config file that is not a local file applies to no document (see lsp/settings.ts).
+    const dir = folderOf(change?.uri);
+    if (dir !== null) changedConfigDirs.add(dir);
+  }
+  if (changedConfigDirs.size > 0) recheck ??= setTimeout(recheckConfigs, DEBOUNCE_MS);
 });
+
+function recheckConfigs(): void {
+  recheck = null;
+  const dirs = [...changedConfigDirs];
+  changedConfigDirs = new Set();
+  for (const doc of documents.all()) {
+    const own = folderOf(doc.uri);
+    if (own !== null && dirs.some((d) => own === d || isInside(own, d))) schedule(doc.uri, 0);
+  }
+}
+
+/** The folder of a `file:` URI, or null. */
+function folderOf(uri: unknown): string | null {
+  if (typeof uri !== 'string' || !uri.startsWith('file:')) return null;
+  try {
+    return path.dirname(fileURLToPath(uri));
+  } catch {
+    return null;
+  }
+}
+
+function isInside(dir: string, folder: string): boolean {
+  const rel = path.relative(folder, dir);
+  return rel !== '' && rel.split(path.sep)[0] !== '..' && !path.isAbsolute(rel);
+}
 
 documents.onDidOpen((e) => {
   trace(`open ${e.document.uri}`);

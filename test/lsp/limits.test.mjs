@@ -68,6 +68,55 @@ describe('shell-parse cache memory', () => {
     }));
 });
 
+describe('watched-file notifications', () => {
+  test('2,000 for one config file with 200 documents open: one re-check of the documents under its folder, the next open answered about as fast as usual', T, () =>
+    withServer(async (c) => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-watch-'));
+      try {
+        const project = path.join(root, 'project');
+        fs.mkdirSync(path.join(project, '.git'), { recursive: true });
+        const inside = [];
+        for (let k = 0; k < 10; k++) {
+          fs.mkdirSync(path.join(project, `svc${k}`));
+          inside.push(pathToFileURL(path.join(project, `svc${k}`, 'Dockerfile')).href);
+        }
+        const outside = Array.from({ length: 190 }, () => newUri());
+        await Promise.all([...inside, ...outside].map((uri) => c.open(A, { uri })));
+
+        // A normal open: behind 2,000 notifications the server has no handler for.
+        const timedOpen = async (send) => {
+          const t0 = Date.now();
+          send();
+          await c.open(C);
+          return Date.now() - t0;
+        };
+        const base = await timedOpen(() => {
+          for (let k = 0; k < 2000; k++) c.notify('$/dockerfileLean/unknown', { changes: [{ uri: pathToFileURL(path.join(project, '.dockerfilelean.yaml')).href, type: 2 }] });
+        });
+
+        fs.writeFileSync(path.join(project, '.dockerfilelean.yaml'), 'rules:\n  non-root-user: off\n');
+        const mark = c.publishes.length;
+        const changed = inside.map((uri) => c.waitPublish(uri, (p) => !p.diagnostics.some((d) => d.code === 'non-root-user'), `${uri} without non-root-user`));
+        const burst = await timedOpen(() => {
+          for (let k = 0; k < 2000; k++) c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(path.join(project, '.dockerfilelean.yaml')).href, type: 2 }] });
+        });
+        await Promise.all(changed);
+        // One more round trip, so that anything a late re-check would publish has arrived.
+        await c.open(C);
+        const later = c.publishes.slice(mark);
+        const outsideSet = new Set(outside);
+        assert.deepEqual(later.filter((p) => outsideSet.has(p.uri)).map((p) => p.uri), [], 'documents outside the folder were analysed again');
+        for (const uri of inside) {
+          const n = later.filter((p) => p.uri === uri).length;
+          assert.equal(n, 1, `${uri}: ${n} publishes for 2,000 notifications`);
+        }
+        assert.ok(burst < 4 * base, `the open behind the burst took ${burst} ms, behind as many ignored notifications ${base} ms`);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    }));
+});
+
 describe('commands named like Object.prototype members', () => {
   test('toString, __proto__, constructor, hasOwnProperty are unknown commands (InvalidParams)', T, () =>
     withServer(async (c) => {
