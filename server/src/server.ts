@@ -22,13 +22,15 @@ import { fileURLToPath } from 'url';
 import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
-import { sameSettings, type Finding, type Settings } from './core/types';
+import { Deadline } from './core/deadline';
+import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { SettingsStore } from './lsp/settings';
 import { contextFor } from './lsp/context';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { describeError } from './lsp/errors';
+import { processExists } from './lsp/client-process';
 import { installTestHook } from './lsp/test-hook';
 import { keepReadingAfterBadHeaders } from './lsp/reader';
 import { trace } from './node/trace';
@@ -45,6 +47,30 @@ const shellReady = initShell().then(() => trace('shell grammar ready'), (err) =>
 
 /** Milliseconds to wait after a change before analysing, so a burst of keystrokes costs one analysis. */
 const DEBOUNCE_MS = 12;
+
+/**
+ * The time budget of each analysis, fix-all and code action (core/deadline.ts): past it, the multi-stage
+ * conversion is not planned and everything else still publishes. The slowest plan of the fixtures and examples
+ * took 140 ms, the first one of a process (warm: under 60 ms).
+ */
+const BUDGET_MS = 2000;
+
+function budget(context: AnalysisContext = {}): AnalysisContext {
+  return { ...context, deadline: new Deadline(BUDGET_MS, { poll: exitIfClientGone, pollMs: CLIENT_POLL_MS }) };
+}
+
+/**
+ * The client's process (initialize `processId`). The connection checks it every 3 s with a timer, which cannot
+ * run while an analysis keeps this thread busy; so a long analysis also asks, at its boundaries (between rules,
+ * in the multi-stage planner), at most every CLIENT_POLL_MS, and the server exits once the client is gone.
+ */
+let clientPid: number | null = null;
+const CLIENT_POLL_MS = 500;
+let shutdownReceived = false;
+
+function exitIfClientGone(): void {
+  if (clientPid !== null && !processExists(clientPid)) process.exit(shutdownReceived ? 0 : 1);
+}
 
 interface DocState {
   analysis: Analysis | null;
@@ -113,7 +139,7 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
     // it most likely sends; the answer decides whether that analysis stands.
     const guess = s.speculative?.model === model ? null : grammarLoaded() ? settings.guess(uri) : null;
     if (guess) {
-      s.speculative = { cfg: guess, model, analysis: on(uri, () => analyze(model, guess)) };
+      s.speculative = { cfg: guess, model, analysis: on(uri, () => analyze(model, guess, undefined, budget())) };
       trace(`analysed ${uri} v${doc.version} before the settings answer`);
     }
   }
@@ -128,7 +154,7 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
     s.speculative = null;
     if (speculative && speculative.model === model && sameSettings(speculative.cfg, cfg)) s.analysis = speculative.analysis;
     else {
-      s.analysis = on(uri, () => analyze(model, cfg));
+      s.analysis = on(uri, () => analyze(model, cfg, undefined, budget()));
       trace(`analysed ${uri} v${latest.version}`);
     }
     s.version = latest.version;
@@ -171,6 +197,7 @@ connection.onInitialize((params): InitializeResult => {
   const caps = params.capabilities;
   settings.canPull = !!caps.workspace?.configuration;
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
+  if (typeof params.processId === 'number' && Number.isInteger(params.processId) && params.processId > 0) clientPid = params.processId;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -179,6 +206,10 @@ connection.onInitialize((params): InitializeResult => {
     },
     serverInfo: { name: SERVER_NAME, version: '0.1.0' },
   };
+});
+
+connection.onShutdown(() => {
+  shutdownReceived = true;
 });
 
 connection.onDidChangeConfiguration((change) => {
@@ -264,7 +295,7 @@ function findingFor(analysis: Analysis, d: Diagnostic & { data: DiagnosticData }
 
 function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newText: string; edit: ReturnType<typeof minimalEdit> } {
   const text = doc.getText();
-  const { text: newText } = on(doc.uri, () => fixAll(text, cfg, only, contextFor(doc.uri)));
+  const { text: newText } = on(doc.uri, () => fixAll(text, cfg, only, budget(contextFor(doc.uri))));
   return { newText, edit: minimalEdit(text, newText, (o) => doc.positionAt(o)) };
 }
 
@@ -291,7 +322,7 @@ connection.onCodeAction(async (params: CodeActionParams) => {
       actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });
       continue;
     }
-    for (const fix of on(uri, () => fixesFor(analysis.model, f))) {
+    for (const fix of on(uri, () => fixesFor(analysis.model, f, budget()))) {
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
     }
   }
@@ -304,7 +335,7 @@ connection.onCodeActionResolve(async (action) => {
   const cur = await current(data.uri);
   if (!cur) return action;
   const f = cur.analysis.findings.find((x) => x.rule === data.rule && x.range.start.line === data.line && x.range.start.character === data.character);
-  const fix = f && on(data.uri, () => fixesFor(cur.analysis.model, f)[0]);
+  const fix = f && on(data.uri, () => fixesFor(cur.analysis.model, f, budget())[0]);
   if (fix) {
     action.title = fix.title;
     action.edit = { changes: { [data.uri]: toLspEdits(fix.edits) } };
@@ -324,7 +355,7 @@ connection.onExecuteCommand(async (params) => {
   const { newText, edit } = fixAllEdit(doc, cfg, rule ? [rule] : undefined);
   const result: CommandResult & { edits: typeof edit[] } = { newText: edit ? newText : null, edits: edit ? [edit] : [] };
   if (!edit) {
-    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, rule ? [rule] : undefined, contextFor(doc.uri)));
+    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, rule ? [rule] : undefined, budget(contextFor(doc.uri))));
     const blocked = findings.find((f) => !f.fixable && f.reason);
     result.message = blocked ? `Nothing changed: ${blocked.reason}.` : 'Nothing to change.';
   } else if (args.apply !== false) {

@@ -38,6 +38,74 @@ function procStat(pid) {
   return { state: fields[0], cpu: Number(fields[11]) + Number(fields[12]) };
 }
 
+describe('time budget of an analysis', () => {
+  const GO = 'FROM golang:1.22\nWORKDIR /src\nRUN apt-get update && apt-get install -y git\nCOPY . .\nRUN go build -trimpath\nCMD ["./inventory-api"]\n';
+
+  test('a conversion plan that outlasts the budget is abandoned with a reason; the other findings publish, the server serves on', T, () =>
+    withServer({ env: { DOCKERFILE_LEAN_TEST_SLOW_RECIPE: 'go' } }, async (c) => {
+      const uri = newUri();
+      fs.writeFileSync(path.join(path.dirname(fileURLToPath(uri)), 'go.mod'), 'module example.com/inventory-api\n\ngo 1.22\n');
+      const t0 = Date.now();
+      const slow = c.diagnosticsFor(uri, 1);
+      c.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'dockerfile', version: 1, text: GO } });
+      // A second document, opened right behind it, is answered too.
+      const other = c.open(C);
+      const { diagnostics } = await slow;
+      const ms = Date.now() - t0;
+      assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'multi-stage', 'non-root-user']);
+      const ms0 = diagnostics.find((d) => d.code === 'multi-stage');
+      assert.match(ms0.message, /Not converted automatically: planning the conversion took longer than 2 s\.$/);
+      assert.equal(ms0.data.fixable, false);
+      assert.ok(ms < HOOK_MS / 4, `diagnostics after ${ms} ms: the slow recipe was not stopped`);
+      assert.deepEqual(codes((await other).diagnostics), ['non-root-user']);
+
+      // Fix all, with a budget of its own: the other fixes are made, the conversion is not.
+      const r = await c.request('workspace/executeCommand', { command: 'dockerfile-lean.server.fixAll', arguments: [{ uri, apply: false }] }, 30_000);
+      assert.match(r.newText, /--no-install-recommends/);
+      assert.doesNotMatch(r.newText, /COPY --from=/);
+      assert.equal(c.exited, false);
+    }));
+
+  test('without the hook the same document converts', T, () =>
+    withServer(async (c) => {
+      const uri = newUri();
+      fs.writeFileSync(path.join(path.dirname(fileURLToPath(uri)), 'go.mod'), 'module example.com/inventory-api\n\ngo 1.22\n');
+      const { diagnostics } = await c.open(GO, { uri });
+      assert.equal(diagnostics.find((d) => d.code === 'multi-stage').data.fixable, true);
+    }));
+});
+
+describe('a server whose client is gone', () => {
+  test('exits while a long job keeps its thread busy, long before the job would end', T, async () => {
+    const client = spawn(process.execPath, [path.join(ROOT, 'test/lsp/orphan-client.mjs'), JSON.stringify({ DOCKERFILE_LEAN_TEST_SLOW_RULE: 'merge-run' }), A], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    client.stderr.on('data', (d) => (err += d));
+    const pid = await new Promise((resolve, reject) => {
+      client.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+      client.on('exit', (code) => reject(new Error(`the client exited (${code}) before the server was busy\n${err}`)));
+    });
+    try {
+      // Busy: its CPU time grows while the job runs.
+      const before = procStat(pid);
+      await sleep(300);
+      const during = procStat(pid);
+      assert.ok(before && during && during.cpu > before.cpu, `the server is not busy: ${JSON.stringify({ before, during })}`);
+      const t0 = Date.now();
+      client.kill('SIGKILL');
+      while (procStat(pid) && Date.now() - t0 < HOOK_MS / 2) await sleep(50);
+      const ms = Date.now() - t0;
+      assert.equal(procStat(pid), null, `the server (pid ${pid}) still runs ${ms} ms after its client died`);
+      assert.ok(ms < HOOK_MS / 6, `the server exited ${ms} ms after its client, about when its job would have ended`);
+    } finally {
+      if (procStat(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
+
 describe('shell-parse cache memory', () => {
   // About 190 KB of RUN body. The cache used to keep every parsed version (about 3.6 MB of heap each, 5 MB of RSS):
   // under this heap limit that ran out of memory after about 22 edits; bounded, it stays flat. So 30 edits show it.
