@@ -1,4 +1,5 @@
 /** Plain data shared by the analysis core and its adapters. Positions are 0-based, characters in UTF-16 code units (as in LSP). */
+import type { Deadline } from './deadline';
 
 export interface Position {
   line: number;
@@ -63,6 +64,8 @@ export interface WorkspaceFiles {
 /** What an analysis may look at besides the text. */
 export interface AnalysisContext {
   files?: WorkspaceFiles | null;
+  /** The run's time budget (see core/deadline.ts): past it, the multi-stage conversion is not planned. None: no limit. */
+  deadline?: Deadline | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = { enable: true, rules: {} };

@@ -5,6 +5,7 @@
  * path, when the files cannot be read (no workspace), or when the source is a URL or another stage.
  */
 import type { Instr, Model, Stage } from '../../core/model';
+import { checkDeadline } from '../../core/deadline';
 import { copyDests } from './common';
 
 export interface ContextFile {
@@ -52,9 +53,11 @@ export function contextFileFor(model: Model, stage: Stage, file: string, before:
   for (const d of dests.reverse()) {
     if (d.from || d.path === null) continue;
     for (const src of d.sources) {
+      checkDeadline();
       if (src.includes('://') || src.includes('$') || src.startsWith('<<')) continue;
       for (const rel of candidates(src, d.path, file)) {
         if (rel.split('/').includes('..')) continue;
+        checkDeadline();
         let text: string | null = null;
         try {
           text = files.read(rel);

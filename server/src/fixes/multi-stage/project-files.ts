@@ -6,6 +6,7 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import type { Model, Stage } from '../../core/model';
+import { checkDeadline } from '../../core/deadline';
 import { copyDests, coveredBy } from './common';
 
 function tomlTable(text: string): Record<string, unknown> | null {
@@ -40,6 +41,7 @@ export function contextPathOf(model: Model, stage: Stage, imageDir: string, befo
 /** A file of the build context relative to a context directory ('' = the root); null without files or the file. */
 export function readContext(model: Model, dir: string, file: string): string | null {
   if (!model.files) return null;
+  checkDeadline();
   const rel = dir ? `${dir.replace(/\/$/, '')}/${file}` : file;
   try {
     return model.files.read(rel);
