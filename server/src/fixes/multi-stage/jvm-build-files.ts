@@ -8,6 +8,19 @@ import { at, children, descendants, parseXml, textAt, type XmlElement } from './
 
 export type JarNames = { ok: true; jars: string[]; main: string; needsLibs?: string } | { ok: false; reason: string };
 
+/** A jar name a build tool writes and a COPY line can carry as it is: no blanks, line breaks, quotes or `$`. */
+const JAR_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+
+/** The names as read, or a decline when one is not a plain file name (it goes into the converted Dockerfile). */
+function checkedNames(source: string, names: JarNames & { ok: true }): JarNames {
+  for (const j of names.jars) {
+    if (j.length > 255 || !JAR_NAME.test(j)) {
+      return { ok: false, reason: `the jar's name in ${source} has characters other than letters, digits and \`._+-\` (or is too long for a file name); name the jar in the CMD` };
+    }
+  }
+  return names;
+}
+
 // ---------------------------------------------------------------- Maven
 
 function pluginsOf(project: XmlElement): Map<string, XmlElement> {
@@ -102,7 +115,7 @@ export function readPom(text: string, cliProps: Map<string, string> = new Map())
   if (dep && descendants(dep, 'goal').some((g) => /^copy-dependencies$/.test(g.text.trim()))) needsLibs = 'maven-dependency-plugin copies the dependencies beside the jar';
   const jar = plugins.get('maven-jar-plugin');
   if (jar && conf(jar, 'archive', 'manifest', 'addClasspath') === 'true') needsLibs = 'maven-jar-plugin writes a Class-Path of library jars into the manifest';
-  return { ok: true, jars, main, needsLibs };
+  return checkedNames('pom.xml', { ok: true, jars, main, needsLibs });
 }
 
 // ---------------------------------------------------------------- Gradle
@@ -351,5 +364,5 @@ export function readGradle(files: GradleFiles): JarNames {
   };
   const jars = tasks.map(fileName);
   const main = fileName(tasks[tasks.length - 1]);
-  return { ok: true, jars: [...new Set(jars)], main };
+  return checkedNames('the Gradle build', { ok: true, jars: [...new Set(jars)], main });
 }
