@@ -4,6 +4,7 @@
  * computed (a property set in a parent pom, a Groovy expression, a string template) makes the reader
  * decline with a reason instead of guessing. Malformed files decline too.
  */
+import { lastAtOrBefore } from '../../core/document';
 import { at, children, descendants, parseXml, textAt, type XmlElement } from './xml';
 
 export type JarNames = { ok: true; jars: string[]; main: string; needsLibs?: string } | { ok: false; reason: string };
@@ -172,8 +173,8 @@ const TOP: Enclosing = { depth: 0, inner: null, onlyProjects: true, inTask: fals
  * `{` or `}`. Returns a lookup of the blocks enclosing an offset (a binary search over the offsets where
  * the nesting changes).
  */
-function blockNesting(code: string): (at: number) => Enclosing {
-  const at: number[] = [0];
+function blockNesting(code: string): (offset: number) => Enclosing {
+  const offsets: number[] = [0];
   const state: Enclosing[] = [TOP];
   const stack: Enclosing[] = [TOP];
   let sep = -1;
@@ -201,25 +202,16 @@ function blockNesting(code: string): (at: number) => Enclosing {
         inTask: outer.inTask || tasksOfHeader(header) !== null,
       };
       stack.push(inner);
-      at.push(i + 1);
+      offsets.push(i + 1);
       state.push(inner);
     } else if (c === '}' && stack.length > 1) {
       stack.pop();
-      at.push(i + 1);
+      offsets.push(i + 1);
       state.push(stack[stack.length - 1]);
     }
     if (c === '\n' || c === ';' || c === '{' || c === '}') sep = i;
   }
-  return (offset: number) => {
-    let lo = 0;
-    let hi = at.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (at[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return state[lo];
-  };
+  return (offset: number) => state[lastAtOrBefore(offsets, offset)];
 }
 
 type Task = 'jar' | 'bootJar' | 'shadowJar';
