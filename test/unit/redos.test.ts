@@ -3,8 +3,11 @@
  * backtracking regex (or a quadratic scan) blow up, at 1 MB (the size project files are read up to) or
  * at the largest size the path accepts (shell words: the shell parser takes RUN bodies up to 200 KB), and
  * must take at most RATIO times an analysis of an ordinary Dockerfile of 1 MB in the same process. The
- * quadratic versions of these paths took minutes at 1 MB; linear ones take a fraction of the plain
- * analysis, so the bound has room for a noisy machine without letting a quadratic path through.
+ * quadratic versions of these paths took minutes at 1 MB (100 to 1,000 times the plain analysis, which
+ * takes about a second); the linear ones take 0.01 to 3 times it. A bound of 10 leaves room for a shared,
+ * noisy machine without letting a quadratic path through. The tiny inputs of the exponential cases are
+ * compared with the same Dockerfile holding an ordinary wildcard (bound 10; they were 10,000 times slower
+ * at 14 stars and are run here with 40).
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +23,7 @@ before(() => initShell());
 const MB = 1 << 20;
 /** Shell bodies are parsed up to 200 KB; the shell-word rows stay under that. */
 const SHELL_MAX = 190 * 1024;
-const RATIO = 5;
+const RATIO = 10;
 
 function files(map: Record<string, string>): WorkspaceFiles {
   return { read: (p) => map[p] ?? null };
@@ -153,18 +156,18 @@ describe('tiny inputs that were exponential', () => {
   it('COPY **************x ./ with the .NET recipe looking for Directory.Build.props', () => {
     const ctx = { files: files({ 'App/App.csproj': csproj }) };
     const r = ratio(() => analyze(dotnet(`${'*'.repeat(40)}x`), DEFAULT_SETTINGS, ['multi-stage'], ctx), () => analyze(dotnet('*x'), DEFAULT_SETTINGS, ['multi-stage'], ctx));
-    assert.ok(r < 3, `ratio ${r.toFixed(2)}`);
+    assert.ok(r < 10, `ratio ${r.toFixed(2)}`);
   });
   it('CMD java -jar /src/build/libs/*********x.jar', () => {
     const ctx = { files: files(gradleMap) };
     const r = ratio(() => analyze(jar(`${'*'.repeat(40)}x.jar`), DEFAULT_SETTINGS, ['multi-stage'], ctx), () => analyze(jar('*x.jar'), DEFAULT_SETTINGS, ['multi-stage'], ctx));
-    assert.ok(r < 3, `ratio ${r.toFixed(2)}`);
+    assert.ok(r < 10, `ratio ${r.toFixed(2)}`);
   });
   it('a 23 KB build.gradle of 10,000 unclosed blocks and 200 version lines', () => {
     const crafted = { files: files({ ...gradleMap, 'build.gradle': 'a{'.repeat(10000) + "\nversion = '1'".repeat(200) }) };
     const ordinary = { files: files({ ...gradleMap, 'build.gradle': "plugins { id 'java' }\n" + "dependencies { implementation 'x:y:1' }\n".repeat(580) }) };
     const r = ratio(() => analyze(jar('*.jar'), DEFAULT_SETTINGS, ['multi-stage'], crafted), () => analyze(jar('*.jar'), DEFAULT_SETTINGS, ['multi-stage'], ordinary));
-    assert.ok(r < 5, `ratio ${r.toFixed(2)}`);
+    assert.ok(r < 10, `ratio ${r.toFixed(2)}`);
   });
 });
 
