@@ -235,9 +235,11 @@ function literal(expr: string): string | null {
 /** Whether a `plugins {` block names `war` before its first `}`. */
 function pluginsApplyWar(code: string): boolean {
   let checkedTo = -1;
+  // The first `}` after a `plugins {`, searched again only when the last one found is behind it.
+  let close = -2;
   for (const m of code.matchAll(/\bplugins\s*\{/g)) {
     const from = m.index + m[0].length;
-    const close = code.indexOf('}', from);
+    if (close !== -1 && close < from) close = code.indexOf('}', from);
     const end = close < 0 ? code.length : close;
     // A later `plugins {` before the same `}` looks at part of the text already looked at.
     if (end === checkedTo) continue;
