@@ -2,13 +2,14 @@
  * Matching time on adversarial text. Every rule and every project-file reader gets inputs built to make a
  * backtracking regex (or a quadratic scan) blow up, at 1 MB (the size project files are read up to) or
  * at the largest size the path accepts (shell words: the shell parser takes RUN bodies up to 200 KB), and
- * must take at most RATIO times an analysis of an ordinary Dockerfile of 1 MB in the same process. The
- * quadratic versions of these paths took minutes at 1 MB (100 to 1,000 times the plain analysis, which
- * takes 0.2 to 1 s here); the linear ones take 0.01 to 6 times it (the most: a 1 MB SHELL or COPY line,
- * where dockerfile-ast's argument parsing and the garbage collector take the time). A bound of 10 leaves room for a shared,
- * noisy machine without letting a quadratic path through. The tiny inputs of the exponential cases are
- * compared with the same Dockerfile holding an ordinary wildcard (bound 10; they were 10,000 times slower
- * at 14 stars and are run here with 40).
+ * must take at most RATIO times an analysis of an ordinary Dockerfile of 1 MB in the same process.
+ *
+ * The quadratic versions of these paths took minutes at 1 MB (100 to 1,000 times the plain analysis,
+ * which takes 0.2 to 1 s here); the linear ones take 0.01 to 6 times it (the most: a 1 MB SHELL or COPY
+ * line, where dockerfile-ast's argument parsing and the garbage collector take the time). A bound of 10
+ * leaves room for a shared, noisy machine without letting a quadratic path through. The tiny inputs of
+ * the exponential cases are compared with the same Dockerfile holding an ordinary wildcard (bound 10;
+ * they were 10,000 times slower at 14 stars and are run here with 40).
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
