@@ -146,9 +146,10 @@ function openEnd(model: Model): { at: number; reason: string } | null {
       let line = ins.endLine;
       while (line > ins.line && /^[ \t]*(#.*)?$/.test(doc.lineText(line))) line--;
       const text = doc.lineText(line);
-      const m = /[ \t]*$/.exec(text)!;
-      if (m.index === 0 || text[m.index - 1] !== model.escape) continue;
-      const at = doc.lineStarts[line] + m.index;
+      let end = text.length;
+      while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+      if (end === 0 || text[end - 1] !== model.escape) continue;
+      const at = doc.lineStarts[line] + end;
       if (k === list.length - 1 && /^\s*$/.test(doc.text.slice(ins.end))) {
         open = { at, reason: 'the last instruction ends in a line continuation, so anything added below it would become part of it' };
       } else {

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Parser, Language, type Tree } from 'web-tree-sitter';
 import { precompiled, wasm, type WasmObject } from './wasm-handoff';
+import { isShortFlagsWith } from './flags';
 
 export interface ShellWord {
   /** The word's value when it is static (quotes removed); null when it holds an expansion. */
@@ -312,7 +313,7 @@ function toScript(text: string, root: Node): ShellScript {
     endsOpen,
     changesShellState,
     plainAndChain,
-    setsErrexit: commands.some((c) => c.name === 'set' && c.args.some((a, k) => /^-[a-zA-Z]*e[a-zA-Z]*$/.test(a.value ?? '') || (a.value === '-o' && c.args[k + 1]?.value === 'errexit'))),
+    setsErrexit: commands.some((c) => c.name === 'set' && c.args.some((a, k) => isShortFlagsWith(a.value ?? '', 'e') || (a.value === '-o' && c.args[k + 1]?.value === 'errexit'))),
   };
 }
 

@@ -116,6 +116,9 @@ function planNow(model: Model): Conversion {
   const res = recipe.plan(model, stage);
   if (!res.ok) return res;
   const plan = res.plan;
+  // Paths go into COPY lines as they are: one with a line break or another control character would end the line.
+  // eslint-disable-next-line no-control-regex
+  if (plan.artifacts.some((a) => /[\u0000-\u001f\u007f\u2028\u2029]/.test(a))) return { ok: false, reason: 'a path the runtime stage would copy holds a control character' };
   const doc = model.doc;
   const eol = doc.eol;
   const buildIdx = stage.instructions.indexOf(plan.buildStep);

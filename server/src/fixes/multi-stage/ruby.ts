@@ -9,6 +9,7 @@ import type { Model, Stage } from '../../core/model';
 import { checkDeadline } from '../../core/deadline';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { GEM_SYSTEM_LIBRARIES, debianReleaseOfTag, gemsInLockfile } from '../../knowledge/runtime-libraries';
+import { beforeQualifier } from '../../knowledge/runtime-libs';
 import { absPath, appDirs, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
@@ -80,7 +81,7 @@ export const rubyRecipe: Recipe = {
     const apt = aptPackages(model, stage);
     for (const g of gemsInLockfile(lock)) {
       const dev = GEM_SYSTEM_LIBRARIES[g];
-      if (dev && !apt.dev.some((d) => d.replace(/[:=].*$/, '') === dev)) apt.dev.push(dev);
+      if (dev && !apt.dev.some((d) => beforeQualifier(d) === dev)) apt.dev.push(dev);
     }
     const pkgs = runtimePackages(apt, debianReleaseOfTag(ref!.tag), text ?? 'ruby');
     if (!pkgs.ok) return pkgs;
