@@ -9,7 +9,8 @@ import { initShell } from '../../server/src/core/shell';
 import { normalizeSettings, sameSettings, type Settings } from '../../server/src/core/types';
 import { configForDir, findConfigFile, formatConfigError, loadConfig, mergeSettings, parseConfig } from '../../server/src/node/config';
 import { discoverDir, expandGlob, isDockerfileName, looksLikeGlob } from '../../server/src/node/discover';
-import { escapeData, escapeProperty, githubAnnotation, sarifLog, unifiedDiff, artifactUri } from '../../server/src/cli/formats';
+import { escapeData, escapeProperty, githubAnnotation, sarifLog, shownFile, shownText, unifiedDiff, artifactUri } from '../../server/src/cli/formats';
+import { printable } from '../../server/src/core/printable';
 import { getRule } from '../../server/src/rules/index';
 import { resolveOptions } from '../../server/src/rules/options';
 
@@ -354,5 +355,19 @@ describe('output formats', () => {
   it('unified diff: nothing for equal texts, git-style headers otherwise', () => {
     assert.equal(unifiedDiff('Dockerfile', 'a\n', 'a\n'), '');
     assert.equal(unifiedDiff('x/Dockerfile', 'a\nb\n', 'a\nc\n'), '--- a/x/Dockerfile\n+++ b/x/Dockerfile\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n');
+  });
+
+  it('text output: controls escaped, no line begins a workflow command, the rest as it was', () => {
+    assert.equal(printable('a\nb\r\tc\x1b]0;t\x07\x7f\x85\u2028\u2029 é \\n'), 'a\\nb\\r\\tc\\x1b]0;t\\x07\\x7f\\x85\\u2028\\u2029 é \\n');
+    assert.equal(printable('\x00\x1f\x9f'), '\\x00\\x1f\\x9f');
+    const plain = 'the CMD runs `java -jar app.jar` (C:\\app, 100%)';
+    assert.equal(printable(plain), plain);
+    assert.equal(shownText(plain), plain);
+    assert.equal(shownText('x ##[add-mask]secret'), 'x ##\\[add-mask]secret');
+    assert.equal(shownText('evil\n::error::x'), 'evil\\n::error::x');
+    assert.equal(shownFile('::error title=x::y.Dockerfile'), './::error title=x::y.Dockerfile');
+    assert.equal(shownFile('  ::warning::Dockerfile'), './  ::warning::Dockerfile');
+    assert.equal(shownFile('Dockerfile.x\n::error::y'), 'Dockerfile.x\\n::error::y');
+    for (const f of ['Dockerfile', 'a/b/Dockerfile', '/abs/Dockerfile', '-', 'x::y.Dockerfile']) assert.equal(shownFile(f), f);
   });
 });

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'url';
 import type * as Diff from 'diff';
 import type * as Sarif from 'sarif';
 import { docsUrl } from '../core/analyze';
+import { printable } from '../core/printable';
 import type { Finding, Fix, Range, Severity } from '../core/types';
 import { RULES } from '../rules/index';
 
@@ -96,6 +97,27 @@ export function sarifLog(reported: Reported[], version: string, cwd: string): Sa
       },
     ],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text output
+
+/**
+ * Text quoted in a line of text output or of a message on stderr (messages, file names, values): control
+ * characters as escapes (core/printable.ts), so it stays on its line and sends no terminal sequence, and
+ * `##[` broken as `##\[`, the runner's older command form, which GitHub Actions reads anywhere in a line.
+ */
+export function shownText(s: string): string {
+  return printable(s).replace(/##\[/g, '##\\[');
+}
+
+/**
+ * A file name at the start of a line of text output: as `shownText`, and with `./` in front when it would
+ * begin the line with `::` (leading blanks aside), which GitHub Actions reads as a workflow command.
+ */
+export function shownFile(file: string): string {
+  const s = shownText(file);
+  return /^\s*::/.test(s) ? `./${s}` : s;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import * as path from 'path';
 import type * as Yaml from 'yaml';
 import type { Node as YamlNode, Pair, Scalar } from 'yaml';
 import { isInside, plantedBy, readBounded, realFolder } from './files';
+import { printable } from '../core/printable';
 import { SEVERITIES, type RuleOptions, type Settings, type SeveritySetting } from '../core/types';
 import { RULES, RULE_IDS, getRule } from '../rules/index';
 import { optionProblem } from '../rules/options';
@@ -67,9 +68,12 @@ export interface LoadedConfig {
   error: ConfigError | null;
 }
 
-/** `file:line:column: what is wrong`, as one line. */
+/**
+ * `file:line:column: what is wrong`, as one line: the file name and what the message quotes of the file are
+ * shown with control characters escaped (it goes to a terminal, a CI log or an editor's log).
+ */
 export function formatConfigError(e: ConfigError): string {
-  return `${e.file}:${e.line}:${e.column}: ${e.message}; the defaults apply instead`;
+  return printable(`${e.file}:${e.line}:${e.column}: ${e.message}; the defaults apply instead`);
 }
 
 // ---------------------------------------------------------------------------------------------
