@@ -65,6 +65,12 @@ describe('config file: parsing', () => {
     ['JSON with a comment', json, '{\n  // no comments in JSON\n  "rules": {}\n}\n', 2, 3, /not valid JSON/],
     ['YAML syntax', yaml, 'rules:\n  merge-run: [off,\n', 3, 1, /not valid YAML/],
     ['YAML duplicate key', yaml, 'rules:\n  merge-run: off\n  merge-run: error\n', 3, 3, /not valid YAML/],
+    ['JSON duplicate key', json, '{\n  "ignore": [],\n  "rules": {},\n  "ignore": ["x"]\n}\n', 4, 3, /not valid YAML: Map keys must be unique/],
+    ['duplicate option', yaml, 'rules:\n  non-root-user:\n    options:\n      uid: 5\n      uid: 6\n', 5, 7, /Map keys must be unique/],
+    ['duplicate in a flow mapping in a list', yaml, 'ignore:\n  - a\n  - {x: 1, y: 2, x: 3}\n', 3, 18, /Map keys must be unique/],
+    ['duplicate before a syntax error', yaml, 'rules:\n  merge-run: off\n  merge-run: error\nignore: [\n', 3, 3, /Map keys must be unique/],
+    ['syntax error in a flow value before its duplicate key is checked', yaml, '{a: 1, a: [}\n', 1, 12, /not valid YAML: (?!Map keys)/],
+    ['the inner duplicate of a flow mapping first', yaml, '{a: 1, a: {x: 1, x: 2}}\n', 1, 18, /Map keys must be unique/],
     ['unknown rule', json, '{\n  "rules": {\n    "merge-runs": "off"\n  }\n}\n', 3, 5, /unknown rule "merge-runs" \(rules: .*merge-run/],
     ['unknown severity', yaml, 'rules:\n  merge-run: loud\n', 2, 14, /merge-run: unknown severity "loud" \(expected one of off, hint, info, warning, error\)/],
     ['severity of the wrong type', yaml, 'rules:\n  merge-run: [off]\n', 2, 14, /merge-run: expected a severity/],
@@ -92,6 +98,39 @@ describe('config file: parsing', () => {
       assert.ok(!shown.includes('\n'), 'one line');
     });
   }
+
+  it('60,000 keys parse in linear time (within a small ratio of a list of the same size); the repeat at the end is found at its line', () => {
+    const n = 60_000;
+    // The last key repeats the first: the error names it, at its line (or column, in one-line JSON).
+    const keys = (f: (i: number) => string) => [...Array.from({ length: n - 1 }, (_, i) => f(i)), f(0)];
+    const yamlKeys = keys((i) => `k${i}: v${i}`).join('\n') + '\n';
+    const jsonKeys = '{' + keys((i) => `"k${i}": ${i}`).join(', ') + '}';
+    // The ordinary config of the same size: a long ignore list.
+    const list = (f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+    const yamlList = 'ignore:\n' + list((i) => `  - v/p${i}`).join('\n') + '\n';
+    const jsonList = '{"ignore": [' + list((i) => `"vendor/p${i}"`).join(', ') + ']}';
+    const cases: [string, (t: string) => ReturnType<typeof json>, string, string, [number, number]][] = [
+      ['YAML', yaml, yamlKeys, yamlList, [n, 1]],
+      ['JSON', json, jsonKeys, jsonList, [1, jsonKeys.lastIndexOf('"k0"') + 1]],
+    ];
+    const time = (f: () => void) => {
+      const t = performance.now();
+      f();
+      return performance.now() - t;
+    };
+    for (const [name, parse, text, same, at] of cases) {
+      assert.ok(text.length > 600_000 && Math.abs(same.length - text.length) < text.length / 4, `${name}: ${text.length} and ${same.length} bytes`);
+      // A second try only after a slow first one: a busy machine, not a quadratic parse (which took 45 s and more).
+      let ratio = Infinity;
+      for (let attempt = 0; attempt < 2 && ratio >= 4; attempt++) {
+        const base = time(() => assert.equal(parse(same).error, null));
+        let r: ReturnType<typeof json> | undefined;
+        ratio = time(() => (r = parse(text))) / base;
+        assert.deepEqual([r?.error?.line, r?.error?.column, r?.error?.message], [...at, 'not valid YAML: Map keys must be unique'], name);
+      }
+      assert.ok(ratio < 4, `${name}: ${ratio.toFixed(1)} times the list of the same size`);
+    }
+  });
 
   it('never throws on odd input', () => {
     const odd = ['null', '[]', '"rules"', '{"rules": null, "ignore": null}', '{"rules": {"merge-run": null}}', '\u0000\u0001', '{"rules": {"non-root-user": {"options": []}}}', 'rules: !!binary AAAA', '&a [*a]', 'x'.repeat(10000)];
