@@ -903,6 +903,34 @@ describe('text output quotes file text escaped (no workflow commands, no termina
   });
 });
 
+describe('fix --diff of large rewrites', () => {
+  test('a 20,000-line file whose every line changes: within a small ratio of fix alone, and the patch applies', { timeout: 120_000 }, async () => {
+    const ls = ['FROM debian:bookworm-slim'];
+    for (let i = 0; ls.length < 20_000; i++) ls.push(i % 2 ? `RUN pip install p${i}` : `RUN apt-get install -y pkg${i}`);
+    ls.push('CMD ["bash"]');
+    const input = ls.join('\n') + '\n';
+    const root = tree({ '.git/': '', Dockerfile: input });
+    const f = await cli(['fix', 'Dockerfile'], { cwd: root });
+    assert.equal(f.code, 0, f.stderr);
+    const fixed = f.stdout;
+    const changed = fixed.toString().split('\n');
+    assert.ok(ls.slice(1, -1).every((l, k) => changed[k + 1] !== l), 'every RUN line is rewritten');
+    const d = await cli(['fix', '--diff', 'Dockerfile'], { cwd: root });
+    assertNoCrash(d, 'fix --diff');
+    assert.equal(d.code, 0, d.stderr);
+    assert.ok(d.ms < 2.5 * f.ms, `fix --diff took ${d.ms} ms, fix ${f.ms} ms`);
+    const patchFile = path.join(dir, `p${++fileCounter}.diff`);
+    fs.writeFileSync(patchFile, d.stdout);
+    const out = path.join(dir, `patched${fileCounter}`);
+    const gnu = spawnSync('patch', ['-s', '-o', out, path.join(root, 'Dockerfile'), patchFile], { encoding: 'utf8' });
+    assert.equal(gnu.status, 0, `patch failed: ${gnu.stderr}${gnu.stdout}`);
+    assert.deepEqual(fs.readFileSync(out), fixed);
+    const git = spawnSync('git', ['apply', patchFile], { cwd: root, encoding: 'utf8' });
+    assert.equal(git.status, 0, `git apply failed: ${git.stderr}`);
+    assert.deepEqual(fs.readFileSync(path.join(root, 'Dockerfile')), fixed);
+  });
+});
+
 describe('directories and globs', () => {
   const files = {
     '.git/': '',

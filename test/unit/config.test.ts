@@ -9,6 +9,7 @@ import { initShell } from '../../server/src/core/shell';
 import { normalizeSettings, sameSettings, type Settings } from '../../server/src/core/types';
 import { configForDir, findConfigFile, formatConfigError, loadConfig, mergeSettings, parseConfig } from '../../server/src/node/config';
 import { discoverDir, expandGlob, isDockerfileName, looksLikeGlob } from '../../server/src/node/discover';
+import { applyPatch } from 'diff';
 import { escapeData, escapeProperty, githubAnnotation, sarifLog, shownFile, shownText, unifiedDiff, artifactUri } from '../../server/src/cli/formats';
 import { printable } from '../../server/src/core/printable';
 import { getRule } from '../../server/src/rules/index';
@@ -394,6 +395,53 @@ describe('output formats', () => {
   it('unified diff: nothing for equal texts, git-style headers otherwise', () => {
     assert.equal(unifiedDiff('Dockerfile', 'a\n', 'a\n'), '');
     assert.equal(unifiedDiff('x/Dockerfile', 'a\nb\n', 'a\nc\n'), '--- a/x/Dockerfile\n+++ b/x/Dockerfile\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n');
+  });
+
+  it('unified diff past the edit bound: one hunk from the first changed line to the last, that applies', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join('');
+    // A bound of 0 edits: every change takes the one-hunk path.
+    assert.equal(
+      unifiedDiff('D', ten, ten.replace('line 4\n', 'four\n').replace('line 6\n', 'six\n'), 0),
+      '--- a/D\n+++ b/D\n@@ -2,9 +2,9 @@\n line 1\n line 2\n line 3\n-line 4\n-line 5\n-line 6\n+four\n+line 5\n+six\n line 7\n line 8\n line 9\n',
+    );
+    const pairs: [string, string][] = [
+      [ten, ten.replace('line 0', 'zero')],
+      [ten, ten.replace('line 9\n', 'nine\n')],
+      [ten, ten + 'more\n'],
+      ['', 'FROM x\n'],
+      ['FROM x\n', ''],
+      ['a\nb', 'a\nb\n'],
+      ['a\nb\n', 'a\nb'],
+      ['a\nb', 'a\nc'],
+      ['a\r\nb\r\nc\r\n', 'a\r\nB\r\nc\r\n'],
+      ['x\n'.repeat(5), 'x\n'.repeat(7)],
+      ['same\nsame\n', 'other\nsame\nsame\nother'],
+    ];
+    for (const [before, after] of pairs) {
+      for (const bound of [0, undefined]) {
+        const patch = unifiedDiff('D', before, after, bound);
+        assert.match(patch, /^--- a\/D\n\+\+\+ b\/D\n@@ /, JSON.stringify([before, after, bound]));
+        assert.equal(applyPatch(before, patch), after, `${JSON.stringify([before, after, bound])}\n${patch}`);
+      }
+      assert.equal(unifiedDiff('D', before, after, 0).match(/^@@ /gm)?.length, 1, 'one hunk');
+    }
+  });
+
+  it('unified diff of a 20,000-line rewrite: bounded, within a small ratio of a sparse diff of the same file', () => {
+    const before = Array.from({ length: 20_000 }, (_, i) => `RUN apt-get install -y pkg${i}\n`).join('');
+    const after = Array.from({ length: 20_000 }, (_, i) => `    && apt-get install -y pkg${i} \\\n`).join('');
+    // The ordinary case of the same size: a change every 1,000 lines, which the diff finds exactly (the same work per line).
+    const sparse = before.replace(/pkg(\d*000)\n/g, 'pkg$1 x\n');
+    const time = (f: () => string) => {
+      const t = performance.now();
+      const out = f();
+      return { ms: performance.now() - t, out };
+    };
+    const ordinary = time(() => unifiedDiff('D', before, sparse));
+    const rewrite = time(() => unifiedDiff('D', before, after));
+    assert.equal(applyPatch(before, rewrite.out), after);
+    assert.equal(applyPatch(before, ordinary.out), sparse);
+    assert.ok(rewrite.ms < 10 * ordinary.ms + 50, `rewrite ${rewrite.ms.toFixed(0)} ms, ordinary ${ordinary.ms.toFixed(0)} ms`);
   });
 
   it('text output: controls escaped, no line begins a workflow command, the rest as it was', () => {
