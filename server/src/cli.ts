@@ -9,7 +9,7 @@ import { initShell } from './core/shell';
 import { buildModel } from './core/model';
 import { type AnalysisContext, type Settings, type Severity } from './core/types';
 import { STDERR, STDOUT, isTerminal, write } from './cli/output';
-import { sarifLog, githubAnnotation, repoPath, unifiedDiff, type Reported } from './cli/formats';
+import { sarifLog, githubAnnotation, repoPath, shownFile, shownText, unifiedDiff, type Reported } from './cli/formats';
 import { configForDir, formatConfigError, isDir, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
 import { discoverDir, expandGlob, globBase, looksLikeGlob, type DiscoverOptions } from './node/discover';
 import { folderFiles } from './node/workspace-files';
@@ -255,7 +255,7 @@ function load(file: string, named: boolean, verb: string): Loaded | null {
     const r = readBounded(file, { maxBytes: MAX_DOCKERFILE_BYTES, streams: named });
     if (!r.ok) {
       if (r.problem === 'too-large') {
-        write(STDERR, `${file}: ${TOO_LARGE}, not ${verb}\n`);
+        write(STDERR, `${shownFile(file)}: ${TOO_LARGE}, not ${verb}\n`);
         return null;
       }
       if (r.problem === 'missing') throw new UsageError(`no such file: ${file}`);
@@ -310,7 +310,7 @@ function configFor(file: string, args: Args): LoadedConfig | null {
     const line = formatConfigError(loaded.error);
     if (!reportedConfigErrors.has(line)) {
       reportedConfigErrors.add(line);
-      write(STDERR, `dockerfile-lean: ${line}\n`);
+      write(STDERR, `dockerfile-lean: ${shownText(line)}\n`);
     }
   }
   return loaded;
@@ -353,7 +353,7 @@ async function check(args: Args, files: Map<string, Target>, shell: Promise<void
     if (!loaded) continue;
     const { text, binary } = loaded;
     if (binary) {
-      write(STDERR, `${file}: binary file, not checked\n`);
+      write(STDERR, `${shownFile(file)}: binary file, not checked\n`);
       continue;
     }
     // The parse and the settings need no shell grammar: on a cold start they run while it loads.
@@ -381,7 +381,8 @@ async function check(args: Args, files: Map<string, Target>, shell: Promise<void
   } else {
     const colour = out.length > 0 && !process.env.NO_COLOR && isTerminal(STDOUT);
     const paint = (sev: string) => (colour ? `${COLOURS[sev] ?? ''}${sev}\x1b[0m` : sev);
-    write(STDOUT, out.map(({ file, finding: f }) => `${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity)} ${f.rule} ${f.message}\n`).join(''));
+    // File names and messages quote file text: shown escaped, one line per finding (cli/formats.ts).
+    write(STDOUT, out.map(({ file, finding: f }) => `${shownFile(file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity)} ${f.rule} ${shownText(f.message)}\n`).join(''));
   }
   return out.some(({ finding }) => RANK[finding.severity] >= RANK[args.threshold]) ? 1 : 0;
 }
@@ -404,7 +405,7 @@ function fix(args: Args, files: Map<string, Target>): number {
     if (args.write) {
       const why = fixed !== text ? writeFixed(file, Buffer.from(fixed, encoding), loaded, target) : null;
       if (why) {
-        write(STDERR, `${file}: ${why}, not written\n`);
+        write(STDERR, `${shownFile(file)}: ${shownText(why)}, not written\n`);
         unfixed++;
       }
     } else if (!args.diff) write(STDOUT, Buffer.from(fixed, encoding));
@@ -438,10 +439,11 @@ async function main(argv: string[]): Promise<number> {
 const exit = (code: number): never => process.exit(code);
 main(process.argv.slice(2)).then(exit, (err) => {
   if (err instanceof UsageError) {
-    write(STDERR, `dockerfile-lean: ${err.message}\n`);
+    // Usage errors name files and options as given: shown escaped, like every line on stderr.
+    write(STDERR, `dockerfile-lean: ${shownText(err.message)}\n`);
     exit(2);
   } else {
-    write(STDERR, `dockerfile-lean: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    write(STDERR, `dockerfile-lean: internal error: ${shownText(err instanceof Error ? err.message : String(err))}\n`);
     exit(3);
   }
 });

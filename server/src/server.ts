@@ -21,6 +21,7 @@ import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
+import { printable } from './core/printable';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
 import { Deadline } from './core/deadline';
 import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
@@ -101,7 +102,7 @@ function on<T>(uri: string, work: () => T): T {
 
 // The rule and the document, never the document's text (an error's message may quote it).
 onRuleError((ruleId, err) => {
-  connection.console.error(`rule ${ruleId} failed on ${analysing ?? 'a document'}: ${describeError(err)}`);
+  connection.console.error(`rule ${ruleId} failed on ${analysing ? printable(analysing) : 'a document'}: ${describeError(err)}`);
 });
 installTestHook(process.env);
 
@@ -179,7 +180,7 @@ async function validate(uri: string): Promise<void> {
     const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version));
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (err) {
-    connection.console.error(`analysis failed for ${uri}: ${describeError(err)}`);
+    connection.console.error(`analysis failed for ${printable(uri)}: ${describeError(err)}`);
   }
 }
 

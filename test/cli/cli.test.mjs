@@ -799,6 +799,138 @@ describe('check --format github', () => {
   });
 });
 
+// Text from files (Dockerfile words, pom.xml values, config snippets, file names) in the human-readable output.
+describe('text output quotes file text escaped (no workflow commands, no terminal escapes)', () => {
+  // A CMD whose JSON string holds line breaks, workflow commands and terminal escapes (title, erase line, CR, BEL,
+  // a C1 CSI, DEL, the Unicode line separator) and the runner's older `##[command]` form.
+  const HOSTILE_CMD =
+    'CMD ["evil\\n::error file=README.md,line=1,title=Forged::from a Dockerfile\\n::add-mask::hunter2\\n\\u001b]0;TITLE SET\\u0007\\u001b[2K\\rerased\\u009b31m\\u007f\\u2028##[add-mask]secret"]';
+  const MAVEN = 'FROM maven:3.9-eclipse-temurin-21\nWORKDIR /src\nCOPY . .\nRUN mvn -q package\n';
+  const POM =
+    '<project><modelVersion>4.0.0</modelVersion><groupId>g</groupId><artifactId>app</artifactId><version>1</version>' +
+    '<packaging>jar&#10;::error file=README.md,line=1::forged&#13;from pom.xml</packaging></project>\n';
+  const NEWLINE_NAME = 'Dockerfile.x\n::error title=FromFileName::forged';
+  const COMMAND_NAME = '::warning title=Named::forged.Dockerfile';
+  const hostileTree = () =>
+    tree({
+      '.git/': '',
+      'cmd/Dockerfile': MAVEN + HOSTILE_CMD + '\n',
+      'pom/Dockerfile': MAVEN + 'CMD java -jar /src/target/zzz*.jar\n',
+      'pom/pom.xml': POM,
+      [`names/${NEWLINE_NAME}`]: C,
+      [`names/${COMMAND_NAME}`]: C,
+      'bin/Dockerfile.bin\n::error::binary': Buffer.from('FROM x\n\0\n'),
+      'cfg/Dockerfile': C,
+      // Node's JSON.parse quotes the text around the error, line break and escapes included.
+      'cfg/.dockerfilelean.json': '[x\n::error::cf\x1b]0;\x07]',
+    });
+
+  /** Every line of the output, as a GitHub runner reads it: none is a command, none carries a control character. */
+  function assertInert(out, what) {
+    for (const line of out.split('\n')) {
+      assert.ok(!line.trimStart().startsWith('::'), `${what}: a line is a workflow command: ${JSON.stringify(line)}`);
+      assert.ok(!line.includes('##['), `${what}: a line holds an old-style command: ${JSON.stringify(line)}`);
+      assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/, `${what}: a control character in ${JSON.stringify(line)}`);
+    }
+  }
+
+  test('check (text): messages, file names, the binary notice and the config error are escaped and still readable', T, async () => {
+    const root = hostileTree();
+    const r = await cli(['check', '.'], { cwd: root });
+    assertNoCrash(r, 'check');
+    assert.equal(r.code, 1, r.stderr);
+    assertInert(r.text, 'stdout');
+    assertInert(r.stderr, 'stderr');
+    // What the files say is all there, escaped.
+    assert.ok(r.text.includes('the CMD runs `evil\\n::error file=README.md,line=1,title=Forged::from a Dockerfile\\n::add-mask::hunter2\\n\\x1b]0;TITLE SET\\x07\\x1b[2K\\rerased\\x9b31m\\x7f\\u2028##\\[add-mask]secret`'), r.text);
+    assert.ok(r.text.includes('pom.xml has packaging `jar\\n::error file=README.md,line=1::forged\\rfrom pom.xml`, not a runnable jar'), r.text);
+    assert.ok(r.text.includes('names/Dockerfile.x\\n::error title=FromFileName::forged:1:1 warning non-root-user '), r.text);
+    assert.ok(r.text.includes('names/::warning title=Named::forged.Dockerfile:1:1 warning non-root-user '), r.text);
+    assert.ok(r.stderr.includes('bin/Dockerfile.bin\\n::error::binary: binary file, not checked'), r.stderr);
+    assert.ok(r.stderr.includes(`"[x\\n::error::cf\\x1b]0;\\x07]" is not valid JSON`), r.stderr);
+    // Named on its own, at the start of the line: `./` keeps the line from being a command.
+    const named = await cli(['check', COMMAND_NAME], { cwd: path.join(root, 'names') });
+    assert.equal(named.code, 1, named.stderr);
+    assert.match(named.text, /^\.\/::warning title=Named::forged\.Dockerfile:1:1 warning non-root-user /);
+    assertInert(named.text, 'stdout');
+    // The machine formats keep the text as it is (JSON-escaped).
+    const json = JSON.parse((await cli(['check', '--format', 'json', '.'], { cwd: root })).text);
+    assert.ok(json.some((f) => f.message.includes('\n::add-mask::hunter2\n\u001b]0;TITLE SET\u0007')));
+    assert.ok(json.some((f) => f.file === `names/${NEWLINE_NAME}`));
+  });
+
+  test('check --format github: one command per finding for the same inputs, nothing injected', T, async () => {
+    const root = hostileTree();
+    const rows = JSON.parse((await cli(['check', '--format', 'json', '.'], { cwd: root })).text);
+    const r = await cli(['check', '--format', 'github', '.'], { cwd: root });
+    assertNoCrash(r, 'github');
+    assert.equal(r.code, 1);
+    const ls = r.text.trimEnd().split('\n');
+    assert.equal(ls.length, rows.length);
+    for (const l of ls) assert.match(l, /^::(warning|notice|error) file=[^:]+,line=\d+,[^:]*title=dockerfile-lean [a-z-]+::[^\r\n]+$/);
+    assert.ok(!/^::(error|add-mask)/m.test(r.text));
+  });
+
+  test('usage errors naming a file and fix --diff headers are escaped; the diff body stays byte for byte', T, async () => {
+    const missing = await cli(['check', 'nothing\n::error::usage\x1b[2J']);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, 'dockerfile-lean: no such file: nothing\\n::error::usage\\x1b[2J\n');
+    // fix --write refusing a link that leads out of the named file's folder names it escaped.
+    const outside = write(C);
+    const links = tree({ '.git/': '' });
+    fs.symlinkSync(outside, path.join(links, 'Dockerfile.l\n::error::link'));
+    const refused = await cli(['fix', '--write', 'Dockerfile.l\n::error::link'], { cwd: links });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /^Dockerfile\.l\\n::error::link: a symbolic link to a file outside \., not written\n$/);
+    assertInert(refused.stderr, 'stderr');
+    assert.equal(fs.readFileSync(outside, 'utf8'), C);
+    // A Dockerfile with raw control characters in a comment, under a name with a line break.
+    const body = Buffer.from('FROM node:20\n# keep \x1b[2K\r and \x07 as they are\nCOPY . .\nCMD ["node","index.js"]\n');
+    const content = { '.git/': '', [NEWLINE_NAME]: body };
+    const root = tree(content);
+    const r = await cli(['fix', '--diff', '.'], { cwd: root });
+    assertNoCrash(r, 'fix --diff');
+    assert.equal(r.code, 0, r.stderr);
+    const ls = r.text.split('\n');
+    assert.deepEqual(ls.slice(0, 2), ['--- "a/Dockerfile.x\\n::error title=FromFileName::forged"', '+++ "b/Dockerfile.x\\n::error title=FromFileName::forged"']);
+    assert.ok(!ls.some((l) => l.trimStart().startsWith('::')), r.text);
+    assert.ok(r.stdout.includes(Buffer.from(' # keep \x1b[2K\r and \x07 as they are\n')), 'the body is the file\'s own text');
+    const patch = path.join(dir, `p${++fileCounter}.diff`);
+    fs.writeFileSync(patch, r.stdout);
+    const git = spawnSync('git', ['apply', patch], { cwd: root, encoding: 'utf8' });
+    assert.equal(git.status, 0, `git apply failed: ${git.stderr}`);
+    assert.deepEqual(fs.readFileSync(path.join(root, NEWLINE_NAME)), await fixOut(write(body)));
+  });
+});
+
+describe('fix --diff of large rewrites', () => {
+  test('a 20,000-line file whose every line changes: within a small ratio of fix alone, and the patch applies', { timeout: 120_000 }, async () => {
+    const ls = ['FROM debian:bookworm-slim'];
+    for (let i = 0; ls.length < 20_000; i++) ls.push(i % 2 ? `RUN pip install p${i}` : `RUN apt-get install -y pkg${i}`);
+    ls.push('CMD ["bash"]');
+    const input = ls.join('\n') + '\n';
+    const root = tree({ '.git/': '', Dockerfile: input });
+    const f = await cli(['fix', 'Dockerfile'], { cwd: root });
+    assert.equal(f.code, 0, f.stderr);
+    const fixed = f.stdout;
+    const changed = fixed.toString().split('\n');
+    assert.ok(ls.slice(1, -1).every((l, k) => changed[k + 1] !== l), 'every RUN line is rewritten');
+    const d = await cli(['fix', '--diff', 'Dockerfile'], { cwd: root });
+    assertNoCrash(d, 'fix --diff');
+    assert.equal(d.code, 0, d.stderr);
+    assert.ok(d.ms < 2.5 * f.ms, `fix --diff took ${d.ms} ms, fix ${f.ms} ms`);
+    const patchFile = path.join(dir, `p${++fileCounter}.diff`);
+    fs.writeFileSync(patchFile, d.stdout);
+    const out = path.join(dir, `patched${fileCounter}`);
+    const gnu = spawnSync('patch', ['-s', '-o', out, path.join(root, 'Dockerfile'), patchFile], { encoding: 'utf8' });
+    assert.equal(gnu.status, 0, `patch failed: ${gnu.stderr}${gnu.stdout}`);
+    assert.deepEqual(fs.readFileSync(out), fixed);
+    const git = spawnSync('git', ['apply', patchFile], { cwd: root, encoding: 'utf8' });
+    assert.equal(git.status, 0, `git apply failed: ${git.stderr}`);
+    assert.deepEqual(fs.readFileSync(path.join(root, 'Dockerfile')), fixed);
+  });
+});
+
 describe('directories and globs', () => {
   const files = {
     '.git/': '',

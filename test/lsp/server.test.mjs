@@ -732,5 +732,19 @@ describe('project config file', () => {
       const actions = await c.codeActions(uri, diagnostics);
       assert.ok(Array.isArray(actions));
     }));
+
+  test('a config error that quotes the file shows its control characters escaped, in the message and in the log', T, () =>
+    withServer(async (c) => {
+      // JSON.parse's message quotes the text around the error, line break and terminal escapes included.
+      const { uri } = project('.dockerfilelean.json', '[x\n::error::cf\x1b]0;\x07]');
+      await c.open(A, { uri });
+      assert.equal(c.messages.length, 1, JSON.stringify(c.messages));
+      const shown = [c.messages[0].message, ...c.logs.filter((l) => l.includes('.dockerfilelean.json'))];
+      assert.equal(shown.length, 2, JSON.stringify(c.logs));
+      for (const m of shown) {
+        assert.ok(m.includes('"[x\\n::error::cf\\x1b]0;\\x07]" is not valid JSON'), m);
+        assert.doesNotMatch(m, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/, m);
+      }
+    }));
 });
 after(removeTmpDir);

@@ -9,7 +9,9 @@ import { initShell } from '../../server/src/core/shell';
 import { normalizeSettings, sameSettings, type Settings } from '../../server/src/core/types';
 import { configForDir, findConfigFile, formatConfigError, loadConfig, mergeSettings, parseConfig } from '../../server/src/node/config';
 import { discoverDir, expandGlob, isDockerfileName, looksLikeGlob } from '../../server/src/node/discover';
-import { escapeData, escapeProperty, githubAnnotation, sarifLog, unifiedDiff, artifactUri } from '../../server/src/cli/formats';
+import { applyPatch } from 'diff';
+import { escapeData, escapeProperty, githubAnnotation, sarifLog, shownFile, shownText, unifiedDiff, artifactUri } from '../../server/src/cli/formats';
+import { printable } from '../../server/src/core/printable';
 import { getRule } from '../../server/src/rules/index';
 import { resolveOptions } from '../../server/src/rules/options';
 
@@ -64,6 +66,12 @@ describe('config file: parsing', () => {
     ['JSON with a comment', json, '{\n  // no comments in JSON\n  "rules": {}\n}\n', 2, 3, /not valid JSON/],
     ['YAML syntax', yaml, 'rules:\n  merge-run: [off,\n', 3, 1, /not valid YAML/],
     ['YAML duplicate key', yaml, 'rules:\n  merge-run: off\n  merge-run: error\n', 3, 3, /not valid YAML/],
+    ['JSON duplicate key', json, '{\n  "ignore": [],\n  "rules": {},\n  "ignore": ["x"]\n}\n', 4, 3, /not valid YAML: Map keys must be unique/],
+    ['duplicate option', yaml, 'rules:\n  non-root-user:\n    options:\n      uid: 5\n      uid: 6\n', 5, 7, /Map keys must be unique/],
+    ['duplicate in a flow mapping in a list', yaml, 'ignore:\n  - a\n  - {x: 1, y: 2, x: 3}\n', 3, 18, /Map keys must be unique/],
+    ['duplicate before a syntax error', yaml, 'rules:\n  merge-run: off\n  merge-run: error\nignore: [\n', 3, 3, /Map keys must be unique/],
+    ['syntax error in a flow value before its duplicate key is checked', yaml, '{a: 1, a: [}\n', 1, 12, /not valid YAML: (?!Map keys)/],
+    ['the inner duplicate of a flow mapping first', yaml, '{a: 1, a: {x: 1, x: 2}}\n', 1, 18, /Map keys must be unique/],
     ['unknown rule', json, '{\n  "rules": {\n    "merge-runs": "off"\n  }\n}\n', 3, 5, /unknown rule "merge-runs" \(rules: .*merge-run/],
     ['unknown severity', yaml, 'rules:\n  merge-run: loud\n', 2, 14, /merge-run: unknown severity "loud" \(expected one of off, hint, info, warning, error\)/],
     ['severity of the wrong type', yaml, 'rules:\n  merge-run: [off]\n', 2, 14, /merge-run: expected a severity/],
@@ -91,6 +99,39 @@ describe('config file: parsing', () => {
       assert.ok(!shown.includes('\n'), 'one line');
     });
   }
+
+  it('60,000 keys parse in linear time (within a small ratio of a list of the same size); the repeat at the end is found at its line', () => {
+    const n = 60_000;
+    // The last key repeats the first: the error names it, at its line (or column, in one-line JSON).
+    const keys = (f: (i: number) => string) => [...Array.from({ length: n - 1 }, (_, i) => f(i)), f(0)];
+    const yamlKeys = keys((i) => `k${i}: v${i}`).join('\n') + '\n';
+    const jsonKeys = '{' + keys((i) => `"k${i}": ${i}`).join(', ') + '}';
+    // The ordinary config of the same size: a long ignore list.
+    const list = (f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i));
+    const yamlList = 'ignore:\n' + list((i) => `  - v/p${i}`).join('\n') + '\n';
+    const jsonList = '{"ignore": [' + list((i) => `"vendor/p${i}"`).join(', ') + ']}';
+    const cases: [string, (t: string) => ReturnType<typeof json>, string, string, [number, number]][] = [
+      ['YAML', yaml, yamlKeys, yamlList, [n, 1]],
+      ['JSON', json, jsonKeys, jsonList, [1, jsonKeys.lastIndexOf('"k0"') + 1]],
+    ];
+    const time = (f: () => void) => {
+      const t = performance.now();
+      f();
+      return performance.now() - t;
+    };
+    for (const [name, parse, text, same, at] of cases) {
+      assert.ok(text.length > 600_000 && Math.abs(same.length - text.length) < text.length / 4, `${name}: ${text.length} and ${same.length} bytes`);
+      // A second try only after a slow first one: a busy machine, not a quadratic parse (which took 45 s and more).
+      let ratio = Infinity;
+      for (let attempt = 0; attempt < 2 && ratio >= 4; attempt++) {
+        const base = time(() => assert.equal(parse(same).error, null));
+        let r: ReturnType<typeof json> | undefined;
+        ratio = time(() => (r = parse(text))) / base;
+        assert.deepEqual([r?.error?.line, r?.error?.column, r?.error?.message], [...at, 'not valid YAML: Map keys must be unique'], name);
+      }
+      assert.ok(ratio < 4, `${name}: ${ratio.toFixed(1)} times the list of the same size`);
+    }
+  });
 
   it('never throws on odd input', () => {
     const odd = ['null', '[]', '"rules"', '{"rules": null, "ignore": null}', '{"rules": {"merge-run": null}}', '\u0000\u0001', '{"rules": {"non-root-user": {"options": []}}}', 'rules: !!binary AAAA', '&a [*a]', 'x'.repeat(10000)];
@@ -354,5 +395,66 @@ describe('output formats', () => {
   it('unified diff: nothing for equal texts, git-style headers otherwise', () => {
     assert.equal(unifiedDiff('Dockerfile', 'a\n', 'a\n'), '');
     assert.equal(unifiedDiff('x/Dockerfile', 'a\nb\n', 'a\nc\n'), '--- a/x/Dockerfile\n+++ b/x/Dockerfile\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n');
+  });
+
+  it('unified diff past the edit bound: one hunk from the first changed line to the last, that applies', () => {
+    const ten = Array.from({ length: 10 }, (_, i) => `line ${i}\n`).join('');
+    // A bound of 0 edits: every change takes the one-hunk path.
+    assert.equal(
+      unifiedDiff('D', ten, ten.replace('line 4\n', 'four\n').replace('line 6\n', 'six\n'), 0),
+      '--- a/D\n+++ b/D\n@@ -2,9 +2,9 @@\n line 1\n line 2\n line 3\n-line 4\n-line 5\n-line 6\n+four\n+line 5\n+six\n line 7\n line 8\n line 9\n',
+    );
+    const pairs: [string, string][] = [
+      [ten, ten.replace('line 0', 'zero')],
+      [ten, ten.replace('line 9\n', 'nine\n')],
+      [ten, ten + 'more\n'],
+      ['', 'FROM x\n'],
+      ['FROM x\n', ''],
+      ['a\nb', 'a\nb\n'],
+      ['a\nb\n', 'a\nb'],
+      ['a\nb', 'a\nc'],
+      ['a\r\nb\r\nc\r\n', 'a\r\nB\r\nc\r\n'],
+      ['x\n'.repeat(5), 'x\n'.repeat(7)],
+      ['same\nsame\n', 'other\nsame\nsame\nother'],
+    ];
+    for (const [before, after] of pairs) {
+      for (const bound of [0, undefined]) {
+        const patch = unifiedDiff('D', before, after, bound);
+        assert.match(patch, /^--- a\/D\n\+\+\+ b\/D\n@@ /, JSON.stringify([before, after, bound]));
+        assert.equal(applyPatch(before, patch), after, `${JSON.stringify([before, after, bound])}\n${patch}`);
+      }
+      assert.equal(unifiedDiff('D', before, after, 0).match(/^@@ /gm)?.length, 1, 'one hunk');
+    }
+  });
+
+  it('unified diff of a 20,000-line rewrite: bounded, within a small ratio of a sparse diff of the same file', () => {
+    const before = Array.from({ length: 20_000 }, (_, i) => `RUN apt-get install -y pkg${i}\n`).join('');
+    const after = Array.from({ length: 20_000 }, (_, i) => `    && apt-get install -y pkg${i} \\\n`).join('');
+    // The ordinary case of the same size: a change every 1,000 lines, which the diff finds exactly (the same work per line).
+    const sparse = before.replace(/pkg(\d*000)\n/g, 'pkg$1 x\n');
+    const time = (f: () => string) => {
+      const t = performance.now();
+      const out = f();
+      return { ms: performance.now() - t, out };
+    };
+    const ordinary = time(() => unifiedDiff('D', before, sparse));
+    const rewrite = time(() => unifiedDiff('D', before, after));
+    assert.equal(applyPatch(before, rewrite.out), after);
+    assert.equal(applyPatch(before, ordinary.out), sparse);
+    assert.ok(rewrite.ms < 10 * ordinary.ms + 50, `rewrite ${rewrite.ms.toFixed(0)} ms, ordinary ${ordinary.ms.toFixed(0)} ms`);
+  });
+
+  it('text output: controls escaped, no line begins a workflow command, the rest as it was', () => {
+    assert.equal(printable('a\nb\r\tc\x1b]0;t\x07\x7f\x85\u2028\u2029 é \\n'), 'a\\nb\\r\\tc\\x1b]0;t\\x07\\x7f\\x85\\u2028\\u2029 é \\n');
+    assert.equal(printable('\x00\x1f\x9f'), '\\x00\\x1f\\x9f');
+    const plain = 'the CMD runs `java -jar app.jar` (C:\\app, 100%)';
+    assert.equal(printable(plain), plain);
+    assert.equal(shownText(plain), plain);
+    assert.equal(shownText('x ##[add-mask]secret'), 'x ##\\[add-mask]secret');
+    assert.equal(shownText('evil\n::error::x'), 'evil\\n::error::x');
+    assert.equal(shownFile('::error title=x::y.Dockerfile'), './::error title=x::y.Dockerfile');
+    assert.equal(shownFile('  ::warning::Dockerfile'), './  ::warning::Dockerfile');
+    assert.equal(shownFile('Dockerfile.x\n::error::y'), 'Dockerfile.x\\n::error::y');
+    for (const f of ['Dockerfile', 'a/b/Dockerfile', '/abs/Dockerfile', '-', 'x::y.Dockerfile']) assert.equal(shownFile(f), f);
   });
 });

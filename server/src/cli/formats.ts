@@ -7,6 +7,7 @@ import { pathToFileURL } from 'url';
 import type * as Diff from 'diff';
 import type * as Sarif from 'sarif';
 import { docsUrl } from '../core/analyze';
+import { printable } from '../core/printable';
 import type { Finding, Fix, Range, Severity } from '../core/types';
 import { RULES } from '../rules/index';
 
@@ -99,6 +100,27 @@ export function sarifLog(reported: Reported[], version: string, cwd: string): Sa
 }
 
 // ---------------------------------------------------------------------------------------------
+// Text output
+
+/**
+ * Text quoted in a line of text output or of a message on stderr (messages, file names, values): control
+ * characters as escapes (core/printable.ts), so it stays on its line and sends no terminal sequence, and
+ * `##[` broken as `##\[`, the runner's older command form, which GitHub Actions reads anywhere in a line.
+ */
+export function shownText(s: string): string {
+  return printable(s).replace(/##\[/g, '##\\[');
+}
+
+/**
+ * A file name at the start of a line of text output: as `shownText`, and with `./` in front when it would
+ * begin the line with `::` (leading blanks aside), which GitHub Actions reads as a workflow command.
+ */
+export function shownFile(file: string): string {
+  const s = shownText(file);
+  return /^\s*::/.test(s) ? `./${s}` : s;
+}
+
+// ---------------------------------------------------------------------------------------------
 // GitHub workflow commands
 
 /** A workflow command's message: `%`, CR and LF are escaped. */
@@ -130,11 +152,74 @@ export function githubAnnotation(file: string, f: Finding): string {
 // ---------------------------------------------------------------------------------------------
 // fix --diff
 
-/** A unified diff (`--- a/…`, `+++ b/…`, three lines of context) from `before` to `after`; '' when equal. */
-export function unifiedDiff(name: string, before: string, after: string): string {
+/**
+ * How many lines, removed plus added, the line diff may spend finding the smallest change. Its work grows
+ * with the square of that number (Myers' algorithm): unbounded, a rewrite of 20,000 lines took minutes; at
+ * this bound the search gives up after about 80 ms. Past it (a fix that changes more than about 250 lines),
+ * the change is shown as one hunk (`wholeHunk`).
+ */
+const MAX_EDIT_LENGTH = 500;
+
+type DiffModule = typeof Diff;
+// Loaded on first use: only `fix --diff` needs it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const diffModule = (): DiffModule => require('diff') as DiffModule;
+
+/**
+ * A unified diff (`--- a/…`, `+++ b/…`, three lines of context) from `before` to `after`; '' when equal.
+ * A change too large to diff within `maxEditLength` is shown as one hunk from the first changed line to the
+ * last: as valid, only not the smallest.
+ */
+export function unifiedDiff(name: string, before: string, after: string, maxEditLength = MAX_EDIT_LENGTH): string {
   if (before === after) return '';
-  // Loaded on first use: only `fix --diff` needs it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createTwoFilesPatch, FILE_HEADERS_ONLY } = require('diff') as typeof Diff;
-  return createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY });
+  const { createTwoFilesPatch, FILE_HEADERS_ONLY } = diffModule();
+  return (
+    createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3, headerOptions: FILE_HEADERS_ONLY, maxEditLength }) ??
+    wholeHunk(`a/${name}`, `b/${name}`, before, after)
+  );
+}
+
+/** The lines of `text`, each with its line break (the last one may have none). */
+function linesOf(text: string): string[] {
+  const out: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl + 1;
+    out.push(text.slice(at, end));
+    at = end;
+  }
+  return out;
+}
+
+/**
+ * One hunk from the first line that differs to the last, with three lines of context on each side, written
+ * by the diff module itself (same headers and file-name quoting as any other diff). Linear in the lines.
+ */
+function wholeHunk(oldName: string, newName: string, before: string, after: string): string {
+  const a = linesOf(before);
+  const b = linesOf(after);
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const from = Math.max(0, head - 3);
+  const after3 = Math.min(tail, 3);
+  const tagged = [
+    ...a.slice(from, head).map((l) => ' ' + l),
+    ...a.slice(head, a.length - tail).map((l) => '-' + l),
+    ...b.slice(head, b.length - tail).map((l) => '+' + l),
+    ...a.slice(a.length - tail, a.length - tail + after3).map((l) => ' ' + l),
+  ];
+  // Lines are written without their line break; one that has none ends its file, which a marker line says.
+  const lines: string[] = [];
+  for (const l of tagged) {
+    if (l.endsWith('\n')) lines.push(l.slice(0, -1));
+    else lines.push(l, '\\ No newline at end of file');
+  }
+  const oldLines = a.length - tail + after3 - from;
+  const newLines = b.length - tail + after3 - from;
+  const { formatPatch, FILE_HEADERS_ONLY } = diffModule();
+  const hunk = { oldStart: from + 1, oldLines, newStart: from + 1, newLines, lines };
+  return formatPatch({ oldFileName: oldName, newFileName: newName, oldHeader: undefined, newHeader: undefined, hunks: [hunk] }, FILE_HEADERS_ONLY);
 }

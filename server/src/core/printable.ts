@@ -1,0 +1,20 @@
+/**
+ * Text from a Dockerfile, a project file, a config file or a file name, made safe to print in a line of
+ * human-readable output (a terminal, a CI log, an editor's log): control characters are written as escapes,
+ * so a quoted value cannot start a new line (which a CI runner may read as a command, such as GitHub's
+ * `::error …`) or send a terminal escape sequence (title, clearing, clipboard).
+ */
+
+/** C0 controls, DEL, C1 controls, and the Unicode line and paragraph separators. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escape(c: string): string {
+  const code = c.charCodeAt(0);
+  return NAMED[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`);
+}
+
+/** `s` with every control character as an escape (`\n`, `\x1b`, `\u2028`); other text, backslashes included, unchanged. */
+export function printable(s: string): string {
+  return s.replace(CONTROL, escape);
+}
