@@ -447,6 +447,8 @@ describe('output formats', () => {
   it('text output: controls escaped, no line begins a workflow command, the rest as it was', () => {
     assert.equal(printable('a\nb\r\tc\x1b]0;t\x07\x7f\x85\u2028\u2029 é \\n'), 'a\\nb\\r\\tc\\x1b]0;t\\x07\\x7f\\x85\\u2028\\u2029 é \\n');
     assert.equal(printable('\x00\x1f\x9f'), '\\x00\\x1f\\x9f');
+    // Bidirectional overrides and isolates: shown as escapes, so a line reads in the order it is written.
+    assert.equal(printable('x\u202ey\u2066z\u2069'), 'x\\u202ey\\u2066z\\u2069');
     const plain = 'the CMD runs `java -jar app.jar` (C:\\app, 100%)';
     assert.equal(printable(plain), plain);
     assert.equal(shownText(plain), plain);
