@@ -324,7 +324,9 @@ function settingsFor(file: string, args: Args): Settings {
 
 /** The folder a Dockerfile sits in is read as its build context; standard input has none. */
 function contextOf(file: string): AnalysisContext {
-  return file === '-' ? {} : { files: folderFiles(path.dirname(path.resolve(file))) };
+  if (file === '-') return {};
+  const full = path.resolve(file);
+  return { files: folderFiles(path.dirname(full)), path: full.split(path.sep).join('/') };
 }
 
 // ---------------------------------------------------------------------------------------------

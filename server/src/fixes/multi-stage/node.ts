@@ -49,13 +49,9 @@ function installOf(c: RunCommand): { pm: Pm; prodOnly: boolean } | null {
   return { pm: name as Pm, prodOnly };
 }
 
-/** Why a Node final stage carries a toolchain: a build step, or dev dependencies installed. Null when neither. */
-export function nodeToolchainEvidence(model: Model, stage: Stage): string | null {
-  const cmds = runCommands(model, stage);
-  const build = cmds.find((c) => isNodeBuild(c));
-  if (build) return 'build step';
-  if (cmds.some((c) => installOf(c)?.prodOnly === false)) return 'dev dependencies';
-  return null;
+/** Whether the stage runs a Node build step (`npm run build`, `npx tsc`): what makes a builder stage worth it. */
+export function nodeBuildStep(model: Model, stage: Stage): boolean {
+  return runCommands(model, stage).some((c) => isNodeBuild(c));
 }
 
 export function nodeRuntimeImage(tag: string | null): string {
