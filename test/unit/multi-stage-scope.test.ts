@@ -38,6 +38,14 @@ describe('multi-stage: the runtime named in the message', () => {
   });
 });
 
+describe('multi-stage: commands that open a shell, a REPL or the build tool', () => {
+  const stage = 'FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc make && rm -rf /var/lib/apt/lists/*\n';
+  const quiet: string[] = ['CMD ["bash"]', 'CMD ["/bin/sh", "-l"]', 'CMD ["perl5.40.0", "-de0"]', 'CMD ["python3.12"]', 'ENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["node"]', 'ENTRYPOINT ["entrypoint"]\nCMD ["repl"]', 'CMD ["gradle"]', 'CMD ["sleep", "infinity"]', 'CMD tail -f /dev/null'];
+  const fires: string[] = ['CMD ["bash", "-c", "exec /srv/run"]', 'CMD ["python3", "app.py"]', 'CMD ["node", "server.js"]', 'CMD ["sleep", "5"]', 'CMD ["mvn", "spring-boot:run"]', 'ENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["postgres"]'];
+  for (const c of quiet) it(`quiet: ${c.replace(/\n/g, ' ')}`, () => assert.deepEqual(ms(`${stage}${c}\n`), []));
+  for (const c of fires) it(`fires: ${c.replace(/\n/g, ' ')}`, () => assert.equal(ms(`${stage}${c}\n`).length, 1));
+});
+
 describe('multi-stage: the document path', () => {
   const text = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD ["app", "serve"]\n';
   it('fires on an application image', () => assert.equal(ms(text, { path: '/repo/services/api/Dockerfile' }).length, 1));
@@ -56,9 +64,14 @@ describe('multi-stage: build packages removed in the same RUN', () => {
     assert.match(f.message, /\(make;/);
   });
   it('apt-mark manual keeps a package the pattern marked', () => {
-    const [f] = ms(`FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gcc libssl-dev && make -C /src install && apt-mark auto '.*' && apt-mark manual libssl-dev && apt-get purge -y --auto-remove\n${cmd}`);
+    const [f] = ms(`FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gcc make libssl-dev && make -C /src install && apt-mark auto '.*' && apt-mark manual make && apt-get purge -y --auto-remove\n${cmd}`);
     assert.ok(f);
-    assert.match(f.message, /\(libssl-dev;/);
+    assert.match(f.message, /\(make;/);
+  });
+  it('headers alone, with no compiler kept, are no builder-stage case', () => {
+    assert.deepEqual(ms(`FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*\n${cmd}`), []);
+    // …unless the image compiles with its own compilers.
+    assert.equal(ms(`FROM php:8.3-cli\nRUN apt-get update && apt-get install -y --no-install-recommends libzip-dev && docker-php-ext-install zip && rm -rf /var/lib/apt/lists/*\nCMD ["php", "/srv/worker.php"]\n`).length, 1);
   });
   it('`apt-mark showmanual | xargs apt-mark auto` marks everything', () => {
     assert.deepEqual(ms(`FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y gcc make && make -C /src install && apt-mark showmanual | xargs apt-mark auto && apt-get purge -y --auto-remove\n${cmd}`), []);

@@ -69,7 +69,7 @@ export const nodeRecipe: Recipe = {
     const cmds = runCommands(model, stage);
     const builds = cmds.filter((c) => isNodeBuild(c));
     const build = builds[builds.length - 1];
-    if (!build) return { ok: false, reason: 'there is no build step, only dependencies: install production dependencies alone (`npm ci --omit=dev`) instead' };
+    if (!build) return { ok: false, reason: 'there is no build step, only dependencies: a runtime that takes node_modules compiled with the build packages is not written here' };
     const pm = isNodeBuild(build)!;
     const dir = build.dir;
     if (!dir) return { ok: false, reason: 'the directory the build runs in is not known' };

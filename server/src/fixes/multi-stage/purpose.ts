@@ -1,7 +1,7 @@
 /**
  * Images whose toolchain is the point, where a builder stage would take away what the image is for:
  * development environments (a `.devcontainer/` Dockerfile, a dev-container base image, Laravel Sail's runtime
- * images, a container kept alive for an editor to attach to) and toolchain images built for others (no command
+ * images, Jupyter notebook images, a container kept alive for an editor to attach to) and toolchain images built for others (no command
  * of their own, or one that opens a shell, a REPL or the build tool itself, as the official language images do).
  */
 import type { Instr, Model, Stage } from '../../core/model';
@@ -10,6 +10,8 @@ import { repoKey } from '../../knowledge/base-images';
 import { INTERACTIVE_DEFAULT_IMAGE } from '../../knowledge/toolchains';
 import { programOf } from './common';
 
+/** Jupyter's images (quay.io/jupyter/*-notebook, jupyter/*-notebook): an environment to work in, compilers included on purpose. */
+const NOTEBOOK_IMAGE = /(^|\/)[\w.-]*-notebook$|^(quay\.io\/)?jupyter\//;
 /** Dev-container base images (mcr.microsoft.com/devcontainers/*, and the older vscode/devcontainers/*). */
 const DEVCONTAINER_IMAGE = /^mcr\.microsoft\.com\/(vscode\/)?devcontainers\//;
 const SHELLS = new Set(['sh', 'bash', 'ash', 'dash', 'zsh', 'fish', 'ksh', 'pwsh']);
@@ -45,16 +47,17 @@ function commandInstrs(stage: Stage): { entry: Instr | null; cmd: Instr | null }
 function interactive(words: string[]): boolean {
   let k = 0;
   while (k < words.length && WRAPPERS.test(base(words[k]))) k++;
-  const [prog, ...args] = words.slice(k).map((w, j) => (j === 0 ? base(w) : w));
+  // A versioned name is the same program: `perl5.30.3 -de0` (the perl images' debugger REPL), `python3.12`.
+  const [prog, ...args] = words.slice(k).map((w, j) => (j === 0 ? base(w).replace(/(?<=[a-z])[\d.]+$/, '') : w));
   if (!prog) return false;
   const onlyOptions = args.every((a) => a.startsWith('-'));
   if (SHELLS.has(prog) || BUILD_TOOLS.has(prog)) return onlyOptions && !args.includes('-c');
-  if (REPLS.has(prog)) return onlyOptions || args.some((a) => a === '--repl' || a === 'repl');
+  if (REPLS.has(prog) || REPLS.has(prog + '3')) return onlyOptions || args.some((a) => a === '--repl' || a === 'repl');
   // `sleep infinity`, `tail -f /dev/null`: a container kept running for someone to exec into.
   if (prog === 'sleep') return args[0] === 'infinity';
   if (prog === 'tail') return args.includes('/dev/null');
-  // `ENTRYPOINT ["entrypoint"] CMD ["-M", "--repl"]`: the entrypoint's own REPL flag.
-  return words.slice(k).includes('--repl');
+  // `ENTRYPOINT ["entrypoint"] CMD ["repl"]` or `CMD ["-M", "--repl"]`: the entrypoint's own REPL.
+  return prog === 'repl' || words.slice(k).includes('--repl');
 }
 
 /** Why the stage's toolchain is what the image is for, or null when it is an application image. */
@@ -62,6 +65,7 @@ export function toolchainIsThePoint(model: Model, stage: Stage): string | null {
   if (model.path && /(^|\/)\.devcontainer\//.test(model.path)) return 'a dev-container definition';
   const { ref } = rootImage(stage);
   if (ref && DEVCONTAINER_IMAGE.test(repoKey(ref))) return 'a dev-container image';
+  if (ref && NOTEBOOK_IMAGE.test(repoKey(ref))) return 'a Jupyter notebook environment';
   if (stage.instructions.some((i) => i.keyword === 'RUN' && /\buseradd\b[^\n]*\bsail\b/.test(i.text()))) return 'a Laravel Sail development image';
   const { entry, cmd } = commandInstrs(stage);
   if (!entry && !cmd) {
