@@ -46,6 +46,18 @@ describe('multi-stage: commands that open a shell, a REPL or the build tool', ()
   for (const c of fires) it(`fires: ${c.replace(/\n/g, ' ')}`, () => assert.equal(ms(`${stage}${c}\n`).length, 1));
 });
 
+describe('multi-stage: images that may be slim', () => {
+  it('a python image pinned by digest alone is not taken for the full one', () => {
+    assert.deepEqual(ms(`FROM python@sha256:${'a'.repeat(64)}\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "main.py"]\n`), []);
+    assert.equal(ms(`FROM python:3.12@sha256:${'a'.repeat(64)}\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD ["python", "main.py"]\n`).length, 1);
+  });
+  it('a node CMD that is not valid JSON is named as such in the decline', () => {
+    const [f] = ms('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nCMD ["serve", "-s", "dist"]  # note\n');
+    assert.ok(f && !f.fixable);
+    assert.match(f.reason ?? '', /not one plain command/);
+  });
+});
+
 describe('multi-stage: the document path', () => {
   const text = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD ["app", "serve"]\n';
   it('fires on an application image', () => assert.equal(ms(text, { path: '/repo/services/api/Dockerfile' }).length, 1));

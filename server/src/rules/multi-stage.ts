@@ -26,6 +26,8 @@ const NAMES: Record<ToolchainEntry['ecosystem'], string> = {
  */
 function runtimeFor(tc: ToolchainEntry, ref: ImageRef): string | null {
   const tag = ref.tag;
+  // Pinned by digest alone: the version and release are not written down.
+  if (ref.digest && !tag && tc.ecosystem !== 'go') return null;
   switch (tc.ecosystem) {
     case 'node':
       return nodeRuntimeImage(tag);
@@ -59,7 +61,8 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
   if (tc && tc.ecosystem === 'node') {
     // Only a build step makes a builder stage worth it; dependencies alone are npm-hygiene's `--omit=dev`.
     if (nodeBuildStep(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
-  } else if (tc && !((tc.ecosystem === 'python' || tc.ecosystem === 'ruby') && runtimeTag)) {
+  } else if (tc && !((tc.ecosystem === 'python' || tc.ecosystem === 'ruby') && (runtimeTag || (ref.digest && !ref.tag)))) {
+    // (A python or ruby image pinned by digest alone may be the slim variant: nothing says it is the full one.)
     return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, sizeMb: tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   }
   const root = installrootInstalls(model, stage)[0];

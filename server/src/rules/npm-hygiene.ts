@@ -111,7 +111,11 @@ function decideDevDependenciesUnused(model: Model, stage: Stage): boolean {
   const text = dir ? readCopied(model, stage, dir, 'package.json', null) : null;
   const pkg = text === null ? null : parsePackageJson(text);
   if (pkg && pkg.devDependencies.length === 0) return false;
-  const run = (pkg && startScriptWords(words, pkg)) || words;
+  // Through an init (`tini --`, `dumb-init`) or the node image's entrypoint, the program is the next word.
+  let k = 0;
+  while (k < words.length - 1 && /^(tini|dumb-init|docker-entrypoint(\.sh)?|--)$/.test(words[k].slice(words[k].lastIndexOf('/') + 1))) k++;
+  const main = words.slice(k);
+  const run = (pkg && startScriptWords(main, pkg)) || main;
   if (run[0] !== 'node' && run[0] !== '/usr/local/bin/node') return false;
   return !run.some((w) => DEV_LOADERS.test(w)) && !run.slice(1).some((w) => /\.[cm]?tsx?$/.test(w));
 }

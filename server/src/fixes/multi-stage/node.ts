@@ -92,7 +92,10 @@ export const nodeRecipe: Recipe = {
     }
     // The build output: the top-level entry of the app directory the command runs from.
     const main = mainCommand(model, stage);
-    if (!main || main.length === 0) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT' };
+    if (!main || main.length === 0) {
+      const has = stage.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT');
+      return { ok: false, reason: has ? 'the CMD or ENTRYPOINT is not one plain command (an exec form that is not valid JSON runs through a shell)' : 'the stage has no CMD or ENTRYPOINT' };
+    }
     const app = dir.replace(/\/$/, '');
     const sources = copyDests(model, stage).flatMap((d) => d.sources.map((s) => s.replace(/^.*\//, '')));
     const lock = LOCKFILES[installPm].find((l) => sources.includes(l));
