@@ -86,8 +86,10 @@ function shippedWith(model: Model, stage: Stage): Stage[] {
  * package.json in the build context that lists no devDependencies leaves nothing to omit. Once per stage: a
  * stage of many npm RUNs must not scan the whole stage again for each.
  */
-const devDepsUnusedIn = new WeakMap<Stage, boolean>();
-function devDependenciesUnused(model: Model, stage: Stage): boolean {
+const devDepsUnusedIn = new WeakMap<Stage, DevDeps | null>();
+/** The dev dependencies package.json names, or null when it is not readable here. */
+type DevDeps = { names: string[] | null };
+function devDependenciesUnused(model: Model, stage: Stage): DevDeps | null {
   let v = devDepsUnusedIn.get(stage);
   if (v === undefined) devDepsUnusedIn.set(stage, (v = decideDevDependenciesUnused(model, stage)));
   return v;
@@ -95,29 +97,30 @@ function devDependenciesUnused(model: Model, stage: Stage): boolean {
 
 const PRODUCTION_ENV = ['NODE_ENV', 'NPM_CONFIG_PRODUCTION', 'npm_config_production', 'NPM_CONFIG_OMIT', 'npm_config_omit'];
 
-function decideDevDependenciesUnused(model: Model, stage: Stage): boolean {
-  if (!ships(model, stage)) return false;
+function decideDevDependenciesUnused(model: Model, stage: Stage): DevDeps | null {
+  if (!ships(model, stage)) return null;
   const holders = shippedWith(model, stage);
   // The command of the image that holds the stage: the last such stage that nothing else builds on.
   const top = holders.filter((s) => !holders.some((t) => t.baseStage === s)).pop() ?? stage;
   let words: string[] | null = null;
   for (let s: Stage | null = top, depth = 0; s && !words && depth < 64; s = s.baseStage, depth++) words = mainCommand(model, s);
-  if (!words?.length) return false;
+  if (!words?.length) return null;
   for (const s of holders) {
-    if (PRODUCTION_ENV.some((n) => envSet(s, n, null))) return false;
-    if (runCommands(model, s).some((x) => isNodeBuild(x))) return false;
+    if (PRODUCTION_ENV.some((n) => envSet(s, n, null))) return null;
+    if (runCommands(model, s).some((x) => isNodeBuild(x))) return null;
   }
   const dir = workdirAt(model, stage, null);
   const text = dir ? readCopied(model, stage, dir, 'package.json', null) : null;
   const pkg = text === null ? null : parsePackageJson(text);
-  if (pkg && pkg.devDependencies.length === 0) return false;
+  if (pkg && pkg.devDependencies.length === 0) return null;
   // Through an init (`tini --`, `dumb-init`) or the node image's entrypoint, the program is the next word.
   let k = 0;
   while (k < words.length - 1 && /^(tini|dumb-init|docker-entrypoint(\.sh)?|--)$/.test(words[k].slice(words[k].lastIndexOf('/') + 1))) k++;
   const main = words.slice(k);
   const run = (pkg && startScriptWords(main, pkg)) || main;
-  if (run[0] !== 'node' && run[0] !== '/usr/local/bin/node') return false;
-  return !run.some((w) => DEV_LOADERS.test(w)) && !run.slice(1).some((w) => /\.[cm]?tsx?$/.test(w));
+  if (run[0] !== 'node' && run[0] !== '/usr/local/bin/node') return null;
+  if (run.some((w) => DEV_LOADERS.test(w)) || run.slice(1).some((w) => /\.[cm]?tsx?$/.test(w))) return null;
+  return { names: pkg ? pkg.devDependencies : null };
 }
 
 /** Whether this install already leaves the dev dependencies out. */
@@ -148,7 +151,8 @@ function issues(model: Model): PackageIssue[] {
       : [];
     // Installs of everything, in a stage that ships, where nothing needs the dev dependencies after the install.
     const allDeps = fetching.filter((c) => (NPM_CI.has(c.sub) || INSTALL.has(c.sub)) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'));
-    const omitDev = allDeps.length && devDependenciesUnused(model, stage) ? allDeps.filter((c) => !prodOnly(c)) : [];
+    const dev = allDeps.length ? devDependenciesUnused(model, stage) : null;
+    const omitDev = dev ? allDeps.filter((c) => !prodOnly(c)) : [];
     const flag = omitDev.length ? omitDevFlag(stage) : '';
     if (toCi.length) {
       parts.push('a lockfile is copied in, so `npm ci` installs exactly what it pins (and fails when it is out of date)');
@@ -156,7 +160,8 @@ function issues(model: Model): PackageIssue[] {
     }
     if (omitDev.length) {
       const sub = toCi.length || NPM_CI.has(omitDev[0].sub) ? 'ci' : 'install';
-      parts.push(`the image ships the dev dependencies, yet no build step runs and it starts with plain \`node\`: \`npm ${sub} ${flag}\` installs the production dependencies alone`);
+      const what = dev?.names ? `the dev dependencies (${dev.names.slice(0, 3).join(', ')}${dev.names.length > 3 ? ', …' : ''}) ship` : 'any devDependencies of package.json ship';
+      parts.push(`${what}, yet no build step runs and the image starts with plain \`node\`: \`npm ${sub} ${flag}\` installs the production dependencies alone`);
       for (const c of omitDev) if (!toCi.includes(c)) edits.push(insertAfterSubcommand(run, c, [flag]));
     }
     const last = fetching[fetching.length - 1];
