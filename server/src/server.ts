@@ -17,16 +17,20 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as path from 'path';
+import { fileURLToPath } from 'url';
 import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
-import { initShell, shellReady as grammarLoaded } from './core/shell';
-import { sameSettings, type Finding, type Settings } from './core/types';
+import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
+import { Deadline } from './core/deadline';
+import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { SettingsStore } from './lsp/settings';
 import { contextFor } from './lsp/context';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { describeError } from './lsp/errors';
+import { processExists } from './lsp/client-process';
 import { installTestHook } from './lsp/test-hook';
 import { keepReadingAfterBadHeaders } from './lsp/reader';
 import { trace } from './node/trace';
@@ -44,6 +48,30 @@ const shellReady = initShell().then(() => trace('shell grammar ready'), (err) =>
 /** Milliseconds to wait after a change before analysing, so a burst of keystrokes costs one analysis. */
 const DEBOUNCE_MS = 12;
 
+/**
+ * The time budget of each analysis, fix-all and code action (core/deadline.ts): past it, the multi-stage
+ * conversion is not planned and everything else still publishes. The slowest plan of the fixtures and examples
+ * took 140 ms, the first one of a process (warm: under 60 ms).
+ */
+const BUDGET_MS = 2000;
+
+function budget(context: AnalysisContext = {}): AnalysisContext {
+  return { ...context, deadline: new Deadline(BUDGET_MS, { poll: exitIfClientGone, pollMs: CLIENT_POLL_MS }) };
+}
+
+/**
+ * The client's process (initialize `processId`). The connection checks it every 3 s with a timer, which cannot
+ * run while an analysis keeps this thread busy; so a long analysis also asks, at its boundaries (between rules,
+ * in the multi-stage planner), at most every CLIENT_POLL_MS, and the server exits once the client is gone.
+ */
+let clientPid: number | null = null;
+const CLIENT_POLL_MS = 500;
+let shutdownReceived = false;
+
+function exitIfClientGone(): void {
+  if (clientPid !== null && !processExists(clientPid)) process.exit(shutdownReceived ? 0 : 1);
+}
+
 interface DocState {
   analysis: Analysis | null;
   version: number;
@@ -54,6 +82,8 @@ interface DocState {
   settings: Settings | null;
   timer: NodeJS.Timeout | null;
   justOpened: boolean;
+  /** The analysis last published: a re-check that finds nothing changed publishes nothing. */
+  published: Analysis | null;
 }
 const states = new Map<string, DocState>();
 let resolveSupport = false;
@@ -78,7 +108,7 @@ installTestHook(process.env);
 function state(uri: string): DocState {
   let s = states.get(uri);
   if (!s) {
-    s = { analysis: null, version: -1, model: null, modelVersion: -1, speculative: null, settings: null, timer: null, justOpened: false };
+    s = { analysis: null, version: -1, model: null, modelVersion: -1, speculative: null, settings: null, timer: null, justOpened: false, published: null };
     states.set(uri, s);
   }
   return s;
@@ -109,7 +139,7 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
     // it most likely sends; the answer decides whether that analysis stands.
     const guess = s.speculative?.model === model ? null : grammarLoaded() ? settings.guess(uri) : null;
     if (guess) {
-      s.speculative = { cfg: guess, model, analysis: on(uri, () => analyze(model, guess)) };
+      s.speculative = { cfg: guess, model, analysis: on(uri, () => analyze(model, guess, undefined, budget())) };
       trace(`analysed ${uri} v${doc.version} before the settings answer`);
     }
   }
@@ -124,7 +154,7 @@ async function current(uri: string): Promise<{ doc: TextDocument; analysis: Anal
     s.speculative = null;
     if (speculative && speculative.model === model && sameSettings(speculative.cfg, cfg)) s.analysis = speculative.analysis;
     else {
-      s.analysis = on(uri, () => analyze(model, cfg));
+      s.analysis = on(uri, () => analyze(model, cfg, undefined, budget()));
       trace(`analysed ${uri} v${latest.version}`);
     }
     s.version = latest.version;
@@ -141,6 +171,11 @@ async function validate(uri: string): Promise<void> {
     const cur = await current(uri);
     // Stale: a newer version arrived while this one waited; its own run will publish.
     if (!cur || cur.doc.version !== version) return;
+    const s = states.get(uri);
+    if (s) {
+      if (s.published === cur.analysis) return;
+      s.published = cur.analysis;
+    }
     const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version));
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (err) {
@@ -163,6 +198,7 @@ connection.onInitialize((params): InitializeResult => {
   settings.canPull = !!caps.workspace?.configuration;
   settings.setWorkspaceFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
+  if (typeof params.processId === 'number' && Number.isInteger(params.processId) && params.processId > 0) clientPid = params.processId;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -173,16 +209,55 @@ connection.onInitialize((params): InitializeResult => {
   };
 });
 
+connection.onShutdown(() => {
+  shutdownReceived = true;
+});
+
 connection.onDidChangeConfiguration((change) => {
   settings.setPushed(change.settings);
   for (const doc of documents.all()) schedule(doc.uri, 0);
 });
 
-// A project config file changed (clients that watch `.dockerfilelean.*`): analyse again; the settings
-// store re-reads the file, which it caches by modification time.
-connection.onDidChangeWatchedFiles(() => {
-  for (const doc of documents.all()) schedule(doc.uri, 0);
+// A project config file changed (clients that watch `.dockerfilelean.*`): the documents it can apply to (in its
+// folder and below) are checked again; the settings store re-reads the file, which it caches by modification
+// time. One re-check is pending at a time and the notifications that arrive meanwhile join it; a document whose
+// analysis comes out unchanged is not published again. So a burst costs a few cheap re-checks, not one round of
+// every open document per notification.
+let changedConfigDirs = new Set<string>();
+let recheck: NodeJS.Timeout | null = null;
+connection.onDidChangeWatchedFiles((params) => {
+  for (const change of Array.isArray(params?.changes) ? params.changes : []) {
+    // A config file that is not a local file applies to no document (see lsp/settings.ts).
+    const dir = folderOf(change?.uri);
+    if (dir !== null) changedConfigDirs.add(dir);
+  }
+  if (changedConfigDirs.size > 0) recheck ??= setTimeout(recheckConfigs, DEBOUNCE_MS);
 });
+
+function recheckConfigs(): void {
+  recheck = null;
+  const dirs = [...changedConfigDirs];
+  changedConfigDirs = new Set();
+  for (const doc of documents.all()) {
+    const own = folderOf(doc.uri);
+    if (own !== null && dirs.some((d) => own === d || isInside(own, d))) schedule(doc.uri, 0);
+  }
+}
+
+/** The folder of a `file:` URI, or null. */
+function folderOf(uri: unknown): string | null {
+  if (typeof uri !== 'string' || !uri.startsWith('file:')) return null;
+  try {
+    return path.dirname(fileURLToPath(uri));
+  } catch {
+    return null;
+  }
+}
+
+function isInside(dir: string, folder: string): boolean {
+  const rel = path.relative(folder, dir);
+  return rel !== '' && rel.split(path.sep)[0] !== '..' && !path.isAbsolute(rel);
+}
 
 documents.onDidOpen((e) => {
   trace(`open ${e.document.uri}`);
@@ -203,6 +278,8 @@ documents.onDidClose((e) => {
   if (s?.timer) clearTimeout(s.timer);
   states.delete(e.document.uri);
   settings.clear(e.document.uri);
+  // The shell-parse cache is shared by all documents (one body text, one entry): once none is open, it goes.
+  if (documents.keys().length === 0) clearShellCache();
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -219,7 +296,7 @@ function findingFor(analysis: Analysis, d: Diagnostic & { data: DiagnosticData }
 
 function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newText: string; edit: ReturnType<typeof minimalEdit> } {
   const text = doc.getText();
-  const { text: newText } = on(doc.uri, () => fixAll(text, cfg, only, contextFor(doc.uri)));
+  const { text: newText } = on(doc.uri, () => fixAll(text, cfg, only, budget(contextFor(doc.uri))));
   return { newText, edit: minimalEdit(text, newText, (o) => doc.positionAt(o)) };
 }
 
@@ -246,7 +323,7 @@ connection.onCodeAction(async (params: CodeActionParams) => {
       actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });
       continue;
     }
-    for (const fix of on(uri, () => fixesFor(analysis.model, f))) {
+    for (const fix of on(uri, () => fixesFor(analysis.model, f, budget()))) {
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
     }
   }
@@ -259,7 +336,7 @@ connection.onCodeActionResolve(async (action) => {
   const cur = await current(data.uri);
   if (!cur) return action;
   const f = cur.analysis.findings.find((x) => x.rule === data.rule && x.range.start.line === data.line && x.range.start.character === data.character);
-  const fix = f && on(data.uri, () => fixesFor(cur.analysis.model, f)[0]);
+  const fix = f && on(data.uri, () => fixesFor(cur.analysis.model, f, budget())[0]);
   if (fix) {
     action.title = fix.title;
     action.edit = { changes: { [data.uri]: toLspEdits(fix.edits) } };
@@ -268,7 +345,7 @@ connection.onCodeActionResolve(async (action) => {
 });
 
 connection.onExecuteCommand(async (params) => {
-  if (!(params.command in COMMAND_RULE)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
+  if (!Object.hasOwn(COMMAND_RULE, params.command)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
   const args = (params.arguments?.[0] ?? {}) as CommandArgs;
   if (typeof args.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } as the first argument');
   const doc = documents.get(args.uri);
@@ -279,7 +356,7 @@ connection.onExecuteCommand(async (params) => {
   const { newText, edit } = fixAllEdit(doc, cfg, rule ? [rule] : undefined);
   const result: CommandResult & { edits: typeof edit[] } = { newText: edit ? newText : null, edits: edit ? [edit] : [] };
   if (!edit) {
-    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, rule ? [rule] : undefined, contextFor(doc.uri)));
+    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, rule ? [rule] : undefined, budget(contextFor(doc.uri))));
     const blocked = findings.find((f) => !f.fixable && f.reason);
     result.message = blocked ? `Nothing changed: ${blocked.reason}.` : 'Nothing to change.';
   } else if (args.apply !== false) {

@@ -8,7 +8,8 @@ import { DEFAULT_SETTINGS, type WorkspaceFiles } from '../../server/src/core/typ
 import { parseImageRef } from '../../server/src/knowledge/base-images';
 import { javaMajor, jreImageFor } from '../../server/src/fixes/multi-stage/java';
 import { dotnetRuntimeTag, readProject } from '../../server/src/fixes/multi-stage/dotnet';
-import { globMatches, readGradle, readPom, stripGradleComments } from '../../server/src/fixes/multi-stage/jvm-build-files';
+import { globMatches } from '../../server/src/fixes/multi-stage/glob';
+import { readGradle, readPom, stripGradleComments } from '../../server/src/fixes/multi-stage/jvm-build-files';
 import { parseXml } from '../../server/src/fixes/multi-stage/xml';
 
 before(() => initShell());

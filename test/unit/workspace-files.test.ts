@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { folderFiles } from '../../server/src/node/workspace-files';
+import { cachedFiles, folderFiles } from '../../server/src/node/workspace-files';
 
 describe('folderFiles', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-files-'));
@@ -41,5 +41,19 @@ describe('folderFiles', () => {
   it('skips files over 1 MB', () => {
     fs.writeFileSync(path.join(dir, 'big.json'), 'x'.repeat((1 << 20) + 1));
     assert.equal(files.read('big.json'), null);
+  });
+
+  it('keeps the cache bounded: about 32 MB of text, however many large project files are read', () => {
+    const big = path.join(root, 'big');
+    fs.mkdirSync(big, { recursive: true });
+    const text = 'x'.repeat(1000 * 1000);
+    for (let k = 0; k < 60; k++) fs.writeFileSync(path.join(big, `f${k}.json`), text);
+    const reader = folderFiles(big);
+    for (let k = 0; k < 60; k++) {
+      assert.equal(reader.read(`f${k}.json`)?.length, text.length);
+      assert.ok(cachedFiles().chars <= 32 << 20, `after ${k + 1} files: ${cachedFiles().chars} characters cached`);
+    }
+    // Still served from the cache while it is unchanged.
+    assert.equal(reader.read('f59.json')?.length, text.length);
   });
 });

@@ -6,6 +6,7 @@ import { applyOffsetEdits } from '../fixes/edits';
 import { resolveOptions } from '../rules/options';
 import type { AnalysisContext, Finding, Fix, Settings, Severity } from './types';
 import { DEFAULT_SETTINGS } from './types';
+import { pollDeadline, within } from './deadline';
 
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
@@ -24,10 +25,16 @@ export interface Analysis {
   findings: Finding[];
 }
 
+/** The findings of the enabled rules. `context.deadline` bounds the multi-stage planning (see core/deadline.ts). */
 export function analyze(input: string | Model, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[], context: AnalysisContext = {}): Analysis {
+  return within(context.deadline, () => analyzeNow(input, settings, only, context));
+}
+
+function analyzeNow(input: string | Model, settings: Settings, only: readonly string[] | undefined, context: AnalysisContext): Analysis {
   const model = typeof input === 'string' ? buildModel(input, context) : input;
   const findings: Finding[] = [];
   for (const rule of activeRules(settings, only)) {
+    pollDeadline();
     if (ignoredBy(model.globalIgnores, rule)) continue;
     let raw;
     try {
@@ -87,7 +94,12 @@ function suppressed(model: Model, rule: Rule, start: number, end: number): boole
   return false;
 }
 
-export function fixesFor(model: Model, finding: Finding): Fix[] {
+/** The fixes for one finding. `context.deadline` bounds the multi-stage planning (see core/deadline.ts). */
+export function fixesFor(model: Model, finding: Finding, context: AnalysisContext = {}): Fix[] {
+  return within(context.deadline, () => fixesNow(model, finding));
+}
+
+function fixesNow(model: Model, finding: Finding): Fix[] {
   if (!finding.fixable) return [];
   const rule = getRule(finding.rule);
   if (!rule) return [];
@@ -134,9 +146,10 @@ function openEnd(model: Model): { at: number; reason: string } | null {
       let line = ins.endLine;
       while (line > ins.line && /^[ \t]*(#.*)?$/.test(doc.lineText(line))) line--;
       const text = doc.lineText(line);
-      const m = /[ \t]*$/.exec(text)!;
-      if (m.index === 0 || text[m.index - 1] !== model.escape) continue;
-      const at = doc.lineStarts[line] + m.index;
+      let end = text.length;
+      while (end > 0 && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+      if (end === 0 || text[end - 1] !== model.escape) continue;
+      const at = doc.lineStarts[line] + end;
       if (k === list.length - 1 && /^\s*$/.test(doc.text.slice(ins.end))) {
         open = { at, reason: 'the last instruction ends in a line continuation, so anything added below it would become part of it' };
       } else {
@@ -174,6 +187,11 @@ export interface FixAllResult {
  * registry's priority order; fixes whose edits overlap wait for the next round.
  */
 export function fixAll(text: string, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[], context: AnalysisContext = {}, maxRounds = 50): FixAllResult {
+  // One budget for every round: past it, the rounds go on without the multi-stage conversion.
+  return within(context.deadline, () => fixAllNow(text, settings, only, context, maxRounds));
+}
+
+function fixAllNow(text: string, settings: Settings, only: readonly string[] | undefined, context: AnalysisContext, maxRounds: number): FixAllResult {
   let current = text;
   let applied = 0;
   const order = new Map((RULES as readonly Rule[]).map((r, k) => [r.id, k]));

@@ -4,6 +4,18 @@
  */
 import type { Position, Range } from './types';
 
+/** The index of the last item of `sorted` (ascending, first item ≤ `x`) that is at most `x` (a binary search). */
+export function lastAtOrBefore(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sorted[mid] <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 export class DocText {
   readonly text: string;
   /** Offset of the first character of each line. */
@@ -62,15 +74,7 @@ export class DocText {
 
   /** The line an offset is on (the line of `positionAt`, without making a position). */
   lineAt(offset: number): number {
-    const o = Math.max(0, Math.min(offset, this.text.length));
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtOrBefore(this.lineStarts, Math.max(0, Math.min(offset, this.text.length)));
   }
 
   rangeAt(start: number, end: number): Range {

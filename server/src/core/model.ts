@@ -8,6 +8,7 @@ import { Dockerfile as DockerfileClass } from 'dockerfile-ast/lib/dockerfile';
 import { Parser as AstParser } from 'dockerfile-ast/lib/parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocText } from './document';
+import { isShortFlagsWith } from './flags';
 import { scanDockerfile, type ScannedDirective, type ScannedInstruction } from './scan';
 import type { AnalysisContext, Position, Range, WorkspaceFiles } from './types';
 import { parseShell, shellReady, type ShellScript } from './shell';
@@ -400,7 +401,7 @@ function isErrexitShell(node: Instruction): boolean {
   try {
     const arr = JSON.parse((node.getRawArgumentsContent() ?? '').trim());
     if (!Array.isArray(arr)) return false;
-    return arr.slice(1).some((a, k, all) => (typeof a === 'string' && /^-[a-zA-Z]*e[a-zA-Z]*$/.test(a) && a !== '-c') || (a === '-o' && all[k + 1] === 'errexit'));
+    return arr.slice(1).some((a, k, all) => (typeof a === 'string' && isShortFlagsWith(a, 'e') && a !== '-c') || (a === '-o' && all[k + 1] === 'errexit'));
   } catch {
     return false;
   }
@@ -408,14 +409,33 @@ function isErrexitShell(node: Instruction): boolean {
 
 /** Substitutes `$VAR`, `${VAR}`, `${VAR:-default}` from the ARGs declared before the first FROM. */
 export function substituteArgs(text: string, args: Map<string, string | null>): string {
-  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_m, braced, op, word, bare) => {
-    const name = braced ?? bare;
-    const v = args.get(name);
+  // `$NAME` and `${NAME` by a regex; the `}` after `${NAME:-` by indexOf, found once for every reference
+  // that it closes (`[^}]*\}` in the regex rescans the rest of the text from every unclosed `${`).
+  const ref = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?::?([-+]))?|([A-Za-z_][A-Za-z0-9_]*))/g;
+  let out = '';
+  let from = 0;
+  let close = -2;
+  for (let m = ref.exec(text); m; m = ref.exec(text)) {
+    const [all, braced, op, bare] = m;
+    const after = m.index + all.length;
+    let end = after;
+    let word = '';
+    if (braced !== undefined && op === undefined) {
+      if (text[after] !== '}') continue;
+      end = after + 1;
+    } else if (braced !== undefined) {
+      if (close !== -1 && close < after) close = text.indexOf('}', after);
+      if (close < 0) continue;
+      word = text.slice(after, close);
+      end = close + 1;
+    }
+    const v = args.get(braced ?? bare);
     const set = v !== undefined && v !== null && v !== '';
-    if (op === '-') return set ? (v as string) : word;
-    if (op === '+') return set ? word : '';
-    return set ? (v as string) : '';
-  });
+    out += text.slice(from, m.index) + (op === '-' ? (set ? (v as string) : word) : op === '+' ? (set ? word : '') : set ? (v as string) : '');
+    from = end;
+    ref.lastIndex = end;
+  }
+  return out + text.slice(from);
 }
 
 function resolveImageText(raw: string | null, args: Map<string, string | null>): string | null {

@@ -14,6 +14,7 @@
  * - ADD, COPY and RUN (and ONBUILD with one of them) whose arguments name heredocs (`<<EOF`, `<<-EOF`,
  *   `<<"EOF"`) extend to the line that holds only the delimiter (after tabs, for `<<-`).
  */
+import { lastAtOrBefore } from './document';
 
 export interface ScannedDirective {
   name: string;
@@ -145,16 +146,7 @@ export function scanDockerfile(
   heredocWords: (ins: ScannedInstruction, lineEnd: number, escape: string) => string[],
 ): Scan {
   const n = text.length;
-  const lineOf = (offset: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  const lineOf = (offset: number) => lastAtOrBefore(lineStarts, offset);
   const directives = scanDirectives(text, lineOf);
   let escape: '\\' | '`' = '\\';
   for (const d of directives) if (d.name.toLowerCase() === 'escape' && (d.value === '\\' || d.value === '`')) escape = d.value;

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Parser, Language, type Tree } from 'web-tree-sitter';
 import { precompiled, wasm, type WasmObject } from './wasm-handoff';
+import { isShortFlagsWith } from './flags';
 
 export interface ShellWord {
   /** The word's value when it is static (quotes removed); null when it holds an expansion. */
@@ -99,10 +100,33 @@ export function shellReady(): boolean {
   return parser !== null;
 }
 
-const cache = new Map<string, ShellScript | null>();
+/**
+ * Parsed bodies by text, least recently used first, bounded by count and by an estimate of their memory: a body
+ * costs about 20 bytes per character once parsed (its words are objects), so a few versions of a 200 KB body
+ * (one per keystroke inside it) would otherwise fill the count with gigabytes.
+ */
+const cache = new Map<string, { script: ShellScript | null; bytes: number }>();
 const CACHE_MAX = 4000;
+const CACHE_MAX_BYTES = 32 * 1024 * 1024;
+let cacheBytes = 0;
 /** Bodies longer than this are not parsed: no finding that needs them. */
 const MAX_BODY = 200_000;
+
+/** The estimated memory of a cached body: its text and the objects of its parse (measured: 18–35 bytes per character). */
+function entryBytes(text: string): number {
+  return 1024 + 24 * text.length;
+}
+
+/** Empties the parse cache (the server, when no document is open any more). */
+export function clearShellCache(): void {
+  cache.clear();
+  cacheBytes = 0;
+}
+
+/** How many bodies the parse cache holds and their estimated bytes (for tests). */
+export function shellCacheSize(): { entries: number; bytes: number } {
+  return { entries: cache.size, bytes: cacheBytes };
+}
 
 /** Parses a shell body; null when the parser is not loaded, the body is too large or too deep, or it does not parse cleanly. */
 export function parseShell(text: string): ShellScript | null {
@@ -112,7 +136,7 @@ export function parseShell(text: string): ShellScript | null {
     // Refresh its place so the cache keeps what is in use.
     cache.delete(text);
     cache.set(text, hit);
-    return hit;
+    return hit.script;
   }
   let result: ShellScript | null = null;
   const tree = parser.parse(text);
@@ -129,8 +153,14 @@ export function parseShell(text: string): ShellScript | null {
       tree.delete();
     }
   }
-  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-  cache.set(text, result);
+  const bytes = entryBytes(text);
+  while (cache.size > 0 && (cache.size >= CACHE_MAX || cacheBytes + bytes > CACHE_MAX_BYTES)) {
+    const [oldest, entry] = cache.entries().next().value as [string, { bytes: number }];
+    cache.delete(oldest);
+    cacheBytes -= entry.bytes;
+  }
+  cache.set(text, { script: result, bytes });
+  cacheBytes += bytes;
   return result;
 }
 
@@ -283,7 +313,7 @@ function toScript(text: string, root: Node): ShellScript {
     endsOpen,
     changesShellState,
     plainAndChain,
-    setsErrexit: commands.some((c) => c.name === 'set' && c.args.some((a, k) => /^-[a-zA-Z]*e[a-zA-Z]*$/.test(a.value ?? '') || (a.value === '-o' && c.args[k + 1]?.value === 'errexit'))),
+    setsErrexit: commands.some((c) => c.name === 'set' && c.args.some((a, k) => isShortFlagsWith(a.value ?? '', 'e') || (a.value === '-o' && c.args[k + 1]?.value === 'errexit'))),
   };
 }
 

@@ -1,4 +1,5 @@
 /** Plain data shared by the analysis core and its adapters. Positions are 0-based, characters in UTF-16 code units (as in LSP). */
+import type { Deadline } from './deadline';
 
 export interface Position {
   line: number;
@@ -69,6 +70,8 @@ export interface AnalysisContext {
    * defines a development environment. Absent or null when there is no file (standard input, an unsaved editor).
    */
   path?: string | null;
+  /** The run's time budget (see core/deadline.ts): past it, the multi-stage conversion is not planned. None: no limit. */
+  deadline?: Deadline | null;
 }
 
 export const DEFAULT_SETTINGS: Settings = { enable: true, rules: {} };

@@ -5,7 +5,7 @@
  * many libraries for the 64-bit time_t transition: `libssl3` → `libssl3t64`), so every table is for one release.
  */
 
-import { RUNTIME_LIB_RELEASES, runtimeLibFor } from './runtime-libs';
+import { RUNTIME_LIB_RELEASES, beforeQualifier, runtimeLibFor } from './runtime-libs';
 
 /** Debian releases come from the shared table in `runtime-libs.ts`; the Ubuntu ones (rocker/r-ver) are here. */
 export type Release = (typeof RUNTIME_LIB_RELEASES)[number] | 'jammy' | 'noble';
@@ -73,7 +73,7 @@ export function runtimeLibraries(devPackages: string[], release: Release): { pac
   const packages: string[] = [];
   const unknown: string[] = [];
   for (const d of devPackages) {
-    const name = d.replace(/[:=].*$/, '');
+    const name = beforeQualifier(d);
     const libs = libsOf(name, release);
     if (!libs) {
       if (!unknown.includes(name)) unknown.push(name);

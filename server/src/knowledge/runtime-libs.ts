@@ -161,6 +161,18 @@ const RUNTIME_LIBS: Record<string, [string, string | null, string | null]> = {
   "zlib1g-dev": ["zlib1g", "zlib1g", "zlib1g"],
 };
 
+/** An apt package argument without its version pin (`=1.2`) and architecture qualifier (`:amd64`). */
+export function aptPackageName(spec: string): string {
+  const eq = spec.indexOf('=');
+  return (eq < 0 ? spec : spec.slice(0, eq)).replace(/:[a-z0-9]+$/, '');
+}
+
+/** A package argument up to its first `:` or `=` (an architecture, a version pin). */
+export function beforeQualifier(spec: string): string {
+  const k = spec.search(/[:=]/);
+  return k < 0 ? spec : spec.slice(0, k);
+}
+
 /**
  * The Debian packages (space-separated when there are several) a runtime of `release` needs for a `-dev`
  * package installed in the builder; null when the package or the release is not in the table (a recipe then
@@ -170,7 +182,7 @@ const RUNTIME_LIBS: Record<string, [string, string | null, string | null]> = {
 export function runtimeLibFor(devPkg: string, release: string): string | null {
   const k = RUNTIME_LIB_RELEASES.indexOf(release as DebianRelease);
   if (k < 0) return null;
-  const name = devPkg.replace(/=.*$/, '').replace(/:[a-z0-9]+$/, '');
+  const name = aptPackageName(devPkg);
   const row = Object.prototype.hasOwnProperty.call(RUNTIME_LIBS, name) ? RUNTIME_LIBS[name] : undefined;
   return row ? row[k] : null;
 }

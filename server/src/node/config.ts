@@ -320,7 +320,8 @@ function readOptions(node: YamlNode | null, keyAt: number, id: string, config: P
   const out: Record<string, string | number | boolean> = {};
   for (const pair of node.items) {
     const { name, at } = keyOf(pair);
-    const spec = specs?.[name];
+    // Own names only: `toString`, `constructor` and the like are no options.
+    const spec = specs && Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (!spec) {
       const known = specs ? Object.keys(specs).join(', ') : '';
       throw new Problem(at, `${id}: unknown option ${JSON.stringify(name)}${known ? ` (options: ${known})` : ' (this rule has no options)'}`);

@@ -4,7 +4,7 @@
  * the real path of what is opened (a symbolic link, or a folder link in the path, that leads out of the
  * folder counts as no file, as BuildKit would not read it either). Only regular files are read, at most
  * 1 MB (node/files.ts), and are cached per path until the file's identity, size or modification time
- * changes.
+ * changes. The cache holds at most 500 files and about 32 MB of text: past either it starts again.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,6 +22,9 @@ interface Cached {
 }
 
 const cache = new Map<string, Cached>();
+const MAX_CACHED_FILES = 500;
+const MAX_CACHED_CHARS = 32 << 20;
+let cachedChars = 0;
 
 const sameFile = (a: Cached, b: fs.Stats): boolean => a.ino === b.ino && a.dev === b.dev && a.mtimeMs === b.mtimeMs && a.size === b.size;
 
@@ -31,6 +34,7 @@ function readCached(file: string, realRoot: () => string | null): string | null 
   try {
     st = fs.statSync(file);
   } catch {
+    cachedChars -= cache.get(file)?.text?.length ?? 0;
     cache.delete(file);
     return null;
   }
@@ -42,9 +46,18 @@ function readCached(file: string, realRoot: () => string | null): string | null 
   const r = root === null ? null : readBounded(file, { maxBytes: MAX_BYTES, within: root });
   const text = r?.ok ? r.data.toString('utf8') : null;
   const key = r?.ok ? r.stat : st;
-  if (cache.size > 500) cache.clear();
+  if (cache.size >= MAX_CACHED_FILES || cachedChars + (text?.length ?? 0) > MAX_CACHED_CHARS) {
+    cache.clear();
+    cachedChars = 0;
+  }
+  cachedChars += (text?.length ?? 0) - (cache.get(file)?.text?.length ?? 0);
   cache.set(file, { dev: key.dev, ino: key.ino, mtimeMs: key.mtimeMs, size: key.size, text });
   return text;
+}
+
+/** How many files and characters the cache holds (for tests). */
+export function cachedFiles(): { files: number; chars: number } {
+  return { files: cache.size, chars: cachedChars };
 }
 
 /** The files of `dir`, addressed by relative POSIX paths that stay inside it. */

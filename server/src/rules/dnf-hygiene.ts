@@ -4,6 +4,7 @@ import { cacheMounted, insertAfterSubcommand, operands, packageCalls, type Manag
 import { ships } from '../core/stage-info';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
+import { isShortFlagsWith } from '../core/flags';
 import { SAVINGS } from '../knowledge/savings';
 import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
 
@@ -25,7 +26,7 @@ function words(cmd: ShellCommand): string[] {
 }
 
 function hasYes(cmd: ShellCommand): boolean {
-  return words(cmd).some((v) => v === '--assumeyes' || /^-[a-zA-Z]*y[a-zA-Z]*$/.test(v) || /assumeyes=(1|true|yes)$/i.test(v));
+  return words(cmd).some((v) => v === '--assumeyes' || isShortFlagsWith(v, 'y') || /assumeyes=(1|true|yes)$/i.test(v));
 }
 
 /** An explicit choice about weak dependencies either way counts. */
@@ -33,8 +34,14 @@ function choosesWeakDeps(cmd: ShellCommand): boolean {
   return words(cmd).some((v) => v.includes('install_weak_deps=') || v === '--no-install-weak-deps' || v === '--setopt=install_weak_deps');
 }
 
+/** `--setopt=tsflags=nodocs` (and lists such as `tsflags=test,nodocs`). */
+function tsflagsNodocs(v: string): boolean {
+  const k = v.indexOf('tsflags=');
+  return k >= 0 && v.includes('nodocs', k + 8);
+}
+
 function hasNoDocs(cmd: ShellCommand): boolean {
-  return words(cmd).some((v) => v === '--nodocs' || /tsflags=.*nodocs/.test(v));
+  return words(cmd).some((v) => v === '--nodocs' || tsflagsNodocs(v));
 }
 
 function cleansAfter(script: ShellScript, calls: readonly PackageCall[], after: number): boolean {

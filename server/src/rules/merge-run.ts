@@ -18,7 +18,9 @@ function mergeable(i: Instr): boolean {
   const script = run.script();
   if (!script) return false;
   // A body that ends in a comment cannot be followed by ` && …` on the same logical line.
-  return !(script.endsOpen && /#[^\n]*$/.test(run.body.slice(script.lastStatementEnd)));
+  if (!script.endsOpen) return true;
+  const tail = run.body.slice(script.lastStatementEnd);
+  return !(tail.lastIndexOf('#') > tail.lastIndexOf('\n'));
 }
 
 /**

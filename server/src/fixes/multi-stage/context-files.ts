@@ -5,7 +5,9 @@
  * path, when the files cannot be read (no workspace), or when the source is a URL or another stage.
  */
 import type { Instr, Model, Stage } from '../../core/model';
+import { checkDeadline } from '../../core/deadline';
 import { copyDests } from './common';
+import { globMatches } from './glob';
 
 export interface ContextFile {
   /** The path inside the build context. */
@@ -14,12 +16,10 @@ export interface ContextFile {
 }
 
 function norm(p: string): string {
-  return p.replace(/^(\.\/|\/)+/, '').replace(/\/+$/, '');
-}
-
-function globToRegExp(glob: string): RegExp | null {
-  if (/[[\]{}\\]/.test(glob)) return null;
-  return new RegExp('^' + glob.replace(/[.+^$()|]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+  const s = p.replace(/^(\.\/|\/)+/, '');
+  let end = s.length;
+  while (end > 0 && s[end - 1] === '/') end--;
+  return s.slice(0, end);
 }
 
 /** Context paths that would have put `file` (absolute) in the image, copied from `source` into `dest`. */
@@ -33,8 +33,10 @@ function candidates(source: string, dest: string, file: string): string[] {
   if (/[*?[]/.test(s)) {
     const k = s.lastIndexOf('/');
     if (/[*?[]/.test(s.slice(0, k + 1))) return [];
-    const re = globToRegExp(s.slice(k + 1));
-    return re && dir === dest && re.test(base) ? [s.slice(0, k + 1) + base] : [];
+    const glob = s.slice(k + 1);
+    // Brackets, braces and escapes are not followed: no candidate.
+    if (/[[\]{}\\]/.test(glob)) return [];
+    return dir === dest && globMatches(glob, base) ? [s.slice(0, k + 1) + base] : [];
   }
   const out: string[] = [];
   if (file === dest) out.push(s);
@@ -52,9 +54,11 @@ export function contextFileFor(model: Model, stage: Stage, file: string, before:
   for (const d of dests.reverse()) {
     if (d.from || d.path === null) continue;
     for (const src of d.sources) {
+      checkDeadline();
       if (src.includes('://') || src.includes('$') || src.startsWith('<<')) continue;
       for (const rel of candidates(src, d.path, file)) {
         if (rel.split('/').includes('..')) continue;
+        checkDeadline();
         let text: string | null = null;
         try {
           text = files.read(rel);

@@ -11,7 +11,7 @@
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
-import { runtimeLibFor } from '../../knowledge/runtime-libs';
+import { aptPackageName, runtimeLibFor } from '../../knowledge/runtime-libs';
 import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
 import { absPath, runCommands, type RunCommand, rootRepoIs } from './common';
 import { goExecName, parseGoMod, readCopied, type GoMod } from './project-files';
@@ -125,7 +125,7 @@ function systemPackages(model: Model, stage: Stage): { apt: string[]; other: boo
     if ((n !== 'apt-get' && n !== 'apt') || !a.includes('install')) continue;
     for (const p of a.slice(a.indexOf('install') + 1)) {
       if (p === null || p.startsWith('-')) continue;
-      const name = p.replace(/=.*$/, '').replace(/:[a-z0-9]+$/, '');
+      const name = aptPackageName(p);
       if (!apt.includes(name)) apt.push(name);
     }
   }

@@ -10,6 +10,7 @@
  * stages) and everything in the builder (cache mounts included) stays byte for byte.
  */
 import type { Instr, Model, Stage } from '../../core/model';
+import { checkDeadline, OutOfTime } from '../../core/deadline';
 import { workdirAt } from '../../core/stage-info';
 import { isRootUser } from '../../knowledge/base-images';
 import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
@@ -36,7 +37,11 @@ const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin',
 export type Conversion = { ok: true; edits: OffsetEdit[]; plan: RecipePlan } | { ok: false; reason: string };
 
 export function recipeFor(model: Model, stage: Stage): Recipe | null {
-  return RECIPES.find((r) => r.applies(model, stage)) ?? null;
+  for (const r of RECIPES) {
+    checkDeadline();
+    if (r.applies(model, stage)) return r;
+  }
+  return null;
 }
 
 function uniqueAlias(model: Model): string {
@@ -89,14 +94,31 @@ function coveredByArtifacts(path: string | null, artifacts: string[]): boolean {
   return path !== null && coveredBy(path, artifacts);
 }
 
+/**
+ * The conversion of the final stage, or why there is none. Within the run's time budget (core/deadline.ts): past
+ * it, the planning (and the project files it reads) is abandoned and the conversion declines with that reason.
+ */
 export function planConversion(model: Model): Conversion {
+  try {
+    return planNow(model);
+  } catch (err) {
+    if (err instanceof OutOfTime) return { ok: false, reason: `planning the conversion ${err.message}` };
+    throw err;
+  }
+}
+
+function planNow(model: Model): Conversion {
   const stage = model.stages[model.stages.length - 1];
   if (!stage) return { ok: false, reason: 'no FROM' };
   const recipe = recipeFor(model, stage);
   if (!recipe) return { ok: false, reason: 'no conversion recipe for this image yet' };
+  checkDeadline();
   const res = recipe.plan(model, stage);
   if (!res.ok) return res;
   const plan = res.plan;
+  // Paths go into COPY lines as they are: one with a line break or another control character would end the line.
+  // eslint-disable-next-line no-control-regex
+  if (plan.artifacts.some((a) => /[\u0000-\u001f\u007f\u2028\u2029]/.test(a))) return { ok: false, reason: 'a path the runtime stage would copy holds a control character' };
   const doc = model.doc;
   const eol = doc.eol;
   const buildIdx = stage.instructions.indexOf(plan.buildStep);
@@ -104,6 +126,7 @@ export function planConversion(model: Model): Conversion {
   const moved: Instr[] = [];
   const dests = copyDests(model, stage);
   for (const [k, i] of stage.instructions.entries()) {
+    checkDeadline();
     if (RUNTIME_KEYWORDS.has(i.keyword)) moved.push(i);
     else if (k > buildIdx && i.keyword === 'USER') moved.push(i);
     else if (k > buildIdx && (i.keyword === 'COPY' || i.keyword === 'ADD') && coveredByArtifacts(dests.find((d) => d.instr === i)?.path ?? null, plan.artifacts)) {
@@ -122,6 +145,7 @@ export function planConversion(model: Model): Conversion {
   const replaced = new Map<Instr, string>();
   const execLine = (i: Instr, words: string[]) => `${i.node.getKeyword()} ${JSON.stringify(words).replace(/","/g, '", "')}`;
   for (const i of moved) {
+    checkDeadline();
     if (i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT' && i.keyword !== 'HEALTHCHECK') continue;
     if (i.keyword === 'HEALTHCHECK' && /^\s*NONE\s*$/i.test(i.node.getRawArgumentsContent() ?? '')) continue;
     const p = programOf(model, i);
@@ -170,6 +194,7 @@ export function planConversion(model: Model): Conversion {
   // The runtime stage.
   const lines: string[] = [];
   for (const i of stage.instructions) {
+    checkDeadline();
     if (i.keyword !== 'ENV') continue;
     const props = (i.node as unknown as { getProperties(): { getName(): string; getRange(): { start: { line: number; character: number }; end: { line: number; character: number } } }[] }).getProperties();
     const keep = props.filter((p) => !plan.buildOnlyEnv.test(p.getName()));
@@ -182,6 +207,7 @@ export function planConversion(model: Model): Conversion {
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
   else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias} ${a} ${targets[k]}`);
   for (const i of moved) {
+    checkDeadline();
     if (i.keyword === 'USER') {
       const u = (i.node.getArgumentsContent() ?? '').trim();
       // Users created in the builder do not exist in the runtime; a numeric one works anywhere.

@@ -12,7 +12,8 @@ import { repoKey, type ImageRef } from '../../knowledge/base-images';
 import { temurinJreExists } from '../../knowledge/toolchains';
 import { absPath, coveredBy, optionValue, programOf, runCommands, type RunCommand } from './common';
 import { contextFileFor, copiesFollowable } from './context-files';
-import { globMatches, readGradle, readPom, type JarNames } from './jvm-build-files';
+import { globMatches } from './glob';
+import { readGradle, readPom, type JarNames } from './jvm-build-files';
 import type { Recipe, RecipeResult } from './types';
 
 type Tool = 'maven' | 'gradle';
@@ -28,9 +29,9 @@ export function javaMajor(ref: ImageRef): number | null {
   const repo = repoKey(ref);
   const tag = ref.tag ?? '';
   let m: RegExpExecArray | null = null;
-  if (repo === 'maven') m = /(?:^|-)(?:eclipse-temurin|openjdk|amazoncorretto|ibm-semeru|sapmachine|graalvm-community|graalvm-ce|liberica|jdk)-?(\d+)(?=$|[-.])/.exec(tag);
-  else if (repo === 'gradle') m = /(?:^|-)(?:jdk|jre)-?(\d+)(?=$|[-.])/.exec(tag);
-  else if (JDK_REPOS.test(repo)) m = /^(\d+)(?=$|[-._u])/.exec(tag);
+  if (repo === 'maven') m = /(?:^|-)(?:eclipse-temurin|openjdk|amazoncorretto|ibm-semeru|sapmachine|graalvm-community|graalvm-ce|liberica|jdk)-?(\d+)(?:$|[-.])/.exec(tag);
+  else if (repo === 'gradle') m = /(?:^|-)(?:jdk|jre)-?(\d+)(?:$|[-.])/.exec(tag);
+  else if (JDK_REPOS.test(repo)) m = /^(\d+)(?:$|[-._u])/.exec(tag);
   if (!m) return null;
   const n = Number(m[1]);
   return n >= 5 && n < 100 ? n : null;

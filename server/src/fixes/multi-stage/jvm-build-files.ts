@@ -4,9 +4,23 @@
  * computed (a property set in a parent pom, a Groovy expression, a string template) makes the reader
  * decline with a reason instead of guessing. Malformed files decline too.
  */
+import { lastAtOrBefore } from '../../core/document';
 import { at, children, descendants, parseXml, textAt, type XmlElement } from './xml';
 
 export type JarNames = { ok: true; jars: string[]; main: string; needsLibs?: string } | { ok: false; reason: string };
+
+/** A jar name a build tool writes and a COPY line can carry as it is: no blanks, line breaks, quotes or `$`. */
+const JAR_NAME = /^[A-Za-z0-9_][A-Za-z0-9._+-]*$/;
+
+/** The names as read, or a decline when one is not a plain file name (it goes into the converted Dockerfile). */
+function checkedNames(source: string, names: JarNames & { ok: true }): JarNames {
+  for (const j of names.jars) {
+    if (j.length > 255 || !JAR_NAME.test(j)) {
+      return { ok: false, reason: `the jar's name in ${source} has characters other than letters, digits and \`._+-\` (or is too long for a file name); name the jar in the CMD` };
+    }
+  }
+  return names;
+}
 
 // ---------------------------------------------------------------- Maven
 
@@ -37,13 +51,18 @@ function resolver(project: XmlElement, cliProps: Map<string, string>): (s: strin
   return (s: string) => {
     let cur = s;
     for (let n = 0; n < 10 && cur.includes('${'); n++) {
-      let missing = false;
-      cur = cur.replace(/\$\{([^}]*)\}/g, (_m, k: string) => {
-        const v = props.get(k);
-        if (v === undefined) missing = true;
-        return v ?? '';
-      });
-      if (missing) return null;
+      // `${name}` found with indexOf: a regex with `[^}]*` rescans the rest of the text from every `${`.
+      let out = '';
+      let from = 0;
+      for (let i = cur.indexOf('${'); i >= 0; i = cur.indexOf('${', from)) {
+        const close = cur.indexOf('}', i + 2);
+        if (close < 0) break;
+        const v = props.get(cur.slice(i + 2, close));
+        if (v === undefined) return null;
+        out += cur.slice(from, i) + v;
+        from = close + 1;
+      }
+      cur = out + cur.slice(from);
     }
     return cur.includes('${') ? null : cur;
   };
@@ -97,7 +116,7 @@ export function readPom(text: string, cliProps: Map<string, string> = new Map())
   if (dep && descendants(dep, 'goal').some((g) => /^copy-dependencies$/.test(g.text.trim()))) needsLibs = 'maven-dependency-plugin copies the dependencies beside the jar';
   const jar = plugins.get('maven-jar-plugin');
   if (jar && conf(jar, 'archive', 'manifest', 'addClasspath') === 'true') needsLibs = 'maven-jar-plugin writes a Class-Path of library jars into the manifest';
-  return { ok: true, jars, main, needsLibs };
+  return checkedNames('pom.xml', { ok: true, jars, main, needsLibs });
 }
 
 // ---------------------------------------------------------------- Gradle
@@ -134,29 +153,65 @@ export function stripGradleComments(src: string): string {
   return out;
 }
 
-/** The header (`tasks.shadowJar`, `allprojects`) of each block enclosing offset `at`, innermost first. */
-function enclosingHeaders(code: string, at: number): string[] {
-  const heads: string[] = [];
-  let depth = 0;
-  for (let i = at - 1; i >= 0; i--) {
+/** What is known at an offset of a Gradle script about the blocks around it. */
+interface Enclosing {
+  /** How many blocks enclose the offset. */
+  depth: number;
+  /** The header (`tasks.shadowJar`, `allprojects`) of the innermost block, or null at the top level. */
+  inner: string | null;
+  /** Whether every enclosing block is `allprojects` or `subprojects`. */
+  onlyProjects: boolean;
+  /** Whether some enclosing block is a jar task (`tasksOfHeader`). */
+  inTask: boolean;
+}
+
+const TOP: Enclosing = { depth: 0, inner: null, onlyProjects: true, inTask: false };
+
+/**
+ * The block nesting of a script (comments stripped), computed in one pass: a stack of the open blocks,
+ * string literals skipped. A block's header is the text before its `{` back to the last newline, `;`,
+ * `{` or `}`. Returns a lookup of the blocks enclosing an offset (a binary search over the offsets where
+ * the nesting changes).
+ */
+function blockNesting(code: string): (offset: number) => Enclosing {
+  const offsets: number[] = [0];
+  const state: Enclosing[] = [TOP];
+  const stack: Enclosing[] = [TOP];
+  let sep = -1;
+  for (let i = 0; i < code.length; i++) {
     const c = code[i];
     if (c === '"' || c === "'") {
-      // Skip back over a string literal.
-      const j = code.lastIndexOf(c, i - 1);
-      if (j >= 0) i = j;
+      const triple = code.startsWith(c.repeat(3), i);
+      const q = triple ? c.repeat(3) : c;
+      let j = i + q.length;
+      while (j < code.length && !code.startsWith(q, j) && (triple || code[j] !== '\n')) {
+        const d = code[j];
+        if (d === '\n' || d === ';' || d === '{' || d === '}') sep = j;
+        j += d === '\\' ? 2 : 1;
+      }
+      i = Math.min(code.length, j + q.length) - 1;
       continue;
     }
-    if (c === '}') depth++;
-    else if (c === '{') {
-      if (depth > 0) depth--;
-      else {
-        const line = code.slice(0, i);
-        const start = Math.max(line.lastIndexOf('\n'), line.lastIndexOf(';'), line.lastIndexOf('{'), line.lastIndexOf('}')) + 1;
-        heads.push(line.slice(start).trim());
-      }
+    if (c === '{') {
+      const header = code.slice(sep + 1, i).trim();
+      const outer = stack[stack.length - 1];
+      const inner: Enclosing = {
+        depth: outer.depth + 1,
+        inner: header,
+        onlyProjects: outer.onlyProjects && (header === 'allprojects' || header === 'subprojects'),
+        inTask: outer.inTask || tasksOfHeader(header) !== null,
+      };
+      stack.push(inner);
+      offsets.push(i + 1);
+      state.push(inner);
+    } else if (c === '}' && stack.length > 1) {
+      stack.pop();
+      offsets.push(i + 1);
+      state.push(stack[stack.length - 1]);
     }
+    if (c === '\n' || c === ';' || c === '{' || c === '}') sep = i;
   }
-  return heads;
+  return (offset: number) => state[lastAtOrBefore(offsets, offset)];
 }
 
 type Task = 'jar' | 'bootJar' | 'shadowJar';
@@ -167,14 +222,54 @@ function tasksOfHeader(h: string): Task[] | null {
   if (/shadowJar|ShadowJar/.test(h)) return ['shadowJar'];
   if (/bootJar|BootJar/.test(h)) return ['bootJar'];
   if (/withType\s*(<\s*Jar\s*>|\(\s*Jar\s*\))/.test(h)) return ['jar', 'bootJar', 'shadowJar'];
-  if (/^(tasks\.)?jar$|named\s*(<\s*Jar\s*>)?\s*\(\s*["']jar["']|getByName\s*(<\s*Jar\s*>)?\s*\(\s*["']jar["']/.test(h)) return ['jar'];
+  if (/^(tasks\.)?jar$|(named|getByName)\s*(<\s*Jar\s*>\s*)?\(\s*["']jar["']/.test(h)) return ['jar'];
   return null;
 }
 
 /** A literal string value (`"x"`, `'x'`), or null when computed. */
 function literal(expr: string): string | null {
-  const m = /^\s*(["'])([^"'$\\\n]*)\1\s*\)?\s*$/.exec(expr);
-  return m ? m[2] : null;
+  const m = /^(?:"([^"'$\\\n]*)"|'([^"'$\\\n]*)')(\s*\))?$/.exec(expr.trim());
+  return m ? (m[1] ?? m[2]) : null;
+}
+
+/** Whether a `plugins {` block names `war` before its first `}`. */
+function pluginsApplyWar(code: string): boolean {
+  let checkedTo = -1;
+  // The first `}` after a `plugins {`, searched again only when the last one found is behind it.
+  let close = -2;
+  for (const m of code.matchAll(/\bplugins\s*\{/g)) {
+    const from = m.index + m[0].length;
+    if (close !== -1 && close < from) close = code.indexOf('}', from);
+    const end = close < 0 ? code.length : close;
+    // A later `plugins {` before the same `}` looks at part of the text already looked at.
+    if (end === checkedTo) continue;
+    checkedTo = end;
+    if (/(?<![\w.-])war(?![\w.-])/.test(code.slice(from, end))) return true;
+  }
+  return false;
+}
+
+/** The value of `key` in a .properties file (`key=value`, `key: value`, the first one), blanks around it dropped. */
+function propertiesValue(text: string, key: string): string | null {
+  for (const line of text.split(/\r\n|[\n\r\u2028\u2029]/)) {
+    let i = 0;
+    while (line[i] === ' ' || line[i] === '\t') i++;
+    if (!line.startsWith(key, i)) continue;
+    i += key.length;
+    while (line[i] === ' ' || line[i] === '\t') i++;
+    if (line[i] !== '=' && line[i] !== ':') continue;
+    return trimBlanks(line.slice(i + 1));
+  }
+  return null;
+}
+
+/** `s` without the spaces and tabs at either end. */
+function trimBlanks(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && (s[a] === ' ' || s[a] === '\t')) a++;
+  while (b > a && (s[b - 1] === ' ' || s[b - 1] === '\t')) b--;
+  return s.slice(a, b);
 }
 
 const SHADOW = /com\.github\.johnrengelman\.shadow|com\.gradleup\.shadow|io\.github\.goooler\.shadow/;
@@ -196,7 +291,7 @@ export interface GradleFiles {
 export function readGradle(files: GradleFiles): JarNames {
   const code = stripGradleComments(files.build);
   if (/\bbuildDir\b|layout\.buildDirectory|destinationDirectory|destinationDir\b/.test(code)) return { ok: false, reason: 'the Gradle build moves its output directory' };
-  if (/['"]war['"]|\bbootWar\b|\bplugins\s*\{[^}]*(?<![\w.-])war(?![\w.-])/.test(code)) return { ok: false, reason: 'the Gradle build makes a war' };
+  if (/['"]war['"]|\bbootWar\b/.test(code) || pluginsApplyWar(code)) return { ok: false, reason: 'the Gradle build makes a war' };
   if (/\b(classifier|baseName|archiveName|appendix|extension)\s*=/.test(code)) return { ok: false, reason: 'the Gradle build sets archive names through properties the recipe does not evaluate' };
   if (/Class-Path/.test(code)) return { ok: false, reason: 'the Gradle build writes a Class-Path of library jars into the manifest' };
 
@@ -216,14 +311,14 @@ export function readGradle(files: GradleFiles): JarNames {
   // The project's version: gradle.properties, then the build script.
   let version: string | null = null;
   if (files.properties !== null) {
-    const m = /^[ \t]*version[ \t]*[=:][ \t]*(.*?)[ \t]*$/m.exec(files.properties);
-    if (m) version = m[1];
+    version = propertiesValue(files.properties, 'version');
   }
-  for (const m of code.matchAll(/(?<![\w.])(?:project\.)?version\s*(=|\.set\s*\(|[ \t]+(?=["']))\s*([^\n;}]*)/g)) {
-    const heads = enclosingHeaders(code, m.index);
-    if (m[1].trim() === '' && heads.length) continue; // `id 'x' version '1.0'` inside plugins {}
-    if (heads.some((h) => !/^(allprojects|subprojects)$/.test(h))) {
-      if (heads.some((h) => tasksOfHeader(h) !== null)) return { ok: false, reason: 'a jar task sets its own `version`' };
+  const enclosing = blockNesting(code);
+  for (const m of code.matchAll(/(?<![\w.])(?:project\.)?version(\s*=|\s*\.set\s*\(|[ \t]+(?=["']))\s*([^\n;}]*)/g)) {
+    const heads = enclosing(m.index);
+    if (m[1].trim() === '' && heads.depth) continue; // `id 'x' version '1.0'` inside plugins {}
+    if (!heads.onlyProjects) {
+      if (heads.inTask) return { ok: false, reason: 'a jar task sets its own `version`' };
       continue;
     }
     const v = literal(m[2]);
@@ -246,8 +341,8 @@ export function readGradle(files: GradleFiles): JarNames {
   if (SHADOW.test(code)) tasks.push('shadowJar');
   const props = new Map<Task, Map<ArchiveProp, string>>(tasks.map((t) => [t, new Map()]));
   for (const m of code.matchAll(/\b(archive(?:FileName|BaseName|Appendix|Version|Classifier|Extension))\s*(=|\.set\s*\()\s*([^\n;}]*)/g)) {
-    const heads = enclosingHeaders(code, m.index);
-    const owners = heads.length ? tasksOfHeader(heads[0]) : null;
+    const inner = enclosing(m.index).inner;
+    const owners = inner !== null ? tasksOfHeader(inner) : null;
     if (!owners) return { ok: false, reason: `\`${m[1]}\` is set outside a jar, bootJar or shadowJar task block the recipe recognises` };
     const v = literal(m[3]);
     if (v === null) return { ok: false, reason: `\`${m[1]}\` is computed` };
@@ -263,29 +358,5 @@ export function readGradle(files: GradleFiles): JarNames {
   };
   const jars = tasks.map(fileName);
   const main = fileName(tasks[tasks.length - 1]);
-  return { ok: true, jars: [...new Set(jars)], main };
-}
-
-/** Whether a file name matches a shell wildcard pattern (`*`, `?`, `[…]`). */
-export function globMatches(pattern: string, name: string): boolean {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        const body = pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
-        re += `[${body}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^$(){}|\\\]]/g, '\\$&');
-  }
-  try {
-    return new RegExp(re + '$').test(name);
-  } catch {
-    return false;
-  }
+  return checkedNames('the Gradle build', { ok: true, jars: [...new Set(jars)], main });
 }

@@ -6,6 +6,7 @@
  */
 import { parse as parseToml } from 'smol-toml';
 import type { Model, Stage } from '../../core/model';
+import { checkDeadline } from '../../core/deadline';
 import { copyDests, coveredBy } from './common';
 
 function tomlTable(text: string): Record<string, unknown> | null {
@@ -40,6 +41,7 @@ export function contextPathOf(model: Model, stage: Stage, imageDir: string, befo
 /** A file of the build context relative to a context directory ('' = the root); null without files or the file. */
 export function readContext(model: Model, dir: string, file: string): string | null {
   if (!model.files) return null;
+  checkDeadline();
   const rel = dir ? `${dir.replace(/\/$/, '')}/${file}` : file;
   try {
     return model.files.read(rel);
@@ -80,7 +82,10 @@ export interface GoMod {
 /** The module path and the required modules of a go.mod (https://go.dev/ref/mod#go-mod-file). */
 export function parseGoMod(text: string): GoMod | null {
   // Comments run to the end of the line; quoted module paths are allowed.
-  const lines = text.split(/\r?\n/).map((l) => l.replace(/\/\/.*$/, '').trim());
+  const lines = text.split(/\r?\n/).map((l) => {
+    const c = l.indexOf('//');
+    return (c < 0 ? l : l.slice(0, c)).trim();
+  });
   let module: string | null = null;
   const requires: string[] = [];
   let inRequire = false;
@@ -203,6 +208,17 @@ export interface YarnRc {
   workspaceTools: boolean;
 }
 
+/** A YAML line without its comment: from the first `#` after a blank, the blanks before it included. */
+function withoutYamlComment(line: string): string {
+  for (let k = line.indexOf('#'); k >= 0; k = line.indexOf('#', k + 1)) {
+    if (k === 0 || !/\s/.test(line[k - 1])) continue;
+    let start = k - 1;
+    while (start > 0 && /\s/.test(line[start - 1])) start--;
+    return line.slice(0, start);
+  }
+  return line;
+}
+
 /**
  * The top-level settings of a .yarnrc.yml the Node recipe needs. Only top-level `key: value` lines are
  * read (the settings named here are scalars at the top level, yarnpkg.com/configuration/yarnrc); a line
@@ -211,11 +227,12 @@ export interface YarnRc {
 export function parseYarnRc(text: string): YarnRc | null {
   const top = new Map<string, string>();
   for (const raw of text.split(/\r?\n/)) {
-    const line = raw.replace(/\s+#.*$/, '');
+    const line = withoutYamlComment(raw);
     if (/^\s*(#.*)?$/.test(line) || /^\s/.test(line) || /^-\s/.test(line)) continue;
-    const m = /^([A-Za-z][\w-]*)\s*:\s*(.*)$/.exec(line);
+    const m = /^([A-Za-z][\w-]*)\s*:(.*)$/.exec(line);
     if (!m) return null;
-    top.set(m[1], m[2].trim().replace(/^(["'])(.*)\1$/, '$2'));
+    const v = m[2].trim();
+    top.set(m[1], v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0]) ? v.slice(1, -1) : v);
   }
   const linker = top.get('nodeLinker');
   return {

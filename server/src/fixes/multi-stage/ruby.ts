@@ -6,8 +6,10 @@
  * native gems in Gemfile.lock link from the full image (pg → libpq5).
  */
 import type { Model, Stage } from '../../core/model';
+import { checkDeadline } from '../../core/deadline';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { GEM_SYSTEM_LIBRARIES, debianReleaseOfTag, gemsInLockfile } from '../../knowledge/runtime-libraries';
+import { beforeQualifier } from '../../knowledge/runtime-libs';
 import { absPath, appDirs, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
@@ -73,12 +75,13 @@ export const rubyRecipe: Recipe = {
     const lockSource = copyDests(model, stage).flatMap((d) => (d.from ? [] : d.sources)).find((s) => /(^|\/)Gemfile\.lock$/.test(s));
     const lockPath = (lockSource ?? 'Gemfile.lock').replace(/^\.\//, '').replace(/^\//, '');
     if (!model.files) return { ok: false, reason: 'which gems link system libraries is in Gemfile.lock, and the build context cannot be read here' };
+    checkDeadline();
     const lock = model.files.read(lockPath);
     if (lock === null) return { ok: false, reason: `${lockPath} is not in the build context: which gems link system libraries is not known` };
     const apt = aptPackages(model, stage);
     for (const g of gemsInLockfile(lock)) {
       const dev = GEM_SYSTEM_LIBRARIES[g];
-      if (dev && !apt.dev.some((d) => d.replace(/[:=].*$/, '') === dev)) apt.dev.push(dev);
+      if (dev && !apt.dev.some((d) => beforeQualifier(d) === dev)) apt.dev.push(dev);
     }
     const pkgs = runtimePackages(apt, debianReleaseOfTag(ref!.tag), text ?? 'ruby');
     if (!pkgs.ok) return pkgs;

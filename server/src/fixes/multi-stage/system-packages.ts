@@ -6,6 +6,7 @@
 import type { Model, Stage } from '../../core/model';
 import { BUILD_PACKAGE } from '../../knowledge/toolchains';
 import { isKnownRelease, runtimeLibraries } from '../../knowledge/runtime-libraries';
+import { beforeQualifier } from '../../knowledge/runtime-libs';
 import { runCommands } from './common';
 
 /** apt-get options that take the next word as their value. */
@@ -56,7 +57,7 @@ export function aptPackages(model: Model, stage: Stage): AptPackages {
         out.problem ??= `\`${a}\` is a package file, not a package from the archive`;
         continue;
       }
-      const bare = a.replace(/[:=].*$/, '');
+      const bare = beforeQualifier(a);
       if (/-(dev|devel)(-compat)?$/.test(bare)) add(out.dev, a);
       else if (BUILD_PACKAGE.test(bare) || FETCH_ONLY.test(bare)) add(out.buildOnly, a);
       else add(out.runtime, a);
