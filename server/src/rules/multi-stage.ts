@@ -7,7 +7,7 @@ import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, IMA
 import type { ImageRef } from '../knowledge/base-images';
 import { toTextEdits } from '../fixes/edits';
 import { planConversion } from '../fixes/multi-stage/index';
-import { buildPackagesShipped } from '../fixes/multi-stage/build-packages';
+import { bare, buildPackagesShipped } from '../fixes/multi-stage/build-packages';
 import { nodeBuildStep, nodeRuntimeImage } from '../fixes/multi-stage/node';
 import { toolchainIsThePoint } from '../fixes/multi-stage/purpose';
 import { slimTag } from '../fixes/multi-stage/common';
@@ -71,7 +71,7 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
   const pkgs = buildPackagesShipped(model, stage);
   // Headers alone (`libpq-dev`, no compiler kept) build nothing here: the advice is their run-time library, not a builder stage.
   // Kept firing where the image brings its own compilers (the full language images, rocker, PHP's phpize deps).
-  if (pkgs.length && pkgs.every((p) => /-(dev|devel)$/.test(p.replace(/[:=<>~].*$/, ''))) && !(tc || (ref && IMAGES_WITH_COMPILERS.test(repoKey(ref))))) return null;
+  if (pkgs.length && pkgs.every((p) => /-(dev|devel)$/.test(bare(p))) && !(tc || (ref && IMAGES_WITH_COMPILERS.test(repoKey(ref))))) return null;
   if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm) that ship`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
   return null;
 }

@@ -56,7 +56,8 @@ function apkVirtual(a: (string | null)[]): string | null {
   return null;
 }
 
-const bare = (p: string) => p.replace(/[:=<>~].*$/, '');
+/** The package name without its version or architecture (`gcc=4:12`, `libc6-dev:amd64`, `make>=4`). */
+export const bare = (p: string) => p.split(/[:=<>~]/, 1)[0];
 
 /** Packages one RUN installs and does not remove again, in order. */
 function keptByRun(cmds: ShellCommand[]): string[] {

@@ -140,7 +140,7 @@ function goInstalledTools(cmds: RunCommand[]): Map<string, RunCommand> {
     for (const a of c.cmd.args.slice(1)) {
       const v = a.value;
       if (!v || v.startsWith('-')) continue;
-      const name = v.replace(/@.*$/, '').replace(/\/(\.\.\.)?$/, '').split('/').pop();
+      const name = v.split('@', 1)[0].replace(/\/(\.\.\.)?$/, '').split('/').pop();
       if (name && name !== '.' && name !== '...') out.set(name, c);
     }
   }

@@ -8,7 +8,7 @@ import type { Instr, Model, Stage } from '../../core/model';
 import { rootImage } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { INTERACTIVE_DEFAULT_IMAGE } from '../../knowledge/toolchains';
-import { programOf } from './common';
+import { programOf, runCommands } from './common';
 
 /** Jupyter's images (quay.io/jupyter/*-notebook, jupyter/*-notebook): an environment to work in, compilers included on purpose. */
 const NOTEBOOK_IMAGE = /(^|\/)[\w.-]*-notebook$|^(quay\.io\/)?jupyter\//;
@@ -66,7 +66,7 @@ export function toolchainIsThePoint(model: Model, stage: Stage): string | null {
   const { ref } = rootImage(stage);
   if (ref && DEVCONTAINER_IMAGE.test(repoKey(ref))) return 'a dev-container image';
   if (ref && NOTEBOOK_IMAGE.test(repoKey(ref))) return 'a Jupyter notebook environment';
-  if (stage.instructions.some((i) => i.keyword === 'RUN' && /\buseradd\b[^\n]*\bsail\b/.test(i.text()))) return 'a Laravel Sail development image';
+  if (runCommands(model, stage).some((c) => c.cmd.name === 'useradd' && c.cmd.args.some((a) => a.value === 'sail'))) return 'a Laravel Sail development image';
   const { entry, cmd } = commandInstrs(stage);
   if (!entry && !cmd) {
     // The base's own command runs: a shell or REPL makes this an image to build on or to work in; another base
