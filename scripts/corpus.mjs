@@ -208,7 +208,7 @@ for (const entry of files) {
     continue;
   }
   r.text = text;
-  const ctx = { files: lib.folderFiles(path.dirname(entry.file)) };
+  const ctx = { files: lib.folderFiles(path.dirname(entry.file)), path: entry.file.split(path.sep).join('/') };
   ruleErrors = [];
   let phase = 'analyze';
   try {

@@ -338,7 +338,9 @@ function budget(): AnalysisContext {
 
 /** The folder a Dockerfile sits in is read as its build context; standard input has none. With a fresh budget. */
 function contextOf(file: string): AnalysisContext {
-  return file === '-' ? budget() : { files: folderFiles(path.dirname(path.resolve(file))), ...budget() };
+  if (file === '-') return budget();
+  const full = path.resolve(file);
+  return { files: folderFiles(path.dirname(full)), path: full.split(path.sep).join('/'), ...budget() };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1373,3 +1373,20 @@ describe('hostile files: bounded reads, the build context, safe writes', () => {
     assert.match(r.text, /larger than 16 MiB are skipped/);
   });
 });
+
+describe('the document path', () => {
+  test('multi-stage is quiet for a Dockerfile under .devcontainer/, and fires for the same text elsewhere', T, async () => {
+    const text = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD ["app", "serve"]\n';
+    const plain = write(text);
+    const devDir = path.join(dir, `f${++fileCounter}`, '.devcontainer');
+    fs.mkdirSync(devDir, { recursive: true });
+    const dev = path.join(devDir, 'Dockerfile');
+    fs.writeFileSync(dev, text);
+    const a = await checkJson(plain, ['--rule', 'multi-stage']);
+    assert.ok(a.rows.some((r) => r.rule === 'multi-stage'), a.text);
+    // Relative to the working directory, as a user would name it.
+    const b = await cli(['check', '--format', 'json', '--rule', 'multi-stage', path.relative(dir, dev)]);
+    assertNoCrash(b, 'check .devcontainer/Dockerfile');
+    assert.deepEqual(JSON.parse(b.text).filter((r) => r.rule === 'multi-stage'), []);
+  });
+});

@@ -136,6 +136,16 @@ describe('initialize', () => {
 });
 
 describe('diagnostics', () => {
+  test('the document path reaches the rules: multi-stage is quiet for a .devcontainer/ Dockerfile', T, () =>
+    withServer(async (c) => {
+      const text = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD ["app", "serve"]\n';
+      const plain = await c.open(text);
+      assert.ok(plain.diagnostics.some((d) => d.code === 'multi-stage'));
+      const dev = newUri('Dockerfile').replace(/\/Dockerfile$/, '/.devcontainer/Dockerfile');
+      fs.mkdirSync(path.dirname(fileURLToPath(dev)), { recursive: true });
+      const inDev = await c.open(text, { uri: dev });
+      assert.ok(!inDev.diagnostics.some((d) => d.code === 'multi-stage'), JSON.stringify(inDev.diagnostics.map((d) => d.code)));
+    }));
   test('input a: merge-run, apt-hygiene (update alone; install), non-root-user', T, () =>
     withServer(async (c) => {
       const { diagnostics, version } = await c.open(A);

@@ -5,7 +5,8 @@
  * - without after.Dockerfile: the rule stays quiet.
  * Each pair is replayed as written, with CRLF line endings, and with the backtick escape directive;
  * A case may hold a `context/` folder: the files next to the Dockerfile (go.mod, package.json, …) that
- * the analysis may read. The result re-parses, the rule no longer fires, fixing again changes nothing, comments, directives
+ * the analysis may read, and a `path` file: the document's path as an adapter would pass it (one line,
+ * `/` separators; e.g. `project/.devcontainer/Dockerfile`). The result re-parses, the rule no longer fires, fixing again changes nothing, comments, directives
  * and heredoc bodies survive, and every shell-form RUN body passes `sh -n`.
  */
 import { before, describe, it } from 'node:test';
@@ -81,6 +82,8 @@ for (const rule of fs.readdirSync(FIXTURES).sort()) {
       const afterText = fs.existsSync(afterPath) ? fs.readFileSync(afterPath, 'utf8') : null;
       const ctxDir = path.join(dir, 'context');
       const ctx: AnalysisContext = fs.existsSync(ctxDir) ? { files: folderFiles(ctxDir) } : {};
+      const pathFile = path.join(dir, 'path');
+      if (fs.existsSync(pathFile)) ctx.path = fs.readFileSync(pathFile, 'utf8').trim();
       for (const [variant, transform] of variants) {
         const b = transform(beforeText);
         if (b === null) continue;

@@ -95,6 +95,8 @@ export interface Model {
   unterminatedHeredoc: number | null;
   /** Files of the build context, when the adapter can read them (see WorkspaceFiles). */
   files: WorkspaceFiles | null;
+  /** The document's path (`/` separators), when the adapter knows it (see AnalysisContext). */
+  path: string | null;
 }
 
 const PRAGMA = /^[ \t]*#[ \t]*(hadolint|dockerfile-lean)[ \t]+(global[ \t]+)?ignore[ \t]*=[ \t]*([A-Za-z0-9_,\- \t]+)/;
@@ -378,6 +380,7 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
     continuationIndent: continuationIndent ?? '    ',
     unterminatedHeredoc,
     files: context.files ?? null,
+    path: context.path ?? null,
   };
 }
 

@@ -64,6 +64,12 @@ export interface WorkspaceFiles {
 /** What an analysis may look at besides the text. */
 export interface AnalysisContext {
   files?: WorkspaceFiles | null;
+  /**
+   * The document's path with `/` separators, as the adapter knows it (the CLI: the file it was given, resolved;
+   * the server: a `file:` URI's path). Rules read only its folder names: a Dockerfile under `.devcontainer/`
+   * defines a development environment. Absent or null when there is no file (standard input, an unsaved editor).
+   */
+  path?: string | null;
   /** The run's time budget (see core/deadline.ts): past it, the multi-stage conversion is not planned. None: no limit. */
   deadline?: Deadline | null;
 }

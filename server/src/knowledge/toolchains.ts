@@ -110,3 +110,20 @@ export const DISTROLESS_BASE: Record<'bookworm' | 'bullseye' | 'trixie', string>
   bookworm: 'gcr.io/distroless/base-debian12:nonroot',
   trixie: 'gcr.io/distroless/base-debian13:nonroot',
 };
+
+/**
+ * Images whose own default command opens a shell, a REPL or the build tool (`bash`, `node`, `python3`, `irb`,
+ * `ghci`, `jshell`, `R`, `mvn`, `gradle`): a Dockerfile on them that sets no command of its own builds an image
+ * to work in or to build on, not an application. PHP counts only for its CLI tags (`php -a`); its apache and fpm
+ * tags serve the app. Source: the CMD lines of the docker-library official images' Dockerfiles and of
+ * rocker-versioned2 (r-ver: `CMD ["R"]`), checked 2026-12.
+ */
+export const INTERACTIVE_DEFAULT_IMAGE = /^(debian|ubuntu|alpine|busybox|fedora|centos|rockylinux|almalinux|amazonlinux|oraclelinux|archlinux|opensuse\/\w+|(.*\/)?ubi\d*(-minimal)?|buildpack-deps|gcc|golang|rust|node|python|pypy|ruby|perl|php|eclipse-temurin|openjdk|amazoncorretto|maven|gradle|haskell|swift|julia|clojure|erlang|elixir|rocker\/r-ver|r-base|mcr\.microsoft\.com\/dotnet\/sdk)$/;
+
+/**
+ * Images other than the toolchain table's that ship a C compiler, so that `-dev` packages alone let a stage compile:
+ * perl (on buildpack-deps), PHP's Debian images (they keep $PHPIZE_DEPS: gcc, make, autoconf, for
+ * docker-php-ext-install), rocker's R images and r-base (R builds packages from source). Source: the
+ * docker-library perl and php Dockerfiles and rocker-versioned2 scripts/install_R_source.sh, checked 2026-12.
+ */
+export const IMAGES_WITH_COMPILERS = /^(perl|php|r-base|rocker\/[\w.-]+|buildpack-deps)$/;

@@ -7,7 +7,8 @@ import { folderFiles } from '../node/workspace-files';
 export function contextFor(uri: string): AnalysisContext {
   if (!uri.startsWith('file:')) return {};
   try {
-    return { files: folderFiles(path.dirname(fileURLToPath(uri))) };
+    const file = fileURLToPath(uri);
+    return { files: folderFiles(path.dirname(file)), path: file.split(path.sep).join('/') };
   } catch {
     return {};
   }

@@ -3,48 +3,75 @@ import type { Model, Stage } from '../core/model';
 import { rootImage } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
 import { parseImageRef, repoKey } from '../knowledge/base-images';
-import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, JDK_TOOLCHAIN, TOOLCHAIN_PACKAGE, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
+import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, IMAGES_WITH_COMPILERS, JDK_TOOLCHAIN, cRuntimeFor, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
+import type { ImageRef } from '../knowledge/base-images';
 import { toTextEdits } from '../fixes/edits';
 import { planConversion } from '../fixes/multi-stage/index';
-import { runCommands } from '../fixes/multi-stage/common';
-import { nodeToolchainEvidence } from '../fixes/multi-stage/node';
+import { bare, buildPackagesShipped } from '../fixes/multi-stage/build-packages';
+import { nodeBuildStep, nodeRuntimeImage } from '../fixes/multi-stage/node';
+import { toolchainIsThePoint } from '../fixes/multi-stage/purpose';
+import { slimTag } from '../fixes/multi-stage/common';
+import { dotnetRuntimeTag } from '../fixes/multi-stage/dotnet';
 import { composerInstall } from '../fixes/multi-stage/php';
 import { installrootInstalls } from '../fixes/multi-stage/rpm-installroot';
-import { jdkBuildStage } from '../fixes/multi-stage/java';
+import { jdkBuildStage, jreImageFor } from '../fixes/multi-stage/java';
 import type { RawFinding, Rule } from './types';
 
 const NAMES: Record<ToolchainEntry['ecosystem'], string> = {
   go: 'Go', rust: 'Rust', node: 'Node.js', python: 'Python build', java: 'Java build', dotnet: '.NET SDK', ruby: 'Ruby build', c: 'C/C++', php: 'PHP build', r: 'R build',
 };
-const PACKAGE_MANAGERS = new Set(['apt-get', 'apt', 'apk', 'dnf', 'yum', 'microdnf']);
-
-/** Build-only packages (compilers, make, -dev headers) the stage installs itself. */
-function buildPackagesInstalled(model: Model, stage: Stage): string[] {
-  const out: string[] = [];
-  for (const c of runCommands(model, stage)) {
-    if (!c.cmd.name || !PACKAGE_MANAGERS.has(c.cmd.name)) continue;
-    const a = c.cmd.args.map((x) => x.value);
-    if (!a.includes('install') && !a.includes('add')) continue;
-    for (const p of a) if (p && TOOLCHAIN_PACKAGE.test(p) && !out.includes(p)) out.push(p);
+/**
+ * The runtime a conversion of this toolchain image would use, from the image's own tag: the same version's slim
+ * variant, the same distribution release. Null when the tag does not say (then the message names none).
+ */
+function runtimeFor(tc: ToolchainEntry, ref: ImageRef): string | null {
+  const tag = ref.tag;
+  // Pinned by digest alone: the version and release are not written down.
+  if (ref.digest && !tag && tc.ecosystem !== 'go') return null;
+  switch (tc.ecosystem) {
+    case 'node':
+      return nodeRuntimeImage(tag);
+    case 'python':
+      return `python:${slimTag(tag, true)}`;
+    case 'ruby':
+      return `ruby:${slimTag(tag, true)}`;
+    case 'c':
+      return cRuntimeFor(repoKey(ref), tag);
+    case 'rust':
+      return /(^|-)alpine/.test(tag ?? '') ? null : cRuntimeFor('gcc', tag);
+    case 'java': {
+      const jre = jreImageFor(ref);
+      return 'image' in jre ? jre.image : null;
+    }
+    case 'dotnet': {
+      const rt = dotnetRuntimeTag(tag);
+      return 'tag' in rt ? `mcr.microsoft.com/dotnet/aspnet:${rt.tag}` : null;
+    }
+    default:
+      return tc.runtime;
   }
-  return out;
 }
 
 /** What toolchain the stage carries: a toolchain image (with evidence where the image alone does not say), or build packages. */
-function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number; runtime: string; runtimeSizeMb: number; ecosystem: string } | null {
+function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number; runtime: string | null; tableRuntime?: string; runtimeSizeMb: number; ecosystem: string } | null {
   const { ref, text } = rootImage(stage);
   if (!ref) return null;
   const tc = lookupToolchain(repoKey(ref)) ?? (jdkBuildStage(model, stage) ? JDK_TOOLCHAIN : null);
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   if (tc && tc.ecosystem === 'node') {
-    if (nodeToolchainEvidence(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
-  } else if (tc && !((tc.ecosystem === 'python' || tc.ecosystem === 'ruby') && runtimeTag)) {
-    return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, sizeMb: tc.sizeMb, runtime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+    // Only a build step makes a builder stage worth it; dependencies alone are npm-hygiene's `--omit=dev`.
+    if (nodeBuildStep(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+  } else if (tc && !((tc.ecosystem === 'python' || tc.ecosystem === 'ruby') && (runtimeTag || (ref.digest && !ref.tag)))) {
+    // (A python or ruby image pinned by digest alone may be the slim variant: nothing says it is the full one.)
+    return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, sizeMb: tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   }
   const root = installrootInstalls(model, stage)[0];
   if (root) return { what: `(${text}) fills ${root.root ?? 'a directory'} with \`${root.cmd.cmd.name} --installroot\`, yet the whole distribution image (about ${INSTALLROOT_HOST_SIZE_MB} MB, its package manager and RPM database) ships`, sizeMb: INSTALLROOT_HOST_SIZE_MB, runtime: 'scratch', runtimeSizeMb: 0, ecosystem: 'rpm' };
   if (composerInstall(model, stage)) return { what: `(${text}) runs \`composer install\`: Composer and what it fetches with (git, unzip: about ${COMPOSER_SIZE_MB} MB) ship`, sizeMb: COMPOSER_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: 'php' };
-  const pkgs = buildPackagesInstalled(model, stage);
+  const pkgs = buildPackagesShipped(model, stage);
+  // Headers alone (`libpq-dev`, no compiler kept) build nothing here: the advice is their run-time library, not a builder stage.
+  // Kept firing where the image brings its own compilers (the full language images, rocker, PHP's phpize deps).
+  if (pkgs.length && pkgs.every((p) => /-(dev|devel)$/.test(bare(p))) && !(tc || (ref && IMAGES_WITH_COMPILERS.test(repoKey(ref))))) return null;
   if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm) that ship`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
   return null;
 }
@@ -64,13 +91,20 @@ export const multiStage: Rule<'multi-stage'> = {
     if (!stage) return [];
     const tc = toolchainOf(model, stage);
     if (!tc) return [];
+    // A development environment or a toolchain image for others: the toolchain is what it ships for.
+    if (toolchainIsThePoint(model, stage)) return [];
     const conv = planConversion(model);
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
-    const sizeMb = repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.runtime)) ? tc.runtimeSizeMb : 0;
+    const sizeMb = runtime && tc.tableRuntime && repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.tableRuntime)) ? tc.runtimeSizeMb : 0;
+    const runtimeText = !runtime
+      ? 'a slim runtime of the same release without them'
+      : sizeMb
+        ? `a ${runtime} runtime (about ${sizeMb} MB)`
+        : `a runtime on ${runtime} without them`;
     const message =
       `The final image ${tc.what} with the program. ` +
-      `A builder stage and ${sizeMb ? `a ${runtime} runtime (about ${sizeMb} MB)` : `a runtime on ${runtime} without them`} would ship only the artifacts.` +
+      `A builder stage and ${runtimeText} would ship only the artifacts.` +
       (conv.ok ? '' : ` Not converted automatically: ${conv.reason}.`);
     const r = stage.fromInstr;
     return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem } } satisfies RawFinding];

@@ -1,8 +1,12 @@
 /** npm-hygiene: `npm install` where a lockfile is copied (use `npm ci`), and npm's cache left in the layer. */
 import type { Instr, Model, Stage } from '../core/model';
 import type { ShellScript } from '../core/shell';
-import { NPM_CI, NPM_INSTALL, cacheMounted, operands, packageCalls, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
-import { ships } from '../core/stage-info';
+import { NPM_CI, NPM_INSTALL, cacheMounted, envSet, insertAfterSubcommand, operands, packageCalls, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { rootImage, ships, workdirAt } from '../core/stage-info';
+import { repoKey } from '../knowledge/base-images';
+import { isNodeBuild, startScriptWords } from '../fixes/multi-stage/node';
+import { mainCommand, runCommands } from '../fixes/multi-stage/common';
+import { parsePackageJson, readCopied } from '../fixes/multi-stage/project-files';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
@@ -62,6 +66,77 @@ function cleansCache(script: ShellScript, calls: readonly PackageCall[], after: 
   return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\.npm(\/_cacache)?\/?\*?$/.test(a.value ?? a.raw)));
 }
 
+/** Options that already leave the dev dependencies out. */
+const PROD_ONLY = /^(--omit=dev|--production|--prod|--only=prod(uction)?)$/;
+/** Loaders that run TypeScript or newer syntax from dev dependencies at start-up. */
+const DEV_LOADERS = /ts-node|tsx|@babel\/register|esbuild-register|@swc\/register/;
+
+/** The stages whose image holds this one's files: itself and every stage built FROM it, directly or not. */
+function shippedWith(model: Model, stage: Stage): Stage[] {
+  return model.stages.filter((s) => {
+    for (let x: Stage | null = s, depth = 0; x && depth < 64; x = x.baseStage, depth++) if (x === stage) return true;
+    return false;
+  });
+}
+
+/**
+ * Whether the stage's installs of all dependencies could leave the dev ones out: the stage ships, no stage that
+ * holds its files runs a build (which would need them) or sets NODE_ENV / npm's production config, and the image
+ * runs a plain `node <script>` (directly or as package.json's start script) without a TypeScript loader. A
+ * package.json in the build context that lists no devDependencies leaves nothing to omit. Once per stage: a
+ * stage of many npm RUNs must not scan the whole stage again for each.
+ */
+const devDepsUnusedIn = new WeakMap<Stage, DevDeps | null>();
+/** The dev dependencies package.json names, or null when it is not readable here. */
+type DevDeps = { names: string[] | null };
+function devDependenciesUnused(model: Model, stage: Stage): DevDeps | null {
+  let v = devDepsUnusedIn.get(stage);
+  if (v === undefined) devDepsUnusedIn.set(stage, (v = decideDevDependenciesUnused(model, stage)));
+  return v;
+}
+
+const PRODUCTION_ENV = ['NODE_ENV', 'NPM_CONFIG_PRODUCTION', 'npm_config_production', 'NPM_CONFIG_OMIT', 'npm_config_omit'];
+
+function decideDevDependenciesUnused(model: Model, stage: Stage): DevDeps | null {
+  if (!ships(model, stage)) return null;
+  const holders = shippedWith(model, stage);
+  // The command of the image that holds the stage: the last such stage that nothing else builds on.
+  const top = holders.filter((s) => !holders.some((t) => t.baseStage === s)).pop() ?? stage;
+  let words: string[] | null = null;
+  for (let s: Stage | null = top, depth = 0; s && !words && depth < 64; s = s.baseStage, depth++) words = mainCommand(model, s);
+  if (!words?.length) return null;
+  for (const s of holders) {
+    if (PRODUCTION_ENV.some((n) => envSet(s, n, null))) return null;
+    if (runCommands(model, s).some((x) => isNodeBuild(x))) return null;
+  }
+  const dir = workdirAt(model, stage, null);
+  const text = dir ? readCopied(model, stage, dir, 'package.json', null) : null;
+  const pkg = text === null ? null : parsePackageJson(text);
+  if (pkg && pkg.devDependencies.length === 0) return null;
+  // Through an init (`tini --`, `dumb-init`) or the node image's entrypoint, the program is the next word.
+  let k = 0;
+  while (k < words.length - 1 && /^(tini|dumb-init|docker-entrypoint(\.sh)?|--)$/.test(words[k].slice(words[k].lastIndexOf('/') + 1))) k++;
+  const main = words.slice(k);
+  const run = (pkg && startScriptWords(main, pkg)) || main;
+  if (run[0] !== 'node' && run[0] !== '/usr/local/bin/node') return null;
+  if (run.some((w) => DEV_LOADERS.test(w)) || run.slice(1).some((w) => /\.[cm]?tsx?$/.test(w))) return null;
+  return { names: pkg ? pkg.devDependencies : null };
+}
+
+/** Whether this install already leaves the dev dependencies out. */
+function prodOnly(c: PackageCall): boolean {
+  const args = c.cmd.args.map((a) => a.value);
+  if (args.some((a, k) => a !== null && (PROD_ONLY.test(a) || (a === '--omit' && args[k + 1] === 'dev')))) return true;
+  return c.cmd.assignments.some((a) => PRODUCTION_ENV.some((n) => a.startsWith(`${n}=`)));
+}
+
+/** `--omit=dev` from npm 7 (node 15); `--production` before it. */
+function omitDevFlag(stage: Stage): string {
+  const ref = rootImage(stage).ref;
+  const major = ref && repoKey(ref) === 'node' ? /^(\d+)/.exec(ref.tag ?? '')?.[1] : undefined;
+  return major !== undefined && Number(major) < 15 ? '--production' : '--omit=dev';
+}
+
 function issues(model: Model): PackageIssue[] {
   const out: PackageIssue[] = [];
   for (const { stage, instr: i, run, script } of shellRuns(model, /npm/)) {
@@ -74,9 +149,20 @@ function issues(model: Model): PackageIssue[] {
     const toCi = lockfileCopied(stage, i)
       ? fetching.filter((c) => INSTALL.has(c.sub) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'))
       : [];
+    // Installs of everything, in a stage that ships, where nothing needs the dev dependencies after the install.
+    const allDeps = fetching.filter((c) => (NPM_CI.has(c.sub) || INSTALL.has(c.sub)) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'));
+    const dev = allDeps.length ? devDependenciesUnused(model, stage) : null;
+    const omitDev = dev ? allDeps.filter((c) => !prodOnly(c)) : [];
+    const flag = omitDev.length ? omitDevFlag(stage) : '';
     if (toCi.length) {
       parts.push('a lockfile is copied in, so `npm ci` installs exactly what it pins (and fails when it is out of date)');
-      for (const c of toCi) edits.push(replaceWord(run, c.cmd.args[c.subIndex], 'ci'));
+      for (const c of toCi) edits.push(replaceWord(run, c.cmd.args[c.subIndex], omitDev.includes(c) ? `ci ${flag}` : 'ci'));
+    }
+    if (omitDev.length) {
+      const sub = toCi.length || NPM_CI.has(omitDev[0].sub) ? 'ci' : 'install';
+      const what = dev?.names ? `the dev dependencies (${dev.names.slice(0, 3).join(', ')}${dev.names.length > 3 ? ', …' : ''}) ship` : 'any devDependencies of package.json ship';
+      parts.push(`${what}, yet no build step runs and the image starts with plain \`node\`: \`npm ${sub} ${flag}\` installs the production dependencies alone`);
+      for (const c of omitDev) if (!toCi.includes(c)) edits.push(insertAfterSubcommand(run, c, [flag]));
     }
     const last = fetching[fetching.length - 1];
     // In a builder stage the cache never ships; `npm ci` still decides what the build installs.
@@ -89,7 +175,7 @@ function issues(model: Model): PackageIssue[] {
       else fixable = false;
     }
     if (parts.length === 0) continue;
-    const first = toCi[0] ?? fetching[0];
+    const first = toCi[0] ?? omitDev[0] ?? fetching[0];
     out.push({
       instr: i,
       start: run.map[first.cmd.start],

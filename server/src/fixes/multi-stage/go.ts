@@ -132,6 +132,24 @@ function systemPackages(model: Model, stage: Stage): { apt: string[]; other: boo
   return { apt, other };
 }
 
+/** Programs `go install` put in the image: the last element of each package path, the version removed. */
+function goInstalledTools(cmds: RunCommand[]): Map<string, RunCommand> {
+  const out = new Map<string, RunCommand>();
+  for (const c of cmds) {
+    if (c.cmd.name !== 'go' || c.cmd.args[0]?.value !== 'install') continue;
+    for (const a of c.cmd.args.slice(1)) {
+      const v = a.value;
+      if (!v || v.startsWith('-')) continue;
+      const name = v.split('@', 1)[0].replace(/\/(\.\.\.)?$/, '').split('/').pop();
+      if (name && name !== '.' && name !== '...') out.set(name, c);
+    }
+  }
+  return out;
+}
+
+/** Packages that a static Go binary finds in distroless/static too (CA certificates, time zones). */
+const IN_DISTROLESS_STATIC = /^(tzdata|ca-certificates)$/;
+
 export const goRecipe: Recipe = {
   ecosystem: 'go',
   applies(_model, stage) {
@@ -141,7 +159,15 @@ export const goRecipe: Recipe = {
     const ref = rootImage(stage).ref!;
     // The last `go build` of the stage is the build step.
     let found: RecipeResult | null = null;
-    for (const c of runCommands(model, stage)) {
+    const cmds = runCommands(model, stage);
+    // A tool the stage installed and then ran (`playwright install --with-deps`): what it put in the image
+    // (browsers, system packages) is for the program, and would not reach the runtime stage.
+    const tools = goInstalledTools(cmds);
+    const ranTool = cmds.find((c) => c.cmd.name !== null && tools.has(c.cmd.name) && tools.get(c.cmd.name)!.instr.start <= c.instr.start);
+    if (ranTool) {
+      return { ok: false, reason: `the RUN on line ${ranTool.instr.line + 1} runs \`${ranTool.cmd.name}\`, which \`go install\` put in the image; what it sets up would not reach the runtime stage` };
+    }
+    for (const c of cmds) {
       const cmd = c.cmd;
       if (cmd.name !== 'go') continue;
       const sub = cmd.args[0]?.value;
@@ -170,6 +196,12 @@ export const goRecipe: Recipe = {
       const cgo = cgoSetting === '1' || (cgoSetting !== '0' && (installsC || cgoModule !== null));
       const base = { ecosystem: 'go', buildStep: i, artifacts: [out.path], buildOnlyEnv: BUILD_ONLY_ENV };
       if (!cgo) {
+        // Packages the program may run or load (ffmpeg, a browser's libraries): distroless/static has none of them.
+        const used = pkgs.apt.filter((p) => !BUILD_PACKAGE.test(p) && !TOOLCHAIN_PACKAGE.test(p) && !/-(dev|devel)$/.test(p) && !IN_DISTROLESS_STATIC.test(p));
+        if (used.length) {
+          found = { ok: false, reason: `the stage installs ${used.join(', ')}, which the program may run or load at run time; ${RUNTIME_GO} would not have ${used.length > 1 ? 'them' : 'it'}` };
+          continue;
+        }
         const builderEdits = [];
         if (cgoSetting !== '0') {
           // Before the command name, after any assignments already written in front of it.

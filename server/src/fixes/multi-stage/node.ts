@@ -49,13 +49,9 @@ function installOf(c: RunCommand): { pm: Pm; prodOnly: boolean } | null {
   return { pm: name as Pm, prodOnly };
 }
 
-/** Why a Node final stage carries a toolchain: a build step, or dev dependencies installed. Null when neither. */
-export function nodeToolchainEvidence(model: Model, stage: Stage): string | null {
-  const cmds = runCommands(model, stage);
-  const build = cmds.find((c) => isNodeBuild(c));
-  if (build) return 'build step';
-  if (cmds.some((c) => installOf(c)?.prodOnly === false)) return 'dev dependencies';
-  return null;
+/** Whether the stage runs a Node build step (`npm run build`, `npx tsc`): what makes a builder stage worth it. */
+export function nodeBuildStep(model: Model, stage: Stage): boolean {
+  return runCommands(model, stage).some((c) => isNodeBuild(c));
 }
 
 export function nodeRuntimeImage(tag: string | null): string {
@@ -73,7 +69,7 @@ export const nodeRecipe: Recipe = {
     const cmds = runCommands(model, stage);
     const builds = cmds.filter((c) => isNodeBuild(c));
     const build = builds[builds.length - 1];
-    if (!build) return { ok: false, reason: 'there is no build step, only dependencies: install production dependencies alone (`npm ci --omit=dev`) instead' };
+    if (!build) return { ok: false, reason: 'there is no build step, only dependencies: a runtime that takes node_modules compiled with the build packages is not written here' };
     const pm = isNodeBuild(build)!;
     const dir = build.dir;
     if (!dir) return { ok: false, reason: 'the directory the build runs in is not known' };
@@ -96,7 +92,10 @@ export const nodeRecipe: Recipe = {
     }
     // The build output: the top-level entry of the app directory the command runs from.
     const main = mainCommand(model, stage);
-    if (!main || main.length === 0) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT' };
+    if (!main || main.length === 0) {
+      const has = stage.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT');
+      return { ok: false, reason: has ? 'the CMD or ENTRYPOINT is not one plain command (an exec form that is not valid JSON runs through a shell)' : 'the stage has no CMD or ENTRYPOINT' };
+    }
     const app = dir.replace(/\/$/, '');
     const sources = copyDests(model, stage).flatMap((d) => d.sources.map((s) => s.replace(/^.*\//, '')));
     const lock = LOCKFILES[installPm].find((l) => sources.includes(l));

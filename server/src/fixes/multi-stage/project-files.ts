@@ -172,6 +172,8 @@ export interface PackageJson {
   main: string | null;
   /** The `packageManager` field (`yarn@4.1.0`, `pnpm@9.0.0`). */
   packageManager: string | null;
+  /** The names under `devDependencies`. */
+  devDependencies: string[];
 }
 
 export function parsePackageJson(text: string): PackageJson | null {
@@ -191,6 +193,7 @@ export function parsePackageJson(text: string): PackageJson | null {
     scripts,
     main: typeof j.main === 'string' ? j.main : null,
     packageManager: typeof j.packageManager === 'string' ? j.packageManager : null,
+    devDependencies: isRecord(j.devDependencies) ? Object.keys(j.devDependencies) : [],
   };
 }
 
