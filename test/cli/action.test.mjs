@@ -32,7 +32,7 @@ before(() => {
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs dist/action.js as the runner would, with `inputs` (by their action.yml names) over the defaults. */
-function runAction(inputs = {}) {
+function runAction(inputs = {}, actionDir = ROOT) {
   const step = path.join(tmp, `step${++n}`);
   fs.mkdirSync(step);
   const env = { ...process.env, GITHUB_WORKSPACE: workspace, GITHUB_OUTPUT: path.join(step, 'output'), GITHUB_STEP_SUMMARY: path.join(step, 'summary'), RUNNER_TEMP: step };
@@ -40,7 +40,7 @@ function runAction(inputs = {}) {
   for (const [name, spec] of Object.entries(ACTION.inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = inputs[name] ?? spec.default ?? '';
   fs.writeFileSync(env.GITHUB_OUTPUT, '');
   fs.writeFileSync(env.GITHUB_STEP_SUMMARY, '');
-  const r = spawnSync(process.execPath, [path.join(ROOT, ACTION.runs.main)], { cwd: workspace, env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(actionDir, ACTION.runs.main)], { cwd: workspace, env, encoding: 'utf8' });
   return { ...r, outputs: readFileCommand(fs.readFileSync(env.GITHUB_OUTPUT, 'utf8')), summary: fs.readFileSync(env.GITHUB_STEP_SUMMARY, 'utf8') };
 }
 
@@ -115,4 +115,31 @@ test('a clean workspace passes; a bad input is a usage error (exit 2) with the C
   const bad = runAction({ 'severity-threshold': 'fatal' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /unknown severity 'fatal'/);
+});
+
+test('a release tag (scripts/release-action.mjs) carries the built dist/ the action runs, with nothing built or installed where it is used', () => {
+  const git = (args, cwd) => {
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' } });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  };
+  const repo = path.join(tmp, 'release-repo');
+  git(['clone', '-q', ROOT, repo], tmp);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'));
+  const version = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).version;
+  const rel = spawnSync(process.execPath, ['scripts/release-action.mjs', `v${version}`], { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid' } });
+  assert.equal(rel.status, 0, rel.stderr);
+  assert.equal(git(['ls-tree', '--name-only', 'HEAD', 'dist/'], repo), '', 'the branch has no dist/');
+  const tagged = git(['ls-tree', '--name-only', `v${version}`, 'dist/'], repo).split('\n');
+  for (const f of ['dist/action.js', 'dist/cli.js', 'dist/cli.main.js', 'dist/tree-sitter-bash.wasm']) assert.ok(tagged.includes(f), `${f} is in the tag`);
+  assert.ok(!tagged.some((f) => f.endsWith('.map')), 'no source maps');
+  // What the runner does with `uses: owner/repo@TAG`: a copy of the tag's tree, then node on runs.main.
+  const used = path.join(tmp, 'used-action');
+  git(['clone', '-q', '--depth', '1', '--branch', `v${version}`, `file://${repo}`, used], tmp);
+  assert.ok(!fs.existsSync(path.join(used, 'node_modules')));
+  const r = runAction({}, used);
+  assert.equal(r.status, 1, r.stderr);
+  const cli = spawnSync(process.execPath, [CLI, 'check', '--format', 'github', '.'], { cwd: workspace, encoding: 'utf8' });
+  assert.equal(r.stdout, cli.stdout);
+  assertSarifValid(JSON.parse(fs.readFileSync(r.outputs['sarif-file'], 'utf8')));
 });
