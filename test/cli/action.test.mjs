@@ -118,8 +118,9 @@ test('a clean workspace passes; a bad input is a usage error (exit 2) with the C
 });
 
 test('a release tag (scripts/release-action.mjs) carries the built dist/ the action runs, with nothing built or installed where it is used', () => {
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
   const git = (args, cwd) => {
-    const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' } });
+    const r = spawnSync('git', args, { cwd, encoding: 'utf8', env });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
@@ -127,7 +128,7 @@ test('a release tag (scripts/release-action.mjs) carries the built dist/ the act
   git(['clone', '-q', ROOT, repo], tmp);
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(repo, 'node_modules'));
   const version = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8')).version;
-  const rel = spawnSync(process.execPath, ['scripts/release-action.mjs', `v${version}`], { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid' } });
+  const rel = spawnSync(process.execPath, ['scripts/release-action.mjs', `v${version}`], { cwd: repo, encoding: 'utf8', env });
   assert.equal(rel.status, 0, rel.stderr);
   assert.equal(git(['ls-tree', '--name-only', 'HEAD', 'dist/'], repo), '', 'the branch has no dist/');
   const tagged = git(['ls-tree', '--name-only', `v${version}`, 'dist/'], repo).split('\n');

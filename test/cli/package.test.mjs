@@ -90,6 +90,13 @@ test('installed dockerfile-lean check, fix --diff and --format sarif work from a
   assert.match(stdin.stdout, /non-root-user/);
 });
 
+test('npx runs the package without an install (the bin named like the package)', () => {
+  const NPX = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+  const r = spawnSync(NPX, ['--yes', '--offline', '--cache', path.join(tmp, 'npx-cache'), '--package', tarball, 'dockerfile-lean', 'check', 'services'], { cwd: work, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^services\/api\/Dockerfile:3:5 warning apt-hygiene /m);
+});
+
 test('installed dockerfile-lean-server --stdio answers initialize', async () => {
   const proc = spawn(bin('dockerfile-lean-server'), ['--stdio'], { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] });
   const send = (msg) => {
