@@ -682,6 +682,8 @@ function evaluateTool(args, name, spec, map, npmVolumes) {
   r.after.output = got.out.slice(0, 500);
   r.after.works = got.code === 1 && got.out === want.out && want.code === 1 && got.out.trim() !== '';
   if (!r.after.works) fail(`\`run --rm -i ${img} check - < ${sample}\` exited ${got.code} (CLI here: ${want.code}); output:\n${tail(got.out + got.err, 8).replace(/^/gm, '      ')}`);
+  const traced = podman(['-i', '-e', 'DOCKERFILE_LEAN_TRACE=1', img, 'check', '-'], sampleText);
+  if (!/bundle compiled, cache used/.test(traced.err)) fail(`the image's CLI starts without its code cache:\n${tail(traced.err, 6).replace(/^/gm, '      ')}`);
   const clean = podman(['-i', img, 'check', '-'], text);
   if (clean.code !== 0 || clean.out.trim()) fail(`the image checking its own Dockerfile on stdin exited ${clean.code}: ${tail(clean.out + clean.err, 4)}`);
   // A mounted project, read by the image's user from its WORKDIR.
