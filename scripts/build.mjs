@@ -99,7 +99,10 @@ await Promise.all([
   ...Object.entries(LAZY).map(([pkg, file]) =>
     esbuild.build({ ...common, minify: true, stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: root, loader: 'js' }, outfile: path.join(dist, file) }),
   ),
-  esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/server.ts')], outfile: path.join(dist, 'server.js') }),
+  // Both launchers are npm bins (dockerfile-lean, dockerfile-lean-server): a shebang each.
+  esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/server.ts')], outfile: path.join(dist, 'server.js'), banner: { js: '#!/usr/bin/env node' } }),
+  // The GitHub Action's entry (action.yml): runs dist/cli.js, so it needs nothing built where it is used.
+  esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/action.ts')], outfile: path.join(dist, 'action.js') }),
   esbuild.build({ ...common, minify: true, entryPoints: [path.join(root, 'server/src/launch/cli.ts')], outfile: path.join(dist, 'cli.js'), banner: { js: '#!/usr/bin/env node' } }),
 ]);
 

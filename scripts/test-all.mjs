@@ -14,6 +14,8 @@ const LAYERS = [
   ['protocol+cli', node, ['--test', 'test/lsp/', 'test/cli/'], 'node'],
   ['grammar', node, ['--test', 'test/grammar/'], 'node'],
   ['vscode', node, ['test/e2e/run-all.mjs'], 'plain'],
+  // pre-commit installs the repository as its hook: npm install of the devDependencies, a build, a minute or more.
+  ['hooks', node, ['--test', 'test/hooks/'], 'node'],
   ['images', node, ['test/images/run.mjs'], 'plain'],
 ];
 

@@ -3,11 +3,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertSarifValid } from './sarif.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -645,23 +645,6 @@ describe('bad input: no crash, no hang', () => {
 
 // ---------------------------------------------------------------------------------------------
 // CI formats, discovery, flags, the config file, fix over many files.
-
-const require = createRequire(import.meta.url);
-const Ajv = require('ajv');
-const addFormats = require('ajv-formats');
-// The OASIS SARIF 2.1.0 schema (draft-07, "$id" …/Schemata/sarif-schema-2.1.0.json), vendored so the tests need
-// no network; taken from the npm package @datadog/datadog-ci-plugin-sarif 5.25.0, which bundles it.
-const SARIF_SCHEMA = JSON.parse(fs.readFileSync(path.join(ROOT, 'test/cli/sarif-schema-2.1.0.json'), 'utf8'));
-let validateSarif;
-function assertSarifValid(log) {
-  if (!validateSarif) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats(ajv);
-    validateSarif = ajv.compile(SARIF_SCHEMA);
-  }
-  const ok = validateSarif(log);
-  assert.ok(ok, `SARIF not valid against the 2.1.0 schema: ${JSON.stringify(validateSarif.errors, null, 2)}`);
-}
 
 /** Creates files (relative path → string or Buffer; a path ending in / is a folder) under a new folder; returns it. */
 function tree(files) {

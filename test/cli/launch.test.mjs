@@ -377,13 +377,14 @@ test('a damaged grammar file: the CLI stops with a message, the server logs it a
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('every file the bundles load from dist/ is packed into the extension (.vscodeignore)', () => {
-  const allowed = readFileSync(join(ROOT, '.vscodeignore'), 'utf8')
-    .split('\n')
-    .filter((l) => l.startsWith('!'))
-    .map((l) => new RegExp(`^${l.slice(1).replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`));
+test('every file the bundles load from dist/ is packed into the extension and the npm package (package.json "files")', () => {
+  // vsce and npm both pack what "files" names (the repo has no .vscodeignore: vsce refuses both at once).
+  assert.ok(!existsSync(join(ROOT, '.vscodeignore')), 'one allow-list: package.json "files"');
+  const allowed = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).files.map(
+    (l) => new RegExp(`^${l.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`),
+  );
   const packed = (file) => allowed.some((re) => re.test(file));
-  const loaded = new Set(['dist/server.js', 'dist/cli.js', 'dist/extension.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-bash.wasm']);
+  const loaded = new Set(['dist/server.js', 'dist/cli.js', 'dist/extension.js', 'dist/action.js', 'dist/tree-sitter.wasm', 'dist/tree-sitter-bash.wasm']);
   for (const bundle of ['server.main.js', 'cli.main.js']) {
     loaded.add(`dist/${bundle}`);
     for (const m of readFileSync(join(ROOT, 'dist', bundle), 'utf8').matchAll(/require\("\.\/([^"]+)"\)/g)) loaded.add(`dist/${m[1]}`);
@@ -391,6 +392,6 @@ test('every file the bundles load from dist/ is packed into the extension (.vsco
   assert.ok(loaded.has('dist/vendor-yaml.js'), 'the YAML reader is a file of its own');
   for (const file of loaded) {
     assert.ok(existsSync(join(ROOT, file)), `${file} is built`);
-    assert.ok(packed(file), `${file} is not in .vscodeignore's allow-list`);
+    assert.ok(packed(file), `${file} is not in package.json "files"`);
   }
 });

@@ -45,8 +45,8 @@ export function packageVsix(out = VSIX) {
       },
     });
     const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out];
-    // Without a .vscodeignore (or "files") vsce would pack everything: fall back to ours.
-    if (!existsSync(join(REPO, '.vscodeignore'))) args.push('--ignoreFile', join(REPO, 'test/e2e/vsix.ignore'));
+    // Without a .vscodeignore or package.json "files" vsce would pack everything: fall back to ours.
+    if (!existsSync(join(REPO, '.vscodeignore')) && !JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')).files) args.push('--ignoreFile', join(REPO, 'test/e2e/vsix.ignore'));
     execFileSync(join(REPO, 'node_modules/.bin/vsce'), args, { cwd: stage, stdio: ['ignore', 'pipe', 'inherit'] });
   } finally {
     rmSync(stage, { recursive: true, force: true });

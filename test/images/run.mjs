@@ -35,8 +35,8 @@ const mb = (bytes) => (bytes == null ? '-' : `${(bytes / 1e6).toFixed(1)} MB`);
 const tail = (text, n = 12) => text.trim().split('\n').slice(-n).join('\n');
 
 /** Runs a command; never throws. `log` = file receiving stdout+stderr. */
-function run(cmd, args, { timeout = 15 * 60e3, logFile, env, input } = {}) {
-  const opts = { encoding: 'utf8', timeout, maxBuffer: 256 << 20, env: env ?? process.env, input };
+function run(cmd, args, { timeout = 15 * 60e3, logFile, env, input, cwd } = {}) {
+  const opts = { encoding: 'utf8', timeout, maxBuffer: 256 << 20, env: env ?? process.env, input, cwd };
   let fd;
   if (logFile) {
     fd = fs.openSync(logFile, 'w');
@@ -635,6 +635,76 @@ function evaluate(args, name, spec, fixed, map, bb, npmVolumes) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// the tool's own image: built from the repository, run as the CLI
+
+function evaluateTool(args, name, spec, map, npmVolumes) {
+  const { dockerfile, context, sample, maxMB } = spec.tool;
+  const file = path.join(ROOT, dockerfile);
+  const logDir = path.join(RESULTS, name);
+  fs.mkdirSync(logDir, { recursive: true });
+  const text = fs.readFileSync(file, 'utf8');
+  const r = { name, what: spec.what, verdict: 'FAIL', reasons: [], notes: [], before: {}, after: {} };
+  const fail = (msg) => r.reasons.push(msg);
+  const cliRun = (cliArgs, opts = {}) => run(process.execPath, [args.cli, ...cliArgs], { timeout: 120e3, env: { ...process.env, NO_COLOR: '1' }, ...opts });
+
+  // The project's own check finds nothing in it.
+  const own = cliRun(['check', dockerfile], { cwd: ROOT });
+  if (own.code !== 0 || own.out.trim()) fail(`\`node dist/cli.js check ${dockerfile}\` exited ${own.code}: ${tail(own.out + own.err, 6)}`);
+  r.after.stages = imageRefs(text).stages.length;
+  if (r.after.stages < 2) fail(`${dockerfile} is not multi-stage (${r.after.stages} stage)`);
+  const unmapped = externalImages(text).filter((ref) => !map.has(qualify(ref)));
+  if (unmapped.length) {
+    fail(`unmapped base image ${unmapped.join(', ')} (add a local stand-in to test/images/from-map.json + bases.sh)`);
+    return r;
+  }
+
+  const img = `localhost/dockerfile-lean-test/${name}:latest`;
+  log(`${name}: building ${dockerfile} (context ${context})`);
+  const s = Date.now();
+  const b = run('buildah', ['bud', '--layers', '--pull=never', ...(args.noCache ? ['--no-cache'] : []), ...npmVolumes, '-f', file, '-t', img, path.join(ROOT, context)], {
+    logFile: path.join(logDir, 'build.log'),
+    timeout: 20 * 60e3,
+  });
+  r.after.buildSeconds = secs(Date.now() - s);
+  if (b.code !== 0) {
+    fail(`build failed (exit ${b.code}${b.timedOut ? ', timeout' : ''}):\n${tail(b.out, 10).replace(/^/gm, '      ')}`);
+    return r;
+  }
+  Object.assign(r.after, { image: img }, inspect(img));
+  if (maxMB != null && r.after.size > maxMB * 1e6) fail(`the image is ${mb(r.after.size)}, more than ${maxMB} MB`);
+
+  // `run --rm -i IMAGE check - < FILE`: the same findings and exit code as the CLI here.
+  const podman = (more, input) => run('podman', ['run', '--rm', '--pull=never', '--network', 'none', ...more], { timeout: 120e3, input });
+  const sampleText = fs.readFileSync(path.join(ROOT, sample), 'utf8');
+  const want = cliRun(['check', '-'], { input: sampleText });
+  const got = podman(['-i', img, 'check', '-'], sampleText);
+  fs.writeFileSync(path.join(logDir, 'run.log'), got.out + got.err);
+  r.after.output = got.out.slice(0, 500);
+  r.after.works = got.code === 1 && got.out === want.out && want.code === 1 && got.out.trim() !== '';
+  if (!r.after.works) fail(`\`run --rm -i ${img} check - < ${sample}\` exited ${got.code} (CLI here: ${want.code}); output:\n${tail(got.out + got.err, 8).replace(/^/gm, '      ')}`);
+  const traced = podman(['-i', '-e', 'DOCKERFILE_LEAN_TRACE=1', img, 'check', '-'], sampleText);
+  if (!/bundle compiled, cache used/.test(traced.err)) fail(`the image's CLI starts without its code cache:\n${tail(traced.err, 6).replace(/^/gm, '      ')}`);
+  const clean = podman(['-i', img, 'check', '-'], text);
+  if (clean.code !== 0 || clean.out.trim()) fail(`the image checking its own Dockerfile on stdin exited ${clean.code}: ${tail(clean.out + clean.err, 4)}`);
+  // A mounted project, read by the image's user from its WORKDIR.
+  const mounted = podman(['-v', `${path.join(ROOT, path.dirname(sample))}:/work:ro`, img, 'check', '--format', 'json', '.']);
+  const rows = (() => {
+    try {
+      return JSON.parse(mounted.out);
+    } catch {
+      return null;
+    }
+  })();
+  if (mounted.code !== 1 || !Array.isArray(rows) || !rows.length || !rows.every((x) => x.file === 'Dockerfile')) fail(`check of a project mounted at /work exited ${mounted.code}: ${tail(mounted.out + mounted.err, 4)}`);
+  const u = podman(['--entrypoint', 'id', img, '-u']);
+  r.after.uid = u.code === 0 && /^\d+$/.test(u.out.trim()) ? Number(u.out.trim()) : null;
+  if (r.after.uid == null) fail(`could not measure the uid it runs as: ${tail(u.out + u.err, 2)}`);
+  else if (r.after.uid === 0) fail(`runs as root (image USER ${JSON.stringify(r.after.user)})`);
+  r.verdict = r.reasons.length ? 'FAIL' : 'PASS';
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
 // output
 
 function table(results) {
@@ -670,7 +740,8 @@ if (args.list) {
 const names = args.only ?? Object.keys(allCases);
 const unknown = names.filter((n) => !allCases[n]);
 if (unknown.length) fatal(`unknown example(s) ${unknown.join(', ')} (known: ${Object.keys(allCases).join(', ')})`, names.length);
-for (const n of names) if (!fs.existsSync(path.join(EXAMPLES, n, 'Dockerfile'))) fatal(`examples/${n}/Dockerfile is missing`, names.length);
+const dockerfileOf = (n) => (allCases[n].tool ? path.join(ROOT, allCases[n].tool.dockerfile) : path.join(EXAMPLES, n, 'Dockerfile'));
+for (const n of names) if (!fs.existsSync(dockerfileOf(n))) fatal(`${path.relative(ROOT, dockerfileOf(n))} is missing`, names.length);
 
 // root's tools (debootstrap) live in sbin directories that a sudo/CI PATH may lack
 for (const d of ['/usr/local/sbin', '/usr/sbin', '/sbin']) if (!(process.env.PATH ?? '').split(':').includes(d)) process.env.PATH += `:${d}`;
@@ -682,14 +753,14 @@ fs.mkdirSync(CACHE, { recursive: true });
 
 // 1. the fixes (fast, and they decide which bases are needed)
 const fixes = {};
-for (const n of names) fixes[n] = fixWithCli(args, n);
+for (const n of names) if (!allCases[n].tool) fixes[n] = fixWithCli(args, n);
 
 // 2. bases for every image the before and after files name
 const map = loadMap();
 const needed = new Set();
 for (const n of names) {
-  const texts = [fs.readFileSync(path.join(EXAMPLES, n, 'Dockerfile'), 'utf8')];
-  if (fixes[n].code === 0) texts.push(fixes[n].text);
+  const texts = [fs.readFileSync(dockerfileOf(n), 'utf8')];
+  if (fixes[n]?.code === 0) texts.push(fixes[n].text);
   for (const t of texts) for (const ref of externalImages(t)) {
     const k = baseKey(map.get(qualify(ref)) ?? '');
     if (k) needed.add(k);
@@ -719,7 +790,7 @@ for (const n of names) {
   const s = Date.now();
   let r;
   try {
-    r = evaluate(args, n, allCases[n], fixes[n], map, bb, npmVolumes);
+    r = allCases[n].tool ? evaluateTool(args, n, allCases[n], map, npmVolumes) : evaluate(args, n, allCases[n], fixes[n], map, bb, npmVolumes);
   } catch (e) {
     r = { name: n, what: allCases[n].what, verdict: 'FAIL', reasons: [`harness error: ${e.stack ?? e}`], before: {}, after: {} };
   }
