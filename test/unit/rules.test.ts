@@ -96,16 +96,16 @@ describe('non-root-user messages and fixes', () => {
 
 
 table('merge-run', [
-  ['fires on two plain RUNs', 'FROM alpine\nRUN a\nRUN b\n', true, true],
-  ['fires across comments and blank lines', 'FROM alpine\nRUN a\n\n# c\nRUN b\n', true, true],
-  ['fires on equal mount flags', 'FROM alpine\nRUN --mount=type=cache,target=/c a\nRUN --mount=type=cache,target=/c b\n', true, true],
+  ['fires on two plain RUNs when the later one removes files', 'FROM alpine\nRUN a\nRUN rm -rf /tmp/a\n', true, true],
+  ['fires across comments and blank lines', 'FROM alpine\nRUN a\n\n# c\nRUN apt-get purge -y gcc\n', true, true],
+  ['fires on equal mount flags', 'FROM alpine\nRUN --mount=type=cache,target=/c a\nRUN --mount=type=cache,target=/c chown -R app /srv\n', true, true],
   ['quiet on one RUN', 'FROM alpine\nRUN a && b\n', false],
   ['quiet when flags differ', 'FROM alpine\nRUN --network=none a\nRUN b\n', false],
   ['quiet when an instruction stands between', 'FROM alpine\nRUN a\nENV X=1\nRUN b\n', false],
   ['quiet on a heredoc RUN', 'FROM alpine\nRUN <<EOF\na\nEOF\nRUN b\n', false],
   ['quiet on exec form', 'FROM alpine\nRUN ["a"]\nRUN b\n', false],
   ['quiet across a SHELL change', 'FROM alpine\nRUN a\nSHELL ["/bin/ash", "-c"]\nRUN b\n', false],
-  ['fires on consecutive ONBUILD RUNs', 'FROM alpine\nONBUILD RUN a\nONBUILD RUN b\n', true, true],
+  ['fires on consecutive ONBUILD RUNs', 'FROM alpine\nONBUILD RUN a\nONBUILD RUN find /tmp -delete\n', true, true],
   ['quiet on an ONBUILD RUN next to a plain RUN', 'FROM alpine\nONBUILD RUN a\nRUN b\nONBUILD RUN c\n', false],
   ['quiet on ONBUILD RUNs with different flags', 'FROM alpine\nONBUILD RUN --network=none a\nONBUILD RUN b\n', false],
   ['quiet on ONBUILD RUNs split by another ONBUILD', 'FROM alpine\nONBUILD RUN a\nONBUILD COPY . .\nONBUILD RUN b\n', false],
@@ -216,7 +216,7 @@ describe('settings', () => {
   });
   it('changes a rule severity', () => {
     const s = normalizeSettings({ rules: { 'merge-run': 'error' } });
-    assert.equal(analyze('FROM alpine\nRUN a\nRUN b\n', s).findings.find((f) => f.rule === 'merge-run')?.severity, 'error');
+    assert.equal(analyze('FROM alpine\nRUN a\nRUN rm b\n', s).findings.find((f) => f.rule === 'merge-run')?.severity, 'error');
   });
   it('disables everything with enable: false', () => {
     assert.deepEqual(analyze('FROM alpine\nRUN a\nRUN b\n', normalizeSettings({ enable: false })).findings, []);
@@ -261,6 +261,22 @@ describe('settings', () => {
     // A stage that only a builder is built on is a builder as well.
     const chain = `FROM debian AS deps\n${run}FROM deps AS build\n${run}FROM debian\nCOPY --from=build /x /x\n`;
     assert.deepEqual(analyze(chain, DEFAULT_SETTINGS, ['apt-hygiene']).findings, []);
+  });
+});
+
+describe('merge-run: only the layer count', () => {
+  it('is a hint when no later RUN removes or rewrites files, a warning when one does', () => {
+    const hint = analyze('FROM alpine\nRUN apk add --no-cache curl\nRUN curl --version\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
+    assert.deepEqual(hint.map((f) => f.severity), ['hint']);
+    assert.match(hint[0].message, /only cut the number of layers/);
+    assert.ok(hint[0].fixable, 'still offered: merging is safe');
+    for (const later of ['rm -rf /var/cache/x', 'apt-get clean', 'apk del .build-deps', 'pip uninstall -y x', 'npm cache clean --force', 'dpkg --purge x', 'mv /a /b', 'chmod -R g+w /app', 'find / -name "*.pyc" -delete', '/bin/rm x']) {
+      const f = analyze(`FROM alpine\nRUN make\nRUN ${later}\nUSER 1000\n`, DEFAULT_SETTINGS, ['merge-run']).findings;
+      assert.deepEqual(f.map((x) => x.severity), ['warning'], later);
+      assert.match(f[0].message, /no longer stay in an earlier layer/, later);
+    }
+    // A removal in the first RUN shrinks its own layer already: that merge still only cuts the count.
+    assert.deepEqual(analyze('FROM alpine\nRUN rm -rf /x\nRUN make\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings.map((f) => f.severity), ['hint']);
   });
 });
 

@@ -66,6 +66,50 @@ function findGroups(stage: Stage): Instr[][] {
   return groups;
 }
 
+/** Commands that remove, move or rewrite files in place: run after another RUN, the old copies stay in its layer. */
+const REWRITING_COMMANDS = new Set(['rm', 'rmdir', 'unlink', 'shred', 'mv', 'chown', 'chmod', 'chgrp', 'strip', 'truncate']);
+
+/** Package-manager subcommands that remove packages or caches. */
+const REMOVING_SUBCOMMANDS: Record<string, ReadonlySet<string>> = {
+  'apt-get': new Set(['clean', 'autoclean', 'purge', 'remove', 'autoremove', 'dist-clean']),
+  apt: new Set(['clean', 'autoclean', 'purge', 'remove', 'autoremove', 'dist-clean']),
+  apk: new Set(['del', 'cache']),
+  dnf: new Set(['clean', 'remove', 'erase', 'autoremove']),
+  yum: new Set(['clean', 'remove', 'erase', 'autoremove']),
+  microdnf: new Set(['clean', 'remove']),
+  pip: new Set(['uninstall', 'cache']),
+  pip3: new Set(['uninstall', 'cache']),
+  npm: new Set(['cache', 'uninstall', 'prune', 'rm']),
+  yarn: new Set(['cache', 'remove']),
+  pnpm: new Set(['store', 'prune', 'remove']),
+  gem: new Set(['cleanup', 'uninstall']),
+  conda: new Set(['clean', 'remove']),
+  mamba: new Set(['clean', 'remove']),
+  go: new Set(['clean']),
+  cargo: new Set(['clean']),
+  composer: new Set(['clear-cache', 'clearcache']),
+};
+
+/**
+ * Whether a body removes, moves or rewrites files: `rm`, `mv`, `chown`, `find … -delete`, a package manager's
+ * clean, purge or uninstall, `dpkg --purge`. Only then does merging it into the RUNs before it make the image
+ * smaller; otherwise the merge only cuts the number of layers.
+ */
+function rewritesFiles(run: RunInfo): boolean {
+  const script = run.script();
+  if (!script) return false;
+  return script.commands.some((c) => {
+    const name = c.name?.slice(c.name.lastIndexOf('/') + 1);
+    if (!name) return false;
+    if (REWRITING_COMMANDS.has(name)) return true;
+    const words = c.args.map((a) => a.value ?? '');
+    if (name === 'find') return words.includes('-delete') || ['-exec', '-execdir'].some((x) => ['rm', 'mv', 'chown', 'chmod'].includes(words[words.indexOf(x) + 1] ?? ''));
+    if (name === 'dpkg') return words.some((w) => w === '--purge' || w === '--remove' || w === '-P' || w === '-r');
+    const subs = Object.hasOwn(REMOVING_SUBCOMMANDS, name) ? REMOVING_SUBCOMMANDS[name] : undefined;
+    return !!subs && subs.has(words.find((w) => !w.startsWith('-')) ?? '');
+  });
+}
+
 /** Why a merge is not offered when the merged bodies would not parse. */
 export const UNPARSABLE_MERGE = 'merged, the bodies would not parse as one shell script (backquoted commands read across the `&&`)';
 
@@ -140,15 +184,19 @@ export const mergeRun: Rule<'merge-run'> = {
       if (!ships(model, stage)) continue;
       for (const group of runGroups(stage)) {
         const parses = mergedParses(model, group);
+        const n = group.length;
+        const where = group[0].keyword === 'ONBUILD' ? `${n} consecutive ONBUILD RUN instructions make ${n} layers in every image built from this one` : `${n} consecutive RUN instructions make ${n} layers`;
+        // Only a later body that removes or rewrites files makes the merged layer smaller than the layers apart.
+        const saves = group.slice(1).some((i) => rewritesFiles(runOf(i)!));
         out.push({
           start: group[0].start,
-          end: group[group.length - 1].end,
-          message:
-            group[0].keyword === 'ONBUILD'
-              ? `${group.length} consecutive ONBUILD RUN instructions make ${group.length} layers in every image built from this one; merged into one, files removed by a later step no longer stay in an earlier layer.`
-              : `${group.length} consecutive RUN instructions make ${group.length} layers; merged into one, files removed by a later step no longer stay in an earlier layer.`,
+          end: group[n - 1].end,
+          message: saves
+            ? `${where}; merged into one, files removed by a later step no longer stay in an earlier layer.`
+            : `${where}; none of them removes or rewrites files an earlier one wrote, so merging would only cut the number of layers.`,
           fixable: parses,
           ...(parses ? {} : { reason: UNPARSABLE_MERGE }),
+          ...(saves ? {} : { severityCap: 'hint' as const }),
           data: { lines: group.map((i) => i.line) },
         });
       }
