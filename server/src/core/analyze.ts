@@ -88,7 +88,7 @@ function suppressed(model: Model, rule: Rule, start: number, end: number): boole
 }
 
 export function fixesFor(model: Model, finding: Finding): Fix[] {
-  if (!finding.fixable) return [];
+  if (!finding.fixable && finding.data?.quickFixOnly !== true) return [];
   const rule = getRule(finding.rule);
   if (!rule) return [];
   try {
@@ -183,7 +183,7 @@ export function fixAll(text: string, settings: Settings = DEFAULT_SETTINGS, only
     const chosen: { start: number; end: number; text: string }[] = [];
     const taken: [number, number][] = [];
     for (const f of fixable) {
-      const fixes = fixesFor(model, f);
+      const fixes = fixesFor(model, f).filter((x) => !x.manual);
       const fix = fixes.find((x) => x.preferred) ?? fixes[0];
       if (!fix || fix.edits.length === 0) continue;
       const offs = fix.edits.map((e) => ({ start: model.doc.offsetAt(e.range.start), end: model.doc.offsetAt(e.range.end), text: e.newText }));

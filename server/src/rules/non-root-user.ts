@@ -2,8 +2,9 @@
 import { isPosixShell, type Instr, type Model, type Stage } from '../core/model';
 import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
 import type { Fix, Finding, RuleOptions } from '../core/types';
-import { familyHasShell, isRootUser, type Family } from '../knowledge/base-images';
+import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { contextFileFor } from '../fixes/multi-stage/context-files';
 import type { Rule } from './types';
 
 /** The user the fix creates when the image has none: the `name` and `uid` options, these by default. */
@@ -33,10 +34,239 @@ interface UserPlan {
   declined?: string;
   /** Copies before this instruction keep their owner (the user does not exist yet when they run). */
   ownerFrom?: Instr;
+  /** The user is the rule's own choice (`app`, 10001), not one the file or a known image names. */
+  guessed?: boolean;
 }
 
 function finalStage(model: Model): Stage | null {
   return model.stages.length ? model.stages[model.stages.length - 1] : null;
+}
+
+/** A stage and the stages it is built FROM, the first base first. */
+function stageChain(stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) out.unshift(s);
+  return out;
+}
+
+/** The instructions of a stage chain, in build order. */
+function chainInstrs(stage: Stage): Instr[] {
+  return stageChain(stage).flatMap((s) => s.instructions);
+}
+
+/** The last ENTRYPOINT and CMD the file sets for a stage (its own or inherited from a stage it is built FROM). */
+function startOf(stage: Stage): { entrypoint: Instr | null; cmd: Instr | null } {
+  let entrypoint: Instr | null = null;
+  let cmd: Instr | null = null;
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword === 'ENTRYPOINT') {
+      entrypoint = i;
+      // A new ENTRYPOINT resets the CMD inherited before it.
+      cmd = null;
+    } else if (i.keyword === 'CMD') cmd = i;
+  }
+  return { entrypoint, cmd };
+}
+
+/** The words of a CMD / ENTRYPOINT (exec form as written, shell form split on blanks); null when unreadable. */
+function commandWords(i: Instr): string[] | null {
+  const raw = (i.node.getArgumentsContent() ?? '').trim();
+  if (raw.startsWith('[')) {
+    try {
+      const arr = JSON.parse(raw);
+      return Array.isArray(arr) && arr.every((x) => typeof x === 'string') ? arr : null;
+    } catch {
+      return null;
+    }
+  }
+  return raw.split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ''));
+}
+
+const basename = (w: string): string => w.slice(w.lastIndexOf('/') + 1);
+const SHELLS = /^(sh|bash|ash|dash|zsh|ksh|fish|cmd|pwsh|powershell)(\.exe)?$/i;
+const REPLS = /^(python[23]?(\.\d+)?|ipython|node|irb|ghci|jshell|iex|erl|R|julia|swift|lua|scala|clojure|clj|bun|deno|php|perl[\d.]*|mvn|gradle|lein|sbt|ant)$/;
+/** Entrypoints that pass their arguments on: the program is the CMD (official images' docker-entrypoint.sh, init shims). */
+const PASS_ON = /^(docker-([\w-]+-)?entrypoint(\.sh)?|tini|tini-static|dumb-init|catatonit)$/;
+
+/** Whether words start a shell or a language's REPL (no script to run): what an image meant to be built FROM runs. */
+function isShellOrRepl(words: string[]): boolean {
+  if (!words.length) return false;
+  const name = basename(words[0]);
+  const rest = words.slice(1);
+  if (SHELLS.test(name)) return rest.every((a) => /^-(l|i|-login|NoLogo)$/i.test(a));
+  if (!REPLS.test(name) && name !== 'rebar3') return false;
+  const joined = rest.join(' ');
+  if (rest.some((a) => a === 'repl' || a === '--repl') || (name === 'rebar3' && joined === 'shell')) return true;
+  return rest.length === 0 || (name === 'php' && joined === '-a') || (name === 'perl' && joined === '-de0') || (name === 'deno' && joined === 'repl');
+}
+
+/**
+ * Whether the final stage defines an image to build FROM rather than an app: it starts a shell or a REPL (its
+ * own CMD, or the OS / language image's when the file sets none). A USER there breaks every downstream RUN.
+ */
+function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
+  const { entrypoint, cmd } = startOf(stage);
+  if (!entrypoint && !cmd) return !!info?.startsShell;
+  const cmdWords = cmd ? commandWords(cmd) : null;
+  if (entrypoint) {
+    const words = commandWords(entrypoint);
+    if (!words || !words.length) return false;
+    // An entrypoint of its own that starts a REPL (`entrypoint` + CMD `--repl`).
+    if (!PASS_ON.test(basename(words[0]))) return [...words, ...(cmdWords ?? [])].some((w) => w === 'repl' || w === '--repl');
+    if (words.slice(1).some((w) => w !== '--' && !w.startsWith('-'))) return false;
+  }
+  return !!cmdWords && isShellOrRepl(cmdWords);
+}
+
+/** Commands that start as root and step down to another user (or hand the choice to a supervisor that does). */
+const STEPS_DOWN = /(^|[\s"'\[;&|(/])(gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst|supervisord|s6-svscan|php-fpm[\d.]*|apache2-foreground|httpd-foreground|apache2?ctl)(\s|"|'|]|$)|chroot\s+--userspec|(^|[\s"'\[])\/init(\s|"|'|]|$)|\bexec\s+su\s|\bsu\s+(-\S+\s+)*-c\s|\bsudo\s+(-\S+\s+)*-u\s/;
+/** In an entrypoint script: it also adjusts users itself (useradd / usermod at start, to match a mounted volume's owner). */
+const ADJUSTS_USERS = /(^|[\s;&|(])(useradd|usermod|adduser|groupmod|addgroup)\s/m;
+
+/** The script files a CMD / ENTRYPOINT runs: words that name a path (`/entrypoint.sh`, `./start.sh`, `bin/run`). */
+function scriptPaths(model: Model, stage: Stage, i: Instr): string[] {
+  const words = commandWords(i) ?? [];
+  const wd = workdirAt(model, stage, i);
+  const out: string[] = [];
+  for (const w of words.slice(0, 4)) {
+    if (w.startsWith('-') || w.includes('$') || !/^[\w./@+-]+$/.test(w)) continue;
+    if (!w.includes('/') && !/\.(sh|bash)$/.test(w)) continue;
+    if (w.startsWith('/')) out.push(w);
+    else if (wd) out.push(`${wd.replace(/\/$/, '')}/${w.replace(/^\.\//, '')}`);
+  }
+  return out;
+}
+
+/**
+ * Why the container's start drops privileges itself (so a USER would stop it, as `gosu` then fails with
+ * "operation not permitted"), or null: the start command steps down, the file installs gosu / su-exec, or the
+ * entrypoint script it copies from the build context steps down or adjusts users.
+ */
+function dropsPrivileges(model: Model, stage: Stage, info: BaseImageInfo | null): string | null {
+  const { entrypoint, cmd } = startOf(stage);
+  if (info?.stepsDown && !entrypoint) return info.stepsDown;
+  if (info?.startsAsRoot && keepsImageStart(stage)) return info.startsAsRoot;
+  for (const i of [entrypoint, cmd]) {
+    if (i && STEPS_DOWN.test(i.node.getArgumentsContent() ?? '')) return `its ${i.keyword} starts as root and switches user itself`;
+  }
+  const instrs = chainInstrs(stage);
+  if (instrs.some((i) => i.keyword === 'RUN' && /(^|[\s/])(gosu|su-exec)(\s|$|[;&|'"])/m.test(i.run?.body ?? ''))) {
+    return 'the file installs gosu / su-exec, which its start command uses to switch user';
+  }
+  if (!model.files) return null;
+  for (const i of [entrypoint, cmd]) {
+    if (!i) continue;
+    for (const file of scriptPaths(model, stage, i)) {
+      for (const s of stageChain(stage)) {
+        const found = contextFileFor(model, s, file);
+        if (!found) continue;
+        if (STEPS_DOWN.test(found.text)) return `its start script ${found.rel} switches user itself`;
+        if (ADJUSTS_USERS.test(found.text)) return `its start script ${found.rel} creates or changes users at start, as root`;
+      }
+    }
+  }
+  return null;
+}
+
+/** Whether the file is a dev container's: its image, or a devcontainer.json next to it. */
+function devContainer(model: Model, info: BaseImageInfo | null): boolean {
+  if (info?.userSetByTooling) return true;
+  const files = model.files;
+  if (!files) return false;
+  try {
+    return files.read('devcontainer.json') !== null || files.read('.devcontainer.json') !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the final stage runs Windows: a Windows base image, or a cmd / PowerShell SHELL on an image the table does not know. */
+function windowsStage(stage: Stage, info: BaseImageInfo | null): boolean {
+  if (info?.family === 'windows') return true;
+  // A known Linux image stays Linux whatever SHELL a step uses.
+  if (info?.known) return false;
+  return chainInstrs(stage).some((i) => {
+    if (i.keyword !== 'SHELL') return false;
+    const words = commandWords(i);
+    return !!words?.length && /^(cmd|powershell)(\.exe)?$/i.test(basename(words[0].replace(/\\/g, '/')));
+  });
+}
+
+/** Installers that put the tool under root's home unless told otherwise, with the variable that moves it. */
+const ROOT_HOME_INSTALLERS: [RegExp, string, string][] = [
+  [/sh\.rustup\.rs|rustup-init/, 'CARGO_HOME', 'rustup (~/.cargo)'],
+  [/nvm-sh\/nvm|\/nvm\/[^\s]*install\.sh/, 'NVM_DIR', 'nvm (~/.nvm)'],
+  [/install\.python-poetry\.org/, 'POETRY_HOME', 'Poetry (~/.local)'],
+  [/bun\.sh\/install/, 'BUN_INSTALL', 'Bun (~/.bun)'],
+  [/get\.sdkman\.io/, 'SDKMAN_DIR', 'SDKMAN! (~/.sdkman)'],
+  [/pyenv\.run|pyenv-installer/, 'PYENV_ROOT', 'pyenv (~/.pyenv)'],
+  [/\bpip3?\s+install\s[^;&|]*--user\b/, 'PYTHONUSERBASE', 'pip --user (~/.local)'],
+];
+
+/** What the image runs from root's home (/root is 0700: no other user reaches it), or null. */
+function toolsUnderRoot(model: Model, stage: Stage): string | null {
+  const set = new Set<string>();
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword === 'ENV') {
+      const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+      for (const p of props) {
+        const v = p.getValue() ?? '';
+        set.add(p.getName());
+        if (/(^|[:=\s"'])(\/root|~|\$\{?HOME\}?)(\/|:|$)/.test(v) && !(p.getName() === 'HOME' && v !== '/root')) {
+          return `ENV ${p.getName()} points into root's home (${v.length > 60 ? v.slice(0, 57) + '...' : v}), which another user cannot read`;
+        }
+      }
+    } else if (i.keyword === 'RUN') {
+      const body = i.run?.body ?? '';
+      for (const [re, variable, what] of ROOT_HOME_INSTALLERS) {
+        if (re.test(body) && !set.has(variable)) return `${what} is installed under root's home, which another user cannot read`;
+      }
+    }
+  }
+  return null;
+}
+
+/** A RUN that unpacks an archive into the final WORKDIR (a server's own tree: logs/, work/, temp/ under it), or null. */
+function unpackedIntoWorkdir(model: Model, stage: Stage): string | null {
+  const wd = workdirAt(model, stage, null);
+  if (!wd || wd === '/') return null;
+  const root = wd.replace(/\/$/, '');
+  for (const i of stage.instructions) {
+    if (i.keyword !== 'RUN' || !/\b(tar|unzip)\b/.test(i.run?.body ?? '')) continue;
+    const cwd = workdirAt(model, stage, i);
+    for (const c of i.run?.script()?.commands ?? []) {
+      const args = c.args.map((a) => a.value ?? '');
+      const extract = (c.name === 'tar' && args.some((a) => /^-?[a-zA-Z]*x/.test(a) || a === '--extract')) || c.name === 'unzip';
+      if (!extract) continue;
+      const k = args.findIndex((a) => a === '-C' || a === '--directory' || a === '-d');
+      const dest = k >= 0 ? args[k + 1] : args.find((a) => a.startsWith('--directory='))?.slice(12) ?? cwd;
+      if (dest && (dest.replace(/\/$/, '') === root || dest === '.' && cwd === wd)) return `line ${i.line + 1} unpacks an archive into ${wd}`;
+    }
+  }
+  return null;
+}
+
+/** Owners the file gives files to (`chown USER[:GROUP]`, `COPY --chown=`): each one exists in the image. */
+function chownedOwners(model: Model, stage: Stage): { user: string; owner: string; instr: Instr }[] {
+  const out: { user: string; owner: string; instr: Instr }[] = [];
+  const add = (owner: string, instr: Instr): void => {
+    const user = owner.split(':')[0];
+    if (owner.includes('$') || !/^[\w.-]+(:[\w.-]+)?$/.test(owner) || isRootUser(user)) return;
+    out.push({ user, owner, instr });
+  };
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') {
+      const m = /--chown=(\S+)/.exec(model.doc.text.slice(i.start, i.end));
+      if (m) add(m[1].replace(/^["']|["']$/g, ''), i);
+    } else if (i.keyword === 'RUN' && /\bchown\b/.test(i.run?.body ?? '')) {
+      for (const c of i.run?.script()?.commands ?? []) {
+        if (c.name !== 'chown') continue;
+        const spec = c.args.map((a) => a.value ?? '').find((a) => !a.startsWith('-'));
+        if (spec) add(spec, i);
+      }
+    }
+  }
+  return out;
 }
 
 /** The user a stage's process runs as, following `FROM stage` chains; null when unknown (unresolved variable). */
@@ -105,11 +335,65 @@ function ownershipCommands(model: Model, stage: Stage, owner: string): string[] 
   if (!wd || wd === '/' || !/^[A-Za-z0-9_./@%+=:,-]+$/.test(wd)) return [];
   const out = [`chown ${owner} ${wd}`];
   const fw = appFramework(stage);
+  const made = madeDirs(model, stage);
   if (fw) {
-    const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`).join(' ');
-    out.push(`mkdir -p ${dirs}`, `chown -R ${owner} ${dirs}`);
-  }
+    const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`);
+    out.push(`mkdir -p ${dirs.join(' ')}`, `chown -R ${owner} ${[...dirs, ...made.filter((d) => !dirs.includes(d))].join(' ')}`);
+  } else if (made.length) out.push(`chown -R ${owner} ${made.join(' ')}`);
   return out;
+}
+
+const PLAIN_PATH = /^[A-Za-z0-9_./@%+=:,-]+$/;
+
+/**
+ * Directories the file makes (`mkdir`) under a WORKDIR it sets: they stay root's 0755, and the app that writes
+ * there (a database file, uploads) fails at start under another user. Not those the file already chowns.
+ */
+function madeDirs(model: Model, stage: Stage): string[] {
+  const instrs = chainInstrs(stage);
+  const workdirs = new Set<string>();
+  for (const i of instrs) if (i.keyword === 'WORKDIR') {
+    const wd = workdirAfter(model, i);
+    if (wd && wd !== '/') workdirs.add(wd.replace(/\/$/, ''));
+  }
+  if (!workdirs.size) return [];
+  const made: string[] = [];
+  const chowned: string[] = [];
+  for (const i of instrs) {
+    if (i.keyword !== 'RUN' || !/\b(mkdir|chown)\b/.test(i.run?.body ?? '')) continue;
+    const script = i.run?.script();
+    if (!script) continue;
+    const cwd = script.commands.some((c) => c.name === 'cd') ? null : workdirAt(model, i.stage!, i);
+    for (const c of script.commands) {
+      if (c.name !== 'mkdir' && c.name !== 'chown') continue;
+      const args = c.args.map((a) => a.value ?? '');
+      const paths: string[] = [];
+      for (let k = 0; k < args.length; k++) {
+        const a = args[k];
+        if (a === '-m' || a === '--mode') k++;
+        else if (!a.startsWith('-')) paths.push(a);
+      }
+      if (c.name === 'chown') paths.shift();
+      for (const p of paths) {
+        if (!PLAIN_PATH.test(p)) continue;
+        const abs = p.startsWith('/') ? p : cwd && cwd !== '/' ? `${cwd.replace(/\/$/, '')}/${p.replace(/^\.\//, '')}` : null;
+        if (!abs) continue;
+        const norm = abs.replace(/\/+$/, '');
+        (c.name === 'mkdir' ? made : chowned).push(norm);
+      }
+    }
+  }
+  const under = (d: string, root: string): boolean => d === root || d.startsWith(root + '/');
+  return [...new Set(made)].filter((d) => [...workdirs].some((w) => d.startsWith(w + '/')) && !chowned.some((c) => under(d, c)) && !/\/\.\.?(\/|$)/.test(d));
+}
+
+/** The working directory a WORKDIR instruction sets. */
+function workdirAfter(model: Model, i: Instr): string | null {
+  const stage = i.stage!;
+  const k = stage.instructions.indexOf(i);
+  const next = stage.instructions[k + 1];
+  if (next) return workdirAt(model, stage, next);
+  return workdirAt(model, stage, null);
 }
 
 function joinCommands(cmds: (string | null)[]): string | null {
@@ -130,15 +414,31 @@ function planUser(model: Model, stage: Stage, as: NewUser): UserPlan {
   const info = baseInfo(stage);
   const family = info?.family ?? 'unknown';
   const shell = familyHasShell(family);
-  if (info?.startsAsRoot && keepsImageStart(stage)) {
-    return { user: '', owner: '', create: null, why: info.startsAsRoot, declined: "the image's own start command must run as root; a USER belongs only after a CMD or ENTRYPOINT of your own" };
-  }
   const used = usedUsers(model, stage);
   if (used.length) return { user: used[used.length - 1], owner: used[used.length - 1], create: null, why: `the file already uses user \`${used[used.length - 1]}\`` };
+  const chowned = chownedOwners(model, stage);
+  // Own directories made for the app: only where a shell can run chown.
+  const dirs = (owner: string): string | null => {
+    const made = shell ? madeDirs(model, stage) : [];
+    return made.length ? `chown -R ${owner} ${made.join(' ')}` : null;
+  };
   const created = createdUsers(stage);
   if (created.length) {
     const { name: u, instr } = created[created.length - 1];
-    return { user: u, owner: `${u}:${u}`, create: null, why: `the file already creates user \`${u}\``, ownerFrom: instr };
+    // The group the file gives its files to (`chown app:root` + `g+w`, the arbitrary-uid pattern) is kept.
+    const own = chowned.filter((c) => c.user === u && c.owner.includes(':')).pop();
+    const owner = own ? own.owner : `${u}:${u}`;
+    return { user: u, owner, create: dirs(owner), why: `the file already creates user \`${u}\``, ownerFrom: instr };
+  }
+  if (chowned.length) {
+    const { user: u, owner } = chowned[chowned.length - 1];
+    return { user: u, owner, create: dirs(owner), why: `the file already gives its files to \`${owner}\`` };
+  }
+  if (info && !isRootUser(info.runsAs)) {
+    // The image runs as its own user; the file switched to root for some steps and did not switch back.
+    const s = info.shipsUser;
+    const owner = s ? `${s.name}:${s.group}` : info.runsAs;
+    return { user: s ? s.name : info.runsAs, owner, create: dirs(owner), why: `the image runs as \`${s ? s.name : info.runsAs}\` by default` };
   }
   if (info?.shipsUser) {
     const s = info.shipsUser;
@@ -157,15 +457,16 @@ function planUser(model: Model, stage: Stage, as: NewUser): UserPlan {
       owner: `${as.uid}:${as.uid}`,
       create: joinCommands([create, ...ownershipCommands(model, stage, `${as.name}:${as.name}`)]),
       why: `a system user \`${as.name}\` (uid ${as.uid}${inGroups}) can be created`,
+      guessed: true,
     };
   }
   const numeric = `${as.uid}:${as.uid}`;
   if (family === 'rhel-minimal') {
     // ubi-minimal has no useradd (shadow-utils); a numeric user needs no /etc/passwd entry, and chown is there.
-    return { user: numeric, owner: numeric, create: joinCommands(ownershipCommands(model, stage, numeric)), why: `the image has no useradd; a numeric user (${as.uid}) needs no entry in /etc/passwd` };
+    return { user: numeric, owner: numeric, create: joinCommands(ownershipCommands(model, stage, numeric)), why: `the image has no useradd; a numeric user (${as.uid}) needs no entry in /etc/passwd`, guessed: true };
   }
-  if (family === 'rhel-micro') return { user: numeric, owner: numeric, create: null, why: `the image has no shell to create a user; a numeric user (${as.uid}) needs none` };
-  return { user: numeric, owner: numeric, create: null, why: `a numeric user (${as.uid}) needs no entry in /etc/passwd` };
+  if (family === 'rhel-micro') return { user: numeric, owner: numeric, create: null, why: `the image has no shell to create a user; a numeric user (${as.uid}) needs none`, guessed: true };
+  return { user: numeric, owner: numeric, create: null, why: `a numeric user (${as.uid}) needs no entry in /etc/passwd`, guessed: true };
 }
 
 const NEEDS_ROOT = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR', 'USER', 'ONBUILD']);
@@ -295,20 +596,43 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (!stage) return [];
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
+    const info = baseInfo(stage);
+    // Where a USER has nothing to fix, or breaks the image: stay quiet.
+    if (windowsStage(stage, info) || devContainer(model, info) || definesBaseImage(stage, info) || dropsPrivileges(model, stage, info)) return [];
     const root = rootImage(stage);
     const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
+    const target = instr && instr.stage === stage ? instr : stage.fromInstr;
+    const known = info?.known ?? false;
+    const runsRoot = instr ? `The final stage ends as USER ${user}: the container's process runs as root.` : `${img} runs as root and the final stage sets no USER.`;
+    const cannot = info?.cannotSwitch && !startOf(stage).entrypoint ? info.cannotSwitch : null;
+    if (cannot) return [{ start: target.start, end: target.end, message: `${runsRoot} A plain USER is not the fix here.`, fixable: false, reason: cannot }];
     const as = newUser(options);
     const plan = planFor(model, stage, as);
-    const target = instr && instr.stage === stage ? instr : stage.fromInstr;
-    const known = baseInfo(stage)?.known ?? false;
+    const underRoot = toolsUnderRoot(model, stage);
+    const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
+    const finalPlan =
+      underRoot && !plan.declined
+        ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
+        : unpacked
+          ? { ...plan, declined: `${unpacked}; which of its directories the program writes at run time is not known, and a USER without them stops it` }
+          : plan;
+    // On an image the table does not know, its own user is not known: a guessed user is a quick fix to confirm, never applied by fix-all.
+    const manual = !known && !instr && !!plan.guessed;
     const message = instr
-      ? `The final stage ends as USER ${user}: the container's process runs as root. Switch back to a non-root user: ${plan.why}.`
+      ? `${runsRoot} Switch back to a non-root user: ${plan.why}.`
       : known
         ? `${img} runs as root and the final stage sets no USER; ${plan.why}.`
-        : `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER; ${plan.why}.`;
-    if (plan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: plan.declined }];
+        : manual
+          ? `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER. If it runs as root, ${plan.why}.`
+          : `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER; ${plan.why}.`;
+    if (finalPlan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: finalPlan.declined }];
     // The fix reads the user to create from the finding, so it builds what the message announced.
-    return [{ start: target.start, end: target.end, message, fixable: true, data: { user: plan.user, name: as.name, uid: as.uid } }];
+    const data = { user: plan.user, name: as.name, uid: as.uid };
+    if (manual) {
+      const reason = `which user ${img} runs as is not known here, so the user \`${plan.user}\` is a guess: offered as a quick fix in the editor, never applied by fix-all or \`fix\``;
+      return [{ start: target.start, end: target.end, message, fixable: false, reason, data: { ...data, quickFixOnly: true } }];
+    }
+    return [{ start: target.start, end: target.end, message, fixable: true, data }];
   },
   fixes(model, finding: Finding): Fix[] {
     const stage = finalStage(model);
@@ -319,6 +643,9 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (plan.declined) return [];
     const rootUser = instr && instr.stage === stage ? instr : null;
     const edits = fixEdits(model, stage, plan, rootUser);
+    if (finding.data?.quickFixOnly === true) {
+      return [{ title: `Run as non-root user \`${plan.user}\` (if ${imageAsWritten(model, stage)} runs as root)`, edits: toTextEdits(model.doc, edits), preferred: false, manual: true }];
+    }
     return [{ title: `Run as non-root user \`${plan.user}\``, edits: toTextEdits(model.doc, edits), preferred: true }];
   },
 };
