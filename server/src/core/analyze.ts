@@ -57,9 +57,11 @@ export function analyze(input: string | Model, settings: Settings = DEFAULT_SETT
   if (open !== null) {
     // Text inserted after an unterminated heredoc or a final line continuation would become part of it.
     for (const f of findings) {
-      if (f.fixable && fixesFor(model, f).length === 0) {
+      const quickFixOnly = f.data?.quickFixOnly === true;
+      if ((f.fixable || quickFixOnly) && fixesFor(model, f).length === 0) {
         f.fixable = false;
         f.reason = open.reason;
+        if (quickFixOnly) f.data = { ...f.data, quickFixOnly: false };
       }
     }
   }

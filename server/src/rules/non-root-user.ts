@@ -84,7 +84,7 @@ function commandWords(i: Instr): string[] | null {
 
 const basename = (w: string): string => w.slice(w.lastIndexOf('/') + 1);
 const SHELLS = /^(sh|bash|ash|dash|zsh|ksh|fish|cmd|pwsh|powershell)(\.exe)?$/i;
-const REPLS = /^(python[23]?(\.\d+)?|ipython|node|irb|ghci|jshell|iex|erl|R|julia|swift|lua|scala|clojure|clj|bun|deno|php|perl[\d.]*|mvn|gradle|lein|sbt|ant)$/;
+const REPLS = /^(python[23]?(\.\d+)?|ipython|node|irb|ghci|jshell|iex|erl|R|julia|swift|lua|scala|clojure|clj|bun|deno|php|perl[\d.]*|pypy[23]?|mvn|gradle|lein|sbt|ant)$/;
 /** Entrypoints that pass their arguments on: the program is the CMD (official images' docker-entrypoint.sh, init shims). */
 const PASS_ON = /^(docker-([\w-]+-)?entrypoint(\.sh)?|tini|tini-static|dumb-init|catatonit)$/;
 
@@ -97,7 +97,7 @@ function isShellOrRepl(words: string[]): boolean {
   if (!REPLS.test(name) && name !== 'rebar3') return false;
   const joined = rest.join(' ');
   if (rest.some((a) => a === 'repl' || a === '--repl') || (name === 'rebar3' && joined === 'shell')) return true;
-  return rest.length === 0 || (name === 'php' && joined === '-a') || (name === 'perl' && joined === '-de0') || (name === 'deno' && joined === 'repl');
+  return rest.length === 0 || (name === 'php' && joined === '-a') || (name.startsWith('perl') && joined === '-de0') || (name === 'deno' && joined === 'repl');
 }
 
 /**
@@ -604,7 +604,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
     const known = info?.known ?? false;
     const runsRoot = instr ? `The final stage ends as USER ${user}: the container's process runs as root.` : `${img} runs as root and the final stage sets no USER.`;
-    const cannot = info?.cannotSwitch && !startOf(stage).entrypoint ? info.cannotSwitch : null;
+    const cannot = info?.cannotSwitch ?? null;
     if (cannot) return [{ start: target.start, end: target.end, message: `${runsRoot} A plain USER is not the fix here.`, fixable: false, reason: cannot }];
     const as = newUser(options);
     const plan = planFor(model, stage, as);
