@@ -106,13 +106,14 @@ function isShellOrRepl(words: string[]): boolean {
  */
 function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
   const { entrypoint, cmd } = startOf(stage);
-  if (!entrypoint && !cmd) return !!info?.startsShell;
+  // Nothing to start: an OS / language image's shell, or a data-only image FROM scratch (an OLM bundle, assets).
+  if (!entrypoint && !cmd) return !!info?.startsShell || info?.family === 'scratch';
   const cmdWords = cmd ? commandWords(cmd) : null;
   if (entrypoint) {
     const words = commandWords(entrypoint);
     if (!words || !words.length) return false;
     // An entrypoint of its own that starts a REPL (`entrypoint` + CMD `--repl`).
-    if (!PASS_ON.test(basename(words[0]))) return [...words, ...(cmdWords ?? [])].some((w) => w === 'repl' || w === '--repl');
+    if (!PASS_ON.test(basename(words[0])) && !/(^|[-_])entrypoint(\.sh)?$/.test(basename(words[0]))) return [...words, ...(cmdWords ?? [])].some((w) => w === 'repl' || w === '--repl');
     if (words.slice(1).some((w) => w !== '--' && !w.startsWith('-'))) return false;
   }
   return !!cmdWords && isShellOrRepl(cmdWords);
@@ -226,6 +227,29 @@ function toolsUnderRoot(model: Model, stage: Stage): string | null {
   return null;
 }
 
+const NGINX_STARTED =
+  'nginx starts its master process as root (it writes its pid file and temp directories under /var and listens on port 80) and runs the workers as its `user`; with a USER it stops at start. Move `pid` and the `*_temp_path` directives under /tmp, listen on a port above 1023 and give the user the log directory before a USER, or build FROM nginxinc/nginx-unprivileged';
+
+/** Whether the stage's start command runs nginx (or OpenResty) itself. */
+function startsNginx(stage: Stage): boolean {
+  const { entrypoint, cmd } = startOf(stage);
+  const e = entrypoint ? commandWords(entrypoint) : null;
+  const words = e && e.length && !PASS_ON.test(basename(e[0])) ? e : cmd ? commandWords(cmd) : null;
+  return !!words?.length && /^(nginx|openresty)$/.test(basename(words[0]));
+}
+
+/** Why the stage's VOLUME directories cannot be given to the user, or null. */
+function volumeProblem(stage: Stage, plan: UserPlan): string | null {
+  const { dirs, last } = volumeDirs(stage);
+  if (!dirs.length || !last) return null;
+  if (!familyHasShell(baseInfo(stage)?.family ?? 'unknown')) return `the image declares VOLUME ${dirs.join(' ')}, which a new volume gives root's ownership, and it has no shell to chown it; chown it in a builder stage and COPY it with --chown`;
+  if (!plan.create) return null;
+  // Changes to a volume's directory after its VOLUME line are dropped by the classic builder: the chown must come first.
+  const anchor = anchorOf(stage);
+  if (last.stage !== stage || last.start < anchor.start) return `VOLUME ${dirs.join(' ')} is declared before the last build step, and a chown of it after its VOLUME line is lost; move the VOLUME to the end`;
+  return null;
+}
+
 /** A RUN that unpacks an archive into the final WORKDIR (a server's own tree: logs/, work/, temp/ under it), or null. */
 function unpackedIntoWorkdir(model: Model, stage: Stage): string | null {
   const wd = workdirAt(model, stage, null);
@@ -332,8 +356,8 @@ function createCommand(family: Family, groups: string[], as: NewUser): string | 
 function ownershipCommands(model: Model, stage: Stage, owner: string): string[] {
   const wd = workdirAt(model, stage, null);
   // Only a path the shell takes as one plain word: no blanks, quotes, expansions or redirections to escape.
-  if (!wd || wd === '/' || !/^[A-Za-z0-9_./@%+=:,-]+$/.test(wd)) return [];
-  const out = [`chown ${owner} ${wd}`];
+  if (!wd || wd === '/' || !/^[A-Za-z0-9_./@%+=:,-]+$/.test(wd)) return volumeCommands(stage, owner);
+  const out = [`chown ${owner} ${wd}`, ...volumeCommands(stage, owner)];
   const fw = appFramework(stage);
   const made = madeDirs(model, stage);
   if (fw) {
@@ -387,6 +411,25 @@ function madeDirs(model: Model, stage: Stage): string[] {
   return [...new Set(made)].filter((d) => [...workdirs].some((w) => d.startsWith(w + '/')) && !chowned.some((c) => under(d, c)) && !/\/\.\.?(\/|$)/.test(d));
 }
 
+/** Plain absolute paths the stage chain declares as VOLUME: a new volume takes the image directory's owner. */
+function volumeDirs(stage: Stage): { dirs: string[]; last: Instr | null } {
+  const dirs: string[] = [];
+  let last: Instr | null = null;
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword !== 'VOLUME') continue;
+    last = i;
+    const words = commandWords(i) ?? [];
+    for (const w of words) if (w.startsWith('/') && w !== '/' && PLAIN_PATH.test(w)) dirs.push(w.replace(/\/+$/, ''));
+  }
+  return { dirs: [...new Set(dirs)], last };
+}
+
+/** Commands that give the user the VOLUME directories (made first: a volume's mount point may not exist yet). */
+function volumeCommands(stage: Stage, owner: string): string[] {
+  const { dirs } = volumeDirs(stage);
+  return dirs.length ? [`mkdir -p ${dirs.join(' ')}`, `chown -R ${owner} ${dirs.join(' ')}`] : [];
+}
+
 /** The working directory a WORKDIR instruction sets. */
 function workdirAfter(model: Model, i: Instr): string | null {
   const stage = i.stage!;
@@ -420,7 +463,7 @@ function planUser(model: Model, stage: Stage, as: NewUser): UserPlan {
   // Own directories made for the app: only where a shell can run chown.
   const dirs = (owner: string): string | null => {
     const made = shell ? madeDirs(model, stage) : [];
-    return made.length ? `chown -R ${owner} ${made.join(' ')}` : null;
+    return joinCommands([made.length ? `chown -R ${owner} ${made.join(' ')}` : null, ...(shell ? volumeCommands(stage, owner) : [])]);
   };
   const created = createdUsers(stage);
   if (created.length) {
@@ -604,18 +647,21 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
     const known = info?.known ?? false;
     const runsRoot = instr ? `The final stage ends as USER ${user}: the container's process runs as root.` : `${img} runs as root and the final stage sets no USER.`;
-    const cannot = info?.cannotSwitch ?? null;
+    const cannot = info?.cannotSwitch ?? (startsNginx(stage) ? NGINX_STARTED : null);
     if (cannot) return [{ start: target.start, end: target.end, message: `${runsRoot} A plain USER is not the fix here.`, fixable: false, reason: cannot }];
     const as = newUser(options);
     const plan = planFor(model, stage, as);
     const underRoot = toolsUnderRoot(model, stage);
     const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
+    const volume = plan.declined ? null : volumeProblem(stage, plan);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
         : unpacked
           ? { ...plan, declined: `${unpacked}; which of its directories the program writes at run time is not known, and a USER without them stops it` }
-          : plan;
+          : volume
+            ? { ...plan, declined: volume }
+            : plan;
     // On an image the table does not know, its own user is not known: a guessed user is a quick fix to confirm, never applied by fix-all.
     const manual = !known && !instr && !!plan.guessed;
     const message = instr
