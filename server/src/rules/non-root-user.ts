@@ -1,6 +1,7 @@
 /** non-root-user: the image's final stage runs its process as root. */
 import { isPosixShell, type Instr, type Model, type Stage } from '../core/model';
 import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
+import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
@@ -91,6 +92,7 @@ const PASS_ON = /^(docker-([\w-]+-)?entrypoint(\.sh)?|tini|tini-static|dumb-init
 /** Whether words start a shell or a language's REPL (no script to run): what an image meant to be built FROM runs. */
 function isShellOrRepl(words: string[]): boolean {
   if (!words.length) return false;
+  if (words.some((a) => a === 'repl' || a === '--repl')) return true;
   const name = basename(words[0]);
   const rest = words.slice(1);
   if (SHELLS.test(name)) return rest.every((a) => /^-(l|i|-login|NoLogo)$/i.test(a));
@@ -115,6 +117,8 @@ function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
     // An entrypoint of its own that starts a REPL (`entrypoint` + CMD `--repl`).
     if (!PASS_ON.test(basename(words[0])) && !/(^|[-_])entrypoint(\.sh)?$/.test(basename(words[0]))) return [...words, ...(cmdWords ?? [])].some((w) => w === 'repl' || w === '--repl');
     if (words.slice(1).some((w) => w !== '--' && !w.startsWith('-'))) return false;
+    // An entrypoint script that passes on its arguments, with none: it starts nothing (a JRE image's cacert hook).
+    if (!cmdWords) return true;
   }
   return !!cmdWords && isShellOrRepl(cmdWords);
 }
@@ -133,7 +137,11 @@ function scriptPaths(model: Model, stage: Stage, i: Instr): string[] {
     if (w.startsWith('-') || w.includes('$') || !/^[\w./@+-]+$/.test(w)) continue;
     if (!w.includes('/') && !/\.(sh|bash)$/.test(w)) continue;
     if (w.startsWith('/')) out.push(w);
-    else if (wd) out.push(`${wd.replace(/\/$/, '')}/${w.replace(/^\.\//, '')}`);
+    else {
+      if (wd) out.push(`${wd.replace(/\/$/, '')}/${w.replace(/^\.\//, '')}`);
+      // A bare name is looked up on PATH.
+      if (!w.includes('/')) for (const dir of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/local/sbin', '/usr/sbin']) out.push(`${dir}/${w}`);
+    }
   }
   return out;
 }
@@ -202,6 +210,8 @@ const ROOT_HOME_INSTALLERS: [RegExp, string, string][] = [
   [/get\.sdkman\.io/, 'SDKMAN_DIR', 'SDKMAN! (~/.sdkman)'],
   [/pyenv\.run|pyenv-installer/, 'PYENV_ROOT', 'pyenv (~/.pyenv)'],
   [/\bpip3?\s+install\s[^;&|]*--user\b/, 'PYTHONUSERBASE', 'pip --user (~/.local)'],
+  [/\bplaywright\s+install(?=\s|$)/, 'PLAYWRIGHT_BROWSERS_PATH', "Playwright's browsers (~/.cache/ms-playwright)"],
+  [/\bcypress\s+install\b/, 'CYPRESS_CACHE_FOLDER', "Cypress's binary (~/.cache/Cypress)"],
 ];
 
 /** What the image runs from root's home (/root is 0700: no other user reaches it), or null. */
@@ -357,9 +367,10 @@ function ownershipCommands(model: Model, stage: Stage, owner: string): string[] 
   const wd = workdirAt(model, stage, null);
   // Only a path the shell takes as one plain word: no blanks, quotes, expansions or redirections to escape.
   if (!wd || wd === '/' || !/^[A-Za-z0-9_./@%+=:,-]+$/.test(wd)) return volumeCommands(stage, owner);
-  const out = [`chown ${owner} ${wd}`, ...volumeCommands(stage, owner)];
+  // A RUN that ran the app's own code there as root (a migration, a seed) left files the app writes again.
+  const out = [`chown ${writesWorkdir(model, stage, wd) ? '-R ' : ''}${owner} ${wd}`, ...volumeCommands(stage, owner)];
   const fw = appFramework(stage);
-  const made = madeDirs(model, stage);
+  const made = out[0].startsWith('chown -R') ? [] : madeDirs(model, stage);
   if (fw) {
     const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`);
     out.push(`mkdir -p ${dirs.join(' ')}`, `chown -R ${owner} ${[...dirs, ...made.filter((d) => !dirs.includes(d))].join(' ')}`);
@@ -409,6 +420,59 @@ function madeDirs(model: Model, stage: Stage): string[] {
   }
   const under = (d: string, root: string): boolean => d === root || d.startsWith(root + '/');
   return [...new Set(made)].filter((d) => [...workdirs].some((w) => d.startsWith(w + '/')) && !chowned.some((c) => under(d, c)) && !/\/\.\.?(\/|$)/.test(d));
+}
+
+/** Whether a path is the directory or under it. */
+const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.replace(/\/$/, '') + '/');
+
+/** Whether a command runs the app's own code or writes data (not a package install, a build or a file operation). */
+function runsAppCode(c: ShellCommand): boolean {
+  return c.name !== null && runsAppWords(c.name, c.args.map((x) => x.value ?? ''));
+}
+
+function runsAppWords(cmd: string, a: string[]): boolean {
+  const name = basename(cmd);
+  if (/^python[\d.]*$/.test(name)) return !(a[0] === '-m' && /^(pip|compileall|venv|ensurepip)$/.test(a[1] ?? '')) && !(/manage\.py$/.test(a[0] ?? '') && /^(collectstatic|compilemessages)$/.test(a[1] ?? ''));
+  if (/^(rails|rake|php|node|sqlite3|touch|flask|alembic|bundle|deno|bun)$/.test(name)) {
+    if (name === 'bundle') return a[0] === 'exec' && a.length > 1 && runsAppWords(a[1], a.slice(2));
+    if (name === 'php') return a[0] === 'artisan' && !/^(config|route|view|event):cache$|^optimize$/.test(a[1] ?? '');
+    return !(name === 'rails' || name === 'rake') || !a.includes('assets:precompile');
+  }
+  // A script of the project's own (`./seed.sh`, `bin/setup`).
+  return cmd.includes('/') && !/(^|\/)(gradlew|mvnw|configure)$/.test(cmd);
+}
+
+/** Whether a RUN ran app code in the WORKDIR after files were copied there (it may have written files the app writes again). */
+function writesWorkdir(model: Model, stage: Stage, wd: string): boolean {
+  let copied = false;
+  for (const i of stage.instructions) {
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') copied = true;
+    if (!copied || i.keyword !== 'RUN') continue;
+    const cwd = workdirAt(model, stage, i);
+    if (!cwd || !within(cwd, wd)) continue;
+    const script = i.run?.script();
+    if (!script || script.commands.some((c) => c.name === 'cd')) continue;
+    if (script.commands.some(runsAppCode)) return true;
+  }
+  return false;
+}
+
+/** Whether nothing in the file puts anything into the final WORKDIR: it is where the user's files are mounted at run time. */
+function mountedWorkdir(model: Model, stage: Stage): string | null {
+  const wd = workdirAt(model, stage, null);
+  if (!wd || wd === '/' || !startOf(stage).entrypoint) return null;
+  for (const i of chainInstrs(stage)) {
+    const at = workdirAt(model, i.stage!, i);
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') {
+      const args = commandWords(i) ?? [];
+      const dest = args.filter((w) => !w.startsWith('--')).pop() ?? '';
+      const abs = dest.startsWith('/') ? dest : at ? `${at.replace(/\/$/, '')}/${dest}` : dest;
+      if (within(abs.replace(/\/\.?$/, '') || '/', wd) || within(wd, abs.replace(/\/+$/, '') || '/')) return null;
+    } else if (i.keyword === 'RUN' && at && within(at, wd)) return null;
+    else if (i.keyword === 'RUN' && (i.run?.body ?? '').includes(wd)) return null;
+    else if (i.keyword === 'VOLUME') return null;
+  }
+  return wd;
 }
 
 /** Plain absolute paths the stage chain declares as VOLUME: a new volume takes the image directory's owner. */
@@ -654,6 +718,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const underRoot = toolsUnderRoot(model, stage);
     const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
     const volume = plan.declined ? null : volumeProblem(stage, plan);
+    const mounted = plan.declined || !plan.guessed ? null : mountedWorkdir(model, stage);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
@@ -661,7 +726,9 @@ export const nonRootUser: Rule<'non-root-user'> = {
           ? { ...plan, declined: `${unpacked}; which of its directories the program writes at run time is not known, and a USER without them stops it` }
           : volume
             ? { ...plan, declined: volume }
-            : plan;
+            : mounted
+              ? { ...plan, declined: `nothing in the file puts anything into WORKDIR ${mounted}: it is where files are mounted at run time, and a fixed uid may not be able to write them there; run the tool with --user "$(id -u):$(id -g)" instead` }
+              : plan;
     // On an image the table does not know, its own user is not known: a guessed user is a quick fix to confirm, never applied by fix-all.
     const manual = !known && !instr && !!plan.guessed;
     const message = instr
