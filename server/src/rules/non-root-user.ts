@@ -124,7 +124,7 @@ function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
 }
 
 /** Commands that start as root and step down to another user (or hand the choice to a supervisor that does). */
-const STEPS_DOWN = /(^|[\s"'\[;&|(/])(gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst|supervisord|s6-svscan|php-fpm[\d.]*|apache2-foreground|httpd-foreground|apache2?ctl)(\s|"|'|]|$)|chroot\s+--userspec|(^|[\s"'\[])\/init(\s|"|'|]|$)|\bexec\s+su\s|\bsu\s+(-\S+\s+)*-c\s|\bsudo\s+(-\S+\s+)*-u\s/;
+const STEPS_DOWN = /(^|[\s"'\[;&|(/])(gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst|supervisord|s6-svscan|php-fpm[\d.]*|apache2-foreground|httpd-foreground|apache2?ctl)(\s|"|'|]|$)|chroot\s+--userspec|\bcapsh["',\s]+[^|;&\n]*--user=|(^|[\s"'\[])\/init(\s|"|'|]|$)|\bexec\s+su\s|\bsu\s+(-\S+\s+)*-c\s|\bsudo\s+(-\S+\s+)*-u\s/;
 /** In an entrypoint script: it also adjusts users itself (useradd / usermod at start, to match a mounted volume's owner). */
 const ADJUSTS_USERS = /(^|[\s;&|(])(useradd|usermod|adduser|groupmod|addgroup)\s/m;
 
@@ -712,6 +712,8 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const known = info?.known ?? false;
     const runsRoot = instr ? `The final stage ends as USER ${user}: the container's process runs as root.` : `${img} runs as root and the final stage sets no USER.`;
     const cannot = info?.cannotSwitch ?? (startsNginx(stage) ? NGINX_STARTED : null);
+    // FROM nginx with no content or config of its own: a variant of the image (added modules) for others to build on.
+    if (info?.cannotSwitch && !chainInstrs(stage).some((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) return [];
     if (cannot) return [{ start: target.start, end: target.end, message: `${runsRoot} A plain USER is not the fix here.`, fixable: false, reason: cannot }];
     const as = newUser(options);
     const plan = planFor(model, stage, as);
