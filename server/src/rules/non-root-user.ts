@@ -123,8 +123,11 @@ function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
   return !!cmdWords && isShellOrRepl(cmdWords);
 }
 
-/** Commands that start as root and step down to another user (or hand the choice to a supervisor that does). */
-const STEPS_DOWN = /(^|[\s"'\[;&|(/])(gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst|supervisord|s6-svscan|php-fpm[\d.]*|apache2-foreground|httpd-foreground|apache2?ctl)(\s|"|'|]|$)|chroot\s+--userspec|\bcapsh["',\s]+[^|;&\n]*--user=|(^|[\s"'\[])\/init(\s|"|'|]|$)|\bexec\s+su\s|\bsu\s+(-\S+\s+)*-c\s|\bsudo\s+(-\S+\s+)*-u\s/;
+/**
+ * Commands that start as root and step down to another user, hand the choice to a supervisor that does, or are
+ * daemons that must start as root (dockerd, sshd, systemd, cron) and give each job its own user.
+ */
+const STEPS_DOWN = /(^|[\s"'\[;&|(/])(gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst|supervisord|s6-svscan|dockerd|dockerd-entrypoint\.sh|containerd|sshd|systemd|crond?|php-fpm[\d.]*|apache2-foreground|httpd-foreground|apache2?ctl)(\s|"|'|]|$)|chroot\s+--userspec|\bcapsh["',\s]+[^|;&\n]*--user=|(^|[\s"'\[])\/init(\s|"|'|]|$)|\bexec\s+su\s|\bsu\s+(-\S+\s+)*-c\s|\bsudo\s+(-\S+\s+)*-u\s/;
 /** In an entrypoint script: it also adjusts users itself (useradd / usermod at start, to match a mounted volume's owner). */
 const ADJUSTS_USERS = /(^|[\s;&|(])(useradd|usermod|adduser|groupmod|addgroup)\s/m;
 
@@ -189,15 +192,22 @@ function devContainer(model: Model, info: BaseImageInfo | null): boolean {
   }
 }
 
-/** Whether the final stage runs Windows: a Windows base image, or a cmd / PowerShell SHELL on an image the table does not know. */
+/**
+ * Whether the final stage runs Windows: a Windows base image, or, on an image the table does not know, a cmd /
+ * PowerShell SHELL, a drive-letter WORKDIR or destination, or a start command that is an .exe.
+ */
 function windowsStage(stage: Stage, info: BaseImageInfo | null): boolean {
   if (info?.family === 'windows') return true;
   // A known Linux image stays Linux whatever SHELL a step uses.
   if (info?.known) return false;
   return chainInstrs(stage).some((i) => {
-    if (i.keyword !== 'SHELL') return false;
     const words = commandWords(i);
-    return !!words?.length && /^(cmd|powershell)(\.exe)?$/i.test(basename(words[0].replace(/\\/g, '/')));
+    if (!words?.length) return false;
+    if (i.keyword === 'SHELL') return /^(cmd|powershell)(\.exe)?$/i.test(basename(words[0].replace(/\\/g, '/')));
+    // Drive-letter paths, and programs named .exe.
+    if (i.keyword === 'WORKDIR' || i.keyword === 'COPY' || i.keyword === 'ADD') return /^[A-Za-z]:[\\/]/.test(words[words.length - 1]);
+    if (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') return /\.exe$/i.test(words[0]);
+    return false;
   });
 }
 
@@ -460,7 +470,8 @@ function writesWorkdir(model: Model, stage: Stage, wd: string): boolean {
 /** Whether nothing in the file puts anything into the final WORKDIR: it is where the user's files are mounted at run time. */
 function mountedWorkdir(model: Model, stage: Stage): string | null {
   const wd = workdirAt(model, stage, null);
-  if (!wd || wd === '/' || !startOf(stage).entrypoint) return null;
+  const { entrypoint, cmd } = startOf(stage);
+  if (!wd || wd === '/' || (!entrypoint && !cmd)) return null;
   for (const i of chainInstrs(stage)) {
     const at = workdirAt(model, i.stage!, i);
     if (i.keyword === 'COPY' || i.keyword === 'ADD') {
