@@ -104,7 +104,7 @@ describe('non-root-user messages and fixes', () => {
   });
   it('says when FROM names a variable without a value', () => assert.match(finding('ARG BASE\nFROM ${BASE}\nCMD ["x"]\n').message, /^\$\{BASE\} \(a variable without a value\) is not a known base image/));
   it('gives --chown only to copies into a WORKDIR the file sets', () =>
-    assert.equal(fixed('FROM alpine\nCOPY app.sh .\nCMD ["x"]\n'), 'FROM alpine\nCOPY app.sh .\nRUN addgroup -S -g 10001 app && adduser -S -D -H -u 10001 -G app app\nUSER app\nCMD ["x"]\n'));
+    assert.equal(fixed('FROM alpine\nCOPY app.sh .\nCMD ["x"]\n'), 'FROM alpine\nCOPY app.sh .\nRUN addgroup -S -g 10001 app && adduser -S -D -h /home/app -u 10001 -G app app\nUSER app\nCMD ["x"]\n'));
   it('keeps a BOM and CRLF', () =>
     assert.equal(fixed('\uFEFFFROM node:20\r\nWORKDIR /app\r\nCOPY . .\r\nCMD ["x"]\r\n'), '\uFEFFFROM node:20\r\nWORKDIR /app\r\nCOPY --chown=node:node . .\r\nRUN chown node:node /app\r\nUSER node\r\nCMD ["x"]\r\n'));
   it('reuses ubuntu on Ubuntu 24.04', () => assert.match(fixed('FROM ubuntu:24.04\nCMD ["./server"]\n'), /\nUSER ubuntu\n/));

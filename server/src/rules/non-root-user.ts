@@ -351,7 +351,7 @@ function usedUsers(model: Model, stage: Stage): string[] {
     .filter((u): u is string => !!u && !isRootUser(u));
 }
 
-/** The family's own commands to create the user (uid and gid alike, no home directory), or null. */
+/** The family's own commands to create the user (uid and gid alike, with a home: tools and caches write $HOME), or null. */
 function createCommand(family: Family, groups: string[], as: NewUser): string | null {
   const n = as.name;
   const id = as.uid;
@@ -359,11 +359,11 @@ function createCommand(family: Family, groups: string[], as: NewUser): string | 
     case 'debian':
     case 'rhel': {
       const extra = groups.length ? ` --groups ${groups.join(',')}` : '';
-      return `groupadd --system --gid ${id} ${n} && useradd --system --uid ${id} --gid ${n}${extra} --no-log-init --no-create-home ${n}`;
+      return `groupadd --system --gid ${id} ${n} && useradd --system --uid ${id} --gid ${n}${extra} --no-log-init --create-home --home-dir /home/${n} ${n}`;
     }
     case 'alpine':
       // busybox: `addgroup USER GROUP` adds an existing user to an existing group.
-      return `addgroup -S -g ${id} ${n} && adduser -S -D -H -u ${id} -G ${n} ${n}${groups.map((g) => ` && addgroup ${n} ${g}`).join('')}`;
+      return `addgroup -S -g ${id} ${n} && adduser -S -D -h /home/${n} -u ${id} -G ${n} ${n}${groups.map((g) => ` && addgroup ${n} ${g}`).join('')}`;
     default:
       return null;
   }
@@ -743,7 +743,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
               ? { ...plan, declined: `nothing in the file puts anything into WORKDIR ${mounted}: it is where files are mounted at run time, and a fixed uid may not be able to write them there; run the tool with --user "$(id -u):$(id -g)" instead` }
               : plan;
     // On an image the table does not know, its own user is not known: a guessed user is a quick fix to confirm, never applied by fix-all.
-    const manual = !known && !instr && !!plan.guessed;
+    const manual = !known && !!plan.guessed;
     const message = instr
       ? `${runsRoot} Switch back to a non-root user: ${plan.why}.`
       : known
