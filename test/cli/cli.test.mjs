@@ -392,7 +392,7 @@ describe('fix', () => {
         '  # indented comment\n' +
         'ENV A=1 \\\n' +
         '\tB=2\n' +
-        'CMD ["bash"]\n',
+        'CMD ["./run.sh"]\n',
       'utf8',
     );
     const file = write(input);
@@ -550,7 +550,7 @@ describe('bad input: no crash, no hang', () => {
       Buffer.from([0xe9]),
       Buffer.from('\nRUN echo caf'),
       Buffer.from([0xe9, 0xa0, 0xff]),
-      Buffer.from('\nRUN echo b\nCMD ["bash"]\n'),
+      Buffer.from('\nRUN echo b\nCMD ["./run.sh"]\n'),
     ]);
     const { rows, out, fixedRows } = await survives(input);
     assert.ok(rows.some((f) => f.rule === 'merge-run'));

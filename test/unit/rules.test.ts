@@ -50,6 +50,8 @@ table('non-root-user', [
   ['quiet on sshd', 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y openssh-server\nCMD ["/usr/sbin/sshd", "-D"]\n', false],
   ['quiet on an unknown image with a drive-letter WORKDIR (Windows)', 'ARG BASE\nFROM $BASE\nWORKDIR C:/app\nCOPY out/ .\nENTRYPOINT ["app.exe"]\n', false],
   ['fires but declines on a CLI tool whose WORKDIR only receives mounted files', 'FROM debian:bookworm-slim\nCOPY tool /usr/local/bin/tool\nWORKDIR /work\nCMD ["tool"]\n', true, false],
+  ['quiet on a file that packages a versioned release and takes nothing from the build context', 'FROM eclipse-temurin:21-jre\nENV TOMCAT_VERSION=10.1.30\nRUN curl -fsSL https://example.org/tomcat-$TOMCAT_VERSION.tar.gz | tar -xz -C /opt\nCMD ["/opt/tomcat/bin/catalina.sh", "run"]\n', false],
+  ['fires on the same release when the file adds a file of its own', 'FROM eclipse-temurin:21-jre\nENV TOMCAT_VERSION=10.1.30\nRUN curl -fsSL https://example.org/tomcat-$TOMCAT_VERSION.tar.gz | tar -xz -C /opt\nCOPY app.war /opt/tomcat/webapps/\nCMD ["/opt/tomcat/bin/catalina.sh", "run"]\n', true, true],
   ['quiet on the old Docker Hub name of Server Core', 'FROM microsoft/windowsservercore\nCMD ["app.exe"]\n', false],
   ['fires but declines when the file starts nginx itself', 'FROM debian:bookworm-slim\nRUN apt-get install -y nginx\nCMD ["nginx", "-g", "daemon off;"]\n', true, false],
   ['fires on an unknown image with no USER (a guessed numeric user, quick fix only)', 'FROM example.com/team/base:1\nCMD ["x"]\n', true, false],

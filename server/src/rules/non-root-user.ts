@@ -124,6 +124,25 @@ function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
 }
 
 /**
+ * Whether the file packages a versioned release of software from elsewhere (an `ARG`/`ENV` `*_VERSION`) and no
+ * stage takes anything from the build context (no COPY/ADD of a local file or a heredoc): the official-image shape
+ * of a runtime, server or CLI image, built FROM by others or run with the user its users choose (`docker run
+ * --user`, `runAsUser`), not an app of its own.
+ */
+function packagesRelease(model: Model): boolean {
+  const versioned = model.instructions.some((i) => (i.keyword === 'ARG' || i.keyword === 'ENV') && /(^|\s)[A-Z][A-Z0-9_]*_VERSION([=\s]|$)/.test(i.node.getArgumentsContent() ?? ''));
+  if (!versioned) return false;
+  for (const i of model.instructions) {
+    if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
+    if (/--from=/i.test(model.doc.text.slice(i.start, i.end))) continue;
+    const words = (commandWords(i) ?? []).filter((w) => !w.startsWith('--'));
+    const sources = words.slice(0, -1);
+    if (!sources.length || sources.some((w) => !/^https?:\/\//.test(w))) return false;
+  }
+  return true;
+}
+
+/**
  * Commands that start as root and step down to another user, hand the choice to a supervisor that does, or are
  * daemons that must start as root (dockerd, sshd, systemd, cron) and give each job its own user.
  */
@@ -717,6 +736,8 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const info = baseInfo(stage);
     // Where a USER has nothing to fix, or breaks the image: stay quiet.
     if (windowsStage(stage, info) || devContainer(model, info) || definesBaseImage(stage, info) || dropsPrivileges(model, stage, info)) return [];
+    // A file that switched a non-root image to root and never back is reported whatever it packages.
+    if ((!info || isRootUser(info.runsAs)) && packagesRelease(model)) return [];
     const root = rootImage(stage);
     const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
