@@ -199,9 +199,9 @@ function dropsPrivileges(model: Model, stage: Stage, info: BaseImageInfo | null)
   return null;
 }
 
-/** Whether the file is a dev container's: its image, or a devcontainer.json next to it. */
-function devContainer(model: Model, info: BaseImageInfo | null): boolean {
-  if (info?.userSetByTooling) return true;
+/** Whether the file is a dev container's: its image, a `dev-envs` stage (Docker Dev Environments), or a devcontainer.json next to it. */
+function devContainer(model: Model, stage: Stage, info: BaseImageInfo | null): boolean {
+  if (info?.userSetByTooling || /^(dev-?envs?|devcontainer)$/i.test(stage.alias ?? '')) return true;
   const files = model.files;
   if (!files) return false;
   try {
@@ -285,25 +285,27 @@ function volumeProblem(stage: Stage, plan: UserPlan): string | null {
   if (!plan.create) return null;
   // Changes to a volume's directory after its VOLUME line are dropped by the classic builder: the chown must come first.
   const anchor = anchorOf(stage);
-  if (last.stage !== stage || last.start < anchor.start) return `VOLUME ${dirs.join(' ')} is declared before the last build step, and a chown of it after its VOLUME line is lost; move the VOLUME to the end`;
+  if (last.stage !== stage || last.start < anchor.start) return `VOLUME ${dirs.join(' ')} is declared before the last build step, and the classic builder drops a chown of it made after its VOLUME line; move the VOLUME to the end`;
   return null;
 }
 
 /** A RUN that unpacks an archive into the final WORKDIR (a server's own tree: logs/, work/, temp/ under it), or null. */
 function unpackedIntoWorkdir(model: Model, stage: Stage): string | null {
   const wd = workdirAt(model, stage, null);
-  if (!wd || wd === '/') return null;
-  const root = wd.replace(/\/$/, '');
+  if (!wd) return null;
+  const root = wd === '/' ? '' : wd.replace(/\/$/, '');
   for (const i of stage.instructions) {
     if (i.keyword !== 'RUN' || !/\b(tar|unzip)\b/.test(i.run?.body ?? '')) continue;
-    const cwd = workdirAt(model, stage, i);
-    for (const c of i.run?.script()?.commands ?? []) {
+    const script = i.run?.script();
+    // After a `cd` the unpacking happens elsewhere unless -C says where.
+    const cwd = script?.commands.some((c) => c.name === 'cd') ? null : workdirAt(model, stage, i);
+    for (const c of script?.commands ?? []) {
       const args = c.args.map((a) => a.value ?? '');
       const extract = (c.name === 'tar' && args.some((a) => /^-?[a-zA-Z]*x/.test(a) || a === '--extract')) || c.name === 'unzip';
       if (!extract) continue;
       const k = args.findIndex((a) => a === '-C' || a === '--directory' || a === '-d');
       const dest = k >= 0 ? args[k + 1] : args.find((a) => a.startsWith('--directory='))?.slice(12) ?? cwd;
-      if (dest && (dest.replace(/\/$/, '') === root || dest === '.' && cwd === wd)) return `line ${i.line + 1} unpacks an archive into ${wd}`;
+      if (dest && (dest.replace(/\/$/, '') === root || (dest === '.' && cwd === wd))) return `line ${i.line + 1} unpacks an archive into ${wd}`;
     }
   }
   return null;
@@ -735,7 +737,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (user === null || !isRootUser(user)) return [];
     const info = baseInfo(stage);
     // Where a USER has nothing to fix, or breaks the image: stay quiet.
-    if (windowsStage(stage, info) || devContainer(model, info) || definesBaseImage(stage, info) || dropsPrivileges(model, stage, info)) return [];
+    if (windowsStage(stage, info) || devContainer(model, stage, info) || definesBaseImage(stage, info) || dropsPrivileges(model, stage, info)) return [];
     // A file that switched a non-root image to root and never back is reported whatever it packages.
     if ((!info || isRootUser(info.runsAs)) && packagesRelease(model)) return [];
     const root = rootImage(stage);
