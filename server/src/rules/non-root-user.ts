@@ -779,7 +779,8 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const data = { user: plan.user, name: as.name, uid: as.uid };
     if (manual) {
       const reason = `which user ${img} runs as is not known here, so the user \`${plan.user}\` is a guess: offered as a quick fix in the editor, never applied by fix-all or \`fix\``;
-      return [{ start: target.start, end: target.end, message, fixable: false, reason, data: { ...data, quickFixOnly: true } }];
+      // Whether there is a problem at all is not known: information, not a warning.
+      return [{ start: target.start, end: target.end, message, fixable: false, reason, data: { ...data, quickFixOnly: true }, severityCap: 'info' }];
     }
     return [{ start: target.start, end: target.end, message, fixable: true, data }];
   },
