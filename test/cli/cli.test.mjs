@@ -14,7 +14,7 @@ const CLI = path.join(ROOT, 'dist/cli.js');
 const T = { timeout: 30_000 };
 const RUN_LIMIT_MS = 20_000; // a run that takes longer than this is killed and counts as a hang
 
-const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n';
+const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["./run.sh"]\n';
 const B = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nEXPOSE 8080\nCMD ["/out/server"]\n';
 const C = 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n';
 const CLEAN = 'FROM node:20\nWORKDIR /app\nCOPY --chown=node:node . .\nUSER node\nCMD ["node","index.js"]\n';
@@ -281,13 +281,22 @@ describe('fix', () => {
   test('input a: all rules fixed, exit 0, fixing again changes nothing', T, async () => {
     const out = await fixOut(write(A));
     const text = out.toString('utf8');
-    assertInOrder(text, [/^FROM debian:bookworm-slim$/, /^RUN apt-get update && \\$/, /apt-get install -y --no-install-recommends curl/, /^USER \S+/, /^CMD \["bash"\]$/]);
+    assertInOrder(text, [/^FROM debian:bookworm-slim$/, /^RUN apt-get update && \\$/, /apt-get install -y --no-install-recommends curl/, /^USER \S+/, /^CMD \["\.\/run\.sh"\]$/]);
     assert.ok(text.includes('rm -rf /var/lib/apt/lists/*'));
     assert.equal(text.split('\n').filter((l) => /^RUN\b/.test(l)).length, 1, text);
     const again = write(out);
     assert.deepEqual(await fixOut(again), out, 'fix is not idempotent');
     const { rows } = await checkJson(again);
     assert.deepEqual(rows.filter((f) => f.fixable), [], 'fixable findings left after fix');
+  });
+
+  test('a guessed user on an unknown image is left to the editor: fix changes nothing, check still reports it', T, async () => {
+    const text = 'FROM registry.example.org/vendor/runtime:2.1\nCOPY app /opt/app\nCMD ["/opt/app/run"]\n';
+    const file = write(text);
+    const r = await cli(['fix', '--rule', 'non-root-user', file]);
+    assert.equal(r.stdout.toString('utf8'), text);
+    const { rows } = await checkJson(file);
+    assert.ok(rows.some((f) => f.rule === 'non-root-user' && /not known here/.test(f.message)));
   });
 
   test('input b: multi-stage conversion', T, async () => {
@@ -383,7 +392,7 @@ describe('fix', () => {
         '  # indented comment\n' +
         'ENV A=1 \\\n' +
         '\tB=2\n' +
-        'CMD ["bash"]\n',
+        'CMD ["./run.sh"]\n',
       'utf8',
     );
     const file = write(input);
@@ -541,7 +550,7 @@ describe('bad input: no crash, no hang', () => {
       Buffer.from([0xe9]),
       Buffer.from('\nRUN echo caf'),
       Buffer.from([0xe9, 0xa0, 0xff]),
-      Buffer.from('\nRUN echo b\nCMD ["bash"]\n'),
+      Buffer.from('\nRUN echo b\nCMD ["./run.sh"]\n'),
     ]);
     const { rows, out, fixedRows } = await survives(input);
     assert.ok(rows.some((f) => f.rule === 'merge-run'));
@@ -605,7 +614,7 @@ describe('bad input: no crash, no hang', () => {
         default: ls.push(`RUN echo ${i}`);
       }
     }
-    ls.push('CMD ["bash"]');
+    ls.push('CMD ["./run.sh"]');
     const input = ls.join('\n') + '\n';
     assert.ok(input.split('\n').length > 3000);
     const file = write(input);
@@ -626,7 +635,7 @@ describe('bad input: no crash, no hang', () => {
   test('3,000 consecutive RUNs with apt installs (worst case for merge-run/apt-hygiene) finish', { timeout: 90_000 }, async () => {
     const ls = ['FROM debian:bookworm-slim'];
     for (let i = 0; i < 3000; i++) ls.push(i % 3 ? `RUN echo ${i}` : `RUN apt-get update && apt-get install -y pkg${i}`);
-    ls.push('CMD ["bash"]');
+    ls.push('CMD ["./run.sh"]');
     const file = write(ls.join('\n') + '\n');
     const c = await cli(['check', file]);
     assertNoCrash(c, 'check');

@@ -8,7 +8,7 @@ import { newUri, removeTmpDir, withServer } from './client.mjs';
 
 const T = { timeout: 60_000 };
 
-const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n';
+const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["./run.sh"]\n';
 const B = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nEXPOSE 8080\nCMD ["/out/server"]\n';
 const C = 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n';
 const CODES = new Map([
@@ -61,7 +61,7 @@ function bigDockerfile(bytes) {
     size += chunk.join('\n').length + 1;
     out.push(...chunk);
   }
-  out.push('CMD ["bash"]');
+  out.push('CMD ["./run.sh"]');
   return out.join('\n') + '\n';
 }
 

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Client, newUri, removeTmpDir } from './client.mjs';
 
 const T = { timeout: 30_000 };
-const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nCMD ["bash"]\n';
+const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nCMD ["./run.sh"]\n';
 const codes = (diags) => [...new Set(diags.map((d) => d.code))].sort();
 
 /** A client whose initialize names these workspace folders (file-system paths). */

@@ -13,7 +13,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const CLI = path.join(ROOT, 'dist/cli.js');
 const T = { timeout: 20_000 };
 
-const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n';
+const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["./run.sh"]\n';
 const B = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nEXPOSE 8080\nCMD ["/out/server"]\n';
 const C = 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n';
 
@@ -549,7 +549,7 @@ describe('document sync', () => {
 
   test('a document with # escape=` gets the same findings as with backslash', T, () =>
     withServer(async (c) => {
-      const backslash = 'FROM debian:bookworm-slim\nRUN apt-get update && \\\n    apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n';
+      const backslash = 'FROM debian:bookworm-slim\nRUN apt-get update && \\\n    apt-get install -y curl\nRUN apt-get clean\nCMD ["./run.sh"]\n';
       const backtick = '# escape=`\n' + backslash.replace(/\\\n/g, '`\n');
       const x = await c.open(backslash);
       const y = await c.open(backtick);

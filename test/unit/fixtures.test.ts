@@ -13,7 +13,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll, fixesFor } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
 import { JDK_TOOLCHAIN, TOOLCHAIN_PACKAGE, lookupToolchain } from '../../server/src/knowledge/toolchains';
@@ -100,6 +100,12 @@ for (const rule of fs.readdirSync(FIXTURES).sort()) {
           assert.equal(fixed, a);
           if (a === b) {
             assert.ok(found.every((f) => !f.fixable && f.reason), 'a declined fix says why and is not fixable');
+            // A quick fix left to the editor is still offered, and is never the preferred one.
+            const model = buildModel(b, ctx);
+            for (const f of found.filter((x) => x.data?.quickFixOnly === true)) {
+              const fixes = fixesFor(model, f);
+              assert.ok(fixes.length > 0 && fixes.every((x) => x.manual && !x.preferred), 'the quick fix is offered, manual, not preferred');
+            }
             return;
           }
           // The result re-parses, the rule is satisfied, and a second fix changes nothing.

@@ -1,11 +1,19 @@
 /** Valid / invalid tables per rule, named by behaviour. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll, fixesFor } from '../../server/src/core/analyze';
+import { buildModel } from '../../server/src/core/model';
+import { applyOffsetEdits } from '../../server/src/fixes/edits';
 import { initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/core/types';
 
 before(() => initShell());
+
+/** The offset of a line/character position in text (LF only). */
+function offsetIn(text: string, p: { line: number; character: number }): number {
+  const lines = text.split('\n');
+  return lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+}
 
 type Row = [name: string, text: string, fires: boolean, fixable?: boolean];
 
@@ -17,7 +25,8 @@ function table(rule: string, rows: Row[]): void {
         assert.equal(found.length > 0, fires, found.map((f) => f.message).join('\n') || 'no finding');
         if (fires && fixable !== undefined) assert.equal(found[0].fixable, fixable, found[0].reason);
         for (const f of found) {
-          assert.equal(f.severity, 'warning');
+          // A finding whose premise is not known (an unknown image's user) is information.
+          assert.equal(f.severity, f.data?.quickFixOnly === true ? 'info' : 'warning');
           assert.ok(f.message.length > 20);
           if (!f.fixable) assert.ok(f.reason, 'a finding without a fix says why');
         }
@@ -27,13 +36,29 @@ function table(rule: string, rows: Row[]): void {
 }
 
 table('non-root-user', [
-  ['fires on a base that runs as root with no USER', 'FROM debian:bookworm-slim\nCMD ["bash"]\n', true, true],
-  ['fires on a last USER root', 'FROM node:20\nUSER node\nUSER root\n', true, true],
-  ['fires on a last USER 0:0', 'FROM node:20\nUSER 0:0\n', true, true],
-  ['fires on USER root:root', 'FROM alpine\nUSER root:root\n', true, true],
-  ['fires on a USER whose variable resolves to root', 'ARG U=root\nFROM alpine\nARG U\nUSER ${U}\n', true, true],
-  ['fires on scratch with no USER', 'FROM scratch\nCOPY x /x\n', true, true],
-  ['fires on an unknown image with no USER (numeric fix)', 'FROM example.com/team/base:1\nCMD ["x"]\n', true, true],
+  ['fires on a base that runs as root with no USER', 'FROM debian:bookworm-slim\nCMD ["./server"]\n', true, true],
+  ['fires on a last USER root', 'FROM node:20\nUSER node\nUSER root\nCMD ["node", "server.js"]\n', true, true],
+  ['fires on a last USER 0:0', 'FROM node:20\nUSER 0:0\nCMD ["node", "server.js"]\n', true, true],
+  ['fires on USER root:root', 'FROM alpine\nUSER root:root\nCMD ["./server"]\n', true, true],
+  ['fires on a USER whose variable resolves to root', 'ARG U=root\nFROM alpine\nARG U\nUSER ${U}\nCMD ["./server"]\n', true, true],
+  ['fires on scratch with no USER', 'FROM scratch\nCOPY x /x\nENTRYPOINT ["/x"]\n', true, true],
+  ['quiet on a data-only image FROM scratch (nothing to run)', 'FROM scratch\nCOPY manifests /manifests/\n', false],
+  ['quiet on an entrypoint script in front of a REPL', 'FROM alpine:3.20\nCOPY entrypoint.sh /__cacert_entrypoint.sh\nENTRYPOINT ["/__cacert_entrypoint.sh"]\nCMD ["jshell"]\n', false],
+  ['quiet on rabbitmq (its entrypoint steps down)', 'FROM rabbitmq:4.1\nRUN rabbitmq-plugins enable --offline rabbitmq_management\n', false],
+  ['quiet on a start command that drops to a user with capsh', 'FROM alpine:3.20\nRUN apk add --no-cache libcap\nCMD ["capsh", "--user=dns", "--", "-c", "/usr/sbin/dnsd"]\n', false],
+  ['quiet on an nginx variant with no content of its own (modules for others)', 'FROM nginx:1.27\nRUN apt-get update && apt-get install -y nginx-module-njs\n', false],
+  ['quiet on a daemon that must start as root (dockerd)', 'FROM docker:27-cli\nRUN apk add --no-cache iptables\nENTRYPOINT ["dockerd-entrypoint.sh"]\nCMD []\n', false],
+  ['quiet on sshd', 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y openssh-server\nCMD ["/usr/sbin/sshd", "-D"]\n', false],
+  ['quiet on an unknown image with a drive-letter WORKDIR (Windows)', 'ARG BASE\nFROM $BASE\nWORKDIR C:/app\nCOPY out/ .\nENTRYPOINT ["app.exe"]\n', false],
+  ['fires but declines on a CLI tool whose WORKDIR only receives mounted files', 'FROM debian:bookworm-slim\nCOPY tool /usr/local/bin/tool\nWORKDIR /work\nCMD ["tool"]\n', true, false],
+  ['quiet on a file that packages a versioned release and takes nothing from the build context', 'FROM eclipse-temurin:21-jre\nENV TOMCAT_VERSION=10.1.30\nRUN curl -fsSL https://example.org/tomcat-$TOMCAT_VERSION.tar.gz | tar -xz -C /opt\nCMD ["/opt/tomcat/bin/catalina.sh", "run"]\n', false],
+  ['fires on the same release when the file adds a file of its own', 'FROM eclipse-temurin:21-jre\nENV TOMCAT_VERSION=10.1.30\nRUN curl -fsSL https://example.org/tomcat-$TOMCAT_VERSION.tar.gz | tar -xz -C /opt\nCOPY app.war /opt/tomcat/webapps/\nCMD ["/opt/tomcat/bin/catalina.sh", "run"]\n', true, true],
+  ['quiet on a Docker Dev Environments stage', 'FROM python:3.12-alpine AS builder\nWORKDIR /src\nCOPY . .\nCMD ["python3", "server.py"]\nFROM builder AS dev-envs\nRUN apk add --no-cache git\nCMD ["python3", "server.py"]\n', false],
+  ['fires but declines on a server unpacked into WORKDIR /', 'FROM debian:bookworm-slim\nWORKDIR /\nRUN curl -fsSL https://example.org/kc.tar.gz | tar -xz\nCOPY setup.sh /setup.sh\nCMD ["/setup.sh"]\n', true, false],
+  ['fires and fixes when the archive is unpacked after a cd elsewhere', 'FROM debian:bookworm-slim\nWORKDIR /\nRUN cd /tmp && curl -fsSL https://example.org/t.tar.gz | tar -xz && mv t /usr/local/bin/\nCOPY run.sh /run.sh\nCMD ["/run.sh"]\n', true, true],
+  ['quiet on the old Docker Hub name of Server Core', 'FROM microsoft/windowsservercore\nCMD ["app.exe"]\n', false],
+  ['fires but declines when the file starts nginx itself', 'FROM debian:bookworm-slim\nRUN apt-get install -y nginx\nCMD ["nginx", "-g", "daemon off;"]\n', true, false],
+  ['fires on an unknown image with no USER (a guessed numeric user, quick fix only)', 'FROM example.com/team/base:1\nCMD ["x"]\n', true, false],
   ['quiet on a named non-root USER', 'FROM debian:bookworm-slim\nUSER app\n', false],
   ['quiet on name:group', 'FROM debian:bookworm-slim\nUSER app:app\n', false],
   ['quiet on a numeric non-root USER', 'FROM debian:bookworm-slim\nUSER 1000\n', false],
@@ -53,11 +78,19 @@ table('non-root-user', [
   ['quiet on bitnami', 'FROM bitnami/redis:7.4\n', false],
   ['quiet with dockerfile-lean ignore on the final FROM', '# dockerfile-lean ignore=non-root-user\nFROM node:20\n', false],
   ['quiet with a hadolint global ignore', '# hadolint global ignore=DL3002\nFROM node:20\n', false],
-  ['fires on --platform, a registry and a digest', 'FROM --platform=linux/amd64 docker.io/library/python:3.12@sha256:0000\nCMD ["python"]\n', true, true],
+  ['fires on --platform, a registry and a digest', 'FROM --platform=linux/amd64 docker.io/library/python:3.12@sha256:0000\nCMD ["python", "app.py"]\n', true, true],
   ['fires on ubi-micro (numeric user, fixable)', 'FROM registry.access.redhat.com/ubi9/ubi-micro\nCOPY app /app\n', true, true],
   ['fires on a .NET 6 image (no app user: creates one)', 'FROM mcr.microsoft.com/dotnet/aspnet:6.0\nCMD ["x"]\n', true, true],
-  ['fires but declines on rocker/rstudio keeping its /init', 'FROM rocker/rstudio:4.4\nRUN install2.r dplyr\n', true, false],
-  ['fires but declines on rocker/shiny with CMD /init', 'FROM rocker/shiny:4.4\nCMD ["/init"]\n', true, false],
+  ['quiet on rocker/rstudio keeping its /init (it steps down itself)', 'FROM rocker/rstudio:4.4\nRUN install2.r dplyr\n', false],
+  ['quiet on rocker/shiny with CMD /init', 'FROM rocker/shiny:4.4\nCMD ["/init"]\n', false],
+  ['quiet on a base-image definition (CMD a shell)', 'FROM debian:bookworm-slim\nRUN apt-get install -y python3\nCMD ["bash"]\n', false],
+  ['quiet on a base-image definition (CMD the REPL behind docker-entrypoint.sh)', 'FROM node:20\nCOPY docker-entrypoint.sh /usr/local/bin/\nENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["node"]\n', false],
+  ['quiet on a gosu entrypoint', 'FROM alpine:3.20\nRUN apk add --no-cache su-exec\nCMD ["su-exec", "daemon", "/srv/run"]\n', false],
+  ['quiet on Windows Server Core', 'FROM mcr.microsoft.com/windows/servercore:ltsc2022\nCMD ["app.exe"]\n', false],
+  ['quiet on a PowerShell SHELL over an unknown image', 'FROM example.com/win:1\nSHELL ["powershell", "-Command"]\nCMD ["app.exe"]\n', false],
+  ['quiet on a Jupyter stack', 'FROM jupyter/minimal-notebook\nRUN pip install x\n', false],
+  ['fires but declines on the official nginx image', 'FROM nginx:1.27\nCOPY site /usr/share/nginx/html\n', true, false],
+  ['fires but declines with tools under /root', 'FROM debian:bookworm-slim\nENV PATH=/root/.local/bin:$PATH\nCMD ["tool"]\n', true, false],
   ['fires and fixes rocker/rstudio with a CMD of its own', 'FROM rocker/rstudio:4.4\nCMD ["Rscript", "app.R"]\n', true, true],
 ]);
 
@@ -70,18 +103,18 @@ describe('non-root-user messages and fixes', () => {
     assert.match(f.message, /ships user `node`/);
   });
   it('says when the base image is unknown', () => assert.match(finding('FROM example.com/team/base:1\n').message, /not a known base image/));
-  it('resolves an ARG in FROM to the image it names', () => assert.match(finding('ARG V=20\nFROM node:${V}-alpine\n').message, /^node:20-alpine runs as root/));
+  it('resolves an ARG in FROM to the image it names', () => assert.match(finding('ARG V=20\nFROM node:${V}-alpine\nCMD ["node", "a.js"]\n').message, /^node:20-alpine runs as root/));
   it('uses a numeric user on RHEL images without useradd', () => {
     for (const img of ['amazonlinux:2023', 'rockylinux:9-minimal', 'registry.access.redhat.com/ubi9/ubi-minimal']) assert.match(fixed(`FROM ${img}\nCMD ["x"]\n`), /\nUSER 10001:10001\n/, img);
     assert.match(fixed('FROM rockylinux:9\nCMD ["x"]\n'), /useradd --system/);
   });
   it('says when FROM names a variable without a value', () => assert.match(finding('ARG BASE\nFROM ${BASE}\nCMD ["x"]\n').message, /^\$\{BASE\} \(a variable without a value\) is not a known base image/));
   it('gives --chown only to copies into a WORKDIR the file sets', () =>
-    assert.equal(fixed('FROM alpine\nCOPY app.sh .\nCMD ["x"]\n'), 'FROM alpine\nCOPY app.sh .\nRUN addgroup -S -g 10001 app && adduser -S -D -H -u 10001 -G app app\nUSER app\nCMD ["x"]\n'));
+    assert.equal(fixed('FROM alpine\nCOPY app.sh .\nCMD ["x"]\n'), 'FROM alpine\nCOPY app.sh .\nRUN addgroup -S -g 10001 app && adduser -S -D -h /home/app -u 10001 -G app app\nUSER app\nCMD ["x"]\n'));
   it('keeps a BOM and CRLF', () =>
     assert.equal(fixed('\uFEFFFROM node:20\r\nWORKDIR /app\r\nCOPY . .\r\nCMD ["x"]\r\n'), '\uFEFFFROM node:20\r\nWORKDIR /app\r\nCOPY --chown=node:node . .\r\nRUN chown node:node /app\r\nUSER node\r\nCMD ["x"]\r\n'));
-  it('reuses ubuntu on Ubuntu 24.04', () => assert.match(fixed('FROM ubuntu:24.04\nCMD ["bash"]\n'), /\nUSER ubuntu\n/));
-  it('reuses docker (in group staff) on r-base', () => assert.match(fixed('FROM r-base:4.4.1\nCMD ["R"]\n'), /\nUSER docker\n/));
+  it('reuses ubuntu on Ubuntu 24.04', () => assert.match(fixed('FROM ubuntu:24.04\nCMD ["./server"]\n'), /\nUSER ubuntu\n/));
+  it('reuses docker (in group staff) on r-base', () => assert.match(fixed('FROM r-base:4.4.1\nCMD ["Rscript", "app.R"]\n'), /\nUSER docker\n/));
   it('reuses app on .NET alpine, with the WORKDIR given to it', () =>
     assert.equal(fixed('FROM mcr.microsoft.com/dotnet/aspnet:8.0-alpine\nWORKDIR /app\nCMD ["x"]\n'), 'FROM mcr.microsoft.com/dotnet/aspnet:8.0-alpine\nWORKDIR /app\nRUN chown app:app /app\nUSER app\nCMD ["x"]\n'));
   it('gives no --chown to copies made before the file creates its user', () =>
@@ -89,6 +122,25 @@ describe('non-root-user messages and fixes', () => {
       fixed('FROM python:3.12-slim\nWORKDIR /app\nCOPY req.txt .\nRUN useradd -r appuser\nCOPY . .\nUSER root\nCMD ["x"]\n'),
       'FROM python:3.12-slim\nWORKDIR /app\nCOPY req.txt .\nRUN useradd -r appuser\nCOPY --chown=appuser:appuser . .\nUSER appuser\nCMD ["x"]\n',
     ));
+  it('offers a guessed user on an unknown image as a quick fix that fix-all skips', () => {
+    const text = 'FROM registry.example.org/vendor/runtime:2.1\nCOPY app /opt/app\nCMD ["/opt/app/run"]\n';
+    const f = finding(text);
+    assert.match(f.message, /the user it runs as is not known here/);
+    assert.ok(!f.fixable && f.reason && f.data?.quickFixOnly === true, 'not fixable by fix-all, with a reason');
+    const fixes = fixesFor(buildModel(text), f);
+    assert.equal(fixes.length, 1);
+    assert.ok(fixes[0].manual && !fixes[0].preferred, 'offered, not preferred');
+    assert.equal(applyOffsetEdits(text, fixes[0].edits.map((e) => ({ start: offsetIn(text, e.range.start), end: offsetIn(text, e.range.end), text: e.newText }))), text.replace('CMD', 'USER 10001:10001\nCMD'));
+    assert.equal(fixed(text), text, 'fix-all leaves it alone');
+  });
+  it('gives the directories the file makes under its WORKDIR to the user, recursively', () =>
+    assert.match(fixed('FROM debian:bookworm-slim\nWORKDIR /srv\nCOPY . .\nRUN mkdir -p /srv/data && chmod 750 /srv/data\nCMD ["./app"]\n'), /chown app:app \/srv && chown -R app:app \/srv\/data\n/));
+  it('gives the WORKDIR to the user recursively when a RUN ran the app there as root (a migration writes the database)', () =>
+    assert.match(fixed('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN python manage.py migrate\nCMD ["python", "manage.py", "runserver"]\n'), /chown -R app:app \/app\nUSER app\n/));
+  it('declines on a tool whose WORKDIR only receives mounted files', () =>
+    assert.match(analyze('FROM alpine:3\nRUN apk add --no-cache ffmpeg\nWORKDIR /data\nENTRYPOINT ["ffmpeg"]\n', DEFAULT_SETTINGS, ['non-root-user']).findings[0].reason ?? '', /mounted at run time/));
+  it('says what works instead on the official nginx image', () =>
+    assert.match(analyze('FROM nginx:alpine\nCOPY . /usr/share/nginx/html\n', DEFAULT_SETTINGS, ['non-root-user']).findings[0].reason ?? '', /nginx-unprivileged/));
   it('never chowns recursively outside the framework dirs', () => {
     for (const t of ['FROM debian:bookworm-slim\nWORKDIR /\nCOPY . .\n', 'FROM alpine\nCOPY . /\n']) assert.doesNotMatch(fixed(t), /chown -R|chown \S+ \/(\s|$)/);
   });

@@ -64,9 +64,11 @@ function analyzeNow(input: string | Model, settings: Settings, only: readonly st
   if (open !== null) {
     // Text inserted after an unterminated heredoc or a final line continuation would become part of it.
     for (const f of findings) {
-      if (f.fixable && fixesFor(model, f).length === 0) {
+      const quickFixOnly = f.data?.quickFixOnly === true;
+      if ((f.fixable || quickFixOnly) && fixesFor(model, f).length === 0) {
         f.fixable = false;
         f.reason = open.reason;
+        if (quickFixOnly) f.data = { ...f.data, quickFixOnly: false };
       }
     }
   }
@@ -100,7 +102,7 @@ export function fixesFor(model: Model, finding: Finding, context: AnalysisContex
 }
 
 function fixesNow(model: Model, finding: Finding): Fix[] {
-  if (!finding.fixable) return [];
+  if (!finding.fixable && finding.data?.quickFixOnly !== true) return [];
   const rule = getRule(finding.rule);
   if (!rule) return [];
   try {
@@ -201,7 +203,7 @@ function fixAllNow(text: string, settings: Settings, only: readonly string[] | u
     const chosen: { start: number; end: number; text: string }[] = [];
     const taken: [number, number][] = [];
     for (const f of fixable) {
-      const fixes = fixesFor(model, f);
+      const fixes = fixesFor(model, f).filter((x) => !x.manual);
       const fix = fixes.find((x) => x.preferred) ?? fixes[0];
       if (!fix || fix.edits.length === 0) continue;
       const offs = fix.edits.map((e) => ({ start: model.doc.offsetAt(e.range.start), end: model.doc.offsetAt(e.range.end), text: e.newText }));

@@ -26,6 +26,8 @@ export interface Fix {
   edits: TextEdit[];
   /** The main fix for its finding. */
   preferred: boolean;
+  /** Offered in the editor only: fix-all and the CLI's `fix` skip it (it rests on a guess the user confirms). */
+  manual?: boolean;
 }
 
 export interface Finding {
@@ -36,7 +38,10 @@ export interface Finding {
   /** Whether a safe, automatic fix exists. When false, `reason` says why not. */
   fixable: boolean;
   reason?: string;
-  /** Whatever the rule's fix needs, small and serialisable (travels in Diagnostic.data). */
+  /**
+   * Whatever the rule's fix needs, small and serialisable (travels in Diagnostic.data). `quickFixOnly: true` on a
+   * finding that is not fixable: the rule still offers a manual quick fix in the editor (fix-all and `fix` skip it).
+   */
   data?: Record<string, unknown>;
 }
 

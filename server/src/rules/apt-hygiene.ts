@@ -72,8 +72,18 @@ const READS_LISTS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade
  */
 function laterListReader(model: Model, i: Instr): Instr | null {
   const scan = (stage: Stage, after: number): Instr | null => {
-    for (const x of stage.instructions) {
-      if (x.keyword !== 'RUN' || x.start <= after) continue;
+    const list = stage.instructions;
+    // The first instruction after `after` (instructions are in order): a scan from the stage's start per install was quadratic.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].start <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < list.length; k++) {
+      const x = list[k];
+      if (x.keyword !== 'RUN') continue;
       const script = x.run?.script();
       const first = script ? aptCalls(script).find((c) => c.sub === 'update' || READS_LISTS.has(c.sub)) : undefined;
       if (!first) continue;

@@ -1,9 +1,11 @@
 /** non-root-user: the image's final stage runs its process as root. */
 import { isPosixShell, type Instr, type Model, type Stage } from '../core/model';
 import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
+import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
-import { familyHasShell, isRootUser, type Family } from '../knowledge/base-images';
+import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { contextFileFor } from '../fixes/multi-stage/context-files';
 import type { Rule } from './types';
 
 /** The user the fix creates when the image has none: the `name` and `uid` options, these by default. */
@@ -33,10 +35,303 @@ interface UserPlan {
   declined?: string;
   /** Copies before this instruction keep their owner (the user does not exist yet when they run). */
   ownerFrom?: Instr;
+  /** The user is the rule's own choice (`app`, 10001), not one the file or a known image names. */
+  guessed?: boolean;
 }
 
 function finalStage(model: Model): Stage | null {
   return model.stages.length ? model.stages[model.stages.length - 1] : null;
+}
+
+/** A stage and the stages it is built FROM, the first base first. */
+function stageChain(stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) out.unshift(s);
+  return out;
+}
+
+/** The instructions of a stage chain, in build order. */
+function chainInstrs(stage: Stage): Instr[] {
+  return stageChain(stage).flatMap((s) => s.instructions);
+}
+
+/** The last ENTRYPOINT and CMD the file sets for a stage (its own or inherited from a stage it is built FROM). */
+function startOf(stage: Stage): { entrypoint: Instr | null; cmd: Instr | null } {
+  let entrypoint: Instr | null = null;
+  let cmd: Instr | null = null;
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword === 'ENTRYPOINT') {
+      entrypoint = i;
+      // A new ENTRYPOINT resets the CMD inherited before it.
+      cmd = null;
+    } else if (i.keyword === 'CMD') cmd = i;
+  }
+  return { entrypoint, cmd };
+}
+
+/** The words of a CMD / ENTRYPOINT (exec form as written, shell form split on blanks); null when unreadable. */
+function commandWords(i: Instr): string[] | null {
+  const raw = (i.node.getArgumentsContent() ?? '').trim();
+  if (raw.startsWith('[')) {
+    try {
+      const arr = JSON.parse(raw);
+      return Array.isArray(arr) && arr.every((x) => typeof x === 'string') ? arr : null;
+    } catch {
+      return null;
+    }
+  }
+  return raw.split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ''));
+}
+
+const basename = (w: string): string => w.slice(w.lastIndexOf('/') + 1);
+const SHELLS = /^(sh|bash|ash|dash|zsh|ksh|fish|cmd|pwsh|powershell)(\.exe)?$/i;
+const REPLS = /^(python[23]?(\.\d+)?|ipython|node|irb|ghci|jshell|iex|erl|R|julia|swift|lua|scala|clojure|clj|bun|deno|php|perl[\d.]*|pypy[23]?|mvn|gradle|lein|sbt|ant)$/;
+/** Entrypoints that pass their arguments on: the program is the CMD (official images' docker-entrypoint.sh, init shims). */
+const PASS_ON = /^(docker-([\w-]+-)?entrypoint(\.sh)?|tini|tini-static|dumb-init|catatonit)$/;
+
+/** Whether words start a shell or a language's REPL (no script to run): what an image meant to be built FROM runs. */
+function isShellOrRepl(words: string[]): boolean {
+  if (!words.length) return false;
+  if (words.some((a) => a === 'repl' || a === '--repl')) return true;
+  const name = basename(words[0]);
+  const rest = words.slice(1);
+  if (SHELLS.test(name)) return rest.every((a) => /^-(l|i|-login|NoLogo)$/i.test(a));
+  if (!REPLS.test(name) && name !== 'rebar3') return false;
+  const joined = rest.join(' ');
+  if (rest.some((a) => a === 'repl' || a === '--repl') || (name === 'rebar3' && joined === 'shell')) return true;
+  return rest.length === 0 || (name === 'php' && joined === '-a') || (name.startsWith('perl') && joined === '-de0') || (name === 'deno' && joined === 'repl');
+}
+
+/**
+ * Whether the final stage defines an image to build FROM rather than an app: it starts a shell or a REPL (its
+ * own CMD, or the OS / language image's when the file sets none). A USER there breaks every downstream RUN.
+ */
+function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
+  const { entrypoint, cmd } = startOf(stage);
+  // Nothing to start: an OS / language image's shell, or a data-only image FROM scratch (an OLM bundle, assets).
+  if (!entrypoint && !cmd) return !!info?.startsShell || info?.family === 'scratch';
+  const cmdWords = cmd ? commandWords(cmd) : null;
+  if (entrypoint) {
+    const words = commandWords(entrypoint);
+    if (!words || !words.length) return false;
+    // An entrypoint of its own that starts a REPL (`entrypoint` + CMD `--repl`).
+    if (!PASS_ON.test(basename(words[0])) && !/(^|[-_])entrypoint(\.sh)?$/.test(basename(words[0]))) return [...words, ...(cmdWords ?? [])].some((w) => w === 'repl' || w === '--repl');
+    if (words.slice(1).some((w) => w !== '--' && !w.startsWith('-'))) return false;
+    // An entrypoint script that passes on its arguments, with none: it starts nothing (a JRE image's cacert hook).
+    if (!cmdWords) return true;
+  }
+  return !!cmdWords && isShellOrRepl(cmdWords);
+}
+
+/**
+ * Whether the file packages a versioned release of software from elsewhere (an `ARG`/`ENV` `*_VERSION`) and no
+ * stage takes anything from the build context (no COPY/ADD of a local file or a heredoc): the official-image shape
+ * of a runtime, server or CLI image, built FROM by others or run with the user its users choose (`docker run
+ * --user`, `runAsUser`), not an app of its own.
+ */
+function packagesRelease(model: Model): boolean {
+  const versioned = model.instructions.some((i) => (i.keyword === 'ARG' || i.keyword === 'ENV') && /(^|\s)[A-Z][A-Z0-9_]*_VERSION([=\s]|$)/.test(i.node.getArgumentsContent() ?? ''));
+  if (!versioned) return false;
+  for (const i of model.instructions) {
+    if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
+    if (/--from=/i.test(model.doc.text.slice(i.start, i.end))) continue;
+    const words = (commandWords(i) ?? []).filter((w) => !w.startsWith('--'));
+    const sources = words.slice(0, -1);
+    if (!sources.length || sources.some((w) => !/^https?:\/\//.test(w))) return false;
+  }
+  return true;
+}
+
+/**
+ * Commands that start as root and step down to another user, hand the choice to a supervisor that does, or are
+ * daemons that must start as root (dockerd, sshd, systemd, cron) and give each job its own user.
+ */
+const STEPS_DOWN = /(^|[\s"'\[;&|(/])(gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst|supervisord|s6-svscan|dockerd|dockerd-entrypoint\.sh|containerd|sshd|systemd|crond?|php-fpm[\d.]*|apache2-foreground|httpd-foreground|apache2?ctl)(\s|"|'|]|$)|chroot\s+--userspec|\bcapsh["',\s]+[^|;&\n]*--user=|(^|[\s"'\[])\/init(\s|"|'|]|$)|\bexec\s+su\s|\bsu\s+(-\S+\s+)*-c\s|\bsudo\s+(-\S+\s+)*-u\s/;
+/** In an entrypoint script: it also adjusts users itself (useradd / usermod at start, to match a mounted volume's owner). */
+const ADJUSTS_USERS = /(^|[\s;&|(])(useradd|usermod|adduser|groupmod|addgroup)\s/m;
+
+/** The script files a CMD / ENTRYPOINT runs: words that name a path (`/entrypoint.sh`, `./start.sh`, `bin/run`). */
+function scriptPaths(model: Model, stage: Stage, i: Instr): string[] {
+  const words = commandWords(i) ?? [];
+  const wd = workdirAt(model, stage, i);
+  const out: string[] = [];
+  for (const w of words.slice(0, 4)) {
+    if (w.startsWith('-') || w.includes('$') || !/^[\w./@+-]+$/.test(w)) continue;
+    if (!w.includes('/') && !/\.(sh|bash)$/.test(w)) continue;
+    if (w.startsWith('/')) out.push(w);
+    else {
+      if (wd) out.push(`${wd.replace(/\/$/, '')}/${w.replace(/^\.\//, '')}`);
+      // A bare name is looked up on PATH.
+      if (!w.includes('/')) for (const dir of ['/usr/local/bin', '/usr/bin', '/bin', '/usr/local/sbin', '/usr/sbin']) out.push(`${dir}/${w}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Why the container's start drops privileges itself (so a USER would stop it, as `gosu` then fails with
+ * "operation not permitted"), or null: the start command steps down, the file installs gosu / su-exec, or the
+ * entrypoint script it copies from the build context steps down or adjusts users.
+ */
+function dropsPrivileges(model: Model, stage: Stage, info: BaseImageInfo | null): string | null {
+  const { entrypoint, cmd } = startOf(stage);
+  if (info?.stepsDown && !entrypoint) return info.stepsDown;
+  if (info?.startsAsRoot && keepsImageStart(stage)) return info.startsAsRoot;
+  for (const i of [entrypoint, cmd]) {
+    if (i && STEPS_DOWN.test(i.node.getArgumentsContent() ?? '')) return `its ${i.keyword} starts as root and switches user itself`;
+  }
+  const instrs = chainInstrs(stage);
+  if (instrs.some((i) => i.keyword === 'RUN' && /(^|[\s/])(gosu|su-exec)(\s|$|[;&|'"])/m.test(i.run?.body ?? ''))) {
+    return 'the file installs gosu / su-exec, which its start command uses to switch user';
+  }
+  if (!model.files) return null;
+  for (const i of [entrypoint, cmd]) {
+    if (!i) continue;
+    for (const file of scriptPaths(model, stage, i)) {
+      for (const s of stageChain(stage)) {
+        const found = contextFileFor(model, s, file);
+        if (!found) continue;
+        if (STEPS_DOWN.test(found.text)) return `its start script ${found.rel} switches user itself`;
+        if (ADJUSTS_USERS.test(found.text)) return `its start script ${found.rel} creates or changes users at start, as root`;
+      }
+    }
+  }
+  return null;
+}
+
+/** Whether the file is a dev container's: its image, a `dev-envs` stage (Docker Dev Environments), or a devcontainer.json next to it. */
+function devContainer(model: Model, stage: Stage, info: BaseImageInfo | null): boolean {
+  if (info?.userSetByTooling || /^(dev-?envs?|devcontainer)$/i.test(stage.alias ?? '')) return true;
+  const files = model.files;
+  if (!files) return false;
+  try {
+    return files.read('devcontainer.json') !== null || files.read('.devcontainer.json') !== null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the final stage runs Windows: a Windows base image, or, on an image the table does not know, a cmd /
+ * PowerShell SHELL, a drive-letter WORKDIR or destination, or a start command that is an .exe.
+ */
+function windowsStage(stage: Stage, info: BaseImageInfo | null): boolean {
+  if (info?.family === 'windows') return true;
+  // A known Linux image stays Linux whatever SHELL a step uses.
+  if (info?.known) return false;
+  return chainInstrs(stage).some((i) => {
+    const words = commandWords(i);
+    if (!words?.length) return false;
+    if (i.keyword === 'SHELL') return /^(cmd|powershell)(\.exe)?$/i.test(basename(words[0].replace(/\\/g, '/')));
+    // Drive-letter paths, and programs named .exe.
+    if (i.keyword === 'WORKDIR' || i.keyword === 'COPY' || i.keyword === 'ADD') return /^[A-Za-z]:[\\/]/.test(words[words.length - 1]);
+    if (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') return /\.exe$/i.test(words[0]);
+    return false;
+  });
+}
+
+/** Installers that put the tool under root's home unless told otherwise, with the variable that moves it. */
+const ROOT_HOME_INSTALLERS: [RegExp, string, string][] = [
+  [/sh\.rustup\.rs|rustup-init/, 'CARGO_HOME', 'rustup (~/.cargo)'],
+  [/nvm-sh\/nvm|\/nvm\/[^\s]*install\.sh/, 'NVM_DIR', 'nvm (~/.nvm)'],
+  [/install\.python-poetry\.org/, 'POETRY_HOME', 'Poetry (~/.local)'],
+  [/bun\.sh\/install/, 'BUN_INSTALL', 'Bun (~/.bun)'],
+  [/get\.sdkman\.io/, 'SDKMAN_DIR', 'SDKMAN! (~/.sdkman)'],
+  [/pyenv\.run|pyenv-installer/, 'PYENV_ROOT', 'pyenv (~/.pyenv)'],
+  [/\bpip3?\s+install\s[^;&|]*--user\b/, 'PYTHONUSERBASE', 'pip --user (~/.local)'],
+  [/\bplaywright\s+install(?=\s|$)/, 'PLAYWRIGHT_BROWSERS_PATH', "Playwright's browsers (~/.cache/ms-playwright)"],
+  [/\bcypress\s+install\b/, 'CYPRESS_CACHE_FOLDER', "Cypress's binary (~/.cache/Cypress)"],
+];
+
+/** What the image runs from root's home (/root is 0700: no other user reaches it), or null. */
+function toolsUnderRoot(model: Model, stage: Stage): string | null {
+  const set = new Set<string>();
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword === 'ENV') {
+      const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+      for (const p of props) {
+        const v = p.getValue() ?? '';
+        set.add(p.getName());
+        if (/(^|[:=\s"'])(\/root|~|\$\{?HOME\}?)(\/|:|$)/.test(v) && !(p.getName() === 'HOME' && v !== '/root')) {
+          return `ENV ${p.getName()} points into root's home (${v.length > 60 ? v.slice(0, 57) + '...' : v}), which another user cannot read`;
+        }
+      }
+    } else if (i.keyword === 'RUN') {
+      const body = i.run?.body ?? '';
+      for (const [re, variable, what] of ROOT_HOME_INSTALLERS) {
+        if (re.test(body) && !set.has(variable)) return `${what} is installed under root's home, which another user cannot read`;
+      }
+    }
+  }
+  return null;
+}
+
+const NGINX_STARTED =
+  'nginx starts its master process as root (it writes its pid file and temp directories under /var and listens on port 80) and runs the workers as its `user`; with a USER it stops at start. Move `pid` and the `*_temp_path` directives under /tmp, listen on a port above 1023 and give the user the log directory before a USER, or build FROM nginxinc/nginx-unprivileged';
+
+/** Whether the stage's start command runs nginx (or OpenResty) itself. */
+function startsNginx(stage: Stage): boolean {
+  const { entrypoint, cmd } = startOf(stage);
+  const e = entrypoint ? commandWords(entrypoint) : null;
+  const words = e && e.length && !PASS_ON.test(basename(e[0])) ? e : cmd ? commandWords(cmd) : null;
+  return !!words?.length && /^(nginx|openresty)$/.test(basename(words[0]));
+}
+
+/** Why the stage's VOLUME directories cannot be given to the user, or null. */
+function volumeProblem(stage: Stage, plan: UserPlan): string | null {
+  const { dirs, last } = volumeDirs(stage);
+  if (!dirs.length || !last) return null;
+  if (!familyHasShell(baseInfo(stage)?.family ?? 'unknown')) return `the image declares VOLUME ${dirs.join(' ')}, which a new volume gives root's ownership, and it has no shell to chown it; chown it in a builder stage and COPY it with --chown`;
+  if (!plan.create) return null;
+  // Changes to a volume's directory after its VOLUME line are dropped by the classic builder: the chown must come first.
+  const anchor = anchorOf(stage);
+  if (last.stage !== stage || last.start < anchor.start) return `VOLUME ${dirs.join(' ')} is declared before the last build step, and the classic builder drops a chown of it made after its VOLUME line; move the VOLUME to the end`;
+  return null;
+}
+
+/** A RUN that unpacks an archive into the final WORKDIR (a server's own tree: logs/, work/, temp/ under it), or null. */
+function unpackedIntoWorkdir(model: Model, stage: Stage): string | null {
+  const wd = workdirAt(model, stage, null);
+  if (!wd) return null;
+  const root = wd === '/' ? '' : wd.replace(/\/$/, '');
+  for (const i of stage.instructions) {
+    if (i.keyword !== 'RUN' || !/\b(tar|unzip)\b/.test(i.run?.body ?? '')) continue;
+    const script = i.run?.script();
+    // After a `cd` the unpacking happens elsewhere unless -C says where.
+    const cwd = script?.commands.some((c) => c.name === 'cd') ? null : workdirAt(model, stage, i);
+    for (const c of script?.commands ?? []) {
+      const args = c.args.map((a) => a.value ?? '');
+      const extract = (c.name === 'tar' && args.some((a) => /^-?[a-zA-Z]*x/.test(a) || a === '--extract')) || c.name === 'unzip';
+      if (!extract) continue;
+      const k = args.findIndex((a) => a === '-C' || a === '--directory' || a === '-d');
+      const dest = k >= 0 ? args[k + 1] : args.find((a) => a.startsWith('--directory='))?.slice(12) ?? cwd;
+      if (dest && (dest.replace(/\/$/, '') === root || (dest === '.' && cwd === wd))) return `line ${i.line + 1} unpacks an archive into ${wd}`;
+    }
+  }
+  return null;
+}
+
+/** Owners the file gives files to (`chown USER[:GROUP]`, `COPY --chown=`): each one exists in the image. */
+function chownedOwners(model: Model, stage: Stage): { user: string; owner: string; instr: Instr }[] {
+  const out: { user: string; owner: string; instr: Instr }[] = [];
+  const add = (owner: string, instr: Instr): void => {
+    const user = owner.split(':')[0];
+    if (owner.includes('$') || !/^[\w.-]+(:[\w.-]+)?$/.test(owner) || isRootUser(user)) return;
+    out.push({ user, owner, instr });
+  };
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') {
+      const m = /--chown=(\S+)/.exec(model.doc.text.slice(i.start, i.end));
+      if (m) add(m[1].replace(/^["']|["']$/g, ''), i);
+    } else if (i.keyword === 'RUN' && /\bchown\b/.test(i.run?.body ?? '')) {
+      for (const c of i.run?.script()?.commands ?? []) {
+        if (c.name !== 'chown') continue;
+        const spec = c.args.map((a) => a.value ?? '').find((a) => !a.startsWith('-'));
+        if (spec) add(spec, i);
+      }
+    }
+  }
+  return out;
 }
 
 /** The user a stage's process runs as, following `FROM stage` chains; null when unknown (unresolved variable). */
@@ -77,7 +372,7 @@ function usedUsers(model: Model, stage: Stage): string[] {
     .filter((u): u is string => !!u && !isRootUser(u));
 }
 
-/** The family's own commands to create the user (uid and gid alike, no home directory), or null. */
+/** The family's own commands to create the user (uid and gid alike, with a home: tools and caches write $HOME), or null. */
 function createCommand(family: Family, groups: string[], as: NewUser): string | null {
   const n = as.name;
   const id = as.uid;
@@ -85,11 +380,11 @@ function createCommand(family: Family, groups: string[], as: NewUser): string | 
     case 'debian':
     case 'rhel': {
       const extra = groups.length ? ` --groups ${groups.join(',')}` : '';
-      return `groupadd --system --gid ${id} ${n} && useradd --system --uid ${id} --gid ${n}${extra} --no-log-init --no-create-home ${n}`;
+      return `groupadd --system --gid ${id} ${n} && useradd --system --uid ${id} --gid ${n}${extra} --no-log-init --create-home --home-dir /home/${n} ${n}`;
     }
     case 'alpine':
       // busybox: `addgroup USER GROUP` adds an existing user to an existing group.
-      return `addgroup -S -g ${id} ${n} && adduser -S -D -H -u ${id} -G ${n} ${n}${groups.map((g) => ` && addgroup ${n} ${g}`).join('')}`;
+      return `addgroup -S -g ${id} ${n} && adduser -S -D -h /home/${n} -u ${id} -G ${n} ${n}${groups.map((g) => ` && addgroup ${n} ${g}`).join('')}`;
     default:
       return null;
   }
@@ -102,14 +397,142 @@ function createCommand(family: Family, groups: string[], as: NewUser): string | 
 function ownershipCommands(model: Model, stage: Stage, owner: string): string[] {
   const wd = workdirAt(model, stage, null);
   // Only a path the shell takes as one plain word: no blanks, quotes, expansions or redirections to escape.
-  if (!wd || wd === '/' || !/^[A-Za-z0-9_./@%+=:,-]+$/.test(wd)) return [];
-  const out = [`chown ${owner} ${wd}`];
+  if (!wd || wd === '/' || !/^[A-Za-z0-9_./@%+=:,-]+$/.test(wd)) return volumeCommands(stage, owner);
+  // A RUN that ran the app's own code there as root (a migration, a seed) left files the app writes again.
+  const out = [`chown ${writesWorkdir(model, stage, wd) ? '-R ' : ''}${owner} ${wd}`, ...volumeCommands(stage, owner)];
   const fw = appFramework(stage);
+  const made = out[0].startsWith('chown -R') ? [] : madeDirs(model, stage);
   if (fw) {
-    const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`).join(' ');
-    out.push(`mkdir -p ${dirs}`, `chown -R ${owner} ${dirs}`);
-  }
+    const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`);
+    out.push(`mkdir -p ${dirs.join(' ')}`, `chown -R ${owner} ${[...dirs, ...made.filter((d) => !dirs.includes(d))].join(' ')}`);
+  } else if (made.length) out.push(`chown -R ${owner} ${made.join(' ')}`);
   return out;
+}
+
+const PLAIN_PATH = /^[A-Za-z0-9_./@%+=:,-]+$/;
+
+/**
+ * Directories the file makes (`mkdir`) under a WORKDIR it sets: they stay root's 0755, and the app that writes
+ * there (a database file, uploads) fails at start under another user. Not those the file already chowns.
+ */
+function madeDirs(model: Model, stage: Stage): string[] {
+  const instrs = chainInstrs(stage);
+  const workdirs = new Set<string>();
+  for (const i of instrs) if (i.keyword === 'WORKDIR') {
+    const wd = workdirAfter(model, i);
+    if (wd && wd !== '/') workdirs.add(wd.replace(/\/$/, ''));
+  }
+  if (!workdirs.size) return [];
+  const made: string[] = [];
+  const chowned: string[] = [];
+  for (const i of instrs) {
+    if (i.keyword !== 'RUN' || !/\b(mkdir|chown)\b/.test(i.run?.body ?? '')) continue;
+    const script = i.run?.script();
+    if (!script) continue;
+    const cwd = script.commands.some((c) => c.name === 'cd') ? null : workdirAt(model, i.stage!, i);
+    for (const c of script.commands) {
+      if (c.name !== 'mkdir' && c.name !== 'chown') continue;
+      const args = c.args.map((a) => a.value ?? '');
+      const paths: string[] = [];
+      for (let k = 0; k < args.length; k++) {
+        const a = args[k];
+        if (a === '-m' || a === '--mode') k++;
+        else if (!a.startsWith('-')) paths.push(a);
+      }
+      if (c.name === 'chown') paths.shift();
+      for (const p of paths) {
+        if (!PLAIN_PATH.test(p)) continue;
+        const abs = p.startsWith('/') ? p : cwd && cwd !== '/' ? `${cwd.replace(/\/$/, '')}/${p.replace(/^\.\//, '')}` : null;
+        if (!abs) continue;
+        const norm = abs.replace(/\/+$/, '');
+        (c.name === 'mkdir' ? made : chowned).push(norm);
+      }
+    }
+  }
+  const under = (d: string, root: string): boolean => d === root || d.startsWith(root + '/');
+  return [...new Set(made)].filter((d) => [...workdirs].some((w) => d.startsWith(w + '/')) && !chowned.some((c) => under(d, c)) && !/\/\.\.?(\/|$)/.test(d));
+}
+
+/** Whether a path is the directory or under it. */
+const within = (p: string, dir: string): boolean => p === dir || p.startsWith(dir.replace(/\/$/, '') + '/');
+
+/** Whether a command runs the app's own code or writes data (not a package install, a build or a file operation). */
+function runsAppCode(c: ShellCommand): boolean {
+  return c.name !== null && runsAppWords(c.name, c.args.map((x) => x.value ?? ''));
+}
+
+function runsAppWords(cmd: string, a: string[]): boolean {
+  const name = basename(cmd);
+  if (/^python[\d.]*$/.test(name)) return !(a[0] === '-m' && /^(pip|compileall|venv|ensurepip)$/.test(a[1] ?? '')) && !(/manage\.py$/.test(a[0] ?? '') && /^(collectstatic|compilemessages)$/.test(a[1] ?? ''));
+  if (/^(rails|rake|php|node|sqlite3|touch|flask|alembic|bundle|deno|bun)$/.test(name)) {
+    if (name === 'bundle') return a[0] === 'exec' && a.length > 1 && runsAppWords(a[1], a.slice(2));
+    if (name === 'php') return a[0] === 'artisan' && !/^(config|route|view|event):cache$|^optimize$/.test(a[1] ?? '');
+    return !(name === 'rails' || name === 'rake') || !a.includes('assets:precompile');
+  }
+  // A script of the project's own (`./seed.sh`, `bin/setup`).
+  return cmd.includes('/') && !/(^|\/)(gradlew|mvnw|configure)$/.test(cmd);
+}
+
+/** Whether a RUN ran app code in the WORKDIR after files were copied there (it may have written files the app writes again). */
+function writesWorkdir(model: Model, stage: Stage, wd: string): boolean {
+  let copied = false;
+  for (const i of stage.instructions) {
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') copied = true;
+    if (!copied || i.keyword !== 'RUN') continue;
+    const cwd = workdirAt(model, stage, i);
+    if (!cwd || !within(cwd, wd)) continue;
+    const script = i.run?.script();
+    if (!script || script.commands.some((c) => c.name === 'cd')) continue;
+    if (script.commands.some(runsAppCode)) return true;
+  }
+  return false;
+}
+
+/** Whether nothing in the file puts anything into the final WORKDIR: it is where the user's files are mounted at run time. */
+function mountedWorkdir(model: Model, stage: Stage): string | null {
+  const wd = workdirAt(model, stage, null);
+  const { entrypoint, cmd } = startOf(stage);
+  if (!wd || wd === '/' || (!entrypoint && !cmd)) return null;
+  for (const i of chainInstrs(stage)) {
+    const at = workdirAt(model, i.stage!, i);
+    if (i.keyword === 'COPY' || i.keyword === 'ADD') {
+      const args = commandWords(i) ?? [];
+      const dest = args.filter((w) => !w.startsWith('--')).pop() ?? '';
+      const abs = dest.startsWith('/') ? dest : at ? `${at.replace(/\/$/, '')}/${dest}` : dest;
+      if (within(abs.replace(/\/\.?$/, '') || '/', wd) || within(wd, abs.replace(/\/+$/, '') || '/')) return null;
+    } else if (i.keyword === 'RUN' && at && within(at, wd)) return null;
+    else if (i.keyword === 'RUN' && (i.run?.body ?? '').includes(wd)) return null;
+    else if (i.keyword === 'VOLUME') return null;
+  }
+  return wd;
+}
+
+/** Plain absolute paths the stage chain declares as VOLUME: a new volume takes the image directory's owner. */
+function volumeDirs(stage: Stage): { dirs: string[]; last: Instr | null } {
+  const dirs: string[] = [];
+  let last: Instr | null = null;
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword !== 'VOLUME') continue;
+    last = i;
+    const words = commandWords(i) ?? [];
+    for (const w of words) if (w.startsWith('/') && w !== '/' && PLAIN_PATH.test(w)) dirs.push(w.replace(/\/+$/, ''));
+  }
+  return { dirs: [...new Set(dirs)], last };
+}
+
+/** Commands that give the user the VOLUME directories (made first: a volume's mount point may not exist yet). */
+function volumeCommands(stage: Stage, owner: string): string[] {
+  const { dirs } = volumeDirs(stage);
+  return dirs.length ? [`mkdir -p ${dirs.join(' ')}`, `chown -R ${owner} ${dirs.join(' ')}`] : [];
+}
+
+/** The working directory a WORKDIR instruction sets. */
+function workdirAfter(model: Model, i: Instr): string | null {
+  const stage = i.stage!;
+  const k = stage.instructions.indexOf(i);
+  const next = stage.instructions[k + 1];
+  if (next) return workdirAt(model, stage, next);
+  return workdirAt(model, stage, null);
 }
 
 function joinCommands(cmds: (string | null)[]): string | null {
@@ -130,15 +553,31 @@ function planUser(model: Model, stage: Stage, as: NewUser): UserPlan {
   const info = baseInfo(stage);
   const family = info?.family ?? 'unknown';
   const shell = familyHasShell(family);
-  if (info?.startsAsRoot && keepsImageStart(stage)) {
-    return { user: '', owner: '', create: null, why: info.startsAsRoot, declined: "the image's own start command must run as root; a USER belongs only after a CMD or ENTRYPOINT of your own" };
-  }
   const used = usedUsers(model, stage);
   if (used.length) return { user: used[used.length - 1], owner: used[used.length - 1], create: null, why: `the file already uses user \`${used[used.length - 1]}\`` };
+  const chowned = chownedOwners(model, stage);
+  // Own directories made for the app: only where a shell can run chown.
+  const dirs = (owner: string): string | null => {
+    const made = shell ? madeDirs(model, stage) : [];
+    return joinCommands([made.length ? `chown -R ${owner} ${made.join(' ')}` : null, ...(shell ? volumeCommands(stage, owner) : [])]);
+  };
   const created = createdUsers(stage);
   if (created.length) {
     const { name: u, instr } = created[created.length - 1];
-    return { user: u, owner: `${u}:${u}`, create: null, why: `the file already creates user \`${u}\``, ownerFrom: instr };
+    // The group the file gives its files to (`chown app:root` + `g+w`, the arbitrary-uid pattern) is kept.
+    const own = chowned.filter((c) => c.user === u && c.owner.includes(':')).pop();
+    const owner = own ? own.owner : `${u}:${u}`;
+    return { user: u, owner, create: dirs(owner), why: `the file already creates user \`${u}\``, ownerFrom: instr };
+  }
+  if (chowned.length) {
+    const { user: u, owner } = chowned[chowned.length - 1];
+    return { user: u, owner, create: dirs(owner), why: `the file already gives its files to \`${owner}\`` };
+  }
+  if (info && !isRootUser(info.runsAs)) {
+    // The image runs as its own user; the file switched to root for some steps and did not switch back.
+    const s = info.shipsUser;
+    const owner = s ? `${s.name}:${s.group}` : info.runsAs;
+    return { user: s ? s.name : info.runsAs, owner, create: dirs(owner), why: `the image runs as \`${s ? s.name : info.runsAs}\` by default` };
   }
   if (info?.shipsUser) {
     const s = info.shipsUser;
@@ -157,15 +596,16 @@ function planUser(model: Model, stage: Stage, as: NewUser): UserPlan {
       owner: `${as.uid}:${as.uid}`,
       create: joinCommands([create, ...ownershipCommands(model, stage, `${as.name}:${as.name}`)]),
       why: `a system user \`${as.name}\` (uid ${as.uid}${inGroups}) can be created`,
+      guessed: true,
     };
   }
   const numeric = `${as.uid}:${as.uid}`;
   if (family === 'rhel-minimal') {
     // ubi-minimal has no useradd (shadow-utils); a numeric user needs no /etc/passwd entry, and chown is there.
-    return { user: numeric, owner: numeric, create: joinCommands(ownershipCommands(model, stage, numeric)), why: `the image has no useradd; a numeric user (${as.uid}) needs no entry in /etc/passwd` };
+    return { user: numeric, owner: numeric, create: joinCommands(ownershipCommands(model, stage, numeric)), why: `the image has no useradd; a numeric user (${as.uid}) needs no entry in /etc/passwd`, guessed: true };
   }
-  if (family === 'rhel-micro') return { user: numeric, owner: numeric, create: null, why: `the image has no shell to create a user; a numeric user (${as.uid}) needs none` };
-  return { user: numeric, owner: numeric, create: null, why: `a numeric user (${as.uid}) needs no entry in /etc/passwd` };
+  if (family === 'rhel-micro') return { user: numeric, owner: numeric, create: null, why: `the image has no shell to create a user; a numeric user (${as.uid}) needs none`, guessed: true };
+  return { user: numeric, owner: numeric, create: null, why: `a numeric user (${as.uid}) needs no entry in /etc/passwd`, guessed: true };
 }
 
 const NEEDS_ROOT = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR', 'USER', 'ONBUILD']);
@@ -295,20 +735,54 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (!stage) return [];
     const { user, instr } = effectiveUser(model, stage);
     if (user === null || !isRootUser(user)) return [];
+    const info = baseInfo(stage);
+    // Where a USER has nothing to fix, or breaks the image: stay quiet.
+    if (windowsStage(stage, info) || devContainer(model, stage, info) || definesBaseImage(stage, info) || dropsPrivileges(model, stage, info)) return [];
+    // A file that switched a non-root image to root and never back is reported whatever it packages.
+    if ((!info || isRootUser(info.runsAs)) && packagesRelease(model)) return [];
     const root = rootImage(stage);
     const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
+    const target = instr && instr.stage === stage ? instr : stage.fromInstr;
+    const known = info?.known ?? false;
+    const runsRoot = instr ? `The final stage ends as USER ${user}: the container's process runs as root.` : `${img} runs as root and the final stage sets no USER.`;
+    const cannot = info?.cannotSwitch ?? (startsNginx(stage) ? NGINX_STARTED : null);
+    // FROM nginx with no content or config of its own: a variant of the image (added modules) for others to build on.
+    if (info?.cannotSwitch && !chainInstrs(stage).some((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) return [];
+    if (cannot) return [{ start: target.start, end: target.end, message: `${runsRoot} A plain USER is not the fix here.`, fixable: false, reason: cannot }];
     const as = newUser(options);
     const plan = planFor(model, stage, as);
-    const target = instr && instr.stage === stage ? instr : stage.fromInstr;
-    const known = baseInfo(stage)?.known ?? false;
+    const underRoot = toolsUnderRoot(model, stage);
+    const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
+    const volume = plan.declined ? null : volumeProblem(stage, plan);
+    const mounted = plan.declined || !plan.guessed ? null : mountedWorkdir(model, stage);
+    const finalPlan =
+      underRoot && !plan.declined
+        ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
+        : unpacked
+          ? { ...plan, declined: `${unpacked}; which of its directories the program writes at run time is not known, and a USER without them stops it` }
+          : volume
+            ? { ...plan, declined: volume }
+            : mounted
+              ? { ...plan, declined: `nothing in the file puts anything into WORKDIR ${mounted}: it is where files are mounted at run time, and a fixed uid may not be able to write them there; run the tool with --user "$(id -u):$(id -g)" instead` }
+              : plan;
+    // On an image the table does not know, its own user is not known: a guessed user is a quick fix to confirm, never applied by fix-all.
+    const manual = !known && !!plan.guessed;
     const message = instr
-      ? `The final stage ends as USER ${user}: the container's process runs as root. Switch back to a non-root user: ${plan.why}.`
+      ? `${runsRoot} Switch back to a non-root user: ${plan.why}.`
       : known
         ? `${img} runs as root and the final stage sets no USER; ${plan.why}.`
-        : `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER; ${plan.why}.`;
-    if (plan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: plan.declined }];
+        : manual
+          ? `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER. If it runs as root, ${plan.why}.`
+          : `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER; ${plan.why}.`;
+    if (finalPlan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: finalPlan.declined }];
     // The fix reads the user to create from the finding, so it builds what the message announced.
-    return [{ start: target.start, end: target.end, message, fixable: true, data: { user: plan.user, name: as.name, uid: as.uid } }];
+    const data = { user: plan.user, name: as.name, uid: as.uid };
+    if (manual) {
+      const reason = `which user ${img} runs as is not known here, so the user \`${plan.user}\` is a guess: offered as a quick fix in the editor, never applied by fix-all or \`fix\``;
+      // Whether there is a problem at all is not known: information, not a warning.
+      return [{ start: target.start, end: target.end, message, fixable: false, reason, data: { ...data, quickFixOnly: true }, severityCap: 'info' }];
+    }
+    return [{ start: target.start, end: target.end, message, fixable: true, data }];
   },
   fixes(model, finding: Finding): Fix[] {
     const stage = finalStage(model);
@@ -319,6 +793,9 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (plan.declined) return [];
     const rootUser = instr && instr.stage === stage ? instr : null;
     const edits = fixEdits(model, stage, plan, rootUser);
+    if (finding.data?.quickFixOnly === true) {
+      return [{ title: `Run as non-root user \`${plan.user}\` (if ${imageAsWritten(model, stage)} runs as root)`, edits: toTextEdits(model.doc, edits), preferred: false, manual: true }];
+    }
     return [{ title: `Run as non-root user \`${plan.user}\``, edits: toTextEdits(model.doc, edits), preferred: true }];
   },
 };
