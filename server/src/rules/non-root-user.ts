@@ -7,6 +7,7 @@ import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
 import type { Rule } from './types';
+import { withoutTrailingSlashes } from '../core/flags';
 
 /** The user the fix creates when the image has none: the `name` and `uid` options, these by default. */
 const CREATED_UID = 10001;
@@ -146,7 +147,43 @@ function packagesRelease(model: Model): boolean {
  * Commands that start as root and step down to another user, hand the choice to a supervisor that does, or are
  * daemons that must start as root (dockerd, sshd, systemd, cron) and give each job its own user.
  */
-const STEPS_DOWN = /(^|[\s"'\[;&|(/])(gosu|su-exec|setpriv|runuser|s6-setuidgid|setuidgid|chpst|supervisord|s6-svscan|dockerd|dockerd-entrypoint\.sh|containerd|sshd|systemd|crond?|php-fpm[\d.]*|apache2-foreground|httpd-foreground|apache2?ctl)(\s|"|'|]|$)|chroot\s+--userspec|\bcapsh["',\s]+[^|;&\n]*--user=|(^|[\s"'\[])\/init(\s|"|'|]|$)|\bexec\s+su\s|\bsu\s+(-\S+\s+)*-c\s|\bsudo\s+(-\S+\s+)*-u\s/;
+const STEPS_DOWN_NAMES = new Set([
+  'gosu', 'su-exec', 'setpriv', 'runuser', 's6-setuidgid', 'setuidgid', 'chpst', 'supervisord', 's6-svscan', 'dockerd',
+  'dockerd-entrypoint.sh', 'containerd', 'sshd', 'systemd', 'cron', 'crond', 'apache2-foreground', 'httpd-foreground',
+  'apachectl', 'apache2ctl',
+]);
+
+/**
+ * Whether a command line or script steps down (see above): one of those commands by name or path
+ * (`/usr/sbin/sshd`), `/init` (s6-overlay), `chroot --userspec`, `capsh … --user=`, `exec su`, `su … -c`,
+ * `sudo … -u`. Read word by word (a pattern with repeated option groups backtracks on long lines).
+ */
+function stepsDown(text: string): boolean {
+  const words = text.match(/[^\s"'[\];&|()]+|[;&|\n]/g) ?? [];
+  let cmd: string | null = null;
+  let prev: string | null = null;
+  // For su / sudo: still reading the options after the name, looking for -c / -u.
+  let optionsOf: string | null = null;
+  for (const w of words) {
+    if (w === ';' || w === '&' || w === '|' || w === '\n') {
+      cmd = prev = optionsOf = null;
+      continue;
+    }
+    const base = w.slice(w.lastIndexOf('/') + 1);
+    if (STEPS_DOWN_NAMES.has(base) || /^php-fpm[\d.]*$/.test(base) || w === '/init') return true;
+    if (optionsOf !== null) {
+      if ((optionsOf === 'su' && w === '-c') || (optionsOf === 'sudo' && w === '-u')) return true;
+      if (!w.startsWith('-')) optionsOf = null;
+    }
+    if (prev === 'chroot' && w.startsWith('--userspec')) return true;
+    if (cmd === 'capsh' && w.startsWith('--user=')) return true;
+    if (prev === 'exec' && w === 'su') return true;
+    if (w === 'su' || w === 'sudo') optionsOf = w;
+    if (cmd === null || cmd === 'exec') cmd = base;
+    prev = w;
+  }
+  return false;
+}
 /** In an entrypoint script: it also adjusts users itself (useradd / usermod at start, to match a mounted volume's owner). */
 const ADJUSTS_USERS = /(^|[\s;&|(])(useradd|usermod|adduser|groupmod|addgroup)\s/m;
 
@@ -178,7 +215,7 @@ function dropsPrivileges(model: Model, stage: Stage, info: BaseImageInfo | null)
   if (info?.stepsDown && !entrypoint) return info.stepsDown;
   if (info?.startsAsRoot && keepsImageStart(stage)) return info.startsAsRoot;
   for (const i of [entrypoint, cmd]) {
-    if (i && STEPS_DOWN.test(i.node.getArgumentsContent() ?? '')) return `its ${i.keyword} starts as root and switches user itself`;
+    if (i && stepsDown(i.node.getArgumentsContent() ?? '')) return `its ${i.keyword} starts as root and switches user itself`;
   }
   const instrs = chainInstrs(stage);
   if (instrs.some((i) => i.keyword === 'RUN' && /(^|[\s/])(gosu|su-exec)(\s|$|[;&|'"])/m.test(i.run?.body ?? ''))) {
@@ -191,7 +228,7 @@ function dropsPrivileges(model: Model, stage: Stage, info: BaseImageInfo | null)
       for (const s of stageChain(stage)) {
         const found = contextFileFor(model, s, file);
         if (!found) continue;
-        if (STEPS_DOWN.test(found.text)) return `its start script ${found.rel} switches user itself`;
+        if (stepsDown(found.text)) return `its start script ${found.rel} switches user itself`;
         if (ADJUSTS_USERS.test(found.text)) return `its start script ${found.rel} creates or changes users at start, as root`;
       }
     }
@@ -231,14 +268,25 @@ function windowsStage(stage: Stage, info: BaseImageInfo | null): boolean {
 }
 
 /** Installers that put the tool under root's home unless told otherwise, with the variable that moves it. */
-const ROOT_HOME_INSTALLERS: [RegExp, string, string][] = [
+/** `pip install … --user` within one command (up to the next `;`, `&` or `|`), read chunk by chunk. */
+const PIP_USER_INSTALL = {
+  test(text: string): boolean {
+    for (const chunk of text.split(/[;&|]/)) {
+      const m = /\bpip3?\s+install\s/.exec(chunk);
+      if (m && /(^|\s)--user(\s|$)/.test(chunk.slice(m.index + m[0].length - 1))) return true;
+    }
+    return false;
+  },
+};
+
+const ROOT_HOME_INSTALLERS: [{ test(text: string): boolean }, string, string][] = [
   [/sh\.rustup\.rs|rustup-init/, 'CARGO_HOME', 'rustup (~/.cargo)'],
-  [/nvm-sh\/nvm|\/nvm\/[^\s]*install\.sh/, 'NVM_DIR', 'nvm (~/.nvm)'],
+  [/nvm-sh\/nvm|\/nvm\/[^/\s]+\/install\.sh/, 'NVM_DIR', 'nvm (~/.nvm)'],
   [/install\.python-poetry\.org/, 'POETRY_HOME', 'Poetry (~/.local)'],
   [/bun\.sh\/install/, 'BUN_INSTALL', 'Bun (~/.bun)'],
   [/get\.sdkman\.io/, 'SDKMAN_DIR', 'SDKMAN! (~/.sdkman)'],
   [/pyenv\.run|pyenv-installer/, 'PYENV_ROOT', 'pyenv (~/.pyenv)'],
-  [/\bpip3?\s+install\s[^;&|]*--user\b/, 'PYTHONUSERBASE', 'pip --user (~/.local)'],
+  [PIP_USER_INSTALL, 'PYTHONUSERBASE', 'pip --user (~/.local)'],
   [/\bplaywright\s+install(?=\s|$)/, 'PLAYWRIGHT_BROWSERS_PATH', "Playwright's browsers (~/.cache/ms-playwright)"],
   [/\bcypress\s+install\b/, 'CYPRESS_CACHE_FOLDER', "Cypress's binary (~/.cache/Cypress)"],
 ];
@@ -444,7 +492,7 @@ function madeDirs(model: Model, stage: Stage): string[] {
         if (!PLAIN_PATH.test(p)) continue;
         const abs = p.startsWith('/') ? p : cwd && cwd !== '/' ? `${cwd.replace(/\/$/, '')}/${p.replace(/^\.\//, '')}` : null;
         if (!abs) continue;
-        const norm = abs.replace(/\/+$/, '');
+        const norm = withoutTrailingSlashes(abs);
         (c.name === 'mkdir' ? made : chowned).push(norm);
       }
     }
@@ -499,7 +547,7 @@ function mountedWorkdir(model: Model, stage: Stage): string | null {
       const args = commandWords(i) ?? [];
       const dest = args.filter((w) => !w.startsWith('--')).pop() ?? '';
       const abs = dest.startsWith('/') ? dest : at ? `${at.replace(/\/$/, '')}/${dest}` : dest;
-      if (within(abs.replace(/\/\.?$/, '') || '/', wd) || within(wd, abs.replace(/\/+$/, '') || '/')) return null;
+      if (within(abs.replace(/\/\.?$/, '') || '/', wd) || within(wd, withoutTrailingSlashes(abs) || '/')) return null;
     } else if (i.keyword === 'RUN' && at && within(at, wd)) return null;
     else if (i.keyword === 'RUN' && (i.run?.body ?? '').includes(wd)) return null;
     else if (i.keyword === 'VOLUME') return null;
@@ -515,7 +563,7 @@ function volumeDirs(stage: Stage): { dirs: string[]; last: Instr | null } {
     if (i.keyword !== 'VOLUME') continue;
     last = i;
     const words = commandWords(i) ?? [];
-    for (const w of words) if (w.startsWith('/') && w !== '/' && PLAIN_PATH.test(w)) dirs.push(w.replace(/\/+$/, ''));
+    for (const w of words) if (w.startsWith('/') && w !== '/' && PLAIN_PATH.test(w)) dirs.push(withoutTrailingSlashes(w));
   }
   return { dirs: [...new Set(dirs)], last };
 }

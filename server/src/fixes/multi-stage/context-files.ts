@@ -8,6 +8,7 @@ import type { Instr, Model, Stage } from '../../core/model';
 import { checkDeadline } from '../../core/deadline';
 import { copyDests } from './common';
 import { globMatches } from './glob';
+import { withoutTrailingSlashes } from '../../core/flags';
 
 export interface ContextFile {
   /** The path inside the build context. */
@@ -16,10 +17,7 @@ export interface ContextFile {
 }
 
 function norm(p: string): string {
-  const s = p.replace(/^(\.\/|\/)+/, '');
-  let end = s.length;
-  while (end > 0 && s[end - 1] === '/') end--;
-  return s.slice(0, end);
+  return withoutTrailingSlashes(p.replace(/^(\.\/|\/)+/, ''));
 }
 
 /** Context paths that would have put `file` (absolute) in the image, copied from `source` into `dest`. */
