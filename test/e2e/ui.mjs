@@ -19,7 +19,7 @@ import {
 } from './lib.mjs';
 
 const FIXTURES = {
-  apt: 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n',
+  apt: 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["curl", "--version"]\n',
   go: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nCMD ["/out/server"]\n',
   node: 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n',
 };

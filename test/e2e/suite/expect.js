@@ -13,6 +13,10 @@ function assertInOrder(text, res) {
   }
 }
 
+/**
+ * `hygiene`: the install has --no-install-recommends; with `merged` too (update and install in one RUN), the
+ * lists are removed in it. An install after a lone update downloads no lists, so its own fix does not remove them.
+ */
 function assertAptResult(text, { merged, hygiene }) {
   const runs = text.split(/\r?\n/).filter((l) => /^\s*RUN\b/.test(l));
   if (merged) {
@@ -22,9 +26,9 @@ function assertAptResult(text, { merged, hygiene }) {
   }
   if (hygiene) {
     assert.match(text, /apt-get install\b[^\n]*--no-install-recommends|--no-install-recommends[^\n]*apt-get install/, `--no-install-recommends missing in:\n${text}`);
-    assert.ok(text.includes('rm -rf /var/lib/apt/lists/*'), `rm -rf /var/lib/apt/lists/* missing in:\n${text}`);
+    if (merged) assert.ok(text.includes('rm -rf /var/lib/apt/lists/*'), `rm -rf /var/lib/apt/lists/* missing in:\n${text}`);
   }
-  assertInOrder(text, [/^FROM debian:bookworm-slim$/, /^CMD \["bash"\]$/]);
+  assertInOrder(text, [/^FROM debian:bookworm-slim$/, /^CMD \["curl", "--version"\]$/]);
 }
 
 function assertNodeNonRoot(text) {
