@@ -37,7 +37,7 @@ suite('activation', () => {
   for (const name of ['Dockerfile.prod', 'api.Dockerfile', 'Containerfile.dev', 'Containerfile']) {
     test(`${name} opens as language dockerfile and is checked`, async () => {
       const uri = vscode.Uri.joinPath(root(), 'names', name);
-      await vscode.workspace.fs.writeFile(uri, Buffer.from('FROM node:20\nCMD ["node"]\n'));
+      await vscode.workspace.fs.writeFile(uri, Buffer.from('FROM node:20\nCMD ["node", "server.js"]\n'));
       const doc = await vscode.workspace.openTextDocument(uri);
       assert.strictEqual(doc.languageId, 'dockerfile', `${name} opened as ${doc.languageId}`);
       await vscode.window.showTextDocument(doc);
