@@ -34,6 +34,7 @@ import { processExists } from './lsp/client-process';
 import { installTestHook } from './lsp/test-hook';
 import { keepReadingAfterBadHeaders } from './lsp/reader';
 import { trace } from './node/trace';
+import { RULE_IDS } from './rules/index';
 
 trace('loaded');
 keepReadingAfterBadHeaders();
@@ -300,6 +301,13 @@ function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newTex
   return { newText, edit: minimalEdit(text, newText, (o) => doc.positionAt(o)) };
 }
 
+/**
+ * The rules the editor's fix-all (`source.fixAll`, run on save by `editor.codeActionsOnSave`) applies: the local,
+ * safe fixes. The multi-stage conversion rewrites the whole file (base image, stages), so it is a quick fix and a
+ * palette command that previews it, and joins fix-all only with `dockerfileLean.fixAll.includeConversion`.
+ */
+const LOCAL_FIX_RULES = RULE_IDS.filter((id) => id !== 'multi-stage');
+
 connection.onCodeAction(async (params: CodeActionParams) => {
   const cur = await current(params.textDocument.uri);
   if (!cur) return null;
@@ -309,7 +317,8 @@ connection.onCodeAction(async (params: CodeActionParams) => {
   const actions: CodeAction[] = [];
   const wantsFixAll = only?.some((k) => FIX_ALL_KIND.startsWith(k) && k !== '' && k.startsWith('source'));
   if (wantsFixAll) {
-    const { edit } = fixAllEdit(doc, state(uri).settings ?? (await settings.get(uri)));
+    const cfg = state(uri).settings ?? (await settings.get(uri));
+    const { edit } = fixAllEdit(doc, cfg, cfg.fixAllIncludesConversion ? undefined : LOCAL_FIX_RULES);
     if (edit) actions.push({ title: 'Fix all Dockerfile Lean findings', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [edit] } } });
     return actions;
   }

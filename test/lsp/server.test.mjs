@@ -299,11 +299,38 @@ describe('fix all', () => {
           assert.equal(actions[0].kind, FIX_ALL_KIND);
           const after = applyEdits(text, actions[0].edit.changes[uri]);
           const next = await c.replace(uri, 2, after);
-          const fixable = next.filter((d) => d.data.fixable);
+          // The multi-stage conversion is not part of fix-all (it is a quick fix and a previewed command).
+          const fixable = next.filter((d) => d.data.fixable && d.code !== 'multi-stage');
           assert.deepEqual(fixable.map((d) => d.code), [], `fixable findings left after fix-all:\n${after}`);
         }));
     }
   }
+
+  test('source.fixAll on the Go example never converts to multi-stage; the local fixes still apply', T, () =>
+    withServer(async (c) => {
+      const { uri, diagnostics } = await c.open(B);
+      assert.equal(byRule(diagnostics, 'multi-stage').length, 1);
+      assert.ok(byRule(diagnostics, 'non-root-user').length > 0);
+      for (const only of [[FIX_ALL_KIND], ['source.fixAll'], ['source']]) {
+        const actions = await c.codeActions(uri, [], only);
+        assert.equal(actions.length, 1, JSON.stringify(actions));
+        const after = applyEdits(B, actions[0].edit.changes[uri]);
+        assert.ok(after.startsWith('FROM golang:1.22\n'), `the base image changed:\n${after}`);
+        assert.equal(lines(after).filter((l) => /^FROM\b/.test(l)).length, 1, `a stage was added:\n${after}`);
+        assert.ok(!after.includes('distroless'), after);
+        assert.match(after, /^USER \S+/m, `the non-root user fix is still applied:\n${after}`);
+      }
+      // The same conversion stays available as a quick fix.
+      const quick = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+      assert.ok(quick.some((a) => a.kind === 'quickfix' && /multi-stage/i.test(a.title)), JSON.stringify(quick));
+    }));
+
+  test('dockerfileLean.fixAll.includeConversion: true lets fix-all convert', T, () =>
+    withServer({ settings: { enable: true, rules: {}, fixAll: { includeConversion: true } } }, async (c) => {
+      const { uri } = await c.open(B);
+      const [action] = await c.codeActions(uri, [], [FIX_ALL_KIND]);
+      assertGoMultiStage(applyEdits(B, action.edit.changes[uri]));
+    }));
 });
 
 describe('executeCommand', () => {

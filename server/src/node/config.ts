@@ -360,7 +360,12 @@ export function mergeSettings(over: Settings, config: ProjectConfig | null): Set
     const merged = { ...config.options[r.id], ...over.options?.[r.id] };
     if (Object.keys(merged).length) options[r.id] = merged;
   }
-  return { enable: over.enable, rules: { ...config.rules, ...over.rules }, ...(Object.keys(options).length ? { options } : {}) };
+  return {
+    enable: over.enable,
+    rules: { ...config.rules, ...over.rules },
+    ...(Object.keys(options).length ? { options } : {}),
+    ...(over.fixAllIncludesConversion ? { fixAllIncludesConversion: true } : {}),
+  };
 }
 
 export function isFile(f: string): boolean {

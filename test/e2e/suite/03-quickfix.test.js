@@ -153,4 +153,21 @@ suite('quick fixes (executeCodeActionProvider + applyEdit)', () => {
       await setSetting('editor', 'codeActionsOnSave', undefined);
     }
   });
+
+  test('fix-all on save leaves the structure alone: the Go example keeps its one stage and base image', async () => {
+    await setSetting('editor', 'codeActionsOnSave', { 'source.fixAll.dockerfile-lean': 'explicit' });
+    try {
+      const { uri, doc, editor } = await createDockerfile('fixall-save-go', FIXTURES.go);
+      await waitForRule(uri, 'multi-stage');
+      await editor.edit((b) => b.insert(new vscode.Position(0, 0), '# service image\n'));
+      assert.ok(await doc.save(), 'save failed');
+      const disk = await readDisk(uri);
+      assert.strictEqual(disk, doc.getText());
+      assert.strictEqual(disk.split('\n').filter((l) => /^FROM\b/.test(l)).length, 1, `save added a stage:\n${disk}`);
+      assert.ok(!disk.includes('distroless'), `save switched the base image:\n${disk}`);
+      await waitForRule(uri, 'multi-stage');
+    } finally {
+      await setSetting('editor', 'codeActionsOnSave', undefined);
+    }
+  });
 });
