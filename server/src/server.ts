@@ -295,6 +295,31 @@ function findingFor(analysis: Analysis, d: Diagnostic & { data: DiagnosticData }
   );
 }
 
+/** Whether position `a` comes before or at `b`. */
+function atOrBefore(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
+  return a.line < b.line || (a.line === b.line && a.character <= b.character);
+}
+
+/**
+ * The findings a code-action request asks about, each with the diagnostic its actions name: those behind our
+ * diagnostics in the context; when the context holds none of ours (clients that send no diagnostics, e.g.
+ * Neovim 0.7), those of the current analysis whose range overlaps the request's range.
+ */
+function findingsAsked(params: CodeActionParams, analysis: Analysis, version: number): [Finding, Diagnostic][] {
+  const context = Array.isArray(params.context?.diagnostics) ? params.context.diagnostics : [];
+  const ours = context.filter(isOurs);
+  if (ours.length > 0) {
+    const out: [Finding, Diagnostic][] = [];
+    for (const d of ours) {
+      const f = d.data.fixable ? findingFor(analysis, d) : undefined;
+      if (f) out.push([f, d]);
+    }
+    return out;
+  }
+  const { start, end } = params.range;
+  return analysis.findings.filter((f) => atOrBefore(f.range.start, end) && atOrBefore(start, f.range.end)).map((f) => [f, toDiagnostic(f, version)]);
+}
+
 function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newText: string; edit: ReturnType<typeof minimalEdit> } {
   const text = doc.getText();
   const { text: newText } = on(doc.uri, () => fixAll(text, cfg, only, budget(contextFor(doc.uri))));
@@ -323,10 +348,8 @@ connection.onCodeAction(async (params: CodeActionParams) => {
     return actions;
   }
   if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return actions;
-  for (const d of params.context.diagnostics) {
-    if (!isOurs(d) || !d.data.fixable) continue;
-    const f = findingFor(analysis, d);
-    if (!f) continue;
+  for (const [f, d] of findingsAsked(params, analysis, doc.version)) {
+    if (!f.fixable) continue;
     if (f.rule === 'multi-stage' && resolveSupport) {
       // The conversion is computed only when the user picks it.
       actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });

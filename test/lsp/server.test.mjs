@@ -263,6 +263,46 @@ describe('quick fixes', () => {
     }));
 });
 
+describe('code actions by range (clients that send no diagnostics in the context)', () => {
+  const at = (line, a, b) => ({ start: { line, character: a }, end: { line, character: b } });
+  const ask = (c, uri, range, only) => c.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], ...(only ? { only } : {}) } });
+
+  test('a range inside a finding gets its fixes; applied, the finding is gone and the others stay', T, () =>
+    withServer(async (c) => {
+      const { uri, diagnostics } = await c.open(A);
+      const install = byRule(diagnostics, 'apt-hygiene').find((d) => d.range.start.line === 2);
+      // A cursor (empty range) in the middle of the install line, as Neovim 0.7 sends it.
+      const actions = await ask(c, uri, at(2, 10, 10));
+      const fix = actions.find((a) => a.title === 'Add --no-install-recommends');
+      assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+      assert.equal(fix.kind, 'quickfix');
+      assert.deepEqual(fix.diagnostics.map((d) => [d.code, d.range.start.line]), [['apt-hygiene', install.range.start.line]]);
+      const after = applyEdits(A, fix.edit.changes[uri]);
+      const next = await c.replace(uri, 2, after);
+      assert.ok(!byRule(next, 'apt-hygiene').some((d) => d.range.start.line === 2 && /--no-install-recommends/.test(d.message)), JSON.stringify(next));
+      assert.equal(byRule(next, 'merge-run').length, byRule(diagnostics, 'merge-run').length, 'the other findings stay');
+    }));
+
+  test('only the findings overlapping the range; a range with none gets no action; only=quickfix honoured', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open('FROM node:20\n\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n');
+      assert.deepEqual(await ask(c, uri, at(1, 0, 0)), []);
+      const whole = await ask(c, uri, { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } }, ['quickfix']);
+      assert.ok(whole.length > 0 && whole.every((a) => a.kind === 'quickfix' && a.diagnostics[0].code === 'non-root-user'), JSON.stringify(whole));
+      assert.deepEqual(await ask(c, uri, at(0, 0, 4), ['refactor']), []);
+    }));
+
+  test('the Go example: the conversion is offered for the FROM line, and resolves', T, () =>
+    withServer({ resolveSupport: true }, async (c) => {
+      const { uri } = await c.open(B);
+      const actions = await ask(c, uri, at(0, 3, 3));
+      const convert = actions.find((a) => a.diagnostics?.[0]?.code === 'multi-stage');
+      assert.ok(convert, JSON.stringify(actions));
+      const resolved = await c.request('codeAction/resolve', convert);
+      assertGoMultiStage(applyEdits(B, resolved.edit.changes[uri]));
+    }));
+});
+
 describe('quick fixes on half-typed documents', () => {
   // Whatever a diagnostic calls fixable must come with a quick fix that changes the text.
   const inputs = [
@@ -560,7 +600,8 @@ describe('document sync', () => {
         const after = applyEdits(crlfText, actions[0].edit.changes[crlf.uri]);
         assert.ok(!/[^\r]\n/.test(after), `a bare LF in the fixed CRLF text:\n${JSON.stringify(after)}`);
         const next = await c.replace(crlf.uri, 2, after);
-        assert.deepEqual(next.filter((d) => d.data.fixable).map((d) => d.code), []);
+        // Fix-all leaves the multi-stage conversion to its quick fix.
+        assert.deepEqual(next.filter((d) => d.data.fixable && d.code !== 'multi-stage').map((d) => d.code), []);
       }
     }));
 
