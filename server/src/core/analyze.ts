@@ -90,7 +90,11 @@ function suppressed(model: Model, rule: Rule, start: number, end: number): boole
     if (list[mid].end < start) lo = mid + 1;
     else hi = mid;
   }
-  for (let k = lo; k < list.length && list[k].start <= end; k++) if (ignoredBy(list[k].ignores, rule)) return true;
+  for (let k = lo; k < list.length && list[k].start <= end; k++) {
+    if (ignoredBy(list[k].ignores, rule)) return true;
+    const stage = list[k].stage;
+    if (stage && ignoredBy(stage.ignores, rule)) return true;
+  }
   return false;
 }
 
