@@ -18,8 +18,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as path from 'path';
-import { fileURLToPath } from 'url';
-import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
+import { fileURLToPath, pathToFileURL } from 'url';
+import { analyze, fixAll, fixesFor, ignoreFixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
 import { Deadline } from './core/deadline';
@@ -35,6 +35,8 @@ import { installTestHook } from './lsp/test-hook';
 import { keepReadingAfterBadHeaders } from './lsp/reader';
 import { trace } from './node/trace';
 import { RULE_IDS } from './rules/index';
+import { turnRuleOff } from './node/config-edit';
+import { readBounded } from './node/files';
 
 trace('loaded');
 keepReadingAfterBadHeaders();
@@ -88,6 +90,8 @@ interface DocState {
 }
 const states = new Map<string, DocState>();
 let resolveSupport = false;
+/** The client can create files in a workspace edit (a new project config file). */
+let createFileSupport = false;
 
 /** The document being analysed or fixed, for the log line of a rule that fails (analysis is synchronous). */
 let analysing: string | null = null;
@@ -199,6 +203,8 @@ connection.onInitialize((params): InitializeResult => {
   settings.canPull = !!caps.workspace?.configuration;
   settings.setWorkspaceFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
+  const workspaceEdit = caps.workspace?.workspaceEdit;
+  createFileSupport = !!workspaceEdit?.documentChanges && !!workspaceEdit.resourceOperations?.includes('create');
   if (typeof params.processId === 'number' && Number.isInteger(params.processId) && params.processId > 0) clientPid = params.processId;
   return {
     capabilities: {
@@ -320,6 +326,48 @@ function findingsAsked(params: CodeActionParams, analysis: Analysis, version: nu
   return analysis.findings.filter((f) => atOrBefore(f.range.start, end) && atOrBefore(start, f.range.end)).map((f) => [f, toDiagnostic(f, version)]);
 }
 
+/** The largest config file the "turn off" action edits (the config reader's own limit). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** "Turn <rule> off in the project config": an edit of the config file the document uses, or one creating it. */
+function turnOffAction(uri: string, rule: string): CodeAction | null {
+  const target = settings.configTarget(uri);
+  if (!target) return null;
+  const configUri = pathToFileURL(target.file).href;
+  const name = path.basename(target.file);
+  const title = `Turn ${rule} off in the project config (${name})`;
+  const json = target.file.endsWith('.json');
+  if (!target.exists) {
+    if (!createFileSupport) return null;
+    const newText = turnRuleOff('', rule, json);
+    if (newText === null) return null;
+    return {
+      title,
+      kind: CodeActionKind.QuickFix,
+      edit: {
+        documentChanges: [
+          { kind: 'create', uri: configUri, options: { ignoreIfExists: true } },
+          { textDocument: { uri: configUri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText }] },
+        ],
+      },
+    };
+  }
+  // The text as the editor has it when the file is open there, else as on disk.
+  const open = documents.get(configUri);
+  let text: string;
+  if (open) text = open.getText();
+  else {
+    const r = readBounded(fileURLToPath(configUri), { maxBytes: MAX_CONFIG_BYTES });
+    if (!r.ok) return null;
+    text = r.data.toString('utf8');
+  }
+  const newText = turnRuleOff(text, rule, json);
+  if (newText === null) return null;
+  const before = TextDocument.create(configUri, json ? 'json' : 'yaml', 0, text);
+  const edit = minimalEdit(text, newText, (o) => before.positionAt(o));
+  return edit ? { title, kind: CodeActionKind.QuickFix, edit: { changes: { [configUri]: [edit] } } } : null;
+}
+
 function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newText: string; edit: ReturnType<typeof minimalEdit> } {
   const text = doc.getText();
   const { text: newText } = on(doc.uri, () => fixAll(text, cfg, only, budget(contextFor(doc.uri))));
@@ -348,7 +396,8 @@ connection.onCodeAction(async (params: CodeActionParams) => {
     return actions;
   }
   if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return actions;
-  for (const [f, d] of findingsAsked(params, analysis, doc.version)) {
+  const asked = findingsAsked(params, analysis, doc.version);
+  for (const [f, d] of asked) {
     if (!f.fixable) continue;
     if (f.rule === 'multi-stage' && resolveSupport) {
       // The conversion is computed only when the user picks it.
@@ -358,6 +407,16 @@ connection.onCodeAction(async (params: CodeActionParams) => {
     for (const fix of on(uri, () => fixesFor(analysis.model, f, budget()))) {
       actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
     }
+  }
+  // Every finding, fixable or not, can be silenced: for its instruction, in the file, in the project config.
+  const offOnce = new Map<string, CodeAction | null>();
+  for (const [f, d] of asked) {
+    for (const fix of ignoreFixesFor(analysis.model, f)) {
+      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
+    }
+    if (!offOnce.has(f.rule)) offOnce.set(f.rule, turnOffAction(uri, f.rule));
+    const off = offOnce.get(f.rule);
+    if (off) actions.push({ ...off, diagnostics: [d] });
   }
   return actions;
 });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { newUri, removeTmpDir, withServer } from './client.mjs';
+import { applyEdits, newUri, removeTmpDir, withServer } from './client.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -27,43 +27,6 @@ const FIX_ALL_KIND = 'source.fixAll.dockerfile-lean';
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers
-
-/** Offsets where each line starts, with \r\n, \r and \n as line breaks (as LSP counts lines). */
-function lineStarts(text) {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    } else if (c === 10) starts.push(i + 1);
-  }
-  return starts;
-}
-
-function offsetAt(text, starts, pos) {
-  if (pos.line >= starts.length) return text.length;
-  const lineStart = starts[pos.line];
-  const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : text.length;
-  return Math.min(lineStart + pos.character, next);
-}
-
-/** Applies LSP TextEdits (all relative to the original text, non-overlapping) to `text`. */
-function applyEdits(text, edits) {
-  const starts = lineStarts(text);
-  const offs = edits
-    .map((e) => ({ start: offsetAt(text, starts, e.range.start), end: offsetAt(text, starts, e.range.end), newText: e.newText }))
-    .sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = '';
-  let pos = 0;
-  for (const e of offs) {
-    assert.ok(e.start >= pos, `overlapping edits: ${JSON.stringify(edits)}`);
-    assert.ok(e.end >= e.start, `edit with end before start: ${JSON.stringify(e)}`);
-    out += text.slice(pos, e.start) + e.newText;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
-}
 
 function lines(text) {
   return text.split(/\r?\n/);

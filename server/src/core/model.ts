@@ -110,6 +110,12 @@ const PRAGMA = /^[ \t]*#[ \t]*(hadolint|dockerfile-lean)[ \t]+(?:(global|stage)[
 const SHELL_PRAGMA = /^[ \t]*#[ \t]*(?:hadolint|dockerfile-lean)[ \t]+shell[ \t]*=[ \t]*([^\s#]+)/;
 const POSIX_SHELL_NAME = /(^|\/)(ba|a|da|k|z)?sh$/;
 
+/** Whether a line is an ignore (any kind) or shell pragma: a block of them directly above an instruction applies to it. */
+export function isPragmaLine(line: string): boolean {
+  const t = line.replace(/^\uFEFF/, '');
+  return PRAGMA.test(t) || SHELL_PRAGMA.test(t);
+}
+
 function pragmaIds(tool: string, list: string): string[] {
   return list
     .split(/[,\s]+/)

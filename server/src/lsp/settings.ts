@@ -8,7 +8,7 @@ import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { MessageType, ShowMessageNotification, type Connection } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../core/types';
-import { configForDir, formatConfigError, mergeSettings, type ProjectConfig } from '../node/config';
+import { configForDir, formatConfigError, mergeSettings, searchTop, type ProjectConfig } from '../node/config';
 import { isInside } from '../node/files';
 
 interface Merged {
@@ -131,6 +131,25 @@ export class SettingsStore {
     const result = mergeSettings(client, config);
     this.merged.set(uri, { client, config, result });
     return result;
+  }
+
+  /**
+   * The project config file a "turn the rule off" edit goes to: the one the document uses, else a new
+   * `.dockerfilelean.yaml` where the search for it ends (the repository root or the workspace folder; the
+   * document's folder when neither is above it). Null for a document that is no local file, or whose config
+   * file has an error (the user fixes it first).
+   */
+  configTarget(uri: string): { file: string; exists: boolean } | null {
+    if (!uri.startsWith('file:')) return null;
+    try {
+      const dir = path.dirname(fileURLToPath(uri));
+      const search = { stopAt: this.folderOf(dir) };
+      const loaded = configForDir(dir, search);
+      if (loaded) return loaded.config ? { file: loaded.config.file, exists: true } : null;
+      return { file: path.join(searchTop(dir, search) ?? dir, '.dockerfilelean.yaml'), exists: false };
+    } catch {
+      return null;
+    }
   }
 
   /** The config file for a `file:` document (re-read when it changes); errors shown once, the defaults used. */
