@@ -758,10 +758,40 @@ describe('project config file', () => {
       await c.replace(uri, 2, A + '# edited\n');
       assert.equal(c.messages.length, 1, JSON.stringify(c.messages));
       assert.equal(c.messages[0].type, 2, 'a warning');
-      assert.match(c.messages[0].message, /\.dockerfilelean\.yaml:3:1: not valid YAML: .+; the defaults apply instead/);
-      assert.ok(c.messages[0].message.includes(dir), 'the message names the file');
+      assert.match(c.messages[0].message, /^Dockerfile Lean: \.dockerfilelean\.yaml line 3: not valid YAML: .+\. The defaults apply until it is fixed\.$/);
+      assert.ok(!c.messages[0].message.includes(dir), 'the file is named relative to the repository, not by its absolute path');
       const actions = await c.codeActions(uri, diagnostics);
       assert.ok(Array.isArray(actions));
+    }));
+
+  test('config errors are diagnostics in the config file: every one, at its key, in plain words; fixed, they go', T, () =>
+    withServer(async (c) => {
+      const text = 'rules:\n  merge-runs: off\n  apt-hygiene: loud\nignor:\n  - vendor/\n';
+      const { uri, dir } = project('.dockerfilelean.yaml', text);
+      const configPath = path.join(dir, '.dockerfilelean.yaml');
+      const configUri = pathToFileURL(configPath).href;
+      const published = c.waitPublish(configUri, (p) => p.diagnostics.length > 0, 'diagnostics for the config file');
+      await c.open(A, { uri });
+      const { diagnostics } = await published;
+      assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character]), [[1, 2, 1, 12], [2, 15, 2, 19], [3, 0, 3, 5]]);
+      for (const d of diagnostics) {
+        assert.equal(d.severity, 1);
+        assert.equal(d.source, 'dockerfile-lean');
+        assert.doesNotMatch(d.message, /`/, d.message);
+        assert.match(d.message, /the defaults apply\.$/);
+      }
+      assert.match(diagnostics[0].message, /^unknown rule "merge-runs"/);
+      assert.match(c.messages[0].message, /^Dockerfile Lean: \.dockerfilelean\.yaml line 2: unknown rule "merge-runs" .* \(and 2 more problems\)\./);
+      assert.ok(!c.messages[0].message.includes(dir));
+      // Fixed on disk: an empty publish for the config file, and the config applies.
+      fs.writeFileSync(configPath, 'rules:\n  merge-run: off\n');
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(configPath, later, later);
+      const cleared = c.waitPublish(configUri, (p) => p.diagnostics.length === 0, 'the config diagnostics cleared');
+      const rechecked = c.waitPublish(uri, (p) => !p.diagnostics.some((d) => d.code === 'merge-run'), 'merge-run off');
+      c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
+      await cleared;
+      await rechecked;
     }));
 });
 after(removeTmpDir);

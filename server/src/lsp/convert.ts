@@ -32,6 +32,14 @@ export function toDiagnostic(f: Finding, version: number): Diagnostic {
   };
 }
 
+/**
+ * A message as plain text: editors show diagnostic messages and quick-fix titles as they are, so the backticks
+ * the core puts around names (`svc`, `apt-get install`) would show. Code spans become plain quotes.
+ */
+export function plainText(message: string): string {
+  return message.replace(/`([^`\n]*)`/g, (_, inner: string) => (inner.includes("'") ? `"${inner}"` : `'${inner}'`)).replace(/`/g, "'");
+}
+
 export function toLspEdits(edits: TextEdit[]): LspTextEdit[] {
   return edits.map((e) => ({ range: e.range, newText: e.newText }));
 }
