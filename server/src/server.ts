@@ -26,6 +26,7 @@ import { Deadline } from './core/deadline';
 import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
+import { plainText } from './core/plain-text';
 import { SettingsStore } from './lsp/settings';
 import { contextFor } from './lsp/context';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
@@ -405,14 +406,14 @@ connection.onCodeAction(async (params: CodeActionParams) => {
       continue;
     }
     for (const fix of on(uri, () => fixesFor(analysis.model, f, budget()))) {
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
+      actions.push({ title: plainText(fix.title), kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
     }
   }
   // Every finding, fixable or not, can be silenced: for its instruction, in the file, in the project config.
   const offOnce = new Map<string, CodeAction | null>();
   for (const [f, d] of asked) {
     for (const fix of ignoreFixesFor(analysis.model, f)) {
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
+      actions.push({ title: plainText(fix.title), kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
     }
     if (!offOnce.has(f.rule)) offOnce.set(f.rule, turnOffAction(uri, f.rule));
     const off = offOnce.get(f.rule);
@@ -429,7 +430,7 @@ connection.onCodeActionResolve(async (action) => {
   const f = cur.analysis.findings.find((x) => x.rule === data.rule && x.range.start.line === data.line && x.range.start.character === data.character);
   const fix = f && on(data.uri, () => fixesFor(cur.analysis.model, f, budget())[0]);
   if (fix) {
-    action.title = fix.title;
+    action.title = plainText(fix.title);
     action.edit = { changes: { [data.uri]: toLspEdits(fix.edits) } };
   }
   return action;
@@ -449,7 +450,7 @@ connection.onExecuteCommand(async (params) => {
   if (!edit) {
     const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, rule ? [rule] : undefined, budget(contextFor(doc.uri))));
     const blocked = findings.find((f) => !f.fixable && f.reason);
-    result.message = blocked ? `Nothing changed: ${blocked.reason}.` : 'Nothing to change.';
+    result.message = blocked ? plainText(`Nothing changed: ${blocked.reason}.`) : 'Nothing to change.';
   } else if (args.apply !== false) {
     const r = await connection.workspace.applyEdit({ label: 'Dockerfile Lean', edit: { changes: { [doc.uri]: [edit] } } });
     result.applied = r.applied;

@@ -739,7 +739,7 @@ describe('project config file', () => {
       const text = 'FROM debian:bookworm-slim\nCMD ["./run"]\n';
       const { diagnostics } = await c.open(text, { uri });
       const d = byRule(diagnostics, 'non-root-user')[0];
-      assert.match(d.message, /`svc` \(uid 2000\)/);
+      assert.match(d.message, /'svc' \(uid 2000\)/);
       const actions = await c.codeActions(uri, [d]);
       const fix = actions.find((a) => a.isPreferred);
       const out = applyEdits(text, fix.edit.changes[uri]);

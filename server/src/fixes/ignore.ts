@@ -7,8 +7,19 @@
 import { isPragmaLine, type Instr, type Model } from '../core/model';
 import type { Finding, Fix } from '../core/types';
 
-const OUR_INLINE = /^([ \t]*#[ \t]*dockerfile-lean[ \t]+ignore[ \t]*=[ \t]*)([A-Za-z0-9_,\- \t]*[A-Za-z0-9_\-])/;
-const OUR_GLOBAL = /^([ \t]*#[ \t]*dockerfile-lean[ \t]+global[ \t]+ignore[ \t]*=[ \t]*)([A-Za-z0-9_,\- \t]*[A-Za-z0-9_\-])/;
+const OUR_INLINE = /^[ \t]*#[ \t]*dockerfile-lean[ \t]+ignore[ \t]*=/;
+const OUR_GLOBAL = /^[ \t]*#[ \t]*dockerfile-lean[ \t]+global[ \t]+ignore[ \t]*=/;
+const LIST = /^[A-Za-z0-9_,\- \t]*/;
+
+/** Our pragma on a line (BOM aside): where its list of names ends, and the names; null when none or empty. */
+function ourPragma(re: RegExp, line: string): { end: number; names: string[] } | null {
+  const text = line.replace(/^\uFEFF/, '');
+  const m = re.exec(text);
+  if (!m) return null;
+  const list = LIST.exec(text.slice(m[0].length))![0].trimEnd();
+  const names = list.split(/[,\s]+/).filter(Boolean);
+  return names.length > 0 ? { end: m[0].length + list.length, names } : null;
+}
 
 /** The instruction a finding starts in (or the first one after its start), or null. */
 function instructionOf(model: Model, finding: Finding): Instr | null {
@@ -23,11 +34,10 @@ function lineStart(model: Model, line: number): number {
   return o === 0 && model.doc.hasBom ? 1 : o;
 }
 
-/** An edit that adds `rule` to the list at the end of match `m` on `line` (a no-op when it is named already). */
-function extend(model: Model, line: number, m: RegExpExecArray, rule: string): Fix['edits'] | null {
-  const names = m[2].split(/[,\s]+/);
-  if (names.includes(rule)) return null;
-  const offset = lineStart(model, line) + m[0].length;
+/** An edit that adds `rule` to the list of pragma `p` on `line` (none when it is named already). */
+function extend(model: Model, line: number, p: { end: number; names: string[] }, rule: string): Fix['edits'] {
+  if (p.names.includes(rule)) return [];
+  const offset = lineStart(model, line) + p.end;
   const pos = model.doc.positionAt(offset);
   return [{ range: { start: pos, end: pos }, newText: `,${rule}` }];
 }
@@ -48,8 +58,8 @@ export function ignoreFixes(model: Model, finding: Finding): Fix[] {
     let edits: Fix['edits'] | null = null;
     for (let l = ins.line - 1; l >= 0 && isPragmaLine(doc.lineText(l)); l--) {
       top = l;
-      const m = OUR_INLINE.exec(doc.lineText(l).replace(/^\uFEFF/, ''));
-      if (m && !edits) edits = extend(model, l, m, rule) ?? [];
+      const p = edits ? null : ourPragma(OUR_INLINE, doc.lineText(l));
+      if (p) edits = extend(model, l, p, rule);
     }
     edits ??= insertLine(model, top, `${doc.indentOf(ins.line)}# dockerfile-lean ignore=${rule}`);
     if (edits.length > 0) fixes.push({ title: `Ignore ${rule} for this instruction`, edits, preferred: false });
@@ -57,8 +67,8 @@ export function ignoreFixes(model: Model, finding: Finding): Fix[] {
   // The file-wide ignore: an existing one of ours is extended, else a line right after the parser directives.
   let global: Fix['edits'] | null = null;
   for (let l = 0; l < doc.lineCount && !global; l++) {
-    const m = OUR_GLOBAL.exec(doc.lineText(l).replace(/^\uFEFF/, ''));
-    if (m) global = extend(model, l, m, rule) ?? [];
+    const p = ourPragma(OUR_GLOBAL, doc.lineText(l));
+    if (p) global = extend(model, l, p, rule);
   }
   if (!global) {
     const last = model.directives.length > 0 ? Math.max(...model.directives.map((d) => d.line)) : -1;

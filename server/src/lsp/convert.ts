@@ -3,6 +3,7 @@ import { DiagnosticSeverity, type Diagnostic, type TextEdit as LspTextEdit } fro
 import type { Finding, Severity, TextEdit } from '../core/types';
 import { docsUrl } from '../core/analyze';
 import { SOURCE } from '../protocol';
+import { plainText } from '../core/plain-text';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -27,17 +28,9 @@ export function toDiagnostic(f: Finding, version: number): Diagnostic {
     source: SOURCE,
     code: f.rule,
     codeDescription: { href: docsUrl(f.rule) },
-    message: f.fixable || !f.reason || f.message.includes(f.reason) ? f.message : `${f.message} (No automatic fix: ${f.reason}.)`,
+    message: plainText(f.fixable || !f.reason || f.message.includes(f.reason) ? f.message : `${f.message} (No automatic fix: ${f.reason}.)`),
     data,
   };
-}
-
-/**
- * A message as plain text: editors show diagnostic messages and quick-fix titles as they are, so the backticks
- * the core puts around names (`svc`, `apt-get install`) would show. Code spans become plain quotes.
- */
-export function plainText(message: string): string {
-  return message.replace(/`([^`\n]*)`/g, (_, inner: string) => (inner.includes("'") ? `"${inner}"` : `'${inner}'`)).replace(/`/g, "'");
 }
 
 export function toLspEdits(edits: TextEdit[]): LspTextEdit[] {

@@ -10,7 +10,7 @@ import { DiagnosticSeverity, MessageType, ShowMessageNotification, type Connecti
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../core/types';
 import { configForDir, mergeSettings, searchTop, type ConfigError, type ProjectConfig } from '../node/config';
 import { SOURCE } from '../protocol';
-import { plainText } from './convert';
+import { plainText } from '../core/plain-text';
 import { isInside } from '../node/files';
 
 interface Merged {
