@@ -445,10 +445,12 @@ connection.onExecuteCommand(async (params) => {
   const cfg = await settings.get(doc.uri);
   await shellReady;
   const rule = COMMAND_RULE[params.command];
-  const { newText, edit } = fixAllEdit(doc, cfg, rule ? [rule] : undefined);
+  // Fix All, like fix-all on save, leaves the conversion to its own (previewed) command unless told otherwise.
+  const only = rule ? [rule] : cfg.fixAllIncludesConversion ? undefined : LOCAL_FIX_RULES;
+  const { newText, edit } = fixAllEdit(doc, cfg, only);
   const result: CommandResult & { edits: typeof edit[] } = { newText: edit ? newText : null, edits: edit ? [edit] : [] };
   if (!edit) {
-    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, rule ? [rule] : undefined, budget(contextFor(doc.uri))));
+    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, only, budget(contextFor(doc.uri))));
     const blocked = findings.find((f) => !f.fixable && f.reason);
     result.message = blocked ? plainText(`Nothing changed: ${blocked.reason}.`) : 'Nothing to change.';
   } else if (args.apply !== false) {

@@ -328,6 +328,15 @@ describe('fix all', () => {
       assert.ok(quick.some((a) => a.kind === 'quickfix' && /multi-stage/i.test(a.title)), JSON.stringify(quick));
     }));
 
+  test('the Fix All command (palette) leaves the conversion to its own previewed command too', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open(B);
+      const result = await c.request('workspace/executeCommand', { command: CMD.fixAll, arguments: [{ uri, apply: false }] });
+      assert.equal(typeof result.newText, 'string');
+      assert.equal(lines(result.newText).filter((l) => /^FROM\b/.test(l)).length, 1, result.newText);
+      assert.match(result.newText, /^USER \S+/m);
+    }));
+
   test('dockerfileLean.fixAll.includeConversion: true lets fix-all convert', T, () =>
     withServer({ settings: { enable: true, rules: {}, fixAll: { includeConversion: true } } }, async (c) => {
       const { uri } = await c.open(B);

@@ -4,13 +4,7 @@
  * Document API, which keeps comments, key order and styles; JSON (strict, no comments) is rewritten with the
  * file's own indentation and final line break.
  */
-import type * as Yaml from 'yaml';
-
-let yamlModule: typeof Yaml | null = null;
-function yaml(): typeof Yaml {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (yamlModule ??= require('yaml') as typeof Yaml);
-}
+import { yaml } from './config';
 
 /** The text of a new config file that turns `rule` off. */
 export function newConfigText(rule: string, json: boolean, eol = '\n'): string {

@@ -34,7 +34,7 @@ const MAX_BYTES = 1 << 20;
 
 /** The YAML parser, loaded on first use: most runs meet no config file and need not pay for it. */
 let yamlModule: typeof Yaml | null = null;
-function yaml(): typeof Yaml {
+export function yaml(): typeof Yaml {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (yamlModule ??= require('yaml') as typeof Yaml);
 }
