@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, fixAll, fixesFor } from './core/analyze';
+import { plainText } from './core/plain-text';
 import { initShell } from './core/shell';
 import { buildModel } from './core/model';
 import { type AnalysisContext, type Settings, type Severity } from './core/types';
@@ -383,8 +384,8 @@ async function check(args: Args, files: Map<string, Target>, shell: Promise<void
   } else {
     const colour = out.length > 0 && !process.env.NO_COLOR && isTerminal(STDOUT);
     const paint = (sev: string) => (colour ? `${COLOURS[sev] ?? ''}${sev}\x1b[0m` : sev);
-    // File names and messages quote file text: shown escaped, one line per finding (cli/formats.ts).
-    write(STDOUT, out.map(({ file, finding: f }) => `${shownFile(file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity)} ${f.rule} ${shownText(f.message)}\n`).join(''));
+    // File names and messages quote file text: shown escaped, one line per finding (cli/formats.ts); code spans as quotes.
+    write(STDOUT, out.map(({ file, finding: f }) => `${shownFile(file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity)} ${f.rule} ${shownText(plainText(f.message))}\n`).join(''));
   }
   return out.some(({ finding }) => RANK[finding.severity] >= RANK[args.threshold]) ? 1 : 0;
 }

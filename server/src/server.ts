@@ -18,8 +18,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as path from 'path';
-import { fileURLToPath } from 'url';
-import { analyze, fixAll, fixesFor, onRuleError, type Analysis } from './core/analyze';
+import { fileURLToPath, pathToFileURL } from 'url';
+import { analyze, fixAll, fixesFor, ignoreFixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
 import { printable } from './core/printable';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
@@ -27,6 +27,7 @@ import { Deadline } from './core/deadline';
 import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
 import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
+import { plainText } from './core/plain-text';
 import { SettingsStore } from './lsp/settings';
 import { contextFor } from './lsp/context';
 import { useBaselineWasmCompiler } from './node/wasm-tier';
@@ -35,6 +36,9 @@ import { processExists } from './lsp/client-process';
 import { installTestHook } from './lsp/test-hook';
 import { keepReadingAfterBadHeaders } from './lsp/reader';
 import { trace } from './node/trace';
+import { RULE_IDS } from './rules/index';
+import { turnRuleOff } from './node/config-edit';
+import { readBounded } from './node/files';
 
 trace('loaded');
 keepReadingAfterBadHeaders();
@@ -88,6 +92,8 @@ interface DocState {
 }
 const states = new Map<string, DocState>();
 let resolveSupport = false;
+/** The client can create files in a workspace edit (a new project config file). */
+let createFileSupport = false;
 
 /** The document being analysed or fixed, for the log line of a rule that fails (analysis is synchronous). */
 let analysing: string | null = null;
@@ -199,6 +205,8 @@ connection.onInitialize((params): InitializeResult => {
   settings.canPull = !!caps.workspace?.configuration;
   settings.setWorkspaceFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
+  const workspaceEdit = caps.workspace?.workspaceEdit;
+  createFileSupport = !!workspaceEdit?.documentChanges && !!workspaceEdit.resourceOperations?.includes('create');
   if (typeof params.processId === 'number' && Number.isInteger(params.processId) && params.processId > 0) clientPid = params.processId;
   return {
     capabilities: {
@@ -295,11 +303,85 @@ function findingFor(analysis: Analysis, d: Diagnostic & { data: DiagnosticData }
   );
 }
 
+/** Whether position `a` comes before or at `b`. */
+function atOrBefore(a: { line: number; character: number }, b: { line: number; character: number }): boolean {
+  return a.line < b.line || (a.line === b.line && a.character <= b.character);
+}
+
+/**
+ * The findings a code-action request asks about, each with the diagnostic its actions name: those behind our
+ * diagnostics in the context; when the context holds none of ours (clients that send no diagnostics, e.g.
+ * Neovim 0.7), those of the current analysis whose range overlaps the request's range.
+ */
+function findingsAsked(params: CodeActionParams, analysis: Analysis, version: number): [Finding, Diagnostic][] {
+  const context = Array.isArray(params.context?.diagnostics) ? params.context.diagnostics : [];
+  const ours = context.filter(isOurs);
+  if (ours.length > 0) {
+    const out: [Finding, Diagnostic][] = [];
+    for (const d of ours) {
+      const f = d.data.fixable ? findingFor(analysis, d) : undefined;
+      if (f) out.push([f, d]);
+    }
+    return out;
+  }
+  const { start, end } = params.range;
+  return analysis.findings.filter((f) => atOrBefore(f.range.start, end) && atOrBefore(start, f.range.end)).map((f) => [f, toDiagnostic(f, version)]);
+}
+
+/** The largest config file the "turn off" action edits (the config reader's own limit). */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** "Turn <rule> off in the project config": an edit of the config file the document uses, or one creating it. */
+function turnOffAction(uri: string, rule: string): CodeAction | null {
+  const target = settings.configTarget(uri);
+  if (!target) return null;
+  const configUri = pathToFileURL(target.file).href;
+  const name = path.basename(target.file);
+  const title = `Turn ${rule} off in the project config (${name})`;
+  const json = target.file.endsWith('.json');
+  if (!target.exists) {
+    if (!createFileSupport) return null;
+    const newText = turnRuleOff('', rule, json);
+    if (newText === null) return null;
+    return {
+      title,
+      kind: CodeActionKind.QuickFix,
+      edit: {
+        documentChanges: [
+          { kind: 'create', uri: configUri, options: { ignoreIfExists: true } },
+          { textDocument: { uri: configUri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText }] },
+        ],
+      },
+    };
+  }
+  // The text as the editor has it when the file is open there, else as on disk.
+  const open = documents.get(configUri);
+  let text: string;
+  if (open) text = open.getText();
+  else {
+    const r = readBounded(fileURLToPath(configUri), { maxBytes: MAX_CONFIG_BYTES });
+    if (!r.ok) return null;
+    text = r.data.toString('utf8');
+  }
+  const newText = turnRuleOff(text, rule, json);
+  if (newText === null) return null;
+  const before = TextDocument.create(configUri, json ? 'json' : 'yaml', 0, text);
+  const edit = minimalEdit(text, newText, (o) => before.positionAt(o));
+  return edit ? { title, kind: CodeActionKind.QuickFix, edit: { changes: { [configUri]: [edit] } } } : null;
+}
+
 function fixAllEdit(doc: TextDocument, cfg: Settings, only?: string[]): { newText: string; edit: ReturnType<typeof minimalEdit> } {
   const text = doc.getText();
   const { text: newText } = on(doc.uri, () => fixAll(text, cfg, only, budget(contextFor(doc.uri))));
   return { newText, edit: minimalEdit(text, newText, (o) => doc.positionAt(o)) };
 }
+
+/**
+ * The rules the editor's fix-all (`source.fixAll`, run on save by `editor.codeActionsOnSave`) applies: the local,
+ * safe fixes. The multi-stage conversion rewrites the whole file (base image, stages), so it is a quick fix and a
+ * palette command that previews it, and joins fix-all only with `dockerfileLean.fixAll.includeConversion`.
+ */
+const LOCAL_FIX_RULES = RULE_IDS.filter((id) => id !== 'multi-stage');
 
 connection.onCodeAction(async (params: CodeActionParams) => {
   const cur = await current(params.textDocument.uri);
@@ -310,23 +392,33 @@ connection.onCodeAction(async (params: CodeActionParams) => {
   const actions: CodeAction[] = [];
   const wantsFixAll = only?.some((k) => FIX_ALL_KIND.startsWith(k) && k !== '' && k.startsWith('source'));
   if (wantsFixAll) {
-    const { edit } = fixAllEdit(doc, state(uri).settings ?? (await settings.get(uri)));
+    const cfg = state(uri).settings ?? (await settings.get(uri));
+    const { edit } = fixAllEdit(doc, cfg, cfg.fixAllIncludesConversion ? undefined : LOCAL_FIX_RULES);
     if (edit) actions.push({ title: 'Fix all Dockerfile Lean findings', kind: FIX_ALL_KIND, edit: { changes: { [uri]: [edit] } } });
     return actions;
   }
   if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return actions;
-  for (const d of params.context.diagnostics) {
-    if (!isOurs(d) || !d.data.fixable) continue;
-    const f = findingFor(analysis, d);
-    if (!f) continue;
+  const asked = findingsAsked(params, analysis, doc.version);
+  for (const [f, d] of asked) {
+    if (!f.fixable) continue;
     if (f.rule === 'multi-stage' && resolveSupport) {
       // The conversion is computed only when the user picks it.
       actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });
       continue;
     }
     for (const fix of on(uri, () => fixesFor(analysis.model, f, budget()))) {
-      actions.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
+      actions.push({ title: plainText(fix.title), kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: fix.preferred, edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
     }
+  }
+  // Every finding, fixable or not, can be silenced: for its instruction, in the file, in the project config.
+  const offOnce = new Map<string, CodeAction | null>();
+  for (const [f, d] of asked) {
+    for (const fix of ignoreFixesFor(analysis.model, f)) {
+      actions.push({ title: plainText(fix.title), kind: CodeActionKind.QuickFix, diagnostics: [d], edit: { changes: { [uri]: toLspEdits(fix.edits) } } });
+    }
+    if (!offOnce.has(f.rule)) offOnce.set(f.rule, turnOffAction(uri, f.rule));
+    const off = offOnce.get(f.rule);
+    if (off) actions.push({ ...off, diagnostics: [d] });
   }
   return actions;
 });
@@ -339,7 +431,7 @@ connection.onCodeActionResolve(async (action) => {
   const f = cur.analysis.findings.find((x) => x.rule === data.rule && x.range.start.line === data.line && x.range.start.character === data.character);
   const fix = f && on(data.uri, () => fixesFor(cur.analysis.model, f, budget())[0]);
   if (fix) {
-    action.title = fix.title;
+    action.title = plainText(fix.title);
     action.edit = { changes: { [data.uri]: toLspEdits(fix.edits) } };
   }
   return action;
@@ -354,12 +446,14 @@ connection.onExecuteCommand(async (params) => {
   const cfg = await settings.get(doc.uri);
   await shellReady;
   const rule = COMMAND_RULE[params.command];
-  const { newText, edit } = fixAllEdit(doc, cfg, rule ? [rule] : undefined);
+  // Fix All, like fix-all on save, leaves the conversion to its own (previewed) command unless told otherwise.
+  const only = rule ? [rule] : cfg.fixAllIncludesConversion ? undefined : LOCAL_FIX_RULES;
+  const { newText, edit } = fixAllEdit(doc, cfg, only);
   const result: CommandResult & { edits: typeof edit[] } = { newText: edit ? newText : null, edits: edit ? [edit] : [] };
   if (!edit) {
-    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, rule ? [rule] : undefined, budget(contextFor(doc.uri))));
+    const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, only, budget(contextFor(doc.uri))));
     const blocked = findings.find((f) => !f.fixable && f.reason);
-    result.message = blocked ? `Nothing changed: ${blocked.reason}.` : 'Nothing to change.';
+    result.message = blocked ? plainText(`Nothing changed: ${blocked.reason}.`) : 'Nothing to change.';
   } else if (args.apply !== false) {
     const r = await connection.workspace.applyEdit({ label: 'Dockerfile Lean', edit: { changes: { [doc.uri]: [edit] } } });
     result.applied = r.applied;

@@ -5,12 +5,53 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import assert from 'node:assert/strict';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection } from 'vscode-jsonrpc/node';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SERVER = path.join(ROOT, 'dist/server.js');
 export const WAIT_MS = 10_000;
 
+
+// ---------------------------------------------------------------------------------------------
+// Text helpers
+
+/** Offsets where each line starts, with \r\n, \r and \n as line breaks (as LSP counts lines). */
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) {
+      if (text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    } else if (c === 10) starts.push(i + 1);
+  }
+  return starts;
+}
+
+function offsetAt(text, starts, pos) {
+  if (pos.line >= starts.length) return text.length;
+  const lineStart = starts[pos.line];
+  const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : text.length;
+  return Math.min(lineStart + pos.character, next);
+}
+
+/** Applies LSP TextEdits (all relative to the original text, non-overlapping) to `text`. */
+export function applyEdits(text, edits) {
+  const starts = lineStarts(text);
+  const offs = edits
+    .map((e) => ({ start: offsetAt(text, starts, e.range.start), end: offsetAt(text, starts, e.range.end), newText: e.newText }))
+    .sort((a, b) => a.start - b.start || a.end - b.end);
+  let out = '';
+  let pos = 0;
+  for (const e of offs) {
+    assert.ok(e.start >= pos, `overlapping edits: ${JSON.stringify(edits)}`);
+    assert.ok(e.end >= e.start, `edit with end before start: ${JSON.stringify(e)}`);
+    out += text.slice(pos, e.start) + e.newText;
+    pos = e.end;
+  }
+  return out + text.slice(pos);
+}
 
 let docCounter = 0;
 let tmpDir = null;
@@ -30,6 +71,7 @@ export class Client {
    * @param {(params: object) => unknown} [opts.onConfiguration] answers workspace/configuration instead (may never resolve)
    * @param {object} [opts.env] extra environment variables for the server process
    * @param {string} [opts.server] the server's launcher (dist/server.js by default)
+   * @param {boolean} [opts.createFiles] advertise workspace edits with documentChanges and file creation
    */
   static async start(opts = {}) {
     const c = new Client(opts);
@@ -37,7 +79,8 @@ export class Client {
     return c;
   }
 
-  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} }, onConfiguration = null, env = {}, server = SERVER } = {}) {
+  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} }, onConfiguration = null, env = {}, server = SERVER, createFiles = false } = {}) {
+    this.createFiles = createFiles;
     this.configuration = configuration;
     this.resolveSupport = resolveSupport;
     this.settings = settings;
@@ -103,6 +146,7 @@ export class Client {
       },
     };
     if (!this.configuration) delete capabilities.workspace.configuration;
+    if (this.createFiles) capabilities.workspace.workspaceEdit = { documentChanges: true, resourceOperations: ['create'] };
     this.initResult = await this.request('initialize', { processId: process.pid, rootUri: null, capabilities, workspaceFolders: null });
     this.conn.sendNotification('initialized', {});
     return this.initResult;

@@ -55,7 +55,7 @@ test('config and go.mod linked to /proc/self/pagemap: diagnostics come, the serv
     const before = rss();
     const { diagnostics } = await c.open('FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -trimpath\nCMD ["./x"]\n', { uri });
     assert.ok(codes(diagnostics).includes('multi-stage'), 'the defaults apply');
-    assert.match(c.messages.map((m) => m.message).join('\n'), /a symbolic link to a file outside .*, so it is not read; the defaults apply instead/);
+    assert.match(c.messages.map((m) => m.message).join('\n'), /a symbolic link to a file outside .*, so it is not read\. The defaults apply until it is fixed\./);
     const next = await c.open('FROM node:20\nCMD ["node","i.js"]\n');
     assert.ok(Array.isArray(next.diagnostics));
     assert.ok(rss() - before < 100, `server RSS grew from ${before.toFixed(0)} to ${rss().toFixed(0)} MB`);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { newUri, removeTmpDir, withServer } from './client.mjs';
+import { applyEdits, newUri, removeTmpDir, withServer } from './client.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -27,43 +27,6 @@ const FIX_ALL_KIND = 'source.fixAll.dockerfile-lean';
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers
-
-/** Offsets where each line starts, with \r\n, \r and \n as line breaks (as LSP counts lines). */
-function lineStarts(text) {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    } else if (c === 10) starts.push(i + 1);
-  }
-  return starts;
-}
-
-function offsetAt(text, starts, pos) {
-  if (pos.line >= starts.length) return text.length;
-  const lineStart = starts[pos.line];
-  const next = pos.line + 1 < starts.length ? starts[pos.line + 1] : text.length;
-  return Math.min(lineStart + pos.character, next);
-}
-
-/** Applies LSP TextEdits (all relative to the original text, non-overlapping) to `text`. */
-function applyEdits(text, edits) {
-  const starts = lineStarts(text);
-  const offs = edits
-    .map((e) => ({ start: offsetAt(text, starts, e.range.start), end: offsetAt(text, starts, e.range.end), newText: e.newText }))
-    .sort((a, b) => a.start - b.start || a.end - b.end);
-  let out = '';
-  let pos = 0;
-  for (const e of offs) {
-    assert.ok(e.start >= pos, `overlapping edits: ${JSON.stringify(edits)}`);
-    assert.ok(e.end >= e.start, `edit with end before start: ${JSON.stringify(e)}`);
-    out += text.slice(pos, e.start) + e.newText;
-    pos = e.end;
-  }
-  return out + text.slice(pos);
-}
 
 function lines(text) {
   return text.split(/\r?\n/);
@@ -273,6 +236,46 @@ describe('quick fixes', () => {
     }));
 });
 
+describe('code actions by range (clients that send no diagnostics in the context)', () => {
+  const at = (line, a, b) => ({ start: { line, character: a }, end: { line, character: b } });
+  const ask = (c, uri, range, only) => c.request('textDocument/codeAction', { textDocument: { uri }, range, context: { diagnostics: [], ...(only ? { only } : {}) } });
+
+  test('a range inside a finding gets its fixes; applied, the finding is gone and the others stay', T, () =>
+    withServer(async (c) => {
+      const { uri, diagnostics } = await c.open(A);
+      const install = byRule(diagnostics, 'apt-hygiene').find((d) => d.range.start.line === 2);
+      // A cursor (empty range) in the middle of the install line, as Neovim 0.7 sends it.
+      const actions = await ask(c, uri, at(2, 10, 10));
+      const fix = actions.find((a) => a.title === 'Add --no-install-recommends');
+      assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
+      assert.equal(fix.kind, 'quickfix');
+      assert.deepEqual(fix.diagnostics.map((d) => [d.code, d.range.start.line]), [['apt-hygiene', install.range.start.line]]);
+      const after = applyEdits(A, fix.edit.changes[uri]);
+      const next = await c.replace(uri, 2, after);
+      assert.ok(!byRule(next, 'apt-hygiene').some((d) => d.range.start.line === 2 && /--no-install-recommends/.test(d.message)), JSON.stringify(next));
+      assert.equal(byRule(next, 'merge-run').length, byRule(diagnostics, 'merge-run').length, 'the other findings stay');
+    }));
+
+  test('only the findings overlapping the range; a range with none gets no action; only=quickfix honoured', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open('FROM node:20\n\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n');
+      assert.deepEqual(await ask(c, uri, at(1, 0, 0)), []);
+      const whole = await ask(c, uri, { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } }, ['quickfix']);
+      assert.ok(whole.length > 0 && whole.every((a) => a.kind === 'quickfix' && a.diagnostics[0].code === 'non-root-user'), JSON.stringify(whole));
+      assert.deepEqual(await ask(c, uri, at(0, 0, 4), ['refactor']), []);
+    }));
+
+  test('the Go example: the conversion is offered for the FROM line, and resolves', T, () =>
+    withServer({ resolveSupport: true }, async (c) => {
+      const { uri } = await c.open(B);
+      const actions = await ask(c, uri, at(0, 3, 3));
+      const convert = actions.find((a) => a.diagnostics?.[0]?.code === 'multi-stage');
+      assert.ok(convert, JSON.stringify(actions));
+      const resolved = await c.request('codeAction/resolve', convert);
+      assertGoMultiStage(applyEdits(B, resolved.edit.changes[uri]));
+    }));
+});
+
 describe('quick fixes on half-typed documents', () => {
   // Whatever a diagnostic calls fixable must come with a quick fix that changes the text.
   const inputs = [
@@ -309,11 +312,47 @@ describe('fix all', () => {
           assert.equal(actions[0].kind, FIX_ALL_KIND);
           const after = applyEdits(text, actions[0].edit.changes[uri]);
           const next = await c.replace(uri, 2, after);
-          const fixable = next.filter((d) => d.data.fixable);
+          // The multi-stage conversion is not part of fix-all (it is a quick fix and a previewed command).
+          const fixable = next.filter((d) => d.data.fixable && d.code !== 'multi-stage');
           assert.deepEqual(fixable.map((d) => d.code), [], `fixable findings left after fix-all:\n${after}`);
         }));
     }
   }
+
+  test('source.fixAll on the Go example never converts to multi-stage; the local fixes still apply', T, () =>
+    withServer(async (c) => {
+      const { uri, diagnostics } = await c.open(B);
+      assert.equal(byRule(diagnostics, 'multi-stage').length, 1);
+      assert.ok(byRule(diagnostics, 'non-root-user').length > 0);
+      for (const only of [[FIX_ALL_KIND], ['source.fixAll'], ['source']]) {
+        const actions = await c.codeActions(uri, [], only);
+        assert.equal(actions.length, 1, JSON.stringify(actions));
+        const after = applyEdits(B, actions[0].edit.changes[uri]);
+        assert.ok(after.startsWith('FROM golang:1.22\n'), `the base image changed:\n${after}`);
+        assert.equal(lines(after).filter((l) => /^FROM\b/.test(l)).length, 1, `a stage was added:\n${after}`);
+        assert.ok(!after.includes('distroless'), after);
+        assert.match(after, /^USER \S+/m, `the non-root user fix is still applied:\n${after}`);
+      }
+      // The same conversion stays available as a quick fix.
+      const quick = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+      assert.ok(quick.some((a) => a.kind === 'quickfix' && /multi-stage/i.test(a.title)), JSON.stringify(quick));
+    }));
+
+  test('the Fix All command (palette) leaves the conversion to its own previewed command too', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open(B);
+      const result = await c.request('workspace/executeCommand', { command: CMD.fixAll, arguments: [{ uri, apply: false }] });
+      assert.equal(typeof result.newText, 'string');
+      assert.equal(lines(result.newText).filter((l) => /^FROM\b/.test(l)).length, 1, result.newText);
+      assert.match(result.newText, /^USER \S+/m);
+    }));
+
+  test('dockerfileLean.fixAll.includeConversion: true lets fix-all convert', T, () =>
+    withServer({ settings: { enable: true, rules: {}, fixAll: { includeConversion: true } } }, async (c) => {
+      const { uri } = await c.open(B);
+      const [action] = await c.codeActions(uri, [], [FIX_ALL_KIND]);
+      assertGoMultiStage(applyEdits(B, action.edit.changes[uri]));
+    }));
 });
 
 describe('executeCommand', () => {
@@ -543,7 +582,8 @@ describe('document sync', () => {
         const after = applyEdits(crlfText, actions[0].edit.changes[crlf.uri]);
         assert.ok(!/[^\r]\n/.test(after), `a bare LF in the fixed CRLF text:\n${JSON.stringify(after)}`);
         const next = await c.replace(crlf.uri, 2, after);
-        assert.deepEqual(next.filter((d) => d.data.fixable).map((d) => d.code), []);
+        // Fix-all leaves the multi-stage conversion to its quick fix.
+        assert.deepEqual(next.filter((d) => d.data.fixable && d.code !== 'multi-stage').map((d) => d.code), []);
       }
     }));
 
@@ -718,7 +758,7 @@ describe('project config file', () => {
       const text = 'FROM debian:bookworm-slim\nCMD ["./run"]\n';
       const { diagnostics } = await c.open(text, { uri });
       const d = byRule(diagnostics, 'non-root-user')[0];
-      assert.match(d.message, /`svc` \(uid 2000\)/);
+      assert.match(d.message, /'svc' \(uid 2000\)/);
       const actions = await c.codeActions(uri, [d]);
       const fix = actions.find((a) => a.isPreferred);
       const out = applyEdits(text, fix.edit.changes[uri]);
@@ -737,8 +777,8 @@ describe('project config file', () => {
       await c.replace(uri, 2, A + '# edited\n');
       assert.equal(c.messages.length, 1, JSON.stringify(c.messages));
       assert.equal(c.messages[0].type, 2, 'a warning');
-      assert.match(c.messages[0].message, /\.dockerfilelean\.yaml:3:1: not valid YAML: .+; the defaults apply instead/);
-      assert.ok(c.messages[0].message.includes(dir), 'the message names the file');
+      assert.match(c.messages[0].message, /^Dockerfile Lean: \.dockerfilelean\.yaml line 3: not valid YAML: .+\. The defaults apply until it is fixed\.$/);
+      assert.ok(!c.messages[0].message.includes(dir), 'the file is named relative to the repository, not by its absolute path');
       const actions = await c.codeActions(uri, diagnostics);
       assert.ok(Array.isArray(actions));
     }));
@@ -755,6 +795,36 @@ describe('project config file', () => {
         assert.ok(m.includes('"[x\\n::error::cf\\x1b]0;\\x07]" is not valid JSON'), m);
         assert.doesNotMatch(m, /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/, m);
       }
+    }));
+
+  test('config errors are diagnostics in the config file: every one, at its key, in plain words; fixed, they go', T, () =>
+    withServer(async (c) => {
+      const text = 'rules:\n  merge-runs: off\n  apt-hygiene: loud\nignor:\n  - vendor/\n';
+      const { uri, dir } = project('.dockerfilelean.yaml', text);
+      const configPath = path.join(dir, '.dockerfilelean.yaml');
+      const configUri = pathToFileURL(configPath).href;
+      const published = c.waitPublish(configUri, (p) => p.diagnostics.length > 0, 'diagnostics for the config file');
+      await c.open(A, { uri });
+      const { diagnostics } = await published;
+      assert.deepEqual(diagnostics.map((d) => [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character]), [[1, 2, 1, 12], [2, 15, 2, 19], [3, 0, 3, 5]]);
+      for (const d of diagnostics) {
+        assert.equal(d.severity, 1);
+        assert.equal(d.source, 'dockerfile-lean');
+        assert.doesNotMatch(d.message, /`/, d.message);
+        assert.match(d.message, /the defaults apply\.$/);
+      }
+      assert.match(diagnostics[0].message, /^unknown rule "merge-runs"/);
+      assert.match(c.messages[0].message, /^Dockerfile Lean: \.dockerfilelean\.yaml line 2: unknown rule "merge-runs" .* \(and 2 more problems\)\./);
+      assert.ok(!c.messages[0].message.includes(dir));
+      // Fixed on disk: an empty publish for the config file, and the config applies.
+      fs.writeFileSync(configPath, 'rules:\n  merge-run: off\n');
+      const later = new Date(Date.now() + 5000);
+      fs.utimesSync(configPath, later, later);
+      const cleared = c.waitPublish(configUri, (p) => p.diagnostics.length === 0, 'the config diagnostics cleared');
+      const rechecked = c.waitPublish(uri, (p) => !p.diagnostics.some((d) => d.code === 'merge-run'), 'merge-run off');
+      c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: configUri, type: 2 }] });
+      await cleared;
+      await rechecked;
     }));
 });
 after(removeTmpDir);

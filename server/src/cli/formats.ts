@@ -8,6 +8,7 @@ import type * as Diff from 'diff';
 import type * as Sarif from 'sarif';
 import { docsUrl } from '../core/analyze';
 import { printable } from '../core/printable';
+import { plainText } from '../core/plain-text';
 import type { Finding, Fix, Range, Severity } from '../core/types';
 import { RULES } from '../rules/index';
 
@@ -146,7 +147,7 @@ export function githubAnnotation(file: string, f: Finding): string {
   else props.push(`endLine=${end.line + 1}`);
   props.push(`title=${escapeProperty(`${TOOL_NAME} ${f.rule}`)}`);
   const why = !f.fixable && f.reason ? ` (No automatic fix: ${f.reason}.)` : '';
-  return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(f.message + why)}`;
+  return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(plainText(f.message + why))}`;
 }
 
 // ---------------------------------------------------------------------------------------------

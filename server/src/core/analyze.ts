@@ -3,6 +3,7 @@ import { buildModel, type Model } from './model';
 import { DOCS_BASE, type Rule } from '../rules/types';
 import { RULES, getRule } from '../rules/index';
 import { applyOffsetEdits } from '../fixes/edits';
+import { ignoreFixes } from '../fixes/ignore';
 import { resolveOptions } from '../rules/options';
 import type { AnalysisContext, Finding, Fix, Settings, Severity } from './types';
 import { DEFAULT_SETTINGS } from './types';
@@ -92,7 +93,11 @@ function suppressed(model: Model, rule: Rule, start: number, end: number): boole
     if (list[mid].end < start) lo = mid + 1;
     else hi = mid;
   }
-  for (let k = lo; k < list.length && list[k].start <= end; k++) if (ignoredBy(list[k].ignores, rule)) return true;
+  for (let k = lo; k < list.length && list[k].start <= end; k++) {
+    if (ignoredBy(list[k].ignores, rule)) return true;
+    const stage = list[k].stage;
+    if (stage && ignoredBy(stage.ignores, rule)) return true;
+  }
   return false;
 }
 
@@ -106,15 +111,28 @@ function fixesNow(model: Model, finding: Finding): Fix[] {
   const rule = getRule(finding.rule);
   if (!rule) return [];
   try {
-    const fixes = rule.fixes(model, finding).filter((fix) => fix.edits.length > 0);
-    const open = openEnd(model);
-    if (open === null) return fixes;
-    const limit = open.at;
-    return fixes.filter((fix) => fix.edits.every((e) => model.doc.offsetAt(e.range.end) <= limit && model.doc.offsetAt(e.range.start) < limit));
+    return outsideOpenEnd(model, rule.fixes(model, finding).filter((fix) => fix.edits.length > 0));
   } catch (err) {
     reportRuleError(rule.id, err);
     return [];
   }
+}
+
+/** The fixes whose edits stay above where the file is left open (see openEnd). */
+function outsideOpenEnd(model: Model, fixes: Fix[]): Fix[] {
+  const open = openEnd(model);
+  if (open === null) return fixes;
+  const limit = open.at;
+  return fixes.filter((fix) => fix.edits.every((e) => model.doc.offsetAt(e.range.end) <= limit && model.doc.offsetAt(e.range.start) < limit));
+}
+
+/**
+ * For any finding of a known rule, fixable or not: the comments that silence it, for its instruction and for the
+ * file (fixes/ignore.ts).
+ */
+export function ignoreFixesFor(model: Model, finding: Finding): Fix[] {
+  if (!getRule(finding.rule)) return [];
+  return outsideOpenEnd(model, ignoreFixes(model, finding));
 }
 
 const openEnds = new WeakMap<Model, { at: number; reason: string } | null>();

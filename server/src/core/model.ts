@@ -76,6 +76,11 @@ export interface Stage {
   usedByLaterStage: boolean;
   /** The stage's SHELL is a POSIX shell (no SHELL, or sh/bash/ash/dash). */
   posixShell: boolean;
+  /**
+   * What the stage ignore comments directly above its FROM name (`# hadolint stage ignore=…`, hadolint 2.15):
+   * they silence those rules for every instruction of the stage.
+   */
+  ignores: ReadonlySet<string>;
 }
 
 export interface Model {
@@ -99,7 +104,19 @@ export interface Model {
   path: string | null;
 }
 
-const PRAGMA = /^[ \t]*#[ \t]*(hadolint|dockerfile-lean)[ \t]+(global[ \t]+)?ignore[ \t]*=[ \t]*([A-Za-z0-9_,\- \t]+)/;
+const PRAGMA = /^[ \t]*#[ \t]*(hadolint|dockerfile-lean)[ \t]+(?:(global|stage)[ \t]+)?ignore[ \t]*=[ \t]*([A-Za-z0-9_,\- \t]+)/;
+/**
+ * `# hadolint shell=powershell`: declares the shell RUN bodies run in, from there to the end of the stage (above a
+ * FROM: for that stage), as a SHELL instruction would. A shell that is not POSIX means the bodies are not parsed.
+ */
+const SHELL_PRAGMA = /^[ \t]*#[ \t]*(?:hadolint|dockerfile-lean)[ \t]+shell[ \t]*=[ \t]*([^\s#]+)/;
+const POSIX_SHELL_NAME = /(^|\/)(ba|a|da|k|z)?sh$/;
+
+/** Whether a line is an ignore (any kind) or shell pragma: a block of them directly above an instruction applies to it. */
+export function isPragmaLine(line: string): boolean {
+  const t = line.replace(/^\uFEFF/, '');
+  return PRAGMA.test(t) || SHELL_PRAGMA.test(t);
+}
 
 function pragmaIds(tool: string, list: string): string[] {
   return list
@@ -259,18 +276,30 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
   const globalIgnores = new Set<string>();
   const globalArgs = new Map<string, string | null>();
 
-  // Pragmas: a comment line directly above an instruction, or a global one anywhere.
-  const lineIgnores = new Map<number, string[]>();
+  // Pragmas: a comment line directly above an instruction (a block of them: each applies), a stage one directly
+  // above a FROM, a global one anywhere; shell declarations in file order.
+  const lineIgnores = new Map<number, { ids: string[]; stage: boolean }>();
+  const shellPragmas: { line: number; posix: boolean }[] = [];
   for (let l = 0; l < doc.lineCount; l++) {
     const lt = doc.text.charCodeAt(doc.lineStarts[l]);
     // Cheap pre-check: only lines that could start with '#'.
     if (lt !== 35 && lt !== 32 && lt !== 9 && lt !== 0xfeff) continue;
-    const m = PRAGMA.exec(doc.lineText(l).replace(/^\uFEFF/, ''));
-    if (!m) continue;
+    const lineText = doc.lineText(l).replace(/^\uFEFF/, '');
+    const m = PRAGMA.exec(lineText);
+    if (!m) {
+      const sh = SHELL_PRAGMA.exec(lineText);
+      if (sh) {
+        shellPragmas.push({ line: l, posix: POSIX_SHELL_NAME.test(sh[1]) });
+        // Part of a block of pragma lines: the ignores above it still reach the instruction below.
+        lineIgnores.set(l, { ids: [], stage: false });
+      }
+      continue;
+    }
     const ids = pragmaIds(m[1], m[3]);
-    if (m[2]) ids.forEach((id) => globalIgnores.add(id));
-    else lineIgnores.set(l, ids);
+    if (m[2] === 'global') ids.forEach((id) => globalIgnores.add(id));
+    else lineIgnores.set(l, { ids, stage: m[2] === 'stage' });
   }
+  let nextShellPragma = 0;
 
   const instructions: Instr[] = [];
   const stages: Stage[] = [];
@@ -289,11 +318,23 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
     const endLine = doc.lineAt(end);
     const keyword = scanned.instruction.toUpperCase();
     let ignores: ReadonlySet<string> = NO_IGNORES;
+    let stageIgnores: ReadonlySet<string> = NO_IGNORES;
     if (lineIgnores.size > 0 && lineIgnores.has(line - 1)) {
       const named = new Set<string>();
-      for (let l = line - 1; l >= 0 && lineIgnores.has(l); l--) lineIgnores.get(l)!.forEach((id) => named.add(id));
-      ignores = named;
+      const forStage = new Set<string>();
+      for (let l = line - 1; l >= 0 && lineIgnores.has(l); l--) {
+        const p = lineIgnores.get(l)!;
+        // A stage ignore applies only when a FROM follows it (hadolint drops it otherwise).
+        if (p.stage) {
+          if (keyword === 'FROM') p.ids.forEach((id) => forStage.add(id));
+        } else p.ids.forEach((id) => named.add(id));
+      }
+      if (named.size > 0) ignores = named;
+      if (forStage.size > 0) stageIgnores = forStage;
     }
+    // The shell declarations between the previous instruction and this one (the last one counts).
+    let declaredPosix: boolean | null = null;
+    while (nextShellPragma < shellPragmas.length && shellPragmas[nextShellPragma].line < line) declaredPosix = shellPragmas[nextShellPragma++].posix;
     const instr = new InstrImpl(trees, scanned, keyword, start, end, line, endLine, ignores);
     if (current === null && keyword === 'ARG') {
       const prop = (instr.node as unknown as { getProperty(): { getName(): string; getValue(): string | null } | null }).getProperty();
@@ -321,6 +362,7 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
         isFinal: false,
         usedByLaterStage: false,
         posixShell: true,
+        ignores: stageIgnores,
       };
       if (imageText) {
         const base = byAlias.get(imageText.toLowerCase());
@@ -330,6 +372,7 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
           current.posixShell = base.posixShell;
         }
       }
+      if (declaredPosix !== null) current.posixShell = declaredPosix;
       shellPosix = current.posixShell;
       shellErrexit = false;
       stages.push(current);
@@ -338,6 +381,11 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
     } else if (current) {
       instr.stage = current;
       current.instructions.push(instr);
+      if (declaredPosix !== null) {
+        shellPosix = declaredPosix;
+        shellErrexit = false;
+        current.posixShell = shellPosix;
+      }
       if (keyword === 'SHELL') {
         shellPosix = isPosixShell(instr.node);
         shellErrexit = shellPosix && isErrexitShell(instr.node);

@@ -54,6 +54,11 @@ export interface Settings {
   rules: Record<string, SeveritySetting>;
   /** Per rule id: its options (from a project config file). Missing ones take the rule's defaults. */
   options?: Record<string, RuleOptions>;
+  /**
+   * Whether the editor's fix-all (`source.fixAll`, e.g. on save) also applies the multi-stage conversion.
+   * Off by default: fix-all applies only the local fixes; the conversion goes through a preview.
+   */
+  fixAllIncludesConversion?: boolean;
 }
 
 /**
@@ -108,6 +113,8 @@ export function normalizeSettings(raw: unknown): Settings {
   if (!raw || typeof raw !== 'object') return out;
   const r = raw as Record<string, unknown>;
   if (typeof r.enable === 'boolean') out.enable = r.enable;
+  const fixAll = r.fixAll && typeof r.fixAll === 'object' ? (r.fixAll as Record<string, unknown>) : null;
+  if (fixAll?.includeConversion === true) out.fixAllIncludesConversion = true;
   if (r.rules && typeof r.rules === 'object') {
     for (const [id, sev] of Object.entries(r.rules as Record<string, unknown>)) {
       if (typeof sev === 'string' && (SEVERITIES as readonly string[]).includes(sev)) out.rules[id] = sev as SeveritySetting;

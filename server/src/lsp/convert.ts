@@ -3,6 +3,7 @@ import { DiagnosticSeverity, type Diagnostic, type TextEdit as LspTextEdit } fro
 import type { Finding, Severity, TextEdit } from '../core/types';
 import { docsUrl } from '../core/analyze';
 import { SOURCE } from '../protocol';
+import { plainText } from '../core/plain-text';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -27,7 +28,7 @@ export function toDiagnostic(f: Finding, version: number): Diagnostic {
     source: SOURCE,
     code: f.rule,
     codeDescription: { href: docsUrl(f.rule) },
-    message: f.fixable || !f.reason || f.message.includes(f.reason) ? f.message : `${f.message} (No automatic fix: ${f.reason}.)`,
+    message: plainText(f.fixable || !f.reason || f.message.includes(f.reason) ? f.message : `${f.message} (No automatic fix: ${f.reason}.)`),
     data,
   };
 }

@@ -5,10 +5,12 @@
  * search for the config file of a document inside a workspace folder ends at that folder.
  */
 import * as path from 'path';
-import { fileURLToPath } from 'url';
-import { MessageType, ShowMessageNotification, type Connection } from 'vscode-languageserver';
+import { fileURLToPath, pathToFileURL } from 'url';
+import { DiagnosticSeverity, MessageType, ShowMessageNotification, type Connection, type Diagnostic } from 'vscode-languageserver';
 import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../core/types';
-import { configForDir, formatConfigError, mergeSettings, type ProjectConfig } from '../node/config';
+import { configForDir, mergeSettings, searchTop, type ConfigError, type ProjectConfig } from '../node/config';
+import { SOURCE } from '../protocol';
+import { plainText } from '../core/plain-text';
 import { isInside } from '../node/files';
 
 interface Merged {
@@ -133,6 +135,25 @@ export class SettingsStore {
     return result;
   }
 
+  /**
+   * The project config file a "turn the rule off" edit goes to: the one the document uses, else a new
+   * `.dockerfilelean.yaml` where the search for it ends (the repository root or the workspace folder; the
+   * document's folder when neither is above it). Null for a document that is no local file, or whose config
+   * file has an error (the user fixes it first).
+   */
+  configTarget(uri: string): { file: string; exists: boolean } | null {
+    if (!uri.startsWith('file:')) return null;
+    try {
+      const dir = path.dirname(fileURLToPath(uri));
+      const search = { stopAt: this.folderOf(dir) };
+      const loaded = configForDir(dir, search);
+      if (loaded) return loaded.config ? { file: loaded.config.file, exists: true } : null;
+      return { file: path.join(searchTop(dir, search) ?? dir, '.dockerfilelean.yaml'), exists: false };
+    } catch {
+      return null;
+    }
+  }
+
   /** The config file for a `file:` document (re-read when it changes); errors shown once, the defaults used. */
   private projectConfig(uri: string): ProjectConfig | null {
     if (!uri.startsWith('file:')) return null;
@@ -146,14 +167,40 @@ export class SettingsStore {
     if (!loaded) return null;
     const file = loaded.error?.file ?? loaded.config?.file ?? '';
     if (loaded.error) {
-      const text = formatConfigError(loaded.error);
-      if (this.shownErrors.get(file) !== text) {
-        this.shownErrors.set(file, text);
-        this.connection.console.warn(`config: ${text}`);
-        // A notification, not a request: nothing waits for the user to dismiss it.
-        void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Dockerfile Lean: ${text}` });
+      const errors = loaded.errors?.length ? loaded.errors : [loaded.error];
+      const key = JSON.stringify(errors);
+      if (this.shownErrors.get(file) !== key) {
+        this.shownErrors.set(file, key);
+        this.showConfigErrors(file, errors);
       }
-    } else this.shownErrors.delete(file);
+    } else if (this.shownErrors.has(file)) {
+      // Fixed: its diagnostics go.
+      this.shownErrors.delete(file);
+      void this.connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: [] });
+    }
     return loaded.config;
+  }
+
+  /**
+   * A config file's errors: a diagnostic at each (published for the file's URI, open in the editor or not), and one
+   * notification that names the file as the workspace shows it.
+   */
+  private showConfigErrors(file: string, errors: ConfigError[]): void {
+    // As the workspace shows it: relative to the workspace folder, else to the repository root.
+    const dir = path.dirname(file);
+    const folder = this.folderOf(dir) ?? searchTop(dir);
+    const shown = folder ? path.relative(folder, file) || path.basename(file) : file;
+    const first = errors[0];
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
+    const text = `${shown} line ${first.line}: ${plainText(first.message)}${more}. The defaults apply until it is fixed.`;
+    this.connection.console.warn(`config: ${file}:${first.line}:${first.column}: ${first.message}`);
+    // A notification, not a request: nothing waits for the user to dismiss it.
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Dockerfile Lean: ${text}` });
+    const diagnostics: Diagnostic[] = errors.map((e) => {
+      const start = { line: e.line - 1, character: e.column - 1 };
+      const end = e.endLine !== undefined && e.endColumn !== undefined ? { line: e.endLine - 1, character: e.endColumn - 1 } : start;
+      return { range: { start, end }, severity: DiagnosticSeverity.Error, source: SOURCE, message: `${plainText(e.message)}; until it is fixed, the defaults apply.` };
+    });
+    void this.connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics });
   }
 }

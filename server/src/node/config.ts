@@ -35,7 +35,7 @@ const MAX_BYTES = 1 << 20;
 
 /** The YAML parser, loaded on first use: most runs meet no config file and need not pay for it. */
 let yamlModule: typeof Yaml | null = null;
-function yaml(): typeof Yaml {
+export function yaml(): typeof Yaml {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (yamlModule ??= require('yaml') as typeof Yaml);
 }
@@ -59,13 +59,19 @@ export interface ConfigError {
   /** 1-based. */
   line: number;
   column: number;
+  /** Where what is wrong ends (1-based), when known: the key or value it names. */
+  endLine?: number;
+  endColumn?: number;
   message: string;
 }
 
 export interface LoadedConfig {
   /** Null when the file has an error: the defaults apply. */
   config: ProjectConfig | null;
+  /** The first error (the one the CLI prints), or null. */
   error: ConfigError | null;
+  /** Every error, in file order (`error` is the first); absent or empty when there is none. */
+  errors?: ConfigError[];
 }
 
 /**
@@ -206,9 +212,45 @@ class Problem extends Error {
   constructor(
     readonly at: number,
     message: string,
+    /** Where the offending key or value ends, when known. */
+    readonly end?: number,
   ) {
     super(message);
   }
+}
+
+/** Every problem of a file, in the order they are found: one per key or value, so each gets its diagnostic. */
+type Problems = Problem[];
+
+/** Runs `check`; a Problem it throws is recorded and the caller goes on with the next key. */
+function collect(problems: Problems, check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    if (err instanceof Problem) problems.push(err);
+    else throw err;
+  }
+}
+
+/** What the YAML parser's errors mean, in words for the person editing the file (by the parser's error code). */
+const YAML_WORDS: Partial<Record<string, string>> = {
+  BLOCK_AS_IMPLICIT_KEY: 'a value that is itself a mapping must start on the next line, indented under its key',
+  MULTILINE_IMPLICIT_KEY: 'a key must fit on one line (is a `:` missing after the key above?)',
+  BAD_INDENT: 'this line is not indented like the keys next to it',
+  TAB_AS_INDENT: 'YAML indents with spaces, not tabs',
+  DUPLICATE_KEY: 'this key is already set above in the same mapping',
+  MISSING_CHAR: 'a bracket, brace, quote or `:` is missing',
+  UNEXPECTED_TOKEN: 'this text does not fit here (check the indentation and the `:` after each key)',
+  BAD_SCALAR_START: 'a value cannot start with this character: put it in quotes',
+  BLOCK_IN_FLOW: 'inside [ ] or { }, write the values on one line separated by commas',
+  MULTIPLE_DOCS: 'the file holds more than one YAML document (`---`): keep one',
+  BAD_DQ_ESCAPE: 'an unknown escape (`\\…`) inside double quotes',
+  ALIAS_PROPS: 'an alias (`*name`) cannot have a tag or an anchor',
+  BAD_ALIAS: 'an alias (`*name`) names no anchor above it',
+};
+
+function yamlWords(e: { code: string; message: string }): string {
+  return YAML_WORDS[e.code] ?? e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /**
@@ -220,35 +262,56 @@ export function parseConfig(text: string, abs: string, shown: string = abs): Loa
   const src = text.replace(/^\uFEFF/, '');
   const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
-  const fail = (offset: number, message: string): LoadedConfig => {
+  // Offsets in `src` (the BOM removed) are offsets in `text` less one: positions as the editor shows the file.
+  const at = (offset: number, message: string, end?: number): ConfigError => {
     const p = lines.linePos(Math.max(0, Math.min(offset, src.length)));
-    return { config: null, error: { file: shown, line: p.line, column: p.col, message } };
+    const e: ConfigError = { file: shown, line: p.line, column: p.col, message };
+    if (end !== undefined && end > offset) {
+      const q = lines.linePos(Math.max(0, Math.min(end, src.length)));
+      e.endLine = q.line;
+      e.endColumn = q.col;
+    }
+    return e;
   };
+  const failAll = (errors: ConfigError[]): LoadedConfig => ({ config: null, error: errors[0], errors });
+  const fail = (offset: number, message: string, end?: number): LoadedConfig => failAll([at(offset, message, end)]);
   if (abs.endsWith('.json')) {
     try {
       JSON.parse(src);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      const at = jsonErrorOffset(msg, src);
+      const offset = jsonErrorOffset(msg, src);
       // Count lines the same way as for the YAML positions.
       parseDocument(src, { lineCounter: lines });
-      return fail(at, `not valid JSON: ${msg.replace(/\s*(in JSON )?at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`);
+      return fail(offset, `not valid JSON: ${msg.replace(/\s*(in JSON )?at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, offset + 1);
     }
   }
   // Repeated keys are found here, in one pass: yaml's own check (`uniqueKeys`) compares every key with each
   // earlier key of its mapping, quadratic in the keys (60,000 keys took about a minute).
   const doc = parseDocument(src, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const repeated = firstRepeatedKey(doc.contents as YamlNode | null);
-  const e = doc.errors[0];
-  if (e && (!repeated || e.pos[0] <= repeated.after)) return fail(e.pos[0], `not valid YAML: ${e.message.split('\n')[0]}`);
-  if (repeated) return fail(repeated.at, 'not valid YAML: Map keys must be unique');
-  const config: ProjectConfig = { file: abs, rules: {}, options: {}, ignore: [] };
-  try {
-    readTop(doc.contents as YamlNode | null, config);
-  } catch (err) {
-    if (err instanceof Problem) return fail(err.at, err.message);
-    throw err;
+  if (doc.errors.length || repeated) {
+    // Every syntax error, once per place (the parser may report one place under two codes); the first repeated
+    // key where yaml's own check would have put it (before the errors it finds after that mapping's key).
+    const seen = new Set<number>();
+    const errors: ConfigError[] = [];
+    let repeatPending = repeated !== null;
+    for (const e of doc.errors) {
+      if (repeatPending && e.pos[0] > repeated!.after) {
+        errors.push(at(repeated!.at, `not valid YAML: ${yamlWords({ code: 'DUPLICATE_KEY', message: 'Map keys must be unique' })}`));
+        repeatPending = false;
+      }
+      if (seen.has(e.pos[0])) continue;
+      seen.add(e.pos[0]);
+      errors.push(at(e.pos[0], `not valid YAML: ${yamlWords(e)}`, e.pos[1]));
+    }
+    if (repeatPending) errors.push(at(repeated!.at, `not valid YAML: ${yamlWords({ code: 'DUPLICATE_KEY', message: 'Map keys must be unique' })}`));
+    return failAll(errors);
   }
+  const config: ProjectConfig = { file: abs, rules: {}, options: {}, ignore: [] };
+  const problems: Problems = [];
+  collect(problems, () => readTop(doc.contents as YamlNode | null, config, problems));
+  if (problems.length > 0) return failAll(problems.map((p) => at(p.at, p.message, p.end)));
   return { config, error: null };
 }
 
@@ -301,48 +364,61 @@ function jsonErrorOffset(msg: string, src: string): number {
 }
 
 const start = (n: YamlNode | null | undefined): number => n?.range?.[0] ?? 0;
+/** Where a node's own text ends (before any comment after it), or undefined. */
+const endOf = (n: YamlNode | null | undefined): number | undefined => n?.range?.[1];
 
-function keyOf(pair: Pair): { name: string; at: number } {
+function keyOf(pair: Pair): { name: string; at: number; end: number | undefined } {
   const k = pair.key as YamlNode | null;
   const name = isScalar(k) ? String(k.value) : '';
-  return { name, at: start(k) };
+  return { name, at: start(k), end: endOf(k) };
 }
 
-function readTop(node: YamlNode | null, config: ProjectConfig): void {
+/** A Problem at a value, or at its key (`keyAt`..`keyEnd`) when the value has no place of its own. */
+function valueProblem(node: YamlNode | null, keyAt: number, keyEnd: number | undefined, message: string): Problem {
+  return start(node) ? new Problem(start(node), message, endOf(node)) : new Problem(keyAt, message, keyEnd);
+}
+
+function readTop(node: YamlNode | null, config: ProjectConfig, problems: Problems): void {
   if (node === null || (isScalar(node) && node.value === null)) return; // an empty file: nothing set
-  if (!isMap(node)) throw new Problem(start(node), 'expected a mapping with `rules` and/or `ignore`');
+  if (!isMap(node)) throw new Problem(start(node), 'expected a mapping with `rules` and/or `ignore`', endOf(node));
   for (const pair of node.items) {
-    const { name, at } = keyOf(pair);
-    const value = pair.value as YamlNode | null;
-    if (name === 'rules') readRules(value, at, config);
-    else if (name === 'ignore') readIgnore(value, at, config);
-    else throw new Problem(at, `unknown key ${JSON.stringify(name)} (expected \`rules\` or \`ignore\`)`);
+    collect(problems, () => {
+      const { name, at, end } = keyOf(pair);
+      const value = pair.value as YamlNode | null;
+      if (name === 'rules') readRules(value, at, end, config, problems);
+      else if (name === 'ignore') readIgnore(value, at, end, config, problems);
+      else throw new Problem(at, `unknown key ${JSON.stringify(name)} (expected \`rules\` or \`ignore\`)`, end);
+    });
   }
 }
 
-function readRules(node: YamlNode | null, keyAt: number, config: ProjectConfig): void {
+function readRules(node: YamlNode | null, keyAt: number, keyEnd: number | undefined, config: ProjectConfig, problems: Problems): void {
   if (node === null || (isScalar(node) && node.value === null)) return;
-  if (!isMap(node)) throw new Problem(start(node) || keyAt, '`rules` must be a mapping from rule id to a severity or to { severity, options }');
+  if (!isMap(node)) throw valueProblem(node, keyAt, keyEnd, '`rules` must be a mapping from rule id to a severity or to { severity, options }');
   for (const pair of node.items) {
-    const { name: id, at } = keyOf(pair);
-    const rule = getRule(id);
-    if (!rule) throw new Problem(at, `unknown rule ${JSON.stringify(id)} (rules: ${RULE_IDS.join(', ')})`);
-    const value = pair.value as YamlNode | null;
-    if (isScalar(value)) {
-      config.rules[id] = severity(value, id);
-    } else if (isMap(value)) {
-      for (const p of value.items) {
-        const { name: key, at: kAt } = keyOf(p);
-        const v = p.value as YamlNode | null;
-        if (key === 'severity') {
-          if (!isScalar(v)) throw new Problem(start(v) || kAt, `${id}: severity must be one of ${SEVERITIES.join(', ')}`);
-          config.rules[id] = severity(v, id);
-        } else if (key === 'options') readOptions(v, kAt, id, config);
-        else throw new Problem(kAt, `${id}: unknown key ${JSON.stringify(key)} (expected \`severity\` or \`options\`)`);
+    collect(problems, () => {
+      const { name: id, at, end } = keyOf(pair);
+      const rule = getRule(id);
+      if (!rule) throw new Problem(at, `unknown rule ${JSON.stringify(id)} (rules: ${RULE_IDS.join(', ')})`, end);
+      const value = pair.value as YamlNode | null;
+      if (isScalar(value)) {
+        config.rules[id] = severity(value, id);
+      } else if (isMap(value)) {
+        for (const p of value.items) {
+          collect(problems, () => {
+            const { name: key, at: kAt, end: kEnd } = keyOf(p);
+            const v = p.value as YamlNode | null;
+            if (key === 'severity') {
+              if (!isScalar(v)) throw valueProblem(v, kAt, kEnd, `${id}: severity must be one of ${SEVERITIES.join(', ')}`);
+              config.rules[id] = severity(v, id);
+            } else if (key === 'options') readOptions(v, kAt, kEnd, id, config, problems);
+            else throw new Problem(kAt, `${id}: unknown key ${JSON.stringify(key)} (expected \`severity\` or \`options\`)`, kEnd);
+          });
+        }
+      } else {
+        throw valueProblem(value, at, end, `${id}: expected a severity (${SEVERITIES.join(', ')}) or a mapping with \`severity\` and/or \`options\``);
       }
-    } else {
-      throw new Problem(start(value) || at, `${id}: expected a severity (${SEVERITIES.join(', ')}) or a mapping with \`severity\` and/or \`options\``);
-    }
+    });
   }
 }
 
@@ -351,37 +427,41 @@ function severity(node: Scalar, id: string): SeveritySetting {
   // YAML 1.1 habits: `off` may arrive as the boolean false.
   const s = v === false ? 'off' : v;
   if (typeof s === 'string' && (SEVERITIES as readonly string[]).includes(s)) return s as SeveritySetting;
-  throw new Problem(start(node), `${id}: unknown severity ${JSON.stringify(v)} (expected one of ${SEVERITIES.join(', ')})`);
+  throw new Problem(start(node), `${id}: unknown severity ${JSON.stringify(v)} (expected one of ${SEVERITIES.join(', ')})`, endOf(node));
 }
 
-function readOptions(node: YamlNode | null, keyAt: number, id: string, config: ProjectConfig): void {
+function readOptions(node: YamlNode | null, keyAt: number, keyEnd: number | undefined, id: string, config: ProjectConfig, problems: Problems): void {
   const specs = getRule(id)?.meta.options;
   if (node === null || (isScalar(node) && node.value === null)) return;
-  if (!isMap(node)) throw new Problem(start(node) || keyAt, `${id}: options must be a mapping`);
+  if (!isMap(node)) throw valueProblem(node, keyAt, keyEnd, `${id}: options must be a mapping`);
   const out: Record<string, string | number | boolean> = {};
   for (const pair of node.items) {
-    const { name, at } = keyOf(pair);
-    // Own names only: `toString`, `constructor` and the like are no options.
-    const spec = specs && Object.hasOwn(specs, name) ? specs[name] : undefined;
-    if (!spec) {
-      const known = specs ? Object.keys(specs).join(', ') : '';
-      throw new Problem(at, `${id}: unknown option ${JSON.stringify(name)}${known ? ` (options: ${known})` : ' (this rule has no options)'}`);
-    }
-    const v = pair.value as YamlNode | null;
-    const value = isScalar(v) ? v.value : isMap(v) ? {} : isSeq(v) ? [] : null;
-    const problem = optionProblem(spec, value);
-    if (problem) throw new Problem(start(v) || at, `${id}: option ${name}: ${problem}`);
-    out[name] = value as string | number | boolean;
+    collect(problems, () => {
+      const { name, at, end } = keyOf(pair);
+      // Own names only: `toString`, `constructor` and the like are no options.
+      const spec = specs && Object.hasOwn(specs, name) ? specs[name] : undefined;
+      if (!spec) {
+        const known = specs ? Object.keys(specs).join(', ') : '';
+        throw new Problem(at, `${id}: unknown option ${JSON.stringify(name)}${known ? ` (options: ${known})` : ' (this rule has no options)'}`, end);
+      }
+      const v = pair.value as YamlNode | null;
+      const value = isScalar(v) ? v.value : isMap(v) ? {} : isSeq(v) ? [] : null;
+      const problem = optionProblem(spec, value);
+      if (problem) throw valueProblem(v, at, end, `${id}: option ${name}: ${problem}`);
+      out[name] = value as string | number | boolean;
+    });
   }
   config.options[id] = out;
 }
 
-function readIgnore(node: YamlNode | null, keyAt: number, config: ProjectConfig): void {
+function readIgnore(node: YamlNode | null, keyAt: number, keyEnd: number | undefined, config: ProjectConfig, problems: Problems): void {
   if (node === null || (isScalar(node) && node.value === null)) return;
-  if (!isSeq(node)) throw new Problem(start(node) || keyAt, '`ignore` must be a list of paths or globs (gitignore syntax)');
+  if (!isSeq(node)) throw valueProblem(node, keyAt, keyEnd, '`ignore` must be a list of paths or globs (gitignore syntax)');
   for (const item of node.items as (YamlNode | null)[]) {
-    if (!isScalar(item) || typeof item.value !== 'string') throw new Problem(start(item) || keyAt, '`ignore` entries must be strings');
-    config.ignore.push(item.value);
+    collect(problems, () => {
+      if (!isScalar(item) || typeof item.value !== 'string') throw valueProblem(item, keyAt, keyEnd, '`ignore` entries must be strings');
+      config.ignore.push(item.value);
+    });
   }
 }
 
@@ -401,7 +481,12 @@ export function mergeSettings(over: Settings, config: ProjectConfig | null): Set
     const merged = { ...config.options[r.id], ...over.options?.[r.id] };
     if (Object.keys(merged).length) options[r.id] = merged;
   }
-  return { enable: over.enable, rules: { ...config.rules, ...over.rules }, ...(Object.keys(options).length ? { options } : {}) };
+  return {
+    enable: over.enable,
+    rules: { ...config.rules, ...over.rules },
+    ...(Object.keys(options).length ? { options } : {}),
+    ...(over.fixAllIncludesConversion ? { fixAllIncludesConversion: true } : {}),
+  };
 }
 
 export function isFile(f: string): boolean {
