@@ -24,7 +24,7 @@ before(() => {
   workspace = path.join(tmp, 'workspace');
   // A folder name with the characters annotation properties must escape (`,` and `:`).
   fs.mkdirSync(path.join(workspace, 'svc,a:b'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, 'svc,a:b/Dockerfile'), 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\n');
+  fs.writeFileSync(path.join(workspace, 'svc,a:b/Dockerfile'), 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nCMD ["curl", "--version"]\n');
   fs.writeFileSync(path.join(workspace, 'app.Dockerfile'), 'FROM debian:bookworm-slim\nUSER 1000\nCMD ["true"]\n');
   fs.writeFileSync(path.join(workspace, 'lean.yaml'), 'rules:\n  apt-hygiene: off\n  merge-run: off\n');
 });
@@ -91,7 +91,9 @@ test('findings become annotations (escaped like the CLI github format), a valid 
   assert.equal(log.runs[0].results.length, annotations, 'one SARIF result per annotation');
 
   assert.match(r.summary, /^### Dockerfile Lean$/m);
-  assert.match(r.summary, new RegExp(`^\\| warning \\| ${annotations} \\|$`, 'm'));
+  const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning')).length;
+  assert.ok(warnings > 0);
+  assert.match(r.summary, new RegExp(`^\\| warning \\| ${warnings} \\|$`, 'm'));
   assert.match(r.summary, /the step fails/);
 });
 

@@ -836,8 +836,8 @@ describe('text output quotes file text escaped (no workflow commands, no termina
     assertInert(r.text, 'stdout');
     assertInert(r.stderr, 'stderr');
     // What the files say is all there, escaped.
-    assert.ok(r.text.includes('the CMD runs `evil\\n::error file=README.md,line=1,title=Forged::from a Dockerfile\\n::add-mask::hunter2\\n\\x1b]0;TITLE SET\\x07\\x1b[2K\\rerased\\x9b31m\\x7f\\u2028##\\[add-mask]secret`'), r.text);
-    assert.ok(r.text.includes('pom.xml has packaging `jar\\n::error file=README.md,line=1::forged\\rfrom pom.xml`, not a runnable jar'), r.text);
+    assert.ok(r.text.includes("the CMD runs 'evil\\n::error file=README.md,line=1,title=Forged::from a Dockerfile\\n::add-mask::hunter2\\n\\x1b]0;TITLE SET\\x07\\x1b[2K\\rerased\\x9b31m\\x7f\\u2028##\\[add-mask]secret'"), r.text);
+    assert.ok(r.text.includes("pom.xml has packaging 'jar\\n::error file=README.md,line=1::forged\\rfrom pom.xml', not a runnable jar"), r.text);
     assert.ok(r.text.includes('names/Dockerfile.x\\n::error title=FromFileName::forged:1:1 warning non-root-user '), r.text);
     assert.ok(r.text.includes('names/::warning title=Named::forged.Dockerfile:1:1 warning non-root-user '), r.text);
     assert.ok(r.stderr.includes('bin/Dockerfile.bin\\n::error::binary: binary file, not checked'), r.stderr);

@@ -10,7 +10,7 @@ import { applyEdits, newUri, removeTmpDir, withServer } from './client.mjs';
 const T = { timeout: 20_000 };
 after(removeTmpDir);
 
-const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["bash"]\n';
+const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["curl", "--version"]\n';
 
 const key = (d) => `${d.code}@${d.range.start.line}`;
 /** The keys of `diags` as they read once `inserted` lines were added above line `at`. */
@@ -51,7 +51,7 @@ describe('ignore for this instruction', () => {
 
   test('a hadolint pragma directly above stays there; ours goes above it; both apply', T, () =>
     withServer(async (c) => {
-      const text = 'FROM debian:bookworm-slim\nRUN apt-get update\n# hadolint ignore=DL3059\nRUN apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nCMD ["bash"]\n';
+      const text = 'FROM debian:bookworm-slim\nRUN apt-get update\n# hadolint ignore=DL3059\nRUN apt-get install -y curl && rm -rf /var/lib/apt/lists/*\nCMD ["curl", "--version"]\n';
       const { uri, diagnostics } = await c.open(text);
       assert.ok(!diagnostics.some((d) => d.code === 'merge-run'), 'DL3059 silences merge-run to begin with');
       // Ask at the install instruction (line 3), with no diagnostics in the context.
@@ -69,7 +69,7 @@ describe('ignore for this instruction', () => {
       const [more] = titled(await c.codeActions(uri, [user]), /^Ignore non-root-user for this instruction$/);
       const other = applyEdits(after, more.edit.changes[uri]);
       assert.ok(other.startsWith('# dockerfile-lean ignore=non-root-user\nFROM '), other);
-      const withUser = 'FROM debian:bookworm-slim\n# dockerfile-lean ignore=merge-run\nRUN a\nRUN b\n';
+      const withUser = 'FROM debian:bookworm-slim\n# dockerfile-lean ignore=merge-run\nRUN a\nRUN b\nCMD ["/usr/local/bin/app"]\n';
       const third = await c.open(withUser);
       const runB = third.diagnostics.find((d) => d.code === 'merge-run');
       assert.ok(!runB, 'merge-run is ignored by the comment above the first RUN');
@@ -81,7 +81,7 @@ describe('ignore for this instruction', () => {
 
   test('CRLF stays CRLF; the escape directive and a BOM stay first', T, () =>
     withServer(async (c) => {
-      const text = '\uFEFF# escape=`\r\nFROM debian:bookworm-slim\r\nRUN apt-get update\r\nRUN apt-get install -y curl\r\nCMD ["bash"]\r\n';
+      const text = '\uFEFF# escape=`\r\nFROM debian:bookworm-slim\r\nRUN apt-get update\r\nRUN apt-get install -y curl\r\nCMD ["curl", "--version"]\r\n';
       const { uri, diagnostics } = await c.open(text);
       assert.ok(diagnostics.length >= 2);
       for (const [i, d] of diagnostics.entries()) {

@@ -6,7 +6,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, fixAll, fixesFor } from '../../server/src/core/analyze';
-import { Deadline, OutOfTime, checkDeadline, pollDeadline, within } from '../../server/src/core/deadline';
+import { Deadline, OutOfTime, abandonable, checkDeadline, pollDeadline, within } from '../../server/src/core/deadline';
 import { buildModel } from '../../server/src/core/model';
 import { initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS, type WorkspaceFiles } from '../../server/src/core/types';
@@ -117,9 +117,11 @@ describe('analysis time budget', () => {
     const clock = fakeClock();
     const spent = new Deadline(0, { clock: clock.now });
     assert.doesNotThrow(() => checkDeadline(), 'no run, no budget');
-    assert.throws(() => within(spent, () => checkDeadline()), OutOfTime);
+    assert.throws(() => within(spent, () => abandonable(() => checkDeadline())), OutOfTime);
+    // Outside the work that may be given up (the planner), a spent budget stops nothing: the boundary only polls.
+    assert.doesNotThrow(() => within(spent, () => checkDeadline()), 'a rule reading a context file is not abandoned');
     // A run without a budget of its own inside one with a budget keeps the outer one.
-    assert.throws(() => within(spent, () => within(null, () => checkDeadline())), OutOfTime);
+    assert.throws(() => within(spent, () => within(null, () => abandonable(() => checkDeadline()))), OutOfTime);
     assert.doesNotThrow(() => checkDeadline(), 'the run is over');
   });
 
@@ -136,14 +138,17 @@ describe('analysis time budget', () => {
     const clock = fakeClock();
     // Each read takes longer than the whole budget: the first one spends it, the next boundary stops the plan.
     const files = slowFiles(clock, 5000, { 'go.mod': GO_MOD });
-    const { findings } = analyze(GO, DEFAULT_SETTINGS, undefined, { files, deadline: new Deadline(2000, { clock: clock.now }) });
+    // The planner alone first, to count its reads (the non-root-user rule reads the start command's file too).
+    analyze(GO, DEFAULT_SETTINGS, ['multi-stage'], { files, deadline: new Deadline(2000, { clock: clock.now }) });
+    assert.deepEqual(files.reads, ['go.mod'], 'one read, then no more');
+    const { findings } = analyze(GO, DEFAULT_SETTINGS, undefined, { files: slowFiles(clock, 5000, { 'go.mod': GO_MOD }), deadline: new Deadline(2000, { clock: clock.now }) });
     const f = multiStage(findings);
     assert.ok(f, 'the toolchain is still reported');
     assert.equal(f.fixable, false);
     assert.equal(f.reason, 'planning the conversion took longer than 2 s');
     assert.match(f.message, /Not converted automatically: planning the conversion took longer than 2 s\./);
-    assert.deepEqual(files.reads, ['go.mod'], 'one read, then no more');
     assert.ok(findings.some((x) => x.rule === 'apt-hygiene'), 'the other rules still run');
+    assert.ok(findings.some((x) => x.rule === 'non-root-user'), 'a rule that reads context files after the budget is spent still reports');
     // Without a budget the same slow files give the plan.
     const unbounded = analyze(GO, DEFAULT_SETTINGS, undefined, { files: slowFiles(fakeClock(), 5000, { 'go.mod': GO_MOD }) });
     assert.ok(multiStage(unbounded.findings)?.fixable);

@@ -66,12 +66,12 @@ describe('config file: parsing', () => {
     ['JSON with a comment', json, '{\n  // no comments in JSON\n  "rules": {}\n}\n', 2, 3, /not valid JSON/],
     ['YAML syntax', yaml, 'rules:\n  merge-run: [off,\n', 3, 1, /not valid YAML/],
     ['YAML duplicate key', yaml, 'rules:\n  merge-run: off\n  merge-run: error\n', 3, 3, /not valid YAML/],
-    ['JSON duplicate key', json, '{\n  "ignore": [],\n  "rules": {},\n  "ignore": ["x"]\n}\n', 4, 3, /not valid YAML: Map keys must be unique/],
-    ['duplicate option', yaml, 'rules:\n  non-root-user:\n    options:\n      uid: 5\n      uid: 6\n', 5, 7, /Map keys must be unique/],
-    ['duplicate in a flow mapping in a list', yaml, 'ignore:\n  - a\n  - {x: 1, y: 2, x: 3}\n', 3, 18, /Map keys must be unique/],
-    ['duplicate before a syntax error', yaml, 'rules:\n  merge-run: off\n  merge-run: error\nignore: [\n', 3, 3, /Map keys must be unique/],
+    ['JSON duplicate key', json, '{\n  "ignore": [],\n  "rules": {},\n  "ignore": ["x"]\n}\n', 4, 3, /not valid YAML: this key is already set above in the same mapping/],
+    ['duplicate option', yaml, 'rules:\n  non-root-user:\n    options:\n      uid: 5\n      uid: 6\n', 5, 7, /this key is already set above in the same mapping/],
+    ['duplicate in a flow mapping in a list', yaml, 'ignore:\n  - a\n  - {x: 1, y: 2, x: 3}\n', 3, 18, /this key is already set above in the same mapping/],
+    ['duplicate before a syntax error', yaml, 'rules:\n  merge-run: off\n  merge-run: error\nignore: [\n', 3, 3, /this key is already set above in the same mapping/],
     ['syntax error in a flow value before its duplicate key is checked', yaml, '{a: 1, a: [}\n', 1, 12, /not valid YAML: (?!Map keys)/],
-    ['the inner duplicate of a flow mapping first', yaml, '{a: 1, a: {x: 1, x: 2}}\n', 1, 18, /Map keys must be unique/],
+    ['the inner duplicate of a flow mapping first', yaml, '{a: 1, a: {x: 1, x: 2}}\n', 1, 18, /this key is already set above in the same mapping/],
     ['unknown rule', json, '{\n  "rules": {\n    "merge-runs": "off"\n  }\n}\n', 3, 5, /unknown rule "merge-runs" \(rules: .*merge-run/],
     ['unknown severity', yaml, 'rules:\n  merge-run: loud\n', 2, 14, /merge-run: unknown severity "loud" \(expected one of off, hint, info, warning, error\)/],
     ['severity of the wrong type', yaml, 'rules:\n  merge-run: [off]\n', 2, 14, /merge-run: expected a severity/],
@@ -127,7 +127,7 @@ describe('config file: parsing', () => {
         const base = time(() => assert.equal(parse(same).error, null));
         let r: ReturnType<typeof json> | undefined;
         ratio = time(() => (r = parse(text))) / base;
-        assert.deepEqual([r?.error?.line, r?.error?.column, r?.error?.message], [...at, 'not valid YAML: Map keys must be unique'], name);
+        assert.deepEqual([r?.error?.line, r?.error?.column, r?.error?.message], [...at, 'not valid YAML: this key is already set above in the same mapping'], name);
       }
       assert.ok(ratio < 4, `${name}: ${ratio.toFixed(1)} times the list of the same size`);
     }

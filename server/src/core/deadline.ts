@@ -93,9 +93,28 @@ export function within<T>(deadline: Deadline | null | undefined, work: () => T):
   }
 }
 
-/** A boundary of the budgeted work: throws OutOfTime when the run's budget is spent (never without a budget). */
+/** Inside `abandonable` work (the conversion planner): only there does a spent budget stop the work. */
+let abandoning = false;
+
+/**
+ * Runs work that may be given up when the budget is spent (the conversion plan, which catches OutOfTime). Outside
+ * such work the boundaries only poll: a rule that reads a context file through the planner's helpers (the
+ * non-root-user rule does) must not lose its findings because the planner spent the budget.
+ */
+export function abandonable<T>(work: () => T): T {
+  const outer = abandoning;
+  abandoning = true;
+  try {
+    return work();
+  } finally {
+    abandoning = outer;
+  }
+}
+
+/** A boundary of the budgeted work: throws OutOfTime when the run's budget is spent inside abandonable work (never without a budget). */
 export function checkDeadline(): void {
-  current?.check();
+  if (abandoning) current?.check();
+  else current?.poll();
 }
 
 /** A boundary of work that always runs to the end: lets the run's poll run (see Deadline.poll). */

@@ -5,6 +5,8 @@ import { cacheMounted, insertAfterSubcommand, operands, packageCalls, removeWord
 import type { Fix, Finding } from '../core/types';
 import { ships } from '../core/stage-info';
 import { SAVINGS } from '../knowledge/savings';
+import { KEPT_RECOMMENDS } from '../knowledge/apt-recommends';
+import { aptPackageName } from '../knowledge/runtime-libs';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
 import type { RawFinding, Rule } from './types';
@@ -112,6 +114,8 @@ interface InstallIssue {
   missingCleanup: boolean;
   /** With missingCleanup: a later RUN that still needs the lists, so they cannot be removed here. */
   listsNeededBy: Instr | null;
+  /** With missingNoRec: recommended packages the fix installs by name (ca-certificates for curl), with who wants them. */
+  keep: { names: string[]; by: string[] };
   /** Later repeats of a package already named by the same install, each with the word before it. */
   duplicates: { prev: ShellWord; word: ShellWord }[];
 }
@@ -163,6 +167,7 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
         call,
         missingYes: !hasYes(call.cmd),
         missingNoRec: shipped && !hasNoRecommends(call.cmd),
+        keep: shipped && !hasNoRecommends(call.cmd) ? keptRecommends(model, i, call) : { names: [], by: [] },
         missingCleanup,
         listsNeededBy,
         duplicates: shipped ? duplicatePackages(model, i, call) : [],
@@ -196,12 +201,42 @@ function lonelyUpdates(model: Model): Instr[] {
   return out;
 }
 
+/** Package names an apt install names (its operands, without a version or release suffix). */
+function installedNames(call: AptCall): string[] {
+  return operands(call, APT_OPTS_WITH_VALUE).map((w) => {
+    const name = aptPackageName(w.value ?? '');
+    const slash = name.indexOf('/');
+    return slash < 0 ? name : name.slice(0, slash);
+  });
+}
+
+/**
+ * The recommended packages `--no-install-recommends` would drop that the install's packages need (see
+ * knowledge/apt-recommends), unless this install, or an earlier one in the stage or the stages it is built on,
+ * names them.
+ */
+function keptRecommends(model: Model, i: Instr, call: AptCall): { names: string[]; by: string[] } {
+  const names = installedNames(call);
+  const wanted = new Map<string, string[]>();
+  for (const n of names) for (const r of KEPT_RECOMMENDS[n] ?? []) if (!names.includes(r)) wanted.set(r, [...(wanted.get(r) ?? []), n]);
+  if (wanted.size === 0) return { names: [], by: [] };
+  for (let s = i.stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
+    for (const x of s.instructions) {
+      if (x.keyword !== 'RUN' || (s === i.stage && x.start >= i.start)) continue;
+      const script = x.run?.script();
+      if (!script) continue;
+      for (const c of aptCalls(script)) if (c.sub === 'install') for (const n of installedNames(c)) wanted.delete(n);
+    }
+  }
+  return { names: [...wanted.keys()], by: [...new Set([...wanted.values()].flat())] };
+}
+
 /** The fix's edits, or why there is none (edits may be empty when the cleanup is all that is missing). */
 function issueEdits(model: Model, issue: InstallIssue): { edits: OffsetEdit[]; reason?: string } {
   const run = issue.instr.run!;
   const edits: OffsetEdit[] = [];
-  const flags = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
-  // After the options that follow `install`, before the first package.
+  const flags = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : '', ...(issue.missingNoRec ? issue.keep.names : [])].filter(Boolean);
+  // After the options that follow `install`, before the first package (the kept recommends go first).
   if (flags.length) edits.push(insertAfterSubcommand(run, issue.call, flags, APT_OPTS_WITH_VALUE));
   for (const d of issue.duplicates) edits.push(removeWordAfter(model, run, d.prev, d.word)!);
   if (issue.missingCleanup && issue.listsNeededBy) {
@@ -220,6 +255,7 @@ function fixTitle(issue: InstallIssue, cleans: boolean): string {
   const parts = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
   const done: string[] = [];
   if (parts.length) done.push(`add ${parts.join(' and ')}`);
+  if (issue.missingNoRec && issue.keep.names.length) done.push(`keep ${issue.keep.names.join(', ')}`);
   if (issue.duplicates.length) done.push(`drop the repeated ${issue.duplicates.map((d) => d.word.value).join(', ')}`);
   if (cleans) done.push('remove the apt lists in the same RUN');
   const text = done.join(', ');
@@ -241,7 +277,10 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
     for (const issue of installIssues(model)) {
       const parts: string[] = [];
       if (issue.missingYes) parts.push('no -y (the build cannot answer the prompt)');
-      if (issue.missingNoRec) parts.push(`no --no-install-recommends (recommended packages add ${SAVINGS.aptRecommends.text})`);
+      if (issue.missingNoRec) {
+        const keep = issue.keep.names.length ? `; the fix names ${issue.keep.names.join(', ')}, which ${issue.keep.by.join(' and ')} only recommend${issue.keep.by.length === 1 ? 's' : ''}` : '';
+        parts.push(`no --no-install-recommends (recommended packages add ${SAVINGS.aptRecommends.text}${keep})`);
+      }
       if (issue.missingCleanup && issue.listsNeededBy) {
         parts.push(`the package lists this RUN downloads stay in its layer (${SAVINGS.aptLists.text}), and the install on line ${issue.listsNeededBy.line + 1} still needs them: move that install into this RUN, then remove the lists`);
       } else if (issue.missingCleanup) parts.push(`the package lists this RUN downloads are not removed in it (${SAVINGS.aptLists.text} left in the layer)`);

@@ -10,7 +10,7 @@
  * stages) and everything in the builder (cache mounts included) stays byte for byte.
  */
 import type { Instr, Model, Stage } from '../../core/model';
-import { checkDeadline, OutOfTime } from '../../core/deadline';
+import { abandonable, checkDeadline, OutOfTime } from '../../core/deadline';
 import { workdirAt } from '../../core/stage-info';
 import { isRootUser } from '../../knowledge/base-images';
 import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
@@ -100,7 +100,7 @@ function coveredByArtifacts(path: string | null, artifacts: string[]): boolean {
  */
 export function planConversion(model: Model): Conversion {
   try {
-    return planNow(model);
+    return abandonable(() => planNow(model));
   } catch (err) {
     if (err instanceof OutOfTime) return { ok: false, reason: `planning the conversion ${err.message}` };
     throw err;
