@@ -148,16 +148,16 @@ describe('non-root-user messages and fixes', () => {
 
 
 table('merge-run', [
-  ['fires on two plain RUNs when the later one removes files', 'FROM alpine\nRUN a\nRUN rm -rf /tmp/a\n', true, true],
-  ['fires across comments and blank lines', 'FROM alpine\nRUN a\n\n# c\nRUN apt-get purge -y gcc\n', true, true],
-  ['fires on equal mount flags', 'FROM alpine\nRUN --mount=type=cache,target=/c a\nRUN --mount=type=cache,target=/c chown -R app /srv\n', true, true],
+  ['fires on two plain RUNs when the later one removes what the earlier wrote', 'FROM alpine\nRUN wget -O /tmp/a.tgz https://example.org/a.tgz\nRUN rm -rf /tmp/a.tgz\n', true, true],
+  ['fires across comments and blank lines', 'FROM debian\nRUN apt-get install -y gcc\n\n# c\nRUN apt-get purge -y gcc\n', true, true],
+  ['fires on equal mount flags', 'FROM alpine\nRUN --mount=type=cache,target=/c tar -xf /c/app.tgz -C /srv/app\nRUN --mount=type=cache,target=/c chown -R app /srv/app\n', true, true],
   ['quiet on one RUN', 'FROM alpine\nRUN a && b\n', false],
   ['quiet when flags differ', 'FROM alpine\nRUN --network=none a\nRUN b\n', false],
   ['quiet when an instruction stands between', 'FROM alpine\nRUN a\nENV X=1\nRUN b\n', false],
   ['quiet on a heredoc RUN', 'FROM alpine\nRUN <<EOF\na\nEOF\nRUN b\n', false],
   ['quiet on exec form', 'FROM alpine\nRUN ["a"]\nRUN b\n', false],
   ['quiet across a SHELL change', 'FROM alpine\nRUN a\nSHELL ["/bin/ash", "-c"]\nRUN b\n', false],
-  ['fires on consecutive ONBUILD RUNs', 'FROM alpine\nONBUILD RUN a\nONBUILD RUN find /tmp -delete\n', true, true],
+  ['fires on consecutive ONBUILD RUNs', 'FROM alpine\nONBUILD RUN make -C /src/build\nONBUILD RUN find /src/build -name "*.o" -delete\n', true, true],
   ['quiet on an ONBUILD RUN next to a plain RUN', 'FROM alpine\nONBUILD RUN a\nRUN b\nONBUILD RUN c\n', false],
   ['quiet on ONBUILD RUNs with different flags', 'FROM alpine\nONBUILD RUN --network=none a\nONBUILD RUN b\n', false],
   ['quiet on ONBUILD RUNs split by another ONBUILD', 'FROM alpine\nONBUILD RUN a\nONBUILD COPY . .\nONBUILD RUN b\n', false],
@@ -268,7 +268,7 @@ describe('settings', () => {
   });
   it('changes a rule severity', () => {
     const s = normalizeSettings({ rules: { 'merge-run': 'error' } });
-    assert.equal(analyze('FROM alpine\nRUN a\nRUN rm b\n', s).findings.find((f) => f.rule === 'merge-run')?.severity, 'error');
+    assert.equal(analyze('FROM alpine\nRUN touch /srv/big\nRUN rm /srv/big\n', s).findings.find((f) => f.rule === 'merge-run')?.severity, 'error');
   });
   it('disables everything with enable: false', () => {
     assert.deepEqual(analyze('FROM alpine\nRUN a\nRUN b\n', normalizeSettings({ enable: false })).findings, []);
@@ -317,18 +317,41 @@ describe('settings', () => {
 });
 
 describe('merge-run: only the layer count', () => {
-  it('is a hint when no later RUN removes or rewrites files, a warning when one does', () => {
-    const hint = analyze('FROM alpine\nRUN apk add --no-cache curl\nRUN curl --version\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
-    assert.deepEqual(hint.map((f) => f.severity), ['hint']);
-    assert.match(hint[0].message, /only cut the number of layers/);
-    assert.ok(hint[0].fixable, 'still offered: merging is safe');
-    for (const later of ['rm -rf /var/cache/x', 'apt-get clean', 'apk del .build-deps', 'pip uninstall -y x', 'npm cache clean --force', 'dpkg --purge x', 'mv /a /b', 'chmod -R g+w /app', 'find / -name "*.pyc" -delete', '/bin/rm x']) {
-      const f = analyze(`FROM alpine\nRUN make\nRUN ${later}\nUSER 1000\n`, DEFAULT_SETTINGS, ['merge-run']).findings;
-      assert.deepEqual(f.map((x) => x.severity), ['warning'], later);
-      assert.match(f[0].message, /no longer stay in an earlier layer/, later);
-    }
-    // A removal in the first RUN shrinks its own layer already: that merge still only cuts the count.
-    assert.deepEqual(analyze('FROM alpine\nRUN rm -rf /x\nRUN make\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings.map((f) => f.severity), ['hint']);
+  const severities = (body: string) => analyze(`FROM debian\n${body}\nUSER 1000\n`, DEFAULT_SETTINGS, ['merge-run']).findings.map((f) => f.severity);
+  it('is a warning when a later RUN removes or rewrites what an earlier one wrote', () => {
+    const pairs: [string, string][] = [
+      ['apt-get update && apt-get install -y gcc', 'apt-get purge -y --auto-remove gcc'],
+      ['apt-get update && apt-get install -y curl', 'rm -rf /var/lib/apt/lists/*'],
+      ['apt-get update && apt-get install -y curl', 'apt-get clean'],
+      ['apk add --virtual .build-deps gcc', 'apk del .build-deps'],
+      ['apk add curl', 'rm -rf /var/cache/apk/*'],
+      ['pip install -r requirements.txt', 'pip cache purge'],
+      ['npm ci', 'npm prune --omit=dev'],
+      ['curl -fsSL -o /tmp/tool.tgz https://example.org/tool.tgz', 'tar -xzf /tmp/tool.tgz -C /opt && rm /tmp/tool.tgz'],
+      ['git clone https://example.org/src.git /usr/src/app', 'chown -R app /usr/src/app'],
+      ['make -C /build', 'find /build -name "*.o" -delete'],
+      ['dpkg -i /tmp/x.deb && apt-get install -y -f', 'dpkg --purge x'],
+    ];
+    for (const [first, later] of pairs) assert.deepEqual(severities(`RUN ${first}\nRUN ${later}`), ['warning'], `${first} / ${later}`);
+    const [f] = analyze('FROM debian\nRUN apt-get install -y gcc\nRUN apt-get purge -y gcc\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
+    assert.match(f.message, /no longer stay in an earlier layer/);
+  });
+  it('is a hint, still fixable, when the merge would only cut the layer count', () => {
+    const pairs: [string, string][] = [
+      ['apk add --no-cache curl', 'curl --version'],
+      // Each RUN cleans its own lists: merged, the image is the same size.
+      ['apt-get update && apt-get install -y a && rm -rf /var/lib/apt/lists/*', 'apt-get update && apt-get install -y b && rm -rf /var/lib/apt/lists/*'],
+      // The later RUN removes or changes only what it made itself, or what no earlier RUN names.
+      ['ln -s /opt/a /usr/local/bin/a', 'apt-get update && apt-get install -y b && rm -rf /var/lib/apt/lists/*'],
+      ['apk add --no-cache x', 'mkdir -p /srv/www && chown -R www /srv/www'],
+      ['mkdir /x', 'export GNUPGHOME="$(mktemp -d)" && gpg --batch --import key.asc && rm -rf "$GNUPGHOME"'],
+      ['apk add --no-cache curl', 'apk add --no-cache git && rm -rf /tmp/*'],
+      ['rm -rf /x', 'make'],
+    ];
+    for (const [first, later] of pairs) assert.deepEqual(severities(`RUN ${first}\nRUN ${later}`), ['hint'], `${first} / ${later}`);
+    const [f] = analyze('FROM alpine\nRUN apk add --no-cache curl\nRUN curl --version\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
+    assert.match(f.message, /only cut the number of layers/);
+    assert.ok(f.fixable, 'still offered: merging is safe');
   });
 });
 

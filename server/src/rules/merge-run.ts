@@ -2,6 +2,7 @@
 import { joinContinuations, type Instr, type Model, type RunInfo, type Stage } from '../core/model';
 import { parseShell } from '../core/shell';
 import { ships } from '../core/stage-info';
+import { withoutTrailingSlashes } from '../core/flags';
 import type { Fix, Finding } from '../core/types';
 import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { RawFinding, Rule } from './types';
@@ -69,45 +70,114 @@ function findGroups(stage: Stage): Instr[][] {
 /** Commands that remove, move or rewrite files in place: run after another RUN, the old copies stay in its layer. */
 const REWRITING_COMMANDS = new Set(['rm', 'rmdir', 'unlink', 'shred', 'mv', 'chown', 'chmod', 'chgrp', 'strip', 'truncate']);
 
-/** Package-manager subcommands that remove packages or caches. */
-const REMOVING_SUBCOMMANDS: Record<string, ReadonlySet<string>> = {
-  'apt-get': new Set(['clean', 'autoclean', 'purge', 'remove', 'autoremove', 'dist-clean']),
-  apt: new Set(['clean', 'autoclean', 'purge', 'remove', 'autoremove', 'dist-clean']),
-  apk: new Set(['del', 'cache']),
-  dnf: new Set(['clean', 'remove', 'erase', 'autoremove']),
-  yum: new Set(['clean', 'remove', 'erase', 'autoremove']),
-  microdnf: new Set(['clean', 'remove']),
-  pip: new Set(['uninstall', 'cache']),
-  pip3: new Set(['uninstall', 'cache']),
-  npm: new Set(['cache', 'uninstall', 'prune', 'rm']),
-  yarn: new Set(['cache', 'remove']),
-  pnpm: new Set(['store', 'prune', 'remove']),
-  gem: new Set(['cleanup', 'uninstall']),
-  conda: new Set(['clean', 'remove']),
-  mamba: new Set(['clean', 'remove']),
-  go: new Set(['clean']),
-  cargo: new Set(['clean']),
-  composer: new Set(['clear-cache', 'clearcache']),
-};
+/**
+ * Package managers by family: the subcommands that add packages or fill the cache, those that clean the cache,
+ * those that remove packages, the cache's paths, and the options with which adding leaves no cache behind.
+ */
+interface Family {
+  names: ReadonlySet<string>;
+  adds: ReadonlySet<string>;
+  cleans: ReadonlySet<string>;
+  removes: ReadonlySet<string>;
+  cache: readonly string[];
+  noCache: readonly string[];
+}
+const family = (names: string[], adds: string[], cleans: string[], removes: string[], cache: string[], noCache: string[] = []): Family => ({
+  names: new Set(names),
+  adds: new Set(adds),
+  cleans: new Set(cleans),
+  removes: new Set(removes),
+  cache,
+  noCache,
+});
+const FAMILIES: Family[] = [
+  family(['apt-get', 'apt'], ['update', 'install', 'upgrade', 'dist-upgrade', 'build-dep'], ['clean', 'autoclean', 'dist-clean'], ['purge', 'remove', 'autoremove'], ['/var/lib/apt', '/var/cache/apt']),
+  family(['apk'], ['add', 'update', 'upgrade'], ['cache'], ['del'], ['/var/cache/apk', '/etc/apk/cache'], ['--no-cache']),
+  family(['dnf', 'yum', 'microdnf', 'tdnf'], ['install', 'update', 'upgrade', 'groupinstall', 'makecache'], ['clean'], ['remove', 'erase', 'autoremove'], ['/var/cache/dnf', '/var/cache/yum']),
+  family(['pip', 'pip3'], ['install'], ['cache'], ['uninstall'], ['.cache/pip'], ['--no-cache-dir']),
+  family(['npm'], ['install', 'i', 'ci', 'add'], ['cache'], ['uninstall', 'prune', 'rm'], ['.npm']),
+  family(['yarn'], ['install', 'add'], ['cache'], ['remove'], ['.cache/yarn', 'yarn/cache']),
+  family(['pnpm'], ['install', 'add', 'i'], ['store'], ['prune', 'remove'], ['pnpm/store', '.pnpm-store']),
+  family(['gem'], ['install', 'update'], ['cleanup'], ['uninstall'], []),
+  family(['conda', 'mamba', 'micromamba'], ['install', 'create', 'update'], ['clean'], ['remove'], ['/pkgs']),
+  family(['go'], ['build', 'install', 'mod', 'get', 'test'], ['clean'], [], ['go-build', '/go/pkg']),
+  family(['cargo'], ['build', 'install', 'fetch'], ['clean'], [], ['.cargo/registry', '/target']),
+  family(['composer'], ['install', 'require', 'update'], ['clear-cache', 'clearcache'], ['remove'], ['.composer/cache', 'composer/cache']),
+];
+
+const familyOf = (name: string | null): Family | undefined => (name ? FAMILIES.find((f) => f.names.has(name)) : undefined);
+const baseName = (name: string | null): string | null => (name ? name.slice(name.lastIndexOf('/') + 1) : null);
+const firstOperand = (words: string[]): string => words.find((w) => !w.startsWith('-')) ?? '';
+
+/** What a body removes or rewrites: the families whose cache it cleans or whose packages it removes, and the paths it touches. */
+function rewrites(run: RunInfo): { cleans: Set<Family>; removes: Set<Family>; paths: string[] } {
+  const out = { cleans: new Set<Family>(), removes: new Set<Family>(), paths: [] as string[] };
+  const script = run.script();
+  if (!script) return out;
+  for (const c of script.commands) {
+    const name = baseName(c.name);
+    if (!name) continue;
+    const words = c.args.map((a) => a.value ?? '');
+    const fam = familyOf(name);
+    const sub = firstOperand(words);
+    if (fam?.cleans.has(sub)) out.cleans.add(fam);
+    else if (fam?.removes.has(sub)) out.removes.add(fam);
+    else if (name === 'dpkg' && words.some((w) => w === '--purge' || w === '--remove' || w === '-P' || w === '-r')) out.removes.add(FAMILIES[0]);
+    else if (REWRITING_COMMANDS.has(name)) out.paths.push(...words.filter((w) => w && !w.startsWith('-')));
+    else if (name === 'find' && (words.includes('-delete') || ['-exec', '-execdir'].some((x) => REWRITING_COMMANDS.has(words[words.indexOf(x) + 1] ?? '')))) {
+      const firstTest = words.findIndex((w) => w.startsWith('-'));
+      out.paths.push(...words.slice(0, firstTest < 0 ? words.length : firstTest).filter((w) => w !== '.'));
+    }
+  }
+  return out;
+}
+
+/** Folders too general for a mention of them in an earlier RUN to say it wrote what a later one removes there. */
+const GENERAL_DIRS = new Set(['/tmp', '/var', '/var/tmp', '/usr', '/usr/local', '/usr/share', '/etc', '/home', '/root', '/lib', '/bin', '/sbin', '/run', '/dev', '/proc', '/sys', '/mnt', '/media']);
+
+/** A path as a prefix to look for: without trailing slashes and a last segment that is a glob (`/var/lib/apt/lists/*` → `/var/lib/apt/lists`). */
+function pathStem(p: string): string {
+  let stem = p;
+  const slash = stem.lastIndexOf('/');
+  if (slash > 0 && /[*?[]/.test(stem.slice(slash + 1))) stem = stem.slice(0, slash);
+  return withoutTrailingSlashes(stem);
+}
 
 /**
- * Whether a body removes, moves or rewrites files: `rm`, `mv`, `chown`, `find … -delete`, a package manager's
- * clean, purge or uninstall, `dpkg --purge`. Only then does merging it into the RUNs before it make the image
- * smaller; otherwise the merge only cuts the number of layers.
+ * Whether a later RUN of the group removes or rewrites what an earlier one wrote, so that merged, it never
+ * reaches a layer: packages an earlier RUN installed (`apt-get purge`, `apk del`, `pip uninstall`), a package
+ * manager's cache an earlier RUN filled and left (`apt-get clean`, `rm -rf /var/lib/apt/lists/*` after an
+ * `apt-get update` that did not remove them), or a path an earlier RUN's text names (`curl -o /tmp/x.tgz` …
+ * `rm /tmp/x.tgz`). A later `rm` or `chown` of files no earlier RUN mentions (its own temporary files, the base
+ * image's), or of a cache each RUN cleans itself, saves nothing by the merge.
  */
-function rewritesFiles(run: RunInfo): boolean {
-  const script = run.script();
-  if (!script) return false;
-  return script.commands.some((c) => {
-    const name = c.name?.slice(c.name.lastIndexOf('/') + 1);
-    if (!name) return false;
-    if (REWRITING_COMMANDS.has(name)) return true;
-    const words = c.args.map((a) => a.value ?? '');
-    if (name === 'find') return words.includes('-delete') || ['-exec', '-execdir'].some((x) => ['rm', 'mv', 'chown', 'chmod'].includes(words[words.indexOf(x) + 1] ?? ''));
-    if (name === 'dpkg') return words.some((w) => w === '--purge' || w === '--remove' || w === '-P' || w === '-r');
-    const subs = Object.hasOwn(REMOVING_SUBCOMMANDS, name) ? REMOVING_SUBCOMMANDS[name] : undefined;
-    return !!subs && subs.has(words.find((w) => !w.startsWith('-')) ?? '');
-  });
+function removesEarlierWork(group: Instr[]): boolean {
+  for (let k = 1; k < group.length; k++) {
+    const later = rewrites(runOf(group[k])!);
+    if (later.cleans.size === 0 && later.removes.size === 0 && later.paths.length === 0) continue;
+    const cleansCacheOf = (f: Family, r: ReturnType<typeof rewrites>) => r.cleans.has(f) || r.paths.some((p) => f.cache.some((c) => p.includes(c)));
+    for (let j = 0; j < k; j++) {
+      const run = runOf(group[j])!;
+      const script = run.script();
+      if (!script) continue;
+      const earlier = rewrites(run);
+      for (const c of script.commands) {
+        const fam = familyOf(baseName(c.name));
+        const words = c.args.map((a) => a.value ?? '');
+        if (!fam || !fam.adds.has(firstOperand(words))) continue;
+        if (later.removes.has(fam)) return true;
+        // A cache the earlier RUN left behind (it neither cleaned it nor added without one).
+        if (cleansCacheOf(fam, later) && !cleansCacheOf(fam, earlier) && !words.some((w) => fam.noCache.includes(w))) return true;
+      }
+      for (const p of later.paths) {
+        const stem = pathStem(p);
+        // Too short or too general to tell (`/`, `.`, `/tmp`), or a cache handled above: not evidence.
+        if (stem.length < 3 || stem.includes('$') || GENERAL_DIRS.has(stem) || FAMILIES.some((f) => f.cache.some((c) => stem.includes(c)))) continue;
+        if (run.body.includes(stem)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /** Why a merge is not offered when the merged bodies would not parse. */
@@ -187,13 +257,13 @@ export const mergeRun: Rule<'merge-run'> = {
         const n = group.length;
         const where = group[0].keyword === 'ONBUILD' ? `${n} consecutive ONBUILD RUN instructions make ${n} layers in every image built from this one` : `${n} consecutive RUN instructions make ${n} layers`;
         // Only a later body that removes or rewrites files makes the merged layer smaller than the layers apart.
-        const saves = group.slice(1).some((i) => rewritesFiles(runOf(i)!));
+        const saves = removesEarlierWork(group);
         out.push({
           start: group[0].start,
           end: group[n - 1].end,
           message: saves
             ? `${where}; merged into one, files removed by a later step no longer stay in an earlier layer.`
-            : `${where}; none of them removes or rewrites files an earlier one wrote, so merging would only cut the number of layers.`,
+            : `${where}; no later one removes or rewrites what an earlier one wrote, so merging would only cut the number of layers.`,
           fixable: parses,
           ...(parses ? {} : { reason: UNPARSABLE_MERGE }),
           ...(saves ? {} : { severityCap: 'hint' as const }),
