@@ -316,6 +316,16 @@ describe('settings', () => {
   });
 });
 
+describe('stages named through a variable', () => {
+  it('FROM base-${TARGETARCH}: the stages that fit are builders when only a builder is built on them, shipped when a shipped stage is', () => {
+    const run = 'RUN dnf install -y gcc\n';
+    const builder = `FROM almalinux:8 AS base-amd64\n${run}FROM almalinux:8 AS base-arm64\n${run}FROM base-\${TARGETARCH} AS build\nRUN make\nFROM ubuntu:24.04\nCOPY --from=build /out /out\nUSER 1000\n`;
+    assert.deepEqual(analyze(builder, DEFAULT_SETTINGS, ['dnf-hygiene']).findings, [], 'the base-* stages only feed a builder');
+    const shipped = `FROM almalinux:8 AS base-amd64\n${run}FROM almalinux:8 AS base-arm64\n${run}FROM base-\${TARGETARCH}\nUSER 1000\n`;
+    assert.deepEqual(analyze(shipped, DEFAULT_SETTINGS, ['dnf-hygiene']).findings.map((f) => f.range.start.line), [1, 3], 'the final stage is built on them');
+  });
+});
+
 describe('merge-run: only the layer count', () => {
   const severities = (body: string) => analyze(`FROM debian\n${body}\nUSER 1000\n`, DEFAULT_SETTINGS, ['merge-run']).findings.map((f) => f.severity);
   it('is a warning when a later RUN removes or rewrites what an earlier one wrote', () => {

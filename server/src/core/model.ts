@@ -64,6 +64,8 @@ export interface Stage {
   fromInstr: Instr;
   /** The image as written, with ARGs before the first FROM substituted. */
   imageText: string | null;
+  /** The image exactly as written (`base-${TARGETARCH}`: an unset ARG is gone from imageText). */
+  rawImageText: string | null;
   image: ImageRef | null;
   /** Lower-cased alias (`AS name`), if any. */
   alias: string | null;
@@ -355,6 +357,7 @@ export function buildModel(text: string, context: AnalysisContext = {}): Model {
         },
         fromInstr: instr,
         imageText,
+        rawImageText: parts.image,
         image: imageText ? parseImageRef(imageText) : null,
         alias: alias ? alias.toLowerCase() : null,
         baseStage: null,

@@ -10,21 +10,52 @@ const shippedSets = new WeakMap<Model, Set<Stage>>();
  * Whether a stage's files reach an image that is run: a stage nothing else uses (the last one, or a `--target`
  * leaf such as `full` or `light`), or one a shipped stage is built `FROM`. A stage that other stages only copy
  * from (`COPY --from`, `RUN --mount=from=`), or that only builder stages are built on, is a builder: what its
- * layers weigh never ships, so advice about layer size is moot there.
+ * layers weigh never ships, so advice about layer size is moot there. `FROM base-${TARGETARCH}` names one of the
+ * earlier stages whose name fits around the variable (`base-amd64`, `base-arm64`): each of those is used, and
+ * ships when that stage does.
  */
 export function ships(model: Model, stage: Stage): boolean {
   let shipped = shippedSets.get(model);
   if (!shipped) {
     shipped = new Set();
+    const named = stagesNamedThroughVariables(model);
     // A stage is built on by later stages only: walking back, each stage's children are settled before it.
     for (let k = model.stages.length - 1; k >= 0; k--) {
       const s = model.stages[k];
-      if (!s.usedByLaterStage) shipped.add(s);
-      if (shipped.has(s) && s.baseStage) shipped.add(s.baseStage);
+      if (!s.usedByLaterStage && !named.used.has(s)) shipped.add(s);
+      if (!shipped.has(s)) continue;
+      if (s.baseStage) shipped.add(s.baseStage);
+      for (const c of named.bases.get(s) ?? []) shipped.add(c);
     }
     shippedSets.set(model, shipped);
   }
   return shipped.has(stage);
+}
+
+/**
+ * For each stage built `FROM` a name with a variable left in it (`base-${TARGETARCH}`), the earlier stages whose
+ * names fit around the variable. Skipped (nothing found) when the file has so many such stages that the
+ * comparison would be quadratic in a huge file.
+ */
+function stagesNamedThroughVariables(model: Model): { used: Set<Stage>; bases: Map<Stage, Stage[]> } {
+  const used = new Set<Stage>();
+  const bases = new Map<Stage, Stage[]>();
+  const withVariable = model.stages.filter((s) => !s.baseStage && s.rawImageText?.includes('$'));
+  if (withVariable.length === 0 || withVariable.length * model.stages.length > 1_000_000) return { used, bases };
+  for (const s of withVariable) {
+    const text = s.rawImageText!.toLowerCase();
+    const prefix = text.slice(0, text.indexOf('$'));
+    const close = text.lastIndexOf('}');
+    const suffix = close > text.indexOf('$') ? text.slice(close + 1) : '';
+    if (prefix === '' && suffix === '') continue;
+    const fits = model.stages.filter(
+      (c) => c.index < s.index && c.alias !== null && c.alias.length > prefix.length + suffix.length && c.alias.startsWith(prefix) && c.alias.endsWith(suffix),
+    );
+    if (fits.length === 0) continue;
+    bases.set(s, fits);
+    for (const c of fits) used.add(c);
+  }
+  return { used, bases };
 }
 
 /** The image at the bottom of a chain of `FROM stage` references, or null (unresolved / cyclic). */
