@@ -169,7 +169,7 @@ table('merge-run', [
 
 table('apt-hygiene', [
   ['fires on install without -y', 'FROM debian\nRUN apt-get update && apt-get install --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n', true, true],
-  ['fires on install without --no-install-recommends', 'FROM debian\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n', true, true],
+  ['fires on install without --no-install-recommends (with the lists left too)', 'FROM debian\nRUN apt-get update && apt-get install -y x\n', true, true],
   ['fires on install without lists cleanup', 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends x\n', true, true],
   ['fires on update alone followed by an install RUN', 'FROM debian\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n', true, true],
   ['fires on update alone with nothing to join (not fixable)', 'FROM debian\nRUN apt-get update\nCOPY . .\n', true, false],
@@ -313,6 +313,14 @@ describe('settings', () => {
     // A stage that only a builder is built on is a builder as well.
     const chain = `FROM debian AS deps\n${run}FROM deps AS build\n${run}FROM debian\nCOPY --from=build /x /x\n`;
     assert.deepEqual(analyze(chain, DEFAULT_SETTINGS, ['apt-hygiene']).findings, []);
+  });
+});
+
+describe('apt-hygiene: recommends alone', () => {
+  it('is info: whether recommends weigh anything depends on the packages', () => {
+    const [f] = analyze('FROM debian\nRUN apt-get update && apt-get install -y tzdata && rm -rf /var/lib/apt/lists/*\nUSER 1000\n', DEFAULT_SETTINGS, ['apt-hygiene']).findings;
+    assert.equal(f.severity, 'info');
+    assert.ok(f.fixable);
   });
 });
 

@@ -294,6 +294,9 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
         fixable: edits.length > 0,
         reason: edits.length === 0 ? reason : undefined,
         data: { kind: 'install' },
+        // Recommends alone: whether they weigh anything depends on the packages (many have none), which is not
+        // known here. Worth a look, not a warning.
+        severityCap: issue.missingNoRec && !issue.missingYes && !issue.missingCleanup && issue.duplicates.length === 0 ? 'info' : undefined,
       });
     }
     for (const { instr, call } of aptCliCalls(model)) {

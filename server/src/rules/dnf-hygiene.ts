@@ -44,6 +44,21 @@ function hasNoDocs(cmd: ShellCommand): boolean {
   return words(cmd).some((v) => v === '--nodocs' || tsflagsNodocs(v));
 }
 
+/**
+ * Whether every package an install names is removed again later in the same RUN (`microdnf install -y
+ * shadow-utils && useradd … && microdnf remove -y shadow-utils`): its weak dependencies and docs never reach the
+ * layer, so those options would change nothing.
+ */
+function removedLater(calls: readonly PackageCall[], install: PackageCall): boolean {
+  const names = operands(install, DNF.optsWithValue).map((w) => w.value ?? '');
+  if (names.length === 0 || names.includes('')) return false;
+  const removed = new Set<string>();
+  for (const c of calls) {
+    if (c.cmd.start > install.cmd.start && (c.sub === 'remove' || c.sub === 'erase')) for (const w of operands(c, DNF.optsWithValue)) removed.add(w.value ?? '');
+  }
+  return names.every((n) => removed.has(n));
+}
+
 function cleansAfter(script: ShellScript, calls: readonly PackageCall[], after: number): boolean {
   if (calls.some((c) => c.cmd.start > after && c.sub === 'clean' && operands(c, DNF.optsWithValue)[0]?.value === 'all')) return true;
   return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\/var\/cache\/(dnf|yum|libdnf5)/.test(a.value ?? a.raw)));
@@ -81,7 +96,7 @@ export const dnfHygiene = packageRule(
           parts.add('no -y (the build cannot answer the prompt)');
         }
         // yum on EL7 knows neither option; on EL8+ yum is dnf and `dnf` is the name to use.
-        if (shipped && c.manager !== 'yum' && INSTALLING.has(c.sub)) {
+        if (shipped && c.manager !== 'yum' && INSTALLING.has(c.sub) && !removedLater(calls, c)) {
           if (!choosesWeakDeps(c.cmd)) {
             add.push('--setopt=install_weak_deps=0');
             parts.add(`weak dependencies are installed (${SAVINGS.dnfWeakDeps.text})`);
