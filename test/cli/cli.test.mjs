@@ -282,7 +282,7 @@ describe('fix', () => {
   test('input a: all rules fixed, exit 0, fixing again changes nothing', T, async () => {
     const out = await fixOut(write(A));
     const text = out.toString('utf8');
-    assertInOrder(text, [/^FROM debian:bookworm-slim$/, /^RUN apt-get update && \\$/, /apt-get install -y --no-install-recommends curl/, /^USER \S+/, /^CMD \["\.\/run\.sh"\]$/]);
+    assertInOrder(text, [/^FROM debian:bookworm-slim$/, /^RUN apt-get update && \\$/, /apt-get install -y --no-install-recommends ca-certificates curl/, /^USER \S+/, /^CMD \["\.\/run\.sh"\]$/]);
     assert.ok(text.includes('rm -rf /var/lib/apt/lists/*'));
     assert.equal(text.split('\n').filter((l) => /^RUN\b/.test(l)).length, 1, text);
     const again = write(out);

@@ -49,7 +49,9 @@ function analyzeNow(input: string | Model, settings: Settings, only: readonly st
     for (const f of raw) {
       if (suppressed(model, rule, f.start, f.end)) continue;
       let severity: Severity = configured && configured !== 'off' ? configured : rule.meta.defaultSeverity;
-      if (f.severityCap && RANK[f.severityCap] < RANK[severity]) severity = f.severityCap;
+      // A finding the rule itself rates lower (a hint, an info) stays lower under the rule's own severity; a
+      // severity the user set applies to every finding of the rule.
+      if (f.severityCap && !(configured && configured !== 'off') && RANK[f.severityCap] < RANK[severity]) severity = f.severityCap;
       findings.push({
         rule: rule.id,
         severity,

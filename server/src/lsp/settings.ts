@@ -11,6 +11,7 @@ import { DEFAULT_SETTINGS, normalizeSettings, type Settings } from '../core/type
 import { configForDir, mergeSettings, searchTop, type ConfigError, type ProjectConfig } from '../node/config';
 import { SOURCE } from '../protocol';
 import { plainText } from '../core/plain-text';
+import { printable } from '../core/printable';
 import { isInside } from '../node/files';
 
 interface Merged {
@@ -192,14 +193,15 @@ export class SettingsStore {
     const shown = folder ? path.relative(folder, file) || path.basename(file) : file;
     const first = errors[0];
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more problem${errors.length > 2 ? 's' : ''})` : '';
-    const text = `${shown} line ${first.line}: ${plainText(first.message)}${more}. The defaults apply until it is fixed.`;
-    this.connection.console.warn(`config: ${file}:${first.line}:${first.column}: ${first.message}`);
+    // The messages quote the file's text (JSON.parse does): shown with control characters escaped.
+    const text = printable(`${shown} line ${first.line}: ${plainText(first.message)}${more}. The defaults apply until it is fixed.`);
+    this.connection.console.warn(printable(`config: ${file}:${first.line}:${first.column}: ${first.message}`));
     // A notification, not a request: nothing waits for the user to dismiss it.
     void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Dockerfile Lean: ${text}` });
     const diagnostics: Diagnostic[] = errors.map((e) => {
       const start = { line: e.line - 1, character: e.column - 1 };
       const end = e.endLine !== undefined && e.endColumn !== undefined ? { line: e.endLine - 1, character: e.endColumn - 1 } : start;
-      return { range: { start, end }, severity: DiagnosticSeverity.Error, source: SOURCE, message: `${plainText(e.message)}; until it is fixed, the defaults apply.` };
+      return { range: { start, end }, severity: DiagnosticSeverity.Error, source: SOURCE, message: printable(`${plainText(e.message)}; until it is fixed, the defaults apply.`) };
     });
     void this.connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics });
   }

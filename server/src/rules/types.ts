@@ -30,7 +30,7 @@ export interface RawFinding {
   fixable: boolean;
   reason?: string;
   data?: Record<string, unknown>;
-  /** Overrides the configured severity downwards (e.g. a hint in a builder stage). */
+  /** Lowers the rule's own severity for this finding (a hint, an info); a severity the user sets for the rule applies instead. */
   severityCap?: Severity;
 }
 
