@@ -1384,3 +1384,20 @@ describe('the document path', () => {
     assert.deepEqual(JSON.parse(b.text).filter((r) => r.rule === 'multi-stage'), []);
   });
 });
+
+describe('README', () => {
+  test('the before/after example is what fix prints for examples/apt-tools', T, async () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('# before                                   # after `dockerfile-lean fix` (examples/apt-tools)');
+    assert.ok(start >= 0, 'the example is in the README');
+    const block = readme.slice(start, readme.indexOf('```', start)).split('\n').slice(1).filter((l) => l.trim() !== '');
+    const column = (l, from, to) => l.slice(from, to).trimEnd();
+    const before = block.map((l) => column(l, 0, 43)).filter(Boolean).join('\n') + '\n';
+    const after = block.map((l) => column(l, 43)).filter(Boolean).join('\n') + '\n';
+    const example = path.join(ROOT, 'examples/apt-tools/Dockerfile');
+    assert.equal(before, fs.readFileSync(example, 'utf8'), 'the left column is the example');
+    const r = await cli(['fix', example]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(after, r.text, 'the right column is what fix prints');
+  });
+});
