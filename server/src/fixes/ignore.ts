@@ -24,7 +24,27 @@ function ourPragma(re: RegExp, line: string): { end: number; names: string[] } |
 /** The instruction a finding starts in (or the first one after its start), or null. */
 function instructionOf(model: Model, finding: Finding): Instr | null {
   const at = model.doc.offsetAt(finding.range.start);
-  for (const ins of model.instructions) if (ins.end >= at) return ins;
+  // Instructions are in file order: the first that ends at or after the offset, by binary search (a code action
+  // asks for every finding it answers, in files of thousands of instructions).
+  const list = model.instructions;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].end < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return list[lo] ?? null;
+}
+
+/** The line of our file-wide ignore comment with its names, or null: found through the text's mentions of the project's name. */
+function globalPragma(model: Model): { line: number; p: { end: number; names: string[] } } | null {
+  const doc = model.doc;
+  for (let at = doc.text.indexOf('dockerfile-lean'); at >= 0; at = doc.text.indexOf('dockerfile-lean', at + 1)) {
+    const line = doc.lineAt(at);
+    const p = ourPragma(OUR_GLOBAL, doc.lineText(line));
+    if (p) return { line, p };
+  }
   return null;
 }
 
@@ -65,11 +85,8 @@ export function ignoreFixes(model: Model, finding: Finding): Fix[] {
     if (edits.length > 0) fixes.push({ title: `Ignore ${rule} for this instruction`, edits, preferred: false });
   }
   // The file-wide ignore: an existing one of ours is extended, else a line right after the parser directives.
-  let global: Fix['edits'] | null = null;
-  for (let l = 0; l < doc.lineCount && !global; l++) {
-    const p = ourPragma(OUR_GLOBAL, doc.lineText(l));
-    if (p) global = extend(model, l, p, rule);
-  }
+  const found = globalPragma(model);
+  let global: Fix['edits'] | null = found ? extend(model, found.line, found.p, rule) : null;
   if (!global) {
     const last = model.directives.length > 0 ? Math.max(...model.directives.map((d) => d.line)) : -1;
     const at = last + 1;
