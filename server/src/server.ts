@@ -319,7 +319,8 @@ function findingsAsked(params: CodeActionParams, analysis: Analysis, version: nu
   if (ours.length > 0) {
     const out: [Finding, Diagnostic][] = [];
     for (const d of ours) {
-      const f = d.data.fixable ? findingFor(analysis, d) : undefined;
+      // Not only fixable ones: every finding can be ignored, and some carry a quick fix only the user applies.
+      const f = findingFor(analysis, d);
       if (f) out.push([f, d]);
     }
     return out;
@@ -400,7 +401,8 @@ connection.onCodeAction(async (params: CodeActionParams) => {
   if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return actions;
   const asked = findingsAsked(params, analysis, doc.version);
   for (const [f, d] of asked) {
-    if (!f.fixable) continue;
+    // A finding that is not fixable may still carry a quick fix the user applies by hand (never fix-all).
+    if (!f.fixable && f.data?.quickFixOnly !== true) continue;
     if (f.rule === 'multi-stage' && resolveSupport) {
       // The conversion is computed only when the user picks it.
       actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });

@@ -303,6 +303,25 @@ describe('quick fixes on half-typed documents', () => {
   }
 });
 
+describe('quick fix only', () => {
+  test('an unknown base image: the guessed user is offered as a quick fix, and fix-all leaves the file', T, () =>
+    withServer(async (c) => {
+      const text = 'FROM registry.example.org/vendor/runtime:2.1\nCOPY app /opt/app\nCMD ["/opt/app/run"]\n';
+      const { uri, diagnostics } = await c.open(text);
+      const [nr] = byRule(diagnostics, 'non-root-user');
+      assert.ok(nr, JSON.stringify(diagnostics));
+      assert.equal(nr.severity, 3, 'information: the image may already run unprivileged');
+      assert.equal(nr.data.fixable, false);
+      const actions = await c.codeActions(uri, [nr]);
+      const user = actions.find((a) => /^Run as/.test(a.title) && a.edit);
+      assert.ok(user, JSON.stringify(actions.map((a) => a.title)));
+      assert.match(applyEdits(text, user.edit.changes[uri]), /\nUSER \S+\nCMD/);
+      assert.ok(actions.some((a) => a.title === 'Ignore non-root-user for this instruction'), 'a finding that is not fixable can still be ignored');
+      const all = await c.codeActions(uri, [], [FIX_ALL_KIND]);
+      assert.deepEqual(all, [], 'fix-all has nothing to apply');
+    }));
+});
+
 describe('fix all', () => {
   for (const only of [[FIX_ALL_KIND], ['source.fixAll']]) {
     for (const [name, text] of [['a', A], ['b', B], ['c', C]]) {
