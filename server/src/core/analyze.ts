@@ -1,5 +1,5 @@
 /** Text and settings in, findings and fixes out. The only entry points the adapters use. */
-import { buildModel, type Model } from './model';
+import { buildModel, firstInstructionEndingAt, type Model } from './model';
 import { DOCS_BASE, type Rule } from '../rules/types';
 import { RULES, getRule } from '../rules/index';
 import { applyOffsetEdits } from '../fixes/edits';
@@ -87,15 +87,8 @@ function ignoredBy(names: ReadonlySet<string>, rule: Rule): boolean {
 
 function suppressed(model: Model, rule: Rule, start: number, end: number): boolean {
   const list = model.instructions;
-  // Instructions are in file order: find the first that ends at or after `start`, then walk forward.
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].end < start) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let k = lo; k < list.length && list[k].start <= end; k++) {
+  // From the first instruction that ends at or after `start`, forward.
+  for (let k = firstInstructionEndingAt(model, start); k < list.length && list[k].start <= end; k++) {
     if (ignoredBy(list[k].ignores, rule)) return true;
     const stage = list[k].stage;
     if (stage && ignoredBy(stage.ignores, rule)) return true;

@@ -751,6 +751,22 @@ export function stageAt(model: Model, line: number): Stage | null {
 export type ShellRun = { stage: Stage; instr: Instr; run: RunInfo; script: ShellScript };
 
 /**
+ * The index of the first instruction that ends at or after `offset` (`instructions.length` when none does):
+ * instructions are in file order, so a binary search (code actions and suppression ask per finding).
+ */
+export function firstInstructionEndingAt(model: Model, offset: number): number {
+  const list = model.instructions;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].end < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * Every RUN whose body mentions `mention` (a cheap text test that spares the shell parse of the others) and
  * parses as POSIX shell, in file order, with its stage.
  */

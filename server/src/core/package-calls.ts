@@ -30,7 +30,8 @@ export interface ManagerSpec {
   pythonModule?: string;
 }
 
-function baseName(name: string): string {
+/** A command's name without its folder (`/usr/bin/apt-get` → `apt-get`). */
+export function baseName(name: string): string {
   const k = name.lastIndexOf('/');
   return k < 0 ? name : name.slice(k + 1);
 }

@@ -4,7 +4,7 @@
  * directives). Pure: model and finding in, edits out. The file's line ending is kept, a BOM stays first, and
  * hadolint's own pragma lines stay directly above the instruction they name (ours goes above the block).
  */
-import { isPragmaLine, type Instr, type Model } from '../core/model';
+import { firstInstructionEndingAt, isPragmaLine, type Instr, type Model } from '../core/model';
 import type { Finding, Fix } from '../core/types';
 
 const OUR_INLINE = /^[ \t]*#[ \t]*dockerfile-lean[ \t]+ignore[ \t]*=/;
@@ -23,18 +23,7 @@ function ourPragma(re: RegExp, line: string): { end: number; names: string[] } |
 
 /** The instruction a finding starts in (or the first one after its start), or null. */
 function instructionOf(model: Model, finding: Finding): Instr | null {
-  const at = model.doc.offsetAt(finding.range.start);
-  // Instructions are in file order: the first that ends at or after the offset, by binary search (a code action
-  // asks for every finding it answers, in files of thousands of instructions).
-  const list = model.instructions;
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].end < at) lo = mid + 1;
-    else hi = mid;
-  }
-  return list[lo] ?? null;
+  return model.instructions[firstInstructionEndingAt(model, model.doc.offsetAt(finding.range.start))] ?? null;
 }
 
 /** The line of our file-wide ignore comment with its names, or null: found through the text's mentions of the project's name. */

@@ -210,6 +210,23 @@ function installedNames(call: AptCall): string[] {
   });
 }
 
+const firstInstallsOf = new WeakMap<Stage, Map<string, number>>();
+
+/** Per package name, the offset of the first RUN of the stage that installs it with apt (worked out once per stage). */
+function firstInstalls(stage: Stage): Map<string, number> {
+  let m = firstInstallsOf.get(stage);
+  if (!m) {
+    m = new Map();
+    for (const x of stage.instructions) {
+      const script = x.keyword === 'RUN' ? x.run?.script() : null;
+      if (!script) continue;
+      for (const c of aptCalls(script)) if (c.sub === 'install') for (const n of installedNames(c)) if (!m.has(n)) m.set(n, x.start);
+    }
+    firstInstallsOf.set(stage, m);
+  }
+  return m;
+}
+
 /**
  * The recommended packages `--no-install-recommends` would drop that the install's packages need (see
  * knowledge/apt-recommends), unless this install, or an earlier one in the stage or the stages it is built on,
@@ -221,11 +238,10 @@ function keptRecommends(model: Model, i: Instr, call: AptCall): { names: string[
   for (const n of names) for (const r of KEPT_RECOMMENDS[n] ?? []) if (!names.includes(r)) wanted.set(r, [...(wanted.get(r) ?? []), n]);
   if (wanted.size === 0) return { names: [], by: [] };
   for (let s = i.stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
-    for (const x of s.instructions) {
-      if (x.keyword !== 'RUN' || (s === i.stage && x.start >= i.start)) continue;
-      const script = x.run?.script();
-      if (!script) continue;
-      for (const c of aptCalls(script)) if (c.sub === 'install') for (const n of installedNames(c)) wanted.delete(n);
+    const firstAt = firstInstalls(s);
+    for (const r of [...wanted.keys()]) {
+      const at = firstAt.get(r);
+      if (at !== undefined && (s !== i.stage || at < i.start)) wanted.delete(r);
     }
   }
   return { names: [...wanted.keys()], by: [...new Set([...wanted.values()].flat())] };

@@ -3,6 +3,7 @@ import { joinContinuations, type Instr, type Model, type RunInfo, type Stage } f
 import { parseShell } from '../core/shell';
 import { ships } from '../core/stage-info';
 import { withoutTrailingSlashes } from '../core/flags';
+import { baseName } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
 import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { RawFinding, Rule } from './types';
@@ -106,16 +107,29 @@ const FAMILIES: Family[] = [
 ];
 
 const familyOf = (name: string | null): Family | undefined => (name ? FAMILIES.find((f) => f.names.has(name)) : undefined);
-const baseName = (name: string | null): string | null => (name ? name.slice(name.lastIndexOf('/') + 1) : null);
 const firstOperand = (words: string[]): string => words.find((w) => !w.startsWith('-')) ?? '';
 
+interface Rewrites {
+  cleans: Set<Family>;
+  removes: Set<Family>;
+  paths: string[];
+}
+const rewritesOf = new WeakMap<RunInfo, Rewrites>();
+
+/** What a body removes or rewrites, found once per RUN: a group's later RUNs each look back at every earlier one. */
+function rewrites(run: RunInfo): Rewrites {
+  let r = rewritesOf.get(run);
+  if (!r) rewritesOf.set(run, (r = findRewrites(run)));
+  return r;
+}
+
 /** What a body removes or rewrites: the families whose cache it cleans or whose packages it removes, and the paths it touches. */
-function rewrites(run: RunInfo): { cleans: Set<Family>; removes: Set<Family>; paths: string[] } {
-  const out = { cleans: new Set<Family>(), removes: new Set<Family>(), paths: [] as string[] };
+function findRewrites(run: RunInfo): Rewrites {
+  const out: Rewrites = { cleans: new Set<Family>(), removes: new Set<Family>(), paths: [] };
   const script = run.script();
   if (!script) return out;
   for (const c of script.commands) {
-    const name = baseName(c.name);
+    const name = c.name ? baseName(c.name) : null;
     if (!name) continue;
     const words = c.args.map((a) => a.value ?? '');
     const fam = familyOf(name);
@@ -155,14 +169,14 @@ function removesEarlierWork(group: Instr[]): boolean {
   for (let k = 1; k < group.length; k++) {
     const later = rewrites(runOf(group[k])!);
     if (later.cleans.size === 0 && later.removes.size === 0 && later.paths.length === 0) continue;
-    const cleansCacheOf = (f: Family, r: ReturnType<typeof rewrites>) => r.cleans.has(f) || r.paths.some((p) => f.cache.some((c) => p.includes(c)));
+    const cleansCacheOf = (f: Family, r: Rewrites) => r.cleans.has(f) || r.paths.some((p) => f.cache.some((c) => p.includes(c)));
     for (let j = 0; j < k; j++) {
       const run = runOf(group[j])!;
       const script = run.script();
       if (!script) continue;
       const earlier = rewrites(run);
       for (const c of script.commands) {
-        const fam = familyOf(baseName(c.name));
+        const fam = c.name ? familyOf(baseName(c.name)) : undefined;
         const words = c.args.map((a) => a.value ?? '');
         if (!fam || !fam.adds.has(firstOperand(words))) continue;
         if (later.removes.has(fam)) return true;

@@ -8,6 +8,7 @@ import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits'
 import { contextFileFor } from '../fixes/multi-stage/context-files';
 import type { Rule } from './types';
 import { withoutTrailingSlashes } from '../core/flags';
+import { baseName } from '../core/package-calls';
 
 /** The user the fix creates when the image has none: the `name` and `uid` options, these by default. */
 const CREATED_UID = 10001;
@@ -84,7 +85,6 @@ function commandWords(i: Instr): string[] | null {
   return raw.split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ''));
 }
 
-const basename = (w: string): string => w.slice(w.lastIndexOf('/') + 1);
 const SHELLS = /^(sh|bash|ash|dash|zsh|ksh|fish|cmd|pwsh|powershell)(\.exe)?$/i;
 const REPLS = /^(python[23]?(\.\d+)?|ipython|node|irb|ghci|jshell|iex|erl|R|julia|swift|lua|scala|clojure|clj|bun|deno|php|perl[\d.]*|pypy[23]?|mvn|gradle|lein|sbt|ant)$/;
 /** Entrypoints that pass their arguments on: the program is the CMD (official images' docker-entrypoint.sh, init shims). */
@@ -94,7 +94,7 @@ const PASS_ON = /^(docker-([\w-]+-)?entrypoint(\.sh)?|tini|tini-static|dumb-init
 function isShellOrRepl(words: string[]): boolean {
   if (!words.length) return false;
   if (words.some((a) => a === 'repl' || a === '--repl')) return true;
-  const name = basename(words[0]);
+  const name = baseName(words[0]);
   const rest = words.slice(1);
   if (SHELLS.test(name)) return rest.every((a) => /^-(l|i|-login|NoLogo)$/i.test(a));
   if (!REPLS.test(name) && name !== 'rebar3') return false;
@@ -116,7 +116,7 @@ function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
     const words = commandWords(entrypoint);
     if (!words || !words.length) return false;
     // An entrypoint of its own that starts a REPL (`entrypoint` + CMD `--repl`).
-    if (!PASS_ON.test(basename(words[0])) && !/(^|[-_])entrypoint(\.sh)?$/.test(basename(words[0]))) return [...words, ...(cmdWords ?? [])].some((w) => w === 'repl' || w === '--repl');
+    if (!PASS_ON.test(baseName(words[0])) && !/(^|[-_])entrypoint(\.sh)?$/.test(baseName(words[0]))) return [...words, ...(cmdWords ?? [])].some((w) => w === 'repl' || w === '--repl');
     if (words.slice(1).some((w) => w !== '--' && !w.startsWith('-'))) return false;
     // An entrypoint script that passes on its arguments, with none: it starts nothing (a JRE image's cacert hook).
     if (!cmdWords) return true;
@@ -169,7 +169,7 @@ function stepsDown(text: string): boolean {
       cmd = prev = optionsOf = null;
       continue;
     }
-    const base = w.slice(w.lastIndexOf('/') + 1);
+    const base = baseName(w);
     if (STEPS_DOWN_NAMES.has(base) || /^php-fpm[\d.]*$/.test(base) || w === '/init') return true;
     if (optionsOf !== null) {
       if ((optionsOf === 'su' && w === '-c') || (optionsOf === 'sudo' && w === '-u')) return true;
@@ -259,7 +259,7 @@ function windowsStage(stage: Stage, info: BaseImageInfo | null): boolean {
   return chainInstrs(stage).some((i) => {
     const words = commandWords(i);
     if (!words?.length) return false;
-    if (i.keyword === 'SHELL') return /^(cmd|powershell)(\.exe)?$/i.test(basename(words[0].replace(/\\/g, '/')));
+    if (i.keyword === 'SHELL') return /^(cmd|powershell)(\.exe)?$/i.test(baseName(words[0].replace(/\\/g, '/')));
     // Drive-letter paths, and programs named .exe.
     if (i.keyword === 'WORKDIR' || i.keyword === 'COPY' || i.keyword === 'ADD') return /^[A-Za-z]:[\\/]/.test(words[words.length - 1]);
     if (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') return /\.exe$/i.test(words[0]);
@@ -321,8 +321,8 @@ const NGINX_STARTED =
 function startsNginx(stage: Stage): boolean {
   const { entrypoint, cmd } = startOf(stage);
   const e = entrypoint ? commandWords(entrypoint) : null;
-  const words = e && e.length && !PASS_ON.test(basename(e[0])) ? e : cmd ? commandWords(cmd) : null;
-  return !!words?.length && /^(nginx|openresty)$/.test(basename(words[0]));
+  const words = e && e.length && !PASS_ON.test(baseName(e[0])) ? e : cmd ? commandWords(cmd) : null;
+  return !!words?.length && /^(nginx|openresty)$/.test(baseName(words[0]));
 }
 
 /** Why the stage's VOLUME directories cannot be given to the user, or null. */
@@ -510,7 +510,7 @@ function runsAppCode(c: ShellCommand): boolean {
 }
 
 function runsAppWords(cmd: string, a: string[]): boolean {
-  const name = basename(cmd);
+  const name = baseName(cmd);
   if (/^python[\d.]*$/.test(name)) return !(a[0] === '-m' && /^(pip|compileall|venv|ensurepip)$/.test(a[1] ?? '')) && !(/manage\.py$/.test(a[0] ?? '') && /^(collectstatic|compilemessages)$/.test(a[1] ?? ''));
   if (/^(rails|rake|php|node|sqlite3|touch|flask|alembic|bundle|deno|bun)$/.test(name)) {
     if (name === 'bundle') return a[0] === 'exec' && a.length > 1 && runsAppWords(a[1], a.slice(2));
