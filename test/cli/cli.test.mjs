@@ -1338,7 +1338,12 @@ describe('hostile files: bounded reads, the build context, safe writes', () => {
     for (const d of ['a', 'b']) fs.chmodSync(path.join(root, d), 0o777);
     fs.chownSync(path.join(root, 'b/Dockerfile'), OTHER_UID, OTHER_UID);
     // a/Dockerfile stays root's (0644): the other user may read it, not write it.
-    const r = spawnSync('setpriv', [`--reuid=${OTHER_UID}`, `--regid=${OTHER_UID}`, '--clear-groups', process.execPath, CLI, 'fix', '--write', 'a', 'b'], { cwd: root, encoding: 'utf8', timeout: RUN_LIMIT_MS });
+    // The CLI from a copy the other user can read (the checkout itself may be private to its owner).
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-cli-bin-'));
+    fs.chmodSync(bin, 0o755);
+    for (const f of fs.readdirSync(path.join(ROOT, 'dist'))) if (/\.(js|wasm)$/.test(f)) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(bin, f));
+    const r = spawnSync('setpriv', [`--reuid=${OTHER_UID}`, `--regid=${OTHER_UID}`, '--clear-groups', process.execPath, path.join(bin, 'cli.js'), 'fix', '--write', 'a', 'b'], { cwd: root, encoding: 'utf8', timeout: RUN_LIMIT_MS });
+    fs.rmSync(bin, { recursive: true, force: true });
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stderr, `${path.join('a', 'Dockerfile')}: not writable (EACCES), not written\n`);
     assert.equal(fs.readFileSync(path.join(root, 'a/Dockerfile'), 'utf8'), A);

@@ -293,11 +293,16 @@ test('a read-only install started by one user is not taken over through the shar
   }
   const home = scratch('home');
   chownSync(home, user, user);
-  const asUser = (env) => spawnSync('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--clear-groups', process.execPath, join(victim, 'cli.js'), 'check', '--format', 'json', EXAMPLE], {
+  // The Dockerfile in a folder the user can read (the checkout itself may be private to its owner).
+  const readable = scratch('example');
+  chmodSync(readable, 0o755);
+  const example = join(readable, 'Dockerfile');
+  cpSync(EXAMPLE, example);
+  const asUser = (env) => spawnSync('setpriv', [`--reuid=${user}`, `--regid=${user}`, '--clear-groups', process.execPath, join(victim, 'cli.js'), 'check', '--format', 'json', example], {
     encoding: 'utf8',
     env: { ...process.env, TMPDIR: shared, HOME: home, XDG_CACHE_HOME: '', DOCKERFILE_LEAN_TRACE: '1', ...env },
   });
-  const plain = direct(victim);
+  const plain = spawnSync(process.execPath, [join(victim, 'cli.main.js'), 'check', '--format', 'json', example], { encoding: 'utf8' });
   const first = asUser();
   assert.equal(first.stdout, plain.stdout, first.stderr);
   assert.ok(!existsSync(marker), 'the planted cache ran as the user');
@@ -309,7 +314,7 @@ test('a read-only install started by one user is not taken over through the shar
   assert.equal(statSync(join(mine, name)).mode & 0o777, 0o600);
   assert.equal(traced(asUser()).at(-1), 'bundle compiled, cache used');
   assert.ok(!existsSync(join(victim, '.cache')));
-  for (const d of [victim, evil, shared, home, dirname(marker)]) rmSync(d, { recursive: true, force: true });
+  for (const d of [victim, evil, shared, home, readable, dirname(marker)]) rmSync(d, { recursive: true, force: true });
 });
 
 test('writing the cache follows no symlink planted at the temp file or at the cache name', () => {
