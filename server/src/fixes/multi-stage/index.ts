@@ -12,7 +12,7 @@
 import type { Instr, Model, Stage } from '../../core/model';
 import { abandonable, checkDeadline, OutOfTime } from '../../core/deadline';
 import { workdirAt } from '../../core/stage-info';
-import { isRootUser } from '../../knowledge/base-images';
+import { isRootUser, lookupBaseImage, parseImageRef } from '../../knowledge/base-images';
 import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
 import { goRecipe } from './go';
 import { nodeRecipe } from './node';
@@ -222,8 +222,11 @@ function planNow(model: Model): Conversion {
     checkDeadline();
     if (i.keyword === 'USER') {
       const u = (i.node.getArgumentsContent() ?? '').trim();
-      // Users created in the builder do not exist in the runtime; a numeric one works anywhere.
-      if (!/^\d+(:\d+)?$/.test(u) || isRootUser(u)) continue;
+      // Users created in the builder do not exist in the runtime; a numeric one works anywhere, and so does one
+      // the runtime image itself ships (`node` in node:*-slim).
+      const shipped = lookupBaseImage(parseImageRef(plan.runtimeImage)).shipsUser;
+      const ships = !!shipped && u.split(':')[0] === shipped.name && (!u.includes(':') || u.split(':')[1] === shipped.group);
+      if ((!/^\d+(:\d+)?$/.test(u) && !ships) || isRootUser(u)) continue;
     }
     const b = instructionBlock(model, i);
     const comments = doc.text.slice(b.commentStart, b.start);
