@@ -151,9 +151,17 @@ function gemsOf(model: Model, stage: Stage): { names: string[] } | { reason: str
   const lockPath = (lockSource ?? 'Gemfile.lock').replace(/^\.\//, '').replace(/^\//, '');
   if (!model.files) return { reason: 'which gems link system libraries of the full image is in Gemfile.lock, and the build context cannot be read here; the quick fix installs only the run-time libraries of the packages the Dockerfile installs' };
   checkDeadline();
-  const lock = model.files.read(lockPath);
+  const files = model.files;
+  const read = (p: string) => {
+    try {
+      return files.read(p);
+    } catch {
+      return null;
+    }
+  };
+  const lock = read(lockPath);
   if (lock !== null) return { names: gemsInLockfile(lock) };
-  const gemfile = model.files.read(lockPath.replace(/\.lock$/, ''));
+  const gemfile = read(lockPath.replace(/\.lock$/, ''));
   if (gemfile !== null) return { names: gemsInGemfile(gemfile) };
   return { reason: `neither ${lockPath} nor the Gemfile is in the build context, so which gems link system libraries of the full image is not known; the quick fix installs only the run-time libraries of the packages the Dockerfile installs` };
 }
