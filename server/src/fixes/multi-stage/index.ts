@@ -11,8 +11,8 @@
  */
 import type { Instr, Model, Stage } from '../../core/model';
 import { abandonable, checkDeadline, OutOfTime } from '../../core/deadline';
-import { workdirAt } from '../../core/stage-info';
-import { isRootUser, lookupBaseImage, parseImageRef } from '../../knowledge/base-images';
+import { rootImage, workdirAt } from '../../core/stage-info';
+import { isRootUser, lookupBaseImage, parseImageRef, repoKey } from '../../knowledge/base-images';
 import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
 import { goRecipe } from './go';
 import { nodeRecipe } from './node';
@@ -64,10 +64,16 @@ function varsUsed(line: string): Set<string> {
 /**
  * The runtime image written with the builder FROM's pre-FROM ARG where its value is the runtime's tag (or a
  * whole part of it): `FROM node:${NODE_VERSION}` → `node:${NODE_VERSION}-slim`, so a `--build-arg` moves both
- * stages together. Not when the runtime installs release-specific packages, whose names the ARG would not move.
+ * stages together. Not when the runtime installs release-specific packages, whose names the ARG would not move,
+ * unless the runtime is the builder's own image (`FROM ruby:$RUBY_VERSION-slim` on both sides): there a Ruby or
+ * Python version left behind by a `--build-arg` would break the copied gems or venv silently, while a package name
+ * the new release lacks fails the build.
  */
 function templatedRuntime(model: Model, stage: Stage, plan: RecipePlan): string {
-  if (plan.runtimeSetup?.length || plan.runtimeAptPackages?.length) return plan.runtimeImage;
+  const own = rootImage(stage).ref;
+  const runtime = parseImageRef(plan.runtimeImage);
+  const sameImage = !!own && repoKey(own) === repoKey(runtime) && (own.tag ?? 'latest') === (runtime.tag ?? 'latest');
+  if ((plan.runtimeSetup?.length || plan.runtimeAptPackages?.length) && !sameImage) return plan.runtimeImage;
   const r = stage.from.getImageRange();
   if (!r) return plan.runtimeImage;
   const raw = model.doc.text.slice(model.doc.offsetAt(r.start), model.doc.offsetAt(r.end));
