@@ -65,7 +65,7 @@ export function readCopied(model: Model, stage: Stage, imageDir: string, file: s
       return readContext(model, imageDir === d.path ? '' : imageDir.slice(d.path === '/' ? 1 : d.path!.length + 1), file);
     }
     // One directory of the context copied whole (`COPY requirements/ requirements/`): its contents land in the destination.
-    const src = d.sources.length === 1 ? d.sources[0].replace(/^\.\//, '').replace(/\/+$/, '') : '';
+    const src = d.sources.length === 1 ? trimTrailing(d.sources[0].replace(/^\.\//, ''), '/') : '';
     if (src && !/[*?[]/.test(src) && !src.startsWith('/') && !src.split('/').includes('..') && src.split('/').pop() !== file && coveredBy(imageDir, [d.path!])) {
       const rel = imageDir === d.path ? '' : imageDir.slice(d.path === '/' ? 1 : d.path!.length + 1);
       const text = readContext(model, rel ? `${src}/${rel}` : src, file);
@@ -77,6 +77,13 @@ export function readCopied(model: Model, stage: Stage, imageDir: string, file: s
     if (into) return readContext(model, '', named.replace(/^\.\//, ''));
   }
   return null;
+}
+
+/** `s` without the copies of `ch` at its end (a loop: `/x+$/` backtracks quadratically on a long run of x not at the end). */
+function trimTrailing(s: string, ch: string): string {
+  let end = s.length;
+  while (end > 0 && s[end - 1] === ch) end--;
+  return s.slice(0, end);
 }
 
 // --- go.mod -------------------------------------------------------------------------------------
@@ -284,7 +291,7 @@ export function parseRequirement(spec: string): PypiRequirement | null {
   const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?/.exec(spec);
   if (!m) return null;
   const extras = (m[2] ?? '').split(',').map((x) => normalizePypiName(x.trim())).filter(Boolean);
-  return { name: normalizePypiName(m[1]).replace(/-+$/, ''), extras };
+  return { name: trimTrailing(normalizePypiName(m[1]), '-'), extras };
 }
 
 export interface Requirements {
@@ -314,7 +321,8 @@ export function noBinaryOf(words: (string | null)[]): string[] {
 export function parseRequirements(text: string): Requirements {
   const out: Requirements = { reqs: [], includes: [], noBinary: [] };
   for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    const hash = raw.search(/(^|\s)#/);
+    const line = (hash < 0 ? raw : raw.slice(0, hash)).trim();
     if (!line) continue;
     if (line.startsWith('-')) {
       const words = line.split(/\s+|=/);
