@@ -371,6 +371,8 @@ describe('merge-run: only the layer count', () => {
       ['git clone https://example.org/src.git /usr/src/app', 'chown -R app /usr/src/app'],
       ['make -C /build', 'find /build -name "*.o" -delete'],
       ['dpkg -i /tmp/x.deb && apt-get install -y -f', 'dpkg --purge x'],
+      ['apk add --virtual .build-deps gcc musl-dev', 'make && apk del .build-deps'],
+      ['curl -fsSLo /opt/tool.tar.gz https://example.org/t.tgz', 'chmod 0755 /opt/tool.tar.gz && rm /opt/tool.tar.gz'],
     ];
     for (const [first, later] of pairs) assert.deepEqual(severities(`RUN ${first}\nRUN ${later}`), ['warning'], `${first} / ${later}`);
     const [f] = analyze('FROM debian\nRUN apt-get install -y gcc\nRUN apt-get purge -y gcc\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
@@ -387,6 +389,17 @@ describe('merge-run: only the layer count', () => {
       ['mkdir /x', 'export GNUPGHOME="$(mktemp -d)" && gpg --batch --import key.asc && rm -rf "$GNUPGHOME"'],
       ['apk add --no-cache curl', 'apk add --no-cache git && rm -rf /tmp/*'],
       ['rm -rf /x', 'make'],
+      // A later removal by name of packages the earlier RUN did not install, or removed itself.
+      ['apk add --no-cache gfortran', 'apk add --no-cache --virtual .b gcc && make && apk del .b'],
+      ['apt-get update && apt-get install -y wget && apt-get purge -y wget && rm -rf /var/lib/apt/lists/*', 'apt-get update && apt-get install -y b && apt-get autoremove -y wget && rm -rf /var/lib/apt/lists/*'],
+      // autoremove alone removes nothing an install just added.
+      ['apt-get update && apt-get install -y a && rm -rf /var/lib/apt/lists/*', 'apt autoremove -y'],
+      // The cache was on a mount: no layer holds it.
+      ['--mount=type=cache,target=/var/cache/tdnf tdnf install -y ca-certificates', '--mount=type=cache,target=/var/cache/tdnf tdnf clean all'],
+      // Metadata only, or an in-place edit of a file an earlier instruction brought.
+      ['chmod +x /usr/local/share/setup-tools.sh', '/usr/local/share/setup-tools.sh && rm /usr/local/share/setup-tools.sh'],
+      ['mkdir -p /var/www/site && chown -R www-data /var/www/site', 'chown www-data /var/www/site'],
+      ['sed -i "s/x/y/" /etc/php/8.2/cli/php.ini', 'rm /etc/php/8.2/cli/php.ini && a2enmod rewrite'],
     ];
     for (const [first, later] of pairs) assert.deepEqual(severities(`RUN ${first}\nRUN ${later}`), ['hint'], `${first} / ${later}`);
     const [f] = analyze('FROM alpine\nRUN apk add --no-cache curl\nRUN curl --version\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
