@@ -134,7 +134,7 @@ describe('non-root-user messages and fixes', () => {
     assert.equal(fixed(text), text, 'fix-all leaves it alone');
   });
   it('gives the directories the file makes under its WORKDIR to the user, recursively', () =>
-    assert.match(fixed('FROM debian:bookworm-slim\nWORKDIR /srv\nCOPY . .\nRUN mkdir -p /srv/data && chmod 750 /srv/data\nCMD ["./app"]\n'), /chown app:app \/srv && chown -R app:app \/srv\/data\n/));
+    assert.match(fixed('FROM debian:bookworm-slim\nWORKDIR /srv\nCOPY . .\nRUN mkdir -p /srv/data && chmod 750 /srv/data\nCMD ["./app"]\n'), /chown app:app \/srv && \\\n {4}chown -R app:app \/srv\/data\n/));
   it('gives the WORKDIR to the user recursively when a RUN ran the app there as root (a migration writes the database)', () =>
     assert.match(fixed('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN python manage.py migrate\nCMD ["python", "manage.py", "runserver"]\n'), /chown -R app:app \/app\nUSER app\n/));
   it('declines on a tool whose WORKDIR only receives mounted files', () =>

@@ -4,7 +4,7 @@ import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt 
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
-import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
 import type { Rule } from './types';
 import { withoutTrailingSlashes } from '../core/flags';
@@ -728,9 +728,11 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     const indent = doc.indentOf(stage.fromInstr.line);
     let text = atEnd ? eol : '';
     // Right after a RUN, the step joins that RUN: one layer, and no new pair of RUNs to merge.
-    const joined = plan.create && anchor.keyword === 'RUN' && anchor.run?.form === 'shell' ? appendCommandEdit(model, anchor, plan.create) : null;
+    // One command per line once they make a long line, as a person would write them.
+    const commands = plan.create ? plan.create.split(' && ') : [];
+    const joined = plan.create && anchor.keyword === 'RUN' && anchor.run?.form === 'shell' ? appendCommandEdit(model, anchor, commands) : null;
     if (joined) edits.push(joined);
-    else if (plan.create) text += `${indent}RUN ${plan.create}${eol}`;
+    else if (plan.create) text += `${indent}RUN ${runBody(model, `${indent}RUN `, commands)}${eol}`;
     text += `${indent}USER ${plan.user}`;
     text += atEnd ? '' : eol;
     edits.push({ start: at, end: at, text });
