@@ -31,6 +31,17 @@ export function applyOffsetEdits(text: string, edits: OffsetEdit[]): string {
   return out + text.slice(pos);
 }
 
+/** One edit that turns `before` into `after`: the changed middle between their common prefix and suffix; null when equal. */
+export function middleEdit(before: string, after: string): OffsetEdit | null {
+  if (before === after) return null;
+  let p = 0;
+  const max = Math.min(before.length, after.length);
+  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
+  return { start: p, end: before.length - s, text: after.slice(p, after.length - s) };
+}
+
 export function applyTextEdits(doc: DocText, edits: TextEdit[]): string {
   return applyOffsetEdits(
     doc.text,

@@ -5,8 +5,10 @@ import type { Fix, Finding } from '../core/types';
 import { parseImageRef, repoKey } from '../knowledge/base-images';
 import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, IMAGES_WITH_COMPILERS, JDK_TOOLCHAIN, cRuntimeFor, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
 import type { ImageRef } from '../knowledge/base-images';
-import { toTextEdits } from '../fixes/edits';
-import { planConversion } from '../fixes/multi-stage/index';
+import { applyOffsetEdits, middleEdit, toTextEdits } from '../fixes/edits';
+import { planConversion, type Conversion } from '../fixes/multi-stage/index';
+import { buildModel } from '../core/model';
+import { withoutOwnUserBlock, withUser } from './shared/user-block';
 import { bare, buildPackagesShipped } from '../fixes/multi-stage/build-packages';
 import { nodeBuildStep, nodeRuntimeImage } from '../fixes/multi-stage/node';
 import { toolchainIsThePoint } from '../fixes/multi-stage/purpose';
@@ -76,6 +78,22 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
   return null;
 }
 
+/**
+ * The conversion of a model. After the non-root fix (rules/shared/user-block.ts) the builder would keep the user
+ * block; it is taken out and the runtime gets its user as fix-all gives it (convert, then the non-root fix):
+ * either order of the two fixes ends in the same file. Planned again for the fix (within its own time budget).
+ */
+function conversion(model: Model): Conversion {
+  const own = withoutOwnUserBlock(model);
+  const stripped = own && planConversion(buildModel(own.text, { files: model.files, path: model.path }));
+  if (own && stripped?.ok) {
+    const converted = applyOffsetEdits(own.text, stripped.edits);
+    const edit = middleEdit(model.doc.text, withUser(converted, model, own.user) ?? converted);
+    if (edit) return { ok: true, edits: [edit], plan: stripped.plan };
+  }
+  return planConversion(model);
+}
+
 export const multiStage: Rule<'multi-stage'> = {
   id: 'multi-stage',
   meta: {
@@ -93,7 +111,7 @@ export const multiStage: Rule<'multi-stage'> = {
     if (!tc) return [];
     // A development environment or a toolchain image for others: the toolchain is what it ships for.
     if (toolchainIsThePoint(model, stage)) return [];
-    const conv = planConversion(model);
+    const conv = conversion(model);
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
     const sizeMb = runtime && tc.tableRuntime && repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.tableRuntime)) ? tc.runtimeSizeMb : 0;
@@ -110,7 +128,7 @@ export const multiStage: Rule<'multi-stage'> = {
     return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem } } satisfies RawFinding];
   },
   fixes(model, _finding: Finding): Fix[] {
-    const conv = planConversion(model);
+    const conv = conversion(model);
     if (!conv.ok) return [];
     return [{ title: `Convert to a multi-stage build (${conv.plan.ecosystem} → ${conv.plan.runtimeImage})`, edits: toTextEdits(model.doc, conv.edits), preferred: true }];
   },
