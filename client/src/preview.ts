@@ -30,10 +30,23 @@ export class Previews implements vscode.TextDocumentContentProvider {
           const uri = previewOf(tab);
           if (uri) this.pending.get(uri.toString())?.answer('cancel');
         }
+        this.updateContext();
       }),
+      vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateContext()),
       this.emitter,
     );
   }
+
+  /** `dockerfileLean.previewActive`: the active tab is a preview that waits for an answer (the title bar's buttons show). */
+  private updateContext(): void {
+    const active = activePreview();
+    const waiting = !!active && this.pending.has(active.toString());
+    if (waiting !== this.waiting) {
+      this.waiting = waiting;
+      void vscode.commands.executeCommand('setContext', 'dockerfileLean.previewActive', waiting);
+    }
+  }
+  private waiting = false;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.texts.get(uri.toString()) ?? '';
@@ -45,9 +58,10 @@ export class Previews implements vscode.TextDocumentContentProvider {
     const key = uri.toString();
     this.texts.set(key, newText);
     const answered = new Promise<Answer>((resolve) => this.pending.set(key, { uri, answer: resolve }));
-    const hint = vscode.window.setStatusBarMessage(`$(eye) ${label}: review the changes, then Apply or Cancel in the editor's title bar`);
+    const hint = vscode.window.setStatusBarMessage(`$(eye) ${label}: Apply or Cancel above the diff`);
     try {
       await vscode.commands.executeCommand('vscode.diff', doc.uri, uri, `${label}: ${basename(doc.uri)} (preview)`, { preview: false });
+      this.updateContext();
       return await answered;
     } finally {
       hint.dispose();
@@ -56,6 +70,7 @@ export class Previews implements vscode.TextDocumentContentProvider {
         if (previewOf(tab)?.toString() === key) await vscode.window.tabGroups.close(tab);
       }
       this.texts.delete(key);
+      this.updateContext();
     }
   }
 
