@@ -712,6 +712,26 @@ function appCopies(model: Model, stage: Stage, after: Instr | undefined): Instr[
   return out;
 }
 
+/**
+ * The stage's last shell RUN before `anchor` that can take the user's commands instead of a RUN of their own: only
+ * commands whose place does not matter once the WORKDIR exists (creating the user, a non-recursive chown of the
+ * WORKDIR, which later copies into it keep), and only a RUN that runs in that WORKDIR. A recursive chown or a mkdir
+ * must follow what it owns: those stay after the anchor.
+ */
+function earlierRun(model: Model, stage: Stage, anchor: Instr, commands: string[]): Instr | null {
+  if (commands.some((c) => /^(mkdir|chown -R)\b/.test(c))) return null;
+  const wd = workdirAt(model, stage, null);
+  let run: Instr | null = null;
+  for (const i of stage.instructions) {
+    if (i.start >= anchor.start) break;
+    if (i.keyword === 'RUN' && i.run?.form === 'shell') run = i;
+  }
+  if (!run || (wd !== null && workdirAt(model, stage, run) !== wd)) return null;
+  // A chown of the WORKDIR needs it made: by a WORKDIR before the RUN.
+  if (wd !== null && commands.some((c) => c.startsWith('chown ')) && !stage.instructions.some((i) => i.keyword === 'WORKDIR' && i.start < run!.start)) return null;
+  return run;
+}
+
 function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | null): OffsetEdit[] {
   const doc = model.doc;
   const edits: OffsetEdit[] = [];
@@ -730,7 +750,8 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     // Right after a RUN, the step joins that RUN: one layer, and no new pair of RUNs to merge.
     // One command per line once they make a long line, as a person would write them.
     const commands = plan.create ? plan.create.split(' && ') : [];
-    const joined = plan.create && anchor.keyword === 'RUN' && anchor.run?.form === 'shell' ? appendCommandEdit(model, anchor, commands) : null;
+    const host = anchor.keyword === 'RUN' ? anchor : plan.create ? earlierRun(model, stage, anchor, commands) : null;
+    const joined = plan.create && host && host.run?.form === 'shell' ? appendCommandEdit(model, host, commands) : null;
     if (joined) edits.push(joined);
     else if (plan.create) text += `${indent}RUN ${runBody(model, `${indent}RUN `, commands)}${eol}`;
     text += `${indent}USER ${plan.user}`;

@@ -4,7 +4,7 @@
  * block in what becomes the builder, where it does nothing for the running image. The conversion takes it out and
  * adds the user to the runtime as fix-all would, so either order ends in the same file.
  */
-import { buildModel, type Model } from '../../core/model';
+import { buildModel, type Instr, type Model } from '../../core/model';
 import { isRootUser } from '../../knowledge/base-images';
 import { applyOffsetEdits, applyTextEdits, type OffsetEdit } from '../../fixes/edits';
 import { nonRootUser } from '../non-root-user';
@@ -45,14 +45,21 @@ export function withoutOwnUserBlock(model: Model): UserBlock | null {
     owner = m[1];
     edits.push({ start: at, end: at + m[0].length, text: '' });
   }
-  // Where the commands may start, the longest cut first: the whole RUN before the USER, any `&&` of it (with the
-  // line continuation and blanks before it), none.
+  // Where the commands may start, the longest cut first: the whole RUN right before the USER (a RUN of its own),
+  // then any `&&` (with the line continuation and blanks before it) whose rest names the user, in the RUN the fix
+  // adds its commands to (the one right before the USER, else the last RUN before that), none.
   const blocks: (OffsetEdit | null)[] = [];
-  const prev = list[k - 1];
-  if (prev && prev.keyword === 'RUN' && prev.run?.form === 'shell') {
-    blocks.push({ start: doc.lineStarts[prev.line], end: doc.lineBreakEnd(prev.endLine), text: '' });
-    const body = text.slice(prev.start, prev.end);
-    for (let at = body.indexOf('&&'); at >= 0; at = body.indexOf('&&', at + 2)) blocks.push({ start: backOverBreaks(text, prev.start + at, model.escape, prev.start), end: prev.end, text: '' });
+  const shellRun = (i: Instr | undefined): i is Instr => !!i && i.keyword === 'RUN' && i.run?.form === 'shell';
+  let r = k - 1;
+  if (shellRun(list[r])) blocks.push({ start: doc.lineStarts[list[r].line], end: doc.lineBreakEnd(list[r].endLine), text: '' });
+  else while (r >= 0 && !shellRun(list[r])) r--;
+  const host = list[r];
+  if (shellRun(host)) {
+    const token = /^\d/.test(name) ? name.split(':')[0] : name;
+    const body = text.slice(host.start, host.end);
+    for (let at = body.indexOf('&&'); at >= 0; at = body.indexOf('&&', at + 2)) {
+      if (body.includes(token, at)) blocks.push({ start: backOverBreaks(text, host.start + at, model.escape, host.start), end: host.end, text: '' });
+    }
   }
   blocks.push(null);
   const numeric = /^(\d+)(:\d+)?$/.exec(name);
