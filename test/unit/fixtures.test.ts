@@ -26,6 +26,38 @@ import { FIXTURES, commentLines, heredocBodies, isSubsequence, shellSyntaxErrors
 before(() => initShell());
 
 /**
+ * A rewrite that looks written by hand: no run of blank lines before a FROM, no WORKDIR repeating the one in
+ * effect in its stage, and (for the rules that write RUNs of their own: the user block, the runtime's packages) no
+ * added line of several `&&` commands past 110 columns (the user block's `useradd` line alone is the longest); each
+ * unless the original had it.
+ */
+function assertLooksWritten(text: string, original: string, rule: string): void {
+  const writesRuns = rule === 'non-root-user' || rule === 'multi-stage';
+  const lines = text.split(/\r?\n/);
+  const had = new Set(original.split(/\r?\n/));
+  for (const [k, l] of lines.entries()) {
+    if (/^\s*FROM\s/i.test(l) && k >= 2 && lines[k - 1].trim() === '' && lines[k - 2].trim() === '') assert.ok(/\n[ \t]*\r?\n[ \t]*\r?\n[ \t]*FROM/i.test(original), `two blank lines before the FROM on line ${k + 1}`);
+    // The line without the continuation the fix may have put at its end; commands joined inside it.
+    const body = l.replace(/\s*(&&\s*)?[\\`]$/, '').replace(/^\s*&&\s*/, '');
+    if (writesRuns && l.length > 110 && body.includes('&&')) assert.ok(had.has(l) || had.has(body), `added line ${k + 1} is ${l.length} columns long`);
+  }
+  const model = buildModel(text);
+  const before = buildModel(original);
+  const repeats = (m: typeof model) =>
+    m.stages.reduce((n, stage) => {
+      let wd: string | null = null;
+      for (const i of stage.instructions) {
+        if (i.keyword !== 'WORKDIR') continue;
+        const v = (i.node.getArgumentsContent() ?? '').trim();
+        if (v === wd) n++;
+        wd = v.startsWith('/') ? v : null;
+      }
+      return n;
+    }, 0);
+  assert.ok(repeats(model) <= repeats(before), 'a WORKDIR repeats the one in effect in its stage');
+}
+
+/**
  * A converted file: every `--from` names an earlier stage (or an image the original already copied from, such as
  * `composer:2`), and the final stage is not a toolchain image.
  */
@@ -123,6 +155,7 @@ for (const rule of fs.readdirSync(FIXTURES).sort()) {
           assert.equal(fixed.includes('\r\n'), b.includes('\r\n'), 'line endings are kept');
           assert.deepEqual(shellSyntaxErrors(fixed), [], 'every RUN body is valid sh');
           if (rule === 'multi-stage') assertBuilderAndRuntime(fixed, b);
+          assertLooksWritten(fixed, b, rule);
         });
       }
     }
