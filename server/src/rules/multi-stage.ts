@@ -80,10 +80,14 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
 
 /**
  * The conversion of a model. After the non-root fix (rules/shared/user-block.ts) the builder would keep the user
- * block; it is taken out and the runtime gets its user as fix-all gives it (convert, then the non-root fix):
- * either order of the two fixes ends in the same file. Planned again for the fix (within its own time budget).
+ * block; the fix takes it out and gives the runtime its user as fix-all does (convert, then the non-root fix):
+ * either order of the two fixes ends in the same file. The check (every analysis) looks for the block only when
+ * the plain conversion declines (its RUN after the build step); the runtime it names is the same either way.
+ * Planned again for the fix, within the fix's own time budget.
  */
-function conversion(model: Model): Conversion {
+function conversion(model: Model, forFix: boolean): Conversion {
+  const plain = forFix ? null : planConversion(model);
+  if (plain?.ok) return plain;
   const own = withoutOwnUserBlock(model);
   const stripped = own && planConversion(buildModel(own.text, { files: model.files, path: model.path }));
   if (own && stripped?.ok) {
@@ -91,7 +95,7 @@ function conversion(model: Model): Conversion {
     const edit = middleEdit(model.doc.text, withUser(converted, model, own.user) ?? converted);
     if (edit) return { ok: true, edits: [edit], plan: stripped.plan };
   }
-  return planConversion(model);
+  return plain ?? planConversion(model);
 }
 
 export const multiStage: Rule<'multi-stage'> = {
@@ -111,7 +115,7 @@ export const multiStage: Rule<'multi-stage'> = {
     if (!tc) return [];
     // A development environment or a toolchain image for others: the toolchain is what it ships for.
     if (toolchainIsThePoint(model, stage)) return [];
-    const conv = conversion(model);
+    const conv = conversion(model, false);
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
     const sizeMb = runtime && tc.tableRuntime && repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.tableRuntime)) ? tc.runtimeSizeMb : 0;
@@ -128,7 +132,7 @@ export const multiStage: Rule<'multi-stage'> = {
     return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem } } satisfies RawFinding];
   },
   fixes(model, _finding: Finding): Fix[] {
-    const conv = conversion(model);
+    const conv = conversion(model, true);
     if (!conv.ok) return [];
     return [{ title: `Convert to a multi-stage build (${conv.plan.ecosystem} → ${conv.plan.runtimeImage})`, edits: toTextEdits(model.doc, conv.edits), preferred: true }];
   },
