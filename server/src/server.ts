@@ -94,6 +94,12 @@ const states = new Map<string, DocState>();
 let resolveSupport = false;
 /** The client can create files in a workspace edit (a new project config file). */
 let createFileSupport = false;
+/**
+ * A command of the client's that previews the conversion (initializationOptions `conversionCommand`): the
+ * conversion's quick fix then carries that command, with `{ uri, version }`, instead of the edit. Clients that
+ * name none get the edit.
+ */
+let conversionCommand: string | null = null;
 
 /** The document being analysed or fixed, for the log line of a rule that fails (analysis is synchronous). */
 let analysing: string | null = null;
@@ -207,6 +213,8 @@ connection.onInitialize((params): InitializeResult => {
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
   const workspaceEdit = caps.workspace?.workspaceEdit;
   createFileSupport = !!workspaceEdit?.documentChanges && !!workspaceEdit.resourceOperations?.includes('create');
+  const init = params.initializationOptions as { conversionCommand?: unknown } | null | undefined;
+  conversionCommand = typeof init?.conversionCommand === 'string' && init.conversionCommand !== '' ? init.conversionCommand : null;
   if (typeof params.processId === 'number' && Number.isInteger(params.processId) && params.processId > 0) clientPid = params.processId;
   return {
     capabilities: {
@@ -403,6 +411,12 @@ connection.onCodeAction(async (params: CodeActionParams) => {
   for (const [f, d] of asked) {
     // A finding that is not fixable may still carry a quick fix the user applies by hand (never fix-all).
     if (!f.fixable && f.data?.quickFixOnly !== true) continue;
+    if (f.rule === 'multi-stage' && conversionCommand) {
+      // The client previews the conversion and applies it only when the user accepts.
+      const title = 'Convert to a multi-stage build';
+      actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, command: { title, command: conversionCommand, arguments: [{ uri, version: doc.version }] } });
+      continue;
+    }
     if (f.rule === 'multi-stage' && resolveSupport) {
       // The conversion is computed only when the user picks it.
       actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });

@@ -1117,7 +1117,7 @@ describe('config file', () => {
     assert.equal(nru.severity, 'info');
     assert.match(nru.message, /`svc` \(uid 2000\)/);
     const out = (await fixOut(file)).toString();
-    assert.match(out, /groupadd --system --gid 2000 svc && useradd --system --uid 2000 --gid svc/);
+    assert.match(out, /groupadd --system --gid 2000 svc && \\\n\s*useradd --system --uid 2000 --gid svc/);
     assert.match(out, /^USER svc$/m);
   });
 

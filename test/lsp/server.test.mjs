@@ -228,6 +228,32 @@ describe('quick fixes', () => {
     assert.equal(inline, resolved);
   });
 
+  test('multi-stage: a client that names a conversionCommand gets that command (to preview), not the edit; the others the edit', T, async () => {
+    for (const bad of [undefined, '', 42]) {
+      await withServer({ resolveSupport: false, initializationOptions: bad === undefined ? undefined : { conversionCommand: bad } }, async (c) => {
+        const { uri, diagnostics } = await c.open(B);
+        const [action] = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+        assert.ok(action.edit?.changes?.[uri], `conversionCommand ${JSON.stringify(bad)}: the edit as before`);
+        assert.equal(action.command, undefined);
+      });
+    }
+    await withServer({ resolveSupport: true, initializationOptions: { conversionCommand: 'editor.previewConversion' } }, async (c) => {
+      const { uri, diagnostics } = await c.open(B);
+      const actions = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+      const convert = actions.filter((a) => /^Convert/.test(a.title));
+      assert.equal(convert.length, 1, JSON.stringify(actions.map((a) => a.title)));
+      const [action] = convert;
+      assert.equal(action.kind, 'quickfix');
+      assert.equal(action.isPreferred, true);
+      assert.equal(action.edit, undefined, 'the client previews it: no edit to apply without asking');
+      assert.equal(action.data, undefined, 'nothing to resolve');
+      assert.deepEqual(action.command, { title: action.title, command: 'editor.previewConversion', arguments: [{ uri, version: 1 }] });
+      // The other quick fixes keep their edits.
+      const user = await c.codeActions(uri, byRule(diagnostics, 'non-root-user'));
+      assert.ok(user.some((a) => a.edit?.changes?.[uri] && /non-root/.test(a.title)), JSON.stringify(user.map((a) => a.title)));
+    });
+  });
+
   test('context.only quickfix returns quick fixes; other kinds return none', T, () =>
     withServer(async (c) => {
       const { uri, diagnostics } = await c.open(C);

@@ -242,12 +242,12 @@ describe('non-root-user options: name and uid', () => {
     const f = analyze(debian, s, ['non-root-user']).findings[0];
     assert.match(f.message, /a system user `svc` \(uid 2000\) can be created/);
     const out = fixAll(debian, s, ['non-root-user']).text;
-    assert.match(out, /groupadd --system --gid 2000 svc && useradd --system --uid 2000 --gid svc .*--create-home --home-dir \/home\/svc svc/);
+    assert.match(out, /groupadd --system --gid 2000 svc && \\\n\s*useradd --system --uid 2000 --gid svc .*--create-home --home-dir \/home\/svc svc/);
     assert.match(out, /^USER svc$/m);
     assert.match(out, /^COPY --chown=2000:2000 \. \.$/m);
     assert.equal(fixAll(out, s, ['non-root-user']).text, out, 'idempotent');
     const a = fixAll(alpine, s, ['non-root-user']).text;
-    assert.match(a, /addgroup -S -g 2000 svc && adduser -S -D -h \/home\/svc -u 2000 -G svc svc/);
+    assert.match(a, /addgroup -S -g 2000 svc && (\\\n\s*)?adduser -S -D -h \/home\/svc -u 2000 -G svc svc/);
     assert.match(a, /^USER svc$/m);
   });
 
@@ -257,8 +257,8 @@ describe('non-root-user options: name and uid', () => {
   });
 
   it('defaults without options; invalid option values fall back to the defaults', () => {
-    assert.match(fixAll(debian, { enable: true, rules: {} }, ['non-root-user']).text, /useradd --system --uid 10001 --gid app .*--create-home --home-dir \/home\/app app && chown app:app \/app\n/);
-    assert.match(fixAll(debian, opts({ uid: -5, name: 'root' }), ['non-root-user']).text, /useradd --system --uid 10001 --gid app .*--create-home --home-dir \/home\/app app && chown app:app \/app\n/);
+    assert.match(fixAll(debian, { enable: true, rules: {} }, ['non-root-user']).text, /useradd --system --uid 10001 --gid app .*--create-home --home-dir \/home\/app app && \\\n\s*chown app:app \/app\n/);
+    assert.match(fixAll(debian, opts({ uid: -5, name: 'root' }), ['non-root-user']).text, /useradd --system --uid 10001 --gid app .*--create-home --home-dir \/home\/app app && \\\n\s*chown app:app \/app\n/);
   });
 
   it('an image that ships a user keeps it whatever the options say', () => {

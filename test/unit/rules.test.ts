@@ -134,7 +134,16 @@ describe('non-root-user messages and fixes', () => {
     assert.equal(fixed(text), text, 'fix-all leaves it alone');
   });
   it('gives the directories the file makes under its WORKDIR to the user, recursively', () =>
-    assert.match(fixed('FROM debian:bookworm-slim\nWORKDIR /srv\nCOPY . .\nRUN mkdir -p /srv/data && chmod 750 /srv/data\nCMD ["./app"]\n'), /chown app:app \/srv && chown -R app:app \/srv\/data\n/));
+    assert.match(fixed('FROM debian:bookworm-slim\nWORKDIR /srv\nCOPY . .\nRUN mkdir -p /srv/data && chmod 750 /srv/data\nCMD ["./app"]\n'), /chown app:app \/srv && \\\n {4}chown -R app:app \/srv\/data\n/));
+  it('adds the user to the last RUN before the final copy rather than a RUN of its own (no extra layer)', () =>
+    assert.equal(
+      fixed('FROM python:3.12-slim\nWORKDIR /app\nRUN pip install --no-cache-dir flask\nCOPY . .\nCMD ["python", "app.py"]\n'),
+      'FROM python:3.12-slim\nWORKDIR /app\nRUN pip install --no-cache-dir flask && \\\n    groupadd --system --gid 10001 app && \\\n    useradd --system --uid 10001 --gid app --no-log-init --create-home --home-dir /home/app app && \\\n    chown app:app /app\nCOPY --chown=10001:10001 . .\nUSER app\nCMD ["python", "app.py"]\n',
+    ));
+  it('keeps a recursive chown after the last copy, and a chown of the WORKDIR after the RUN that runs elsewhere', () => {
+    assert.match(fixed('FROM debian:bookworm-slim\nWORKDIR /srv\nRUN mkdir -p /srv/data\nCOPY . .\nCMD ["./app"]\n'), /^RUN mkdir -p \/srv\/data\nCOPY --chown=10001:10001 \. \.\nRUN groupadd/m);
+    assert.match(fixed('FROM debian:bookworm-slim\nRUN apt-get update\nWORKDIR /srv\nCOPY . .\nCMD ["./app"]\n'), /^RUN apt-get update\nWORKDIR \/srv\nCOPY --chown=10001:10001 \. \.\nRUN groupadd/m);
+  });
   it('gives the WORKDIR to the user recursively when a RUN ran the app there as root (a migration writes the database)', () =>
     assert.match(fixed('FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN python manage.py migrate\nCMD ["python", "manage.py", "runserver"]\n'), /chown -R app:app \/app\nUSER app\n/));
   it('declines on a tool whose WORKDIR only receives mounted files', () =>

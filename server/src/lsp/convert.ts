@@ -4,6 +4,7 @@ import type { Finding, Severity, TextEdit } from '../core/types';
 import { docsUrl } from '../core/analyze';
 import { SOURCE } from '../protocol';
 import { plainText } from '../core/plain-text';
+import { middleEdit } from '../fixes/edits';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -39,11 +40,6 @@ export function toLspEdits(edits: TextEdit[]): LspTextEdit[] {
 
 /** One edit that turns `before` into `after`: the changed middle between their common prefix and suffix. */
 export function minimalEdit(before: string, after: string, positionAt: (offset: number) => { line: number; character: number }): LspTextEdit | null {
-  if (before === after) return null;
-  let p = 0;
-  const max = Math.min(before.length, after.length);
-  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
-  return { range: { start: positionAt(p), end: positionAt(before.length - s) }, newText: after.slice(p, after.length - s) };
+  const e = middleEdit(before, after);
+  return e && { range: { start: positionAt(e.start), end: positionAt(e.end) }, newText: e.text };
 }

@@ -5,8 +5,10 @@ import type { Fix, Finding } from '../core/types';
 import { parseImageRef, repoKey } from '../knowledge/base-images';
 import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, IMAGES_WITH_COMPILERS, JDK_TOOLCHAIN, cRuntimeFor, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
 import type { ImageRef } from '../knowledge/base-images';
-import { toTextEdits } from '../fixes/edits';
-import { planConversion } from '../fixes/multi-stage/index';
+import { applyOffsetEdits, middleEdit, toTextEdits } from '../fixes/edits';
+import { planConversion, type Conversion } from '../fixes/multi-stage/index';
+import { buildModel } from '../core/model';
+import { withoutOwnUserBlock, withUser } from './shared/user-block';
 import { bare, buildPackagesShipped } from '../fixes/multi-stage/build-packages';
 import { nodeBuildStep, nodeRuntimeImage } from '../fixes/multi-stage/node';
 import { toolchainIsThePoint } from '../fixes/multi-stage/purpose';
@@ -76,6 +78,26 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
   return null;
 }
 
+/**
+ * The conversion of a model. After the non-root fix (rules/shared/user-block.ts) the builder would keep the user
+ * block; the fix takes it out and gives the runtime its user as fix-all does (convert, then the non-root fix):
+ * either order of the two fixes ends in the same file. The check (every analysis) looks for the block only when
+ * the plain conversion declines (its RUN after the build step); the runtime it names is the same either way.
+ * Planned again for the fix, within the fix's own time budget.
+ */
+function conversion(model: Model, forFix: boolean): Conversion {
+  const plain = forFix ? null : planConversion(model);
+  if (plain?.ok) return plain;
+  const own = withoutOwnUserBlock(model);
+  const stripped = own && planConversion(buildModel(own.text, { files: model.files, path: model.path }));
+  if (own && stripped?.ok) {
+    const converted = applyOffsetEdits(own.text, stripped.edits);
+    const edit = middleEdit(model.doc.text, withUser(converted, model, own.user) ?? converted);
+    if (edit) return { ok: true, edits: [edit], plan: stripped.plan };
+  }
+  return plain ?? planConversion(model);
+}
+
 export const multiStage: Rule<'multi-stage'> = {
   id: 'multi-stage',
   meta: {
@@ -93,7 +115,7 @@ export const multiStage: Rule<'multi-stage'> = {
     if (!tc) return [];
     // A development environment or a toolchain image for others: the toolchain is what it ships for.
     if (toolchainIsThePoint(model, stage)) return [];
-    const conv = planConversion(model);
+    const conv = conversion(model, false);
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
     const sizeMb = runtime && tc.tableRuntime && repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.tableRuntime)) ? tc.runtimeSizeMb : 0;
@@ -113,7 +135,7 @@ export const multiStage: Rule<'multi-stage'> = {
     return [{ start: r.start, end: r.end, message, fixable: !declined, reason: declined, data } satisfies RawFinding];
   },
   fixes(model, finding: Finding): Fix[] {
-    const conv = planConversion(model);
+    const conv = conversion(model, true);
     if (!conv.ok) return [];
     if (conv.manual) {
       if (finding.data?.quickFixOnly !== true) return [];

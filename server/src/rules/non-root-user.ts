@@ -4,7 +4,7 @@ import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt 
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
-import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
 import type { Rule } from './types';
 import { withoutTrailingSlashes } from '../core/flags';
@@ -839,6 +839,26 @@ function appCopies(model: Model, stage: Stage, after: Instr | undefined): Instr[
   return out;
 }
 
+/**
+ * The stage's last shell RUN before `anchor` that can take the user's commands instead of a RUN of their own: only
+ * commands whose place does not matter once the WORKDIR exists (creating the user, a non-recursive chown of the
+ * WORKDIR, which later copies into it keep), and only a RUN that runs in that WORKDIR. A recursive chown or a mkdir
+ * must follow what it owns: those stay after the anchor.
+ */
+function earlierRun(model: Model, stage: Stage, anchor: Instr, commands: string[]): Instr | null {
+  if (commands.some((c) => /^(mkdir|chown -R)\b/.test(c))) return null;
+  const wd = workdirAt(model, stage, null);
+  let run: Instr | null = null;
+  for (const i of stage.instructions) {
+    if (i.start >= anchor.start) break;
+    if (i.keyword === 'RUN' && i.run?.form === 'shell') run = i;
+  }
+  if (!run || (wd !== null && workdirAt(model, stage, run) !== wd)) return null;
+  // A chown of the WORKDIR needs it made: by a WORKDIR before the RUN.
+  if (wd !== null && commands.some((c) => c.startsWith('chown ')) && !stage.instructions.some((i) => i.keyword === 'WORKDIR' && i.start < run!.start)) return null;
+  return run;
+}
+
 function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | null): OffsetEdit[] {
   const doc = model.doc;
   const edits: OffsetEdit[] = [];
@@ -855,9 +875,12 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     const indent = doc.indentOf(stage.fromInstr.line);
     let text = atEnd ? eol : '';
     // Right after a RUN, the step joins that RUN: one layer, and no new pair of RUNs to merge.
-    const joined = plan.create && anchor.keyword === 'RUN' && anchor.run?.form === 'shell' ? appendCommandEdit(model, anchor, plan.create) : null;
+    // One command per line once they make a long line, as a person would write them.
+    const commands = plan.create ? plan.create.split(' && ') : [];
+    const host = anchor.keyword === 'RUN' ? anchor : plan.create ? earlierRun(model, stage, anchor, commands) : null;
+    const joined = plan.create && host && host.run?.form === 'shell' ? appendCommandEdit(model, host, commands) : null;
     if (joined) edits.push(joined);
-    else if (plan.create) text += `${indent}RUN ${plan.create}${eol}`;
+    else if (plan.create) text += `${indent}RUN ${runBody(model, `${indent}RUN `, commands)}${eol}`;
     text += `${indent}USER ${plan.user}`;
     text += atEnd ? '' : eol;
     edits.push({ start: at, end: at, text });
