@@ -4,6 +4,9 @@
 //   quick-fix-non-root   squiggle + Problems count on example c, Ctrl+. , pick the fix, Ctrl+S, disk
 //   quick-fix-merge      Ctrl+. on an apt-get RUN of example a, pick "Merge…", Ctrl+S, disk
 //   palette-convert      F1 "Dockerfile Lean: Convert to Multi-Stage Build", accept the preview, Ctrl+S, disk
+//   problems-and-hover   a FastAPI-style file: the Problems panel's rows start with the messages' short first
+//                        sentences (the lone apt-get update inside the merge, as its related information) and
+//                        the hover shows the detail
 // Screenshots go to test/e2e/artifacts/ (E2E_ARTIFACTS), one always on failure.
 //
 //   E2E_VSIX=<file>     use this .vsix instead of packaging the repo (npm run build must have run)
@@ -22,6 +25,7 @@ const FIXTURES = {
   apt: 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["curl", "--version"]\n',
   go: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nCMD ["/out/server"]\n',
   node: 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n',
+  fastapi: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN apt-get update\nRUN apt-get install -y gcc libpq-dev\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0"]\n',
 };
 const SETTLE_MS = Number(process.env.E2E_SETTLE_MS ?? 1500);
 
@@ -216,10 +220,50 @@ async function scenarioPaletteConvert(wb, ws) {
   await wb.shot('after-convert');
 }
 
+async function scenarioProblemsAndHover(wb) {
+  const ed = await wb.open('fastapi/Dockerfile');
+  await ed.locator('.squiggly-warning').first().waitFor({ timeout: 60000 });
+  await wb.page.waitForTimeout(SETTLE_MS);
+  await wb.page.keyboard.press('Control+Shift+M');
+  const panel = wb.page.locator('.markers-panel');
+  await panel.waitFor({ timeout: 10000 });
+  const merge = 'Merge these 3 RUN instructions: apt-get update on line 4 runs in a RUN of its own.';
+  await panel.locator('.monaco-list-row', { hasText: merge }).first().waitFor({ timeout: 20000 });
+  await wb.page.waitForTimeout(500);
+  await wb.shot('problems');
+  const rows = await panel.locator('.monaco-list-row').allInnerTexts();
+  log(`  Problems rows:\n    ${rows.map((r) => r.replace(/\n/g, ' ⏎ ')).join('\n    ')}`);
+  // Every marker row begins with its message's first line, one sentence of at most 100 characters, before the
+  // source and the code (the detail lines follow in the same row).
+  const markers = rows.filter((r) => r.includes('\ndockerfile-lean\n'));
+  if (markers.length !== 5) throw new Error(`${markers.length} problems, want 5 (multi-stage, non-root-user, merge-run with the update, apt-hygiene, pip-hygiene)`);
+  for (const r of markers) {
+    const first = r.split('\n')[0];
+    if (first.length > 100 || !first.endsWith('.')) throw new Error(`a Problems row begins with ${first.length} characters: ${first}`);
+  }
+  if (!rows.some((r) => r.includes('this merge resolves it'))) throw new Error(`no related-information row for the lone apt-get update: ${JSON.stringify(rows)}`);
+  if (rows.some((r) => /^apt-get update runs in a RUN of its own/.test(r.trim()) && !r.includes('this merge resolves it'))) throw new Error(`the lone update is also reported on its own: ${JSON.stringify(rows)}`);
+  await wb.page.keyboard.press('Control+Shift+M');
+  // The hover over the install shows the whole message: the first sentence, then the detail.
+  const install = ed.locator('.view-line', { hasText: 'apt-get install' }).first();
+  const box = await install.boundingBox();
+  const hover = wb.page.locator('.monaco-hover', { hasText: 'Recommended packages add' }).first();
+  for (let i = 0; i < 3; i++) {
+    await wb.page.mouse.move(box.x + 60 + i * 8, box.y + box.height / 2);
+    try { await hover.waitFor({ state: 'visible', timeout: 8000 }); break; } catch (e) { if (i === 2) throw new Error('no hover with the detail over the install'); }
+  }
+  await wb.shot('hover');
+  const text = await hover.innerText();
+  if (!/apt-get install: add --no-install-recommends\.\s*\n\s*Recommended packages add/.test(text)) throw new Error(`hover text: ${JSON.stringify(text)}`);
+  await wb.page.mouse.move(3, 600);
+}
+
 const SCENARIOS = [
   ['quick-fix-non-root', scenarioQuickFixNonRoot],
   ['quick-fix-merge', scenarioQuickFixMerge],
   ['palette-convert', scenarioPaletteConvert],
+  // Last: its file's findings would count in the status bar the scenarios above read.
+  ['problems-and-hover', scenarioProblemsAndHover],
 ];
 
 export async function runUi({ vsix = process.env.E2E_VSIX } = {}) {
@@ -236,7 +280,7 @@ export async function runUi({ vsix = process.env.E2E_VSIX } = {}) {
     t = Date.now();
     const out = await codeServerCli(d, ['--install-extension', file]);
     log(`installed: ${out.trim().split('\n').pop()} (${Date.now() - t} ms)`);
-    for (const [dir, text] of Object.entries({ node: FIXTURES.node, apt: FIXTURES.apt, go: FIXTURES.go })) {
+    for (const [dir, text] of Object.entries({ node: FIXTURES.node, apt: FIXTURES.apt, go: FIXTURES.go, fastapi: FIXTURES.fastapi })) {
       mkdirSync(join(d.workspace, dir), { recursive: true });
       writeFileSync(join(d.workspace, dir, 'Dockerfile'), text);
     }

@@ -1,0 +1,58 @@
+/**
+ * Findings that one fix resolves together are reported once: the count a user sees is the count of things to do.
+ * A finding folds into another only when the other's fix resolves it too, both rules are on and neither is
+ * ignored there (folding runs on the findings that survived settings and ignore comments: turn the carrying rule
+ * off, or ignore it, and the folded finding is reported on its own again). A finding that needs a fix of its own
+ * (a missing flag, a cache to clean) is never folded, and `fix --rule R` runs R alone, so it sees R's findings.
+ *
+ * Folded today: `apt-get update` in a RUN of its own (apt-hygiene), inside a group of RUNs merge-run reports,
+ * together with the RUN after it. apt-hygiene's fix merges the update with that RUN; merge-run's merges the whole
+ * group, which includes it. The merge-run finding carries the other in `related` and takes the higher severity of
+ * the two, so a threshold (`--severity-threshold`, the Problems panel's filters) sees what it saw before.
+ */
+import { detailOf, lines, summaryOf } from './message';
+import type { Finding, Severity } from './types';
+
+const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
+
+/** The findings with the ones another finding's fix resolves folded into it (in place; the list is returned without them). */
+export function foldOverlaps(findings: Finding[]): Finding[] {
+  // Each RUN's line to the merge-run finding whose group holds it (groups do not share RUNs): one pass, not one per update.
+  let mergeAt: Map<number, Finding> | null = null;
+  const folded = new Set<Finding>();
+  for (const f of findings) {
+    if (f.rule !== 'apt-hygiene' || f.data?.kind !== 'update' || typeof f.data.into !== 'number') continue;
+    mergeAt ??= mergesByLine(findings);
+    // The merge-run finding whose group holds both the update RUN and the RUN its own fix would merge it into.
+    const m = mergeAt.get(f.range.start.line);
+    if (!m || mergeAt.get(f.data.into) !== m) continue;
+    // A merge that cannot be applied while the update's own (smaller) merge can: the update keeps its finding.
+    if (!m.fixable && f.fixable) continue;
+    fold(m, f, `apt-get update on line ${f.range.start.line + 1} runs in a RUN of its own`);
+    folded.add(f);
+  }
+  return folded.size === 0 ? findings : findings.filter((f) => !folded.has(f));
+}
+
+function mergesByLine(findings: readonly Finding[]): Map<number, Finding> {
+  const at = new Map<number, Finding>();
+  for (const m of findings) {
+    const lines = m.rule === 'merge-run' ? m.data?.lines : undefined;
+    if (Array.isArray(lines)) for (const l of lines) if (typeof l === 'number') at.set(l, m);
+  }
+  return at;
+}
+
+/**
+ * Puts `other` into `into`: the first sentence says why the merge matters most (`why`, of the first finding folded
+ * in), the detail keeps both findings' detail, and `related` points at each folded one.
+ */
+function fold(into: Finding, other: Finding, why: string): void {
+  if (!into.related?.length) {
+    const n = Array.isArray(into.data?.lines) ? into.data.lines.length : 2;
+    // Each finding's detail stays a line of its own.
+    into.message = lines(`Merge these ${n} RUN instructions: ${why}.`, ...detailOf(other.message), ...detailOf(into.message));
+  }
+  (into.related ??= []).push({ rule: other.rule, message: `${summaryOf(other.message)} (${other.rule}; this merge resolves it)`, range: other.range });
+  if (RANK[other.severity] > RANK[into.severity]) into.severity = other.severity;
+}
