@@ -187,6 +187,11 @@ describe('overlaps: one finding per thing to do', () => {
     assert.deepEqual(analyze(FASTAPI, DEFAULT_SETTINGS, ['apt-hygiene']).findings.map((f) => f.range.start.line + 1), [4, 5]);
   });
 
+  it('a severity set for merge-run below the update\'s folds nothing; one above it carries the update', () => {
+    assert.deepEqual(rulesOn(FASTAPI, { enable: true, rules: { 'merge-run': 'hint' } }), ['4 apt-hygiene warning', '4 merge-run hint', '5 apt-hygiene info', '6 pip-hygiene warning']);
+    assert.deepEqual(rulesOn(FASTAPI, { enable: true, rules: { 'merge-run': 'error' } }), ['4 merge-run error', '5 apt-hygiene info', '6 pip-hygiene warning']);
+  });
+
   it('an update whose own merge is with a RUN outside the group, or with none, is not folded', () => {
     // The update ends its group (the next RUN has other flags): merging the group does not give it an install.
     const last = 'FROM debian:bookworm-slim\nRUN echo a\nRUN apt-get update\nRUN --network=none apt-get install -y curl\nUSER 1000\nCMD ["x"]\n';

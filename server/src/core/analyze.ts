@@ -76,7 +76,7 @@ function analyzeNow(input: string | Model, settings: Settings, only: readonly st
       }
     }
   }
-  const reported = foldOverlaps(findings);
+  const reported = foldOverlaps(findings, settings);
   reported.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
   return { model, findings: reported };
 }

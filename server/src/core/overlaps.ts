@@ -8,15 +8,16 @@
  * Folded today: `apt-get update` in a RUN of its own (apt-hygiene), inside a group of RUNs merge-run reports,
  * together with the RUN after it. apt-hygiene's fix merges the update with that RUN; merge-run's merges the whole
  * group, which includes it. The merge-run finding carries the other in `related` and takes the higher severity of
- * the two, so a threshold (`--severity-threshold`, the Problems panel's filters) sees what it saw before.
+ * the two, so a threshold (`--severity-threshold`, the Problems panel's filters) sees what it saw before. Where the
+ * user set merge-run's severity below the update's, nothing is folded: the setting stands and the update stays seen.
  */
 import { detailOf, lines, summaryOf } from './message';
-import type { Finding, Severity } from './types';
+import type { Finding, Settings, Severity } from './types';
 
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
 /** The findings with the ones another finding's fix resolves folded into it (in place; the list is returned without them). */
-export function foldOverlaps(findings: Finding[]): Finding[] {
+export function foldOverlaps(findings: Finding[], settings: Settings): Finding[] {
   // Each RUN's line to the merge-run finding whose group holds it (groups do not share RUNs): one pass, not one per update.
   let mergeAt: Map<number, Finding> | null = null;
   const folded = new Set<Finding>();
@@ -28,6 +29,10 @@ export function foldOverlaps(findings: Finding[]): Finding[] {
     if (!m || mergeAt.get(f.data.into) !== m) continue;
     // A merge that cannot be applied while the update's own (smaller) merge can: the update keeps its finding.
     if (!m.fixable && f.fixable) continue;
+    // A severity the user set for merge-run below the update's: raising the merge would override it, and folding
+    // the update into a lower one would hide it. Both stay.
+    const set = settings.rules['merge-run'];
+    if (set && set !== 'off' && RANK[set] < RANK[f.severity]) continue;
     fold(m, f, `apt-get update on line ${f.range.start.line + 1} runs in a RUN of its own`);
     folded.add(f);
   }
