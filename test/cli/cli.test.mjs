@@ -743,7 +743,10 @@ describe('check --format sarif', () => {
       assert.equal(loc.artifactLocation.uri, row.file.split(path.sep).map(encodeURIComponent).join('/'));
       assert.deepEqual(loc.region, { startLine: row.range.start.line + 1, startColumn: row.range.start.character + 1, endLine: row.range.end.line + 1, endColumn: row.range.end.character + 1 });
       assert.equal(!!res.fixes, row.fixable, `${row.rule}: fixes present exactly when fixable`);
+      // A finding that carries another rule's (the lone apt-get update inside a's merge) points at it.
+      assert.deepEqual(res.relatedLocations?.map((l) => [l.physicalLocation.region.startLine, l.message.text]), row.related?.map((x) => [x.range.start.line + 1, x.message]));
     }
+    assert.ok(results.some((x) => x.ruleId === 'merge-run' && x.relatedLocations?.length === 1), 'a\'s merge carries the lone update');
     assert.ok(results.some((x) => x.locations[0].physicalLocation.artifactLocation.uri === 'c%20dir/Dockerfile'));
     // The fix in the SARIF for c's non-root-user finding is the one `fix --rule non-root-user` applies.
     const cRes = results.find((x) => x.ruleId === 'non-root-user' && x.locations[0].physicalLocation.artifactLocation.uri === 'c%20dir/Dockerfile');
