@@ -192,6 +192,19 @@ describe('overlaps: one finding per thing to do', () => {
     assert.deepEqual(rulesOn(FASTAPI, { enable: true, rules: { 'merge-run': 'error' } }), ['4 merge-run error', '5 apt-hygiene info', '6 pip-hygiene warning']);
   });
 
+  it('an install whose only fault is the lists, removed by a later RUN of its merge group, is reported inside the merge', () => {
+    const text = 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN curl -fsSL https://example.org/x -o /opt/x\nRUN rm -rf /var/lib/apt/lists/*\nUSER 1000\nCMD ["/opt/x"]\n';
+    const found = analyze(text).findings;
+    assert.deepEqual(found.map((f) => `${f.range.start.line + 1} ${f.rule} ${f.severity}`), ['2 merge-run warning']);
+    assert.equal(summaryOf(found[0].message), 'Merge these 3 RUN instructions: the apt lists line 2 downloads are removed only on line 4.');
+    assert.deepEqual(found[0].related?.map((r) => [r.rule, r.range.start.line]), [['apt-hygiene', 1]]);
+    // Merged, the lists are removed in the RUN that downloads them: nothing is left to report.
+    assert.deepEqual(analyze(fixAll(text).text).findings.map((f) => f.rule), []);
+    // With more to fix than the lists (recommends), the install keeps its own finding.
+    const more = text.replace(' --no-install-recommends', '');
+    assert.deepEqual(analyze(more).findings.map((f) => `${f.range.start.line + 1} ${f.rule}`), ['2 merge-run', '2 apt-hygiene']);
+  });
+
   it('an update whose own merge is with a RUN outside the group, or with none, is not folded', () => {
     // The update ends its group (the next RUN has other flags): merging the group does not give it an install.
     const last = 'FROM debian:bookworm-slim\nRUN echo a\nRUN apt-get update\nRUN --network=none apt-get install -y curl\nUSER 1000\nCMD ["x"]\n';

@@ -5,9 +5,10 @@
  * off, or ignore it, and the folded finding is reported on its own again). A finding that needs a fix of its own
  * (a missing flag, a cache to clean) is never folded, and `fix --rule R` runs R alone, so it sees R's findings.
  *
- * Folded today: `apt-get update` in a RUN of its own (apt-hygiene), inside a group of RUNs merge-run reports,
- * together with the RUN after it. apt-hygiene's fix merges the update with that RUN; merge-run's merges the whole
- * group, which includes it. The merge-run finding carries the other in `related` and takes the higher severity of
+ * Folded today, into the merge-run finding whose group holds both RUNs: `apt-get update` in a RUN of its own
+ * (apt-hygiene) with the RUN after it, which apt-hygiene's own fix merges it with; and an install whose only fault
+ * is the package lists its RUN leaves (apt-hygiene), when a later RUN of the group removes them (merged, the lists
+ * are removed in the same RUN). The merge-run finding carries the other in `related` and takes the higher severity of
  * the two, so a threshold (`--severity-threshold`, the Problems panel's filters) sees what it saw before. Where the
  * user set merge-run's severity below the update's, nothing is folded: the setting stands and the update stays seen.
  */
@@ -22,18 +23,23 @@ export function foldOverlaps(findings: Finding[], settings: Settings): Finding[]
   let mergeAt: Map<number, Finding> | null = null;
   const folded = new Set<Finding>();
   for (const f of findings) {
-    if (f.rule !== 'apt-hygiene' || f.data?.kind !== 'update' || typeof f.data.into !== 'number') continue;
+    if (f.rule !== 'apt-hygiene') continue;
+    // The RUN that, merged with this finding's, resolves it: the install after a lone update, or the later RUN
+    // that removes the lists an install left (when the lists are all it left).
+    const other = f.data?.kind === 'update' ? f.data.into : f.data?.kind === 'install' ? f.data.listsRemovedBy : undefined;
+    if (typeof other !== 'number') continue;
     mergeAt ??= mergesByLine(findings);
-    // The merge-run finding whose group holds both the update RUN and the RUN its own fix would merge it into.
-    const m = mergeAt.get(f.range.start.line);
-    if (!m || mergeAt.get(f.data.into) !== m) continue;
+    // The merge-run finding whose group holds both RUNs.
+    const line = f.data?.kind === 'update' ? f.range.start.line : f.data?.run;
+    const m = typeof line === 'number' ? mergeAt.get(line) : undefined;
+    if (!m || mergeAt.get(other) !== m) continue;
     // A merge that cannot be applied while the update's own (smaller) merge can: the update keeps its finding.
     if (!m.fixable && f.fixable) continue;
     // A severity the user set for merge-run below the update's: raising the merge would override it, and folding
     // the update into a lower one would hide it. Both stay.
     const set = settings.rules['merge-run'];
     if (set && set !== 'off' && RANK[set] < RANK[f.severity]) continue;
-    fold(m, f, `apt-get update on line ${f.range.start.line + 1} runs in a RUN of its own`);
+    fold(m, f, f.data?.kind === 'update' ? `apt-get update on line ${f.range.start.line + 1} runs in a RUN of its own` : `the apt lists line ${(line as number) + 1} downloads are removed only on line ${other + 1}`);
     folded.add(f);
   }
   return folded.size === 0 ? findings : findings.filter((f) => !folded.has(f));

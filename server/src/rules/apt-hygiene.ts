@@ -333,7 +333,8 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
         message: installMessage(issue),
         fixable: edits.length > 0,
         reason: edits.length === 0 ? reason : undefined,
-        data: { kind: 'install' },
+        // Only the lists left, and a later RUN of its merge group removes them: merging resolves it (core/overlaps.ts).
+        data: { kind: 'install', ...listsRemovedLater(issue) },
         // Recommends alone: whether they weigh anything depends on the packages (many have none), which is not
         // known here. Worth a look, not a warning.
         severityCap: issue.missingNoRec && !issue.missingYes && !issue.missingCleanup && issue.duplicates.length === 0 ? 'info' : undefined,
@@ -395,6 +396,18 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
     return [];
   },
 };
+
+/** For an install whose only fault is the lists it leaves: the line of a later RUN of its merge group that removes them. */
+function listsRemovedLater(issue: InstallIssue): { run?: number; listsRemovedBy?: number } {
+  if (!issue.missingCleanup || issue.listsNeededBy || issue.missingYes || issue.missingNoRec || issue.duplicates.length > 0 || !issue.instr.stage) return {};
+  const at = groupPlaces(issue.instr.stage).get(issue.instr);
+  if (!at) return {};
+  for (const later of at.group.slice(at.k + 1)) {
+    const script = later.run?.script();
+    if (script && cleansLists(script)) return { run: issue.instr.line, listsRemovedBy: later.line };
+  }
+  return {};
+}
 
 /** The update RUN and the install RUN right after it, when they can merge. */
 function mergeTargetGroup(model: Model, i: Instr): Instr[] | null {
