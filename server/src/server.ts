@@ -92,6 +92,8 @@ interface DocState {
 }
 const states = new Map<string, DocState>();
 let resolveSupport = false;
+/** Whether the client shows a diagnostic's related information (the findings folded into it: core/overlaps.ts). */
+let relatedSupport = false;
 /** The client can create files in a workspace edit (a new project config file). */
 let createFileSupport = false;
 /**
@@ -189,7 +191,7 @@ async function validate(uri: string): Promise<void> {
       if (s.published === cur.analysis) return;
       s.published = cur.analysis;
     }
-    const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version));
+    const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version, uri, relatedSupport));
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (err) {
     connection.console.error(`analysis failed for ${printable(uri)}: ${describeError(err)}`);
@@ -211,6 +213,7 @@ connection.onInitialize((params): InitializeResult => {
   settings.canPull = !!caps.workspace?.configuration;
   settings.setWorkspaceFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
+  relatedSupport = !!caps.textDocument?.publishDiagnostics?.relatedInformation;
   const workspaceEdit = caps.workspace?.workspaceEdit;
   createFileSupport = !!workspaceEdit?.documentChanges && !!workspaceEdit.resourceOperations?.includes('create');
   const init = params.initializationOptions as { conversionCommand?: unknown } | null | undefined;
@@ -334,7 +337,7 @@ function findingsAsked(params: CodeActionParams, analysis: Analysis, version: nu
     return out;
   }
   const { start, end } = params.range;
-  return analysis.findings.filter((f) => atOrBefore(f.range.start, end) && atOrBefore(start, f.range.end)).map((f) => [f, toDiagnostic(f, version)]);
+  return analysis.findings.filter((f) => atOrBefore(f.range.start, end) && atOrBefore(start, f.range.end)).map((f) => [f, toDiagnostic(f, version, params.textDocument.uri, relatedSupport)]);
 }
 
 /** The largest config file the "turn off" action edits (the config reader's own limit). */

@@ -6,6 +6,9 @@
 //   quick-fix-convert    Ctrl+. "Convert…" on the Go example: the preview opens and waits; closing it changes nothing
 //   palette-convert      F1 "Dockerfile Lean: Convert to Multi-Stage Build", the preview's title-bar Apply, Ctrl+S, disk
 //   doc-shots            (E2E_DOC_SHOTS=1) the README's pictures, cropped: docs-*.png
+//   problems-and-hover   a FastAPI-style file: the Problems panel's rows start with the messages' short first
+//                        sentences (the lone apt-get update inside the merge, as its related information) and
+//                        the hover shows the detail
 // Screenshots go to test/e2e/artifacts/ (E2E_ARTIFACTS), one always on failure.
 //
 //   E2E_VSIX=<file>     use this .vsix instead of packaging the repo (npm run build must have run)
@@ -24,6 +27,7 @@ const FIXTURES = {
   apt: 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["curl", "--version"]\n',
   go: 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nCMD ["/out/server"]\n',
   node: 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n',
+  fastapi: 'FROM python:3.11-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN apt-get update\nRUN apt-get install -y gcc libpq-dev\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["uvicorn", "main:app", "--host", "0.0.0.0"]\n',
 };
 const SETTLE_MS = Number(process.env.E2E_SETTLE_MS ?? 1500);
 
@@ -310,11 +314,65 @@ async function scenarioDocShots(wb) {
   await page.locator('.monaco-diff-editor').first().waitFor({ state: 'detached', timeout: 10000 });
 }
 
+async function scenarioProblemsAndHover(wb) {
+  // Only this file's problems in the panel: the server clears a closed document's diagnostics.
+  await wb.page.keyboard.press('Escape');
+  await wb.page.keyboard.press('F1');
+  const palette = wb.page.locator('.quick-input-widget input');
+  await palette.waitFor({ timeout: 10000 });
+  await palette.fill('>View: Close All Editors');
+  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Close All Editors' }).first().waitFor({ timeout: 10000 });
+  await wb.page.keyboard.press('Enter');
+  await wb.page.waitForFunction(() => /No Problems|Warnings: 0\b/.test(document.getElementById('status.problems')?.getAttribute('aria-label') ?? ''), null, { timeout: 20000 }).catch(() => {});
+  const ed = await wb.open('fastapi/Dockerfile');
+  await ed.locator('.squiggly-warning').first().waitFor({ timeout: 60000 });
+  await wb.page.waitForTimeout(SETTLE_MS);
+  await wb.page.keyboard.press('Control+Shift+M');
+  const panel = wb.page.locator('.markers-panel');
+  await panel.waitFor({ timeout: 10000 });
+  const merge = 'Merge these 3 RUN instructions: apt-get update on line 4 runs in a RUN of its own.';
+  await panel.locator('.monaco-list-row', { hasText: merge }).first().waitFor({ timeout: 20000 });
+  await wb.page.waitForTimeout(500);
+  await wb.shot('problems');
+  const rows = await panel.locator('.monaco-list-row').allInnerTexts();
+  log(`  Problems rows:\n    ${rows.map((r) => r.replace(/\n/g, ' ⏎ ')).join('\n    ')}`);
+  // Every marker row begins with its message's first line, one sentence of at most 100 characters, before the
+  // source and the code (the detail lines follow in the same row).
+  // (The list is virtual: rows below the panel's height are not rendered; the four warnings come first.)
+  const markers = rows.filter((r) => r.includes('\ndockerfile-lean\n'));
+  for (const rule of ['multi-stage', 'non-root-user', 'merge-run', 'pip-hygiene']) {
+    if (!markers.some((r) => r.includes(`\n${rule}\n`))) throw new Error(`no ${rule} row in the Problems panel: ${JSON.stringify(rows)}`);
+  }
+  const badge = await panel.locator('.monaco-list-row .monaco-count-badge').first().innerText().catch(() => '');
+  if (badge.trim() !== '5') throw new Error(`the file's problem count is ${JSON.stringify(badge)}, want 5 (the lone update is inside the merge)`);
+  for (const r of markers) {
+    const first = r.split('\n')[0];
+    if (first.length > 100 || !first.endsWith('.')) throw new Error(`a Problems row begins with ${first.length} characters: ${first}`);
+  }
+  if (!rows.some((r) => r.includes('this merge resolves it'))) throw new Error(`no related-information row for the lone apt-get update: ${JSON.stringify(rows)}`);
+  if (rows.some((r) => /^apt-get update runs in a RUN of its own/.test(r.trim()) && !r.includes('this merge resolves it'))) throw new Error(`the lone update is also reported on its own: ${JSON.stringify(rows)}`);
+  await wb.page.keyboard.press('Control+Shift+M');
+  // The hover over the install shows the whole message: the first sentence, then the detail.
+  const install = ed.locator('.view-line', { hasText: 'apt-get install' }).first();
+  const box = await install.boundingBox();
+  const hover = wb.page.locator('.monaco-hover', { hasText: 'Recommended packages add' }).first();
+  for (let i = 0; i < 3; i++) {
+    await wb.page.mouse.move(box.x + 60 + i * 8, box.y + box.height / 2);
+    try { await hover.waitFor({ state: 'visible', timeout: 8000 }); break; } catch (e) { if (i === 2) throw new Error('no hover with the detail over the install'); }
+  }
+  await wb.shot('hover');
+  const text = await hover.innerText();
+  if (!/apt-get install: add --no-install-recommends\.\s*\n\s*Recommended packages add/.test(text)) throw new Error(`hover text: ${JSON.stringify(text)}`);
+  await wb.page.mouse.move(3, 600);
+}
+
 const SCENARIOS = [
   ['quick-fix-non-root', scenarioQuickFixNonRoot],
   ['quick-fix-merge', scenarioQuickFixMerge],
   ['quick-fix-convert', scenarioQuickFixConvert],
   ['palette-convert', scenarioPaletteConvert],
+  // Its file's findings would count in the status bar the scenarios above read.
+  ['problems-and-hover', scenarioProblemsAndHover],
   ...(process.env.E2E_DOC_SHOTS ? [['doc-shots', scenarioDocShots]] : []),
 ];
 
@@ -334,7 +392,7 @@ export async function runUi({ vsix = process.env.E2E_VSIX } = {}) {
     log(`installed: ${out.trim().split('\n').pop()} (${Date.now() - t} ms)`);
     // The pictures show the project's own examples (go-service with its go.mod for the conversion).
     const examples = process.env.E2E_DOC_SHOTS ? { 'apt-tools': 'examples/apt-tools/Dockerfile', 'go-service': 'examples/go-service/Dockerfile', 'go-service/go.mod': 'examples/go-service/go.mod' } : {};
-    const files = { node: FIXTURES.node, apt: FIXTURES.apt, go: FIXTURES.go };
+    const files = { node: FIXTURES.node, apt: FIXTURES.apt, go: FIXTURES.go, fastapi: FIXTURES.fastapi };
     for (const [dir, src] of Object.entries(examples)) {
       const dest = dir.endsWith('.mod') ? join(d.workspace, dir) : join(d.workspace, dir, 'Dockerfile');
       mkdirSync(dirname(dest), { recursive: true });

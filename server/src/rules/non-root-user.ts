@@ -6,6 +6,7 @@ import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
 import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
+import { capitalised, fitted, message as joinMessage, shortImage } from '../core/message';
 import type { Rule } from './types';
 import { withoutTrailingSlashes } from '../core/flags';
 import { baseName } from '../core/package-calls';
@@ -892,6 +893,11 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
   return edits;
 }
 
+/** A known image's message: the detail repeats what the first sentence had to leave out (the whole image name), then why that user. */
+function knownMessage(summary: string, runsRoot: string, why: string): string {
+  return summary.startsWith(runsRoot.slice(0, -1)) ? joinMessage(summary, why) : joinMessage(summary, runsRoot, why);
+}
+
 /** The image of a stage's chain as written in its FROM, variables unresolved. */
 function imageAsWritten(model: Model, stage: Stage): string {
   let s: Stage = stage;
@@ -942,16 +948,26 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
     const known = info?.known ?? false;
-    const runsRoot = instr ? `The final stage ends as USER ${user}: the container's process runs as root.` : `${img} runs as root and the final stage sets no USER.`;
+    const runsRoot = instr ? "The container's process runs as root." : `${img} runs as root and the final stage sets no USER.`;
     const cannot = info?.cannotSwitch ?? (startsNginx(stage) ? NGINX_STARTED : null);
     // FROM nginx with no content or config of its own: a variant of the image (added modules) for others to build on.
     if (info?.cannotSwitch && !chainInstrs(stage).some((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) return [];
+    const lead = instr ? `The final stage ends as USER ${user}` : null;
     // Root by the image's design: information with the reason, no warning and no fix.
     const needsRoot = jobNeedsRoot(stage);
-    if (needsRoot) return [{ start: target.start, end: target.end, message: `${runsRoot} That may be by design here: ${needsRoot}.`, fixable: false, reason: needsRoot, severityCap: 'info' }];
-    if (cannot) return [{ start: target.start, end: target.end, message: `${runsRoot} A plain USER is not the fix here.`, fixable: false, reason: cannot }];
+    if (needsRoot) {
+      const summary = lead ? `${lead}, which may be by design here.` : fitted(`${shortImage(img)} runs as root, which may be by design here.`, 'The base image runs as root, which may be by design here.');
+      return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot, `${capitalised(needsRoot)}.`), fixable: false, reason: needsRoot, severityCap: 'info' }];
+    }
+    if (cannot) {
+      const summary = lead ? `${lead}, and a plain USER is not the fix here.` : fitted(`${shortImage(img)} runs as root; a plain USER is not the fix here.`, 'The base image runs as root; a plain USER is not the fix here.');
+      return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot), fixable: false, reason: cannot }];
+    }
     const server = packagedServer(stage);
-    if (server) return [{ start: target.start, end: target.end, message: `${runsRoot} A new user is not the fix here.`, fixable: false, reason: server }];
+    if (server) {
+      const summary = lead ? `${lead}, and a new user is not the fix here.` : fitted(`${shortImage(img)} runs as root; a new user is not the fix here.`, 'The base image runs as root; a new user is not the fix here.');
+      return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot), fixable: false, reason: server }];
+    }
     const as = newUser(options);
     const plan = planFor(model, stage, as);
     const underRoot = toolsUnderRoot(model, stage);
@@ -973,13 +989,17 @@ export const nonRootUser: Rule<'non-root-user'> = {
                 : plan;
     // On an image the table does not know, its own user is not known: a guessed user is a quick fix to confirm, never applied by fix-all.
     const manual = !known && !!plan.guessed;
+    // The first sentence names the user the fix switches to (none when the fix declines); the detail says why that user.
+    const to = finalPlan.declined ? 'a non-root user' : `\`${plan.user}\``;
+    const short = shortImage(img);
+    const why = `${capitalised(plan.why)}.`;
     const message = instr
-      ? `${runsRoot} Switch back to a non-root user: ${plan.why}.`
+      ? joinMessage(fitted(`The final stage ends as USER ${user}: switch back to ${to} after the steps that need root.`, `The final stage ends as USER ${user}: switch back to ${to}.`), runsRoot, why)
       : known
-        ? `${img} runs as root and the final stage sets no USER; ${plan.why}.`
+        ? knownMessage(fitted(`${img} runs as root and the final stage sets no USER: switch to ${to}.`, `${short} runs as root and the final stage sets no USER: switch to ${to}.`, `${short} runs as root: switch to ${to}.`, `The base image runs as root: switch to ${to}.`), runsRoot, why)
         : manual
-          ? `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER. If it runs as root, ${plan.why}.`
-          : `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER; ${plan.why}.`;
+          ? joinMessage(fitted(`${short} is not a known base image: if it runs as root, switch to ${to}.`, `The base image is not known here: if it runs as root, switch to ${to}.`), `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER. If it runs as root, ${plan.why}.`)
+          : joinMessage(fitted(`${short} is not a known base image, taken to run as root: switch to ${to}.`, `The base image is not known here, taken to run as root: switch to ${to}.`), `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER.`, why);
     if (finalPlan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: finalPlan.declined }];
     // The fix reads the user to create from the finding, so it builds what the message announced.
     const data = { user: plan.user, name: as.name, uid: as.uid };
