@@ -56,8 +56,9 @@ function assertBuilderAndRuntime(text: string, original: string): void {
     const installed: string[] = [];
     for (const c of script.commands) {
       const a = c.args.map((x) => x.value ?? '');
-      const install = (c.name === 'apt-get' && a.includes('install')) || (c.name === 'apk' && a.includes('add'));
-      const housekeeping = (c.name === 'apt-get' && a[0] === 'update') || (c.name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x)));
+      const dnf = c.name === 'dnf' || c.name === 'microdnf';
+      const install = (c.name === 'apt-get' && a.includes('install')) || (c.name === 'apk' && a.includes('add')) || (dnf && a.includes('install'));
+      const housekeeping = (c.name === 'apt-get' && a[0] === 'update') || (dnf && a[0] === 'clean' && a[1] === 'all') || (c.name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x)));
       assert.ok(install || housekeeping, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${c.name}\``);
       if (install) installed.push(...a.filter((x) => x && !x.startsWith('-') && x !== 'install' && x !== 'add'));
     }

@@ -1,87 +1,459 @@
 /**
- * C/C++ with make (or cmake/ninja): build in the original gcc / buildpack-deps image, ship the program on the
- * slim image of the same distribution release. The program must be named by the CMD/ENTRYPOINT by its
- * path (built in the build directory, or installed to an absolute path or an explicit PREFIX).
+ * C/C++ built with make, cmake, meson/ninja or a compiler, in one of two kinds of image:
+ *
+ * - a toolchain image (gcc, buildpack-deps): the runtime is the slim image of the same distribution release;
+ * - a distribution image with build packages installed (debian, ubuntu, alpine, UBI 9 / Enterprise Linux 9,
+ *   fedora): the runtime is the same image again, without the build packages.
+ *
+ * The runtime installs the run-time libraries of every `-dev`/`-devel` package the builder installed
+ * (knowledge/runtime-libraries.ts), the other packages the stage installed that are not build tools, and the
+ * tools its CMD, ENTRYPOINT and HEALTHCHECK run. It copies what the build installed: the whole install prefix
+ * (`PREFIX=`, `--prefix`, `CMAKE_INSTALL_PREFIX`, `/usr/local` by default for configure, cmake and meson), or
+ * the DESTDIR tree, or a program the stage copied into place, or else the program the CMD names in the build
+ * directory. Which installed files a program reads is not known, so a prefix is copied whole, never a guess of
+ * its parts; a prefix the image itself fills (`/usr`, or `/usr/local` on gcc, where the compiler lives) cannot be
+ * told apart from the image, and the recipe declines.
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { BUILD_PACKAGE, cRuntimeFor } from '../../knowledge/toolchains';
-import { absPath, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
+import { isKnownRelease, type Release } from '../../knowledge/runtime-libraries';
+import { absPath, copyDests, coveredBy, mainCommand, programOf, runCommands, type RunCommand, rootRepoIs } from './common';
+import { aptInstallLine, aptPackages, runtimePackages, type AptPackages } from './system-packages';
+import { buildPackagesShipped } from './build-packages';
 import type { Recipe, RecipeResult } from './types';
 
-const BUILDERS = new Set(['make', 'gmake', 'cmake', 'ninja', 'gcc', 'cc', 'g++', 'c++', 'clang', 'clang++']);
-const PACKAGE_MANAGERS = new Set(['apt-get', 'apt']);
+const COMPILERS = new Set(['gcc', 'cc', 'g++', 'c++', 'clang', 'clang++']);
+const BUILDERS = new Set(['make', 'gmake', 'cmake', 'ninja', 'meson', ...COMPILERS]);
+/** Commands a native build runs that change nothing the runtime needs beyond the build and install directories. */
+const BUILD_HELPERS = new Set([
+  'apt-get', 'apt', 'apt-mark', 'apk', 'dnf', 'yum', 'microdnf', 'rm', 'mkdir', 'cd', 'cp', 'mv', 'ln', 'install', 'tar', 'unzip', 'curl', 'wget',
+  'git', 'gpg', 'gpgconf', 'sha256sum', 'sha512sum', 'sha1sum', 'md5sum', 'echo', 'printf', 'set', 'true', 'export', 'test', '[', 'ls', 'cat', 'chmod',
+  'patch', 'strip', 'nproc', 'pkg-config', 'pkgconf', 'autoreconf', 'autoconf', 'automake', 'libtoolize', 'aclocal', 'ldconfig', 'xz', 'gzip', 'bzip2',
+  'sleep', 'find', 'grep', 'sed', 'env', 'export', 'ccache', 'scons',
+]);
+/** Configure scripts run from the source tree (`./configure`, `../configure`, `./autogen.sh`, `./bootstrap`). */
+const CONFIGURE_SCRIPT = /(^|\/)(configure|autogen\.sh|bootstrap(\.sh)?|Configure|config)$/;
+/** Commands that write the files their last operand names (`cp a b /dest`). */
+const COPIERS = new Set(['cp', 'mv', 'install']);
+/** Install prefixes the image itself fills: copying them would copy the image, not the program. */
+const SYSTEM_DIRS = new Set(['/', '/usr', '/usr/lib', '/usr/lib64', '/usr/bin', '/usr/sbin', '/bin', '/sbin', '/lib', '/lib64', '/etc', '/var', '/usr/share', '/usr/include', '/root', '/home', '/tmp']);
+/** Directories of programs on PATH (a copied program lands there as a file of its own). */
+const BIN_DIRS = new Set(['/usr/local/bin', '/usr/local/sbin', '/usr/bin', '/usr/sbin', '/bin', '/sbin']);
+/** Programs every image of the family has (coreutils or busybox, the shell). */
+const BASE_PROGRAMS: Record<Family, Set<string>> = {
+  apt: new Set(['sh', 'bash', 'env', 'cat', 'echo', 'test', 'true', 'sleep', 'ls', 'kill']),
+  apk: new Set(['sh', 'ash', 'busybox', 'env', 'cat', 'echo', 'test', 'true', 'sleep', 'ls', 'kill', 'wget', 'nc']),
+  dnf: new Set(['sh', 'bash', 'env', 'cat', 'echo', 'test', 'true', 'sleep', 'ls', 'kill']),
+};
+/** Tools a CMD or HEALTHCHECK names and the package that has them, where the names differ per family. */
+const TOOL_PACKAGE: Record<Family, Record<string, string>> = {
+  apt: { curl: 'curl', wget: 'wget', tini: 'tini', 'dumb-init': 'dumb-init', gosu: 'gosu', nc: 'netcat-openbsd' },
+  apk: { curl: 'curl', tini: 'tini', 'dumb-init': 'dumb-init', 'su-exec': 'su-exec' },
+  dnf: { curl: 'curl', wget: 'wget' },
+};
+/** Init wrappers a CMD or ENTRYPOINT runs the program through. */
+const WRAPPERS = new Set(['tini', 'dumb-init', '/usr/bin/tini', '/sbin/tini', '/usr/bin/dumb-init']);
+/** Debian and Ubuntu packages that only build (beside the shared build-package pattern). */
+const APT_BUILD_ONLY = /^(meson|bison|flex|patch|autoconf-archive|autopoint|gettext|nasm|yasm|gperf|dpkg-dev|scons|binutils|file|xz-utils|unzip|gnupg2?|dirmngr)$/;
+/** Packages on Alpine that only build (beside the shared build-package pattern). */
+const APK_BUILD_ONLY = /^(linux-headers|samurai|meson|ninja|musl-dev|fortify-headers|patch|bison|flex|binutils|file|autoconf-archive|gettext|perl|coreutils|tar|xz)$/;
+/** Packages on Enterprise Linux / Fedora that only build. */
+const DNF_BUILD_ONLY = /^(gcc-c\+\+|make|cmake|ninja-build|meson|kernel-headers|glibc-headers|redhat-rpm-config|rpm-build|patch|bison|flex|binutils|diffutils|findutils|tar|gzip|xz|which|perl)$/;
+
+type Family = 'apt' | 'apk' | 'dnf';
+
+interface Base {
+  runtimeImage: string;
+  family: Family;
+  /** The table release of the image, or null when the tag does not say which. */
+  release: Release | null;
+  /** How the image is named in reasons. */
+  name: string;
+  /** The install prefix the image itself fills (gcc keeps its compiler in /usr/local). */
+  ownPrefix: string | null;
+  /** microdnf instead of dnf (the UBI minimal images). */
+  microdnf: boolean;
+  toolchainImage: boolean;
+}
+
+const DEBIAN_NUMBERS: Record<string, Release> = { '11': 'bullseye', '12': 'bookworm', '13': 'trixie' };
+const UBUNTU_NUMBERS: Record<string, Release> = { '22.04': 'jammy', '24.04': 'noble' };
+
+function debianRelease(tag: string | null): Release | null {
+  const parts = (tag ?? '').split('-');
+  for (const p of parts) if (isKnownRelease(p) && ['bookworm', 'bullseye', 'trixie'].includes(p)) return p;
+  const n = /^(\d+)(\.\d+)*$/.exec(parts[0] ?? '')?.[1];
+  return n ? DEBIAN_NUMBERS[n] ?? null : null;
+}
+
+function ubuntuRelease(tag: string | null): Release | null {
+  const t = tag ?? '';
+  const code = /^(jammy|noble)(-|$)/.exec(t)?.[1];
+  if (code) return code as Release;
+  const n = /^(\d\d\.\d\d)(\.\d+)?$/.exec(t)?.[1];
+  return n ? UBUNTU_NUMBERS[n] ?? null : null;
+}
+
+function alpineRelease(tag: string | null): Release | null {
+  const m = /^3\.(\d+)(\.\d+)?$/.exec(tag ?? '');
+  const r = m ? `alpine3.${m[1]}` : null;
+  return r && isKnownRelease(r) ? r : null;
+}
+
+const EL9_IMAGE = /(^|\/)(ubi9(\/ubi(-minimal|-init)?)?|ubi9-minimal|ubi9-init)$|^(rockylinux|almalinux)$|^rockylinux\/rockylinux$|^quay\.io\/centos\/centos$/;
+
+/** What the stage is built on: the runtime image, its package manager and its release. Null: not an image this recipe knows. */
+function baseOf(stage: Stage): Base | null {
+  const { ref, text } = rootImage(stage);
+  if (!ref || !text) return null;
+  const key = repoKey(ref);
+  const tag = ref.tag;
+  const same = (family: Family, release: Release | null, microdnf = false): Base => ({ runtimeImage: text, family, release, name: text, ownPrefix: null, microdnf, toolchainImage: false });
+  if (key === 'gcc' || key === 'buildpack-deps') {
+    const runtimeImage = cRuntimeFor(key, tag);
+    if (!runtimeImage) return { runtimeImage: '', family: 'apt', release: null, name: `${key}:${tag ?? 'latest'}`, ownPrefix: null, microdnf: false, toolchainImage: true };
+    const code = runtimeImage.replace(/^(debian|ubuntu):/, '').replace(/-slim$/, '');
+    return { runtimeImage, family: 'apt', release: isKnownRelease(code) ? code : null, name: `${key}:${tag ?? 'latest'}`, ownPrefix: key === 'gcc' ? '/usr/local' : null, microdnf: false, toolchainImage: true };
+  }
+  if (key === 'debian') return same('apt', debianRelease(tag));
+  if (key === 'ubuntu') return same('apt', ubuntuRelease(tag));
+  if (key === 'alpine') return same('apk', alpineRelease(tag));
+  if (EL9_IMAGE.test(key)) {
+    const nine = /ubi9/.test(key) || /^(stream)?9(\.\d+)*(-minimal)?$/.test(tag ?? '');
+    return same('dnf', nine ? 'el9' : null, /minimal/.test(key) || /-minimal$/.test(tag ?? ''));
+  }
+  if (key === 'fedora') return same('dnf', null);
+  return null;
+}
 
 function isBuild(c: RunCommand): boolean {
   const n = c.cmd.name;
-  if (!n || !BUILDERS.has(n)) return false;
-  // `cmake -S . -B build` only configures; `cmake --build` builds.
-  if (n === 'cmake') return c.cmd.args.some((a) => a.value === '--build' || a.value === '--install');
-  return true;
+  if (!n) return false;
+  const a = c.cmd.args.map((x) => x.value);
+  // `cmake -S . -B build` and `meson setup build` only configure; `cmake --build`, `meson compile` build.
+  if (n === 'cmake') return a.some((v) => v === '--build' || v === '--install');
+  if (n === 'meson') return a[0] === 'compile' || a[0] === 'install';
+  return BUILDERS.has(n);
 }
 
-/** `make install [PREFIX=/x] [DESTDIR=/y]`: the prefix written on the command line, '' when none. */
-function makeInstall(c: RunCommand): { prefix: string | null; destdir: string | null } | null {
-  if (c.cmd.name !== 'make' && c.cmd.name !== 'gmake') return null;
+/** Whether the command installs what the build made (`make install`, `cmake --install`, `ninja install`, `meson install`). */
+function isInstall(c: RunCommand): boolean {
+  const n = c.cmd.name;
   const a = c.cmd.args.map((x) => x.value ?? '');
-  if (!a.includes('install')) return null;
-  const val = (k: RegExp) => a.find((x) => k.test(x))?.replace(/^[^=]*=/, '') ?? null;
-  return { prefix: val(/^(PREFIX|prefix)=/), destdir: val(/^DESTDIR=/) };
+  if (n === 'make' || n === 'gmake' || n === 'ninja') return a.some((v) => v === 'install' || v === 'install-strip');
+  if (n === 'cmake') return a.includes('--install') || (a.includes('--build') && /(^| )install( |$)/.test(a.slice(a.indexOf('--target') + 1, a.indexOf('--target') + 2).join(' ')));
+  if (n === 'meson') return a[0] === 'install';
+  return false;
+}
+
+/** The value of `NAME=value` in a command's arguments or assignments. */
+function assigned(c: RunCommand, names: RegExp): string | null {
+  for (const a of [...c.cmd.assignments, ...c.cmd.args.map((x) => x.value ?? '')]) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(a);
+    if (m && names.test(m[1])) return m[2];
+  }
+  return null;
+}
+
+function optionOf(args: string[], names: string[]): string | null {
+  for (let k = 0; k < args.length; k++) {
+    if (names.includes(args[k])) return args[k + 1] ?? null;
+    const eq = names.find((n) => args[k].startsWith(n + '='));
+    if (eq) return args[k].slice(eq.length + 1);
+  }
+  return null;
+}
+
+type Prefix = { path: string | null; how: string };
+
+/** Where the install step puts the program: the prefix it is given, the default of its build system, or null (the Makefile's own). */
+function installPrefix(cmds: RunCommand[], install: RunCommand): Prefix {
+  const a = install.cmd.args.map((x) => x.value ?? '');
+  if (install.cmd.name === 'make' || install.cmd.name === 'gmake') {
+    const p = assigned(install, /^(PREFIX|prefix)$/);
+    if (p !== null) return { path: p, how: `\`make install ${/^PREFIX=/.test(a.find((v) => /^(PREFIX|prefix)=/.test(v)) ?? '') ? 'PREFIX' : 'prefix'}=${p}\`` };
+  }
+  if (install.cmd.name === 'cmake') {
+    const p = optionOf(a, ['--prefix']);
+    if (p !== null) return { path: p, how: `\`cmake --install --prefix ${p}\`` };
+  }
+  // The configure step of the build system that made the tree.
+  for (const c of [...cmds].reverse()) {
+    const n = c.cmd.name ?? '';
+    const ca = c.cmd.args.map((x) => x.value ?? '');
+    if (n === 'cmake' && !ca.includes('--build') && !ca.includes('--install')) {
+      const d = ca.find((v) => v.startsWith('-DCMAKE_INSTALL_PREFIX'));
+      if (d) return { path: d.replace(/^-DCMAKE_INSTALL_PREFIX(:\w+)?=/, ''), how: '`-DCMAKE_INSTALL_PREFIX`' };
+      return { path: '/usr/local', how: 'cmake\'s default prefix' };
+    }
+    if (n === 'meson' && (ca[0] === 'setup' || (ca[0] && !['compile', 'install', 'test', 'configure'].includes(ca[0])))) {
+      const p = optionOf(ca, ['--prefix']) ?? ca.find((v) => v.startsWith('-Dprefix='))?.slice('-Dprefix='.length) ?? null;
+      return p !== null ? { path: p, how: '`meson setup --prefix`' } : { path: '/usr/local', how: 'meson\'s default prefix' };
+    }
+    if (CONFIGURE_SCRIPT.test(n) && /configure$/.test(n)) {
+      const p = optionOf(ca, ['--prefix']);
+      return p !== null ? { path: p, how: `\`configure --prefix=${p}\`` } : { path: '/usr/local', how: 'configure\'s default prefix' };
+    }
+  }
+  return { path: null, how: '' };
+}
+
+/** Package lists of an apk or dnf stage, sorted as `aptPackages` sorts apt's. */
+function otherPackages(model: Model, stage: Stage, family: Family): AptPackages {
+  const out: AptPackages = { dev: [], buildOnly: [], runtime: [], problem: null };
+  const managers = family === 'apk' ? /^apk$/ : /^(dnf|yum|microdnf)$/;
+  const verb = family === 'apk' ? 'add' : 'install';
+  const valueOptions = new Set(['-t', '--virtual', '-X', '--repository', '--setopt', '--enablerepo', '--disablerepo', '--repo', '--releasever', '--installroot', '-p', '--root', '--repositories-file', '-c', '--config']);
+  for (const c of runCommands(model, stage)) {
+    const name = c.cmd.name;
+    const args = c.cmd.args.map((a) => a.value);
+    if (!name) continue;
+    if (/^(apt-get|apt|apk|dnf|yum|microdnf)$/.test(name) && !managers.test(name) && args.some((a) => a === 'install' || a === 'add')) {
+      out.problem ??= `the stage installs packages with ${name} on a ${family === 'apk' ? 'apk' : 'dnf'} image`;
+      continue;
+    }
+    if (!managers.test(name)) continue;
+    const k = args.indexOf(verb);
+    if (k < 0) continue;
+    if (args.some((a) => a === '-X' || a === '--repository' || a?.startsWith('--repository=') || a === '--enablerepo' || a?.startsWith('--enablerepo='))) {
+      out.problem ??= 'the stage installs from a repository the runtime would not have';
+    }
+    for (let j = k + 1; j < args.length; j++) {
+      const a = args[j];
+      if (a === null) {
+        out.problem ??= 'a package list depends on a variable';
+        continue;
+      }
+      if (valueOptions.has(a)) {
+        j++;
+        continue;
+      }
+      if (a.startsWith('-')) continue;
+      if (/\/|\.(apk|rpm)$/.test(a) || a.startsWith('@')) {
+        out.problem ??= `\`${a}\` is not a package from the distribution's repositories`;
+        continue;
+      }
+      const bare = family === 'apk' ? a.split(/[=<>~]/, 1)[0] : a;
+      const list = /-(dev|devel)$/.test(bare) ? out.dev : BUILD_PACKAGE.test(bare) || (family === 'apk' ? APK_BUILD_ONLY : DNF_BUILD_ONLY).test(bare) ? out.buildOnly : out.runtime;
+      if (!list.includes(a)) list.push(a);
+    }
+  }
+  return out;
+}
+
+function installLine(base: Base, packages: string[]): string {
+  if (base.family === 'apt') return aptInstallLine(packages);
+  if (base.family === 'apk') return `RUN apk add --no-cache ${packages.join(' ')}`;
+  const dnf = base.microdnf ? 'microdnf' : 'dnf';
+  return `RUN ${dnf} install -y --nodocs --setopt=install_weak_deps=0 ${packages.join(' ')} && ${dnf} clean all`;
+}
+
+/** The files a copy after the build puts outside the build directories (`cp build/app /usr/local/bin/`). */
+function copiedInto(c: RunCommand): string[] | null {
+  const ops = c.cmd.args.map((x) => x.value);
+  if (ops.some((o) => o === null)) return null;
+  const words = (ops as string[]).filter((o) => !o.startsWith('-'));
+  if (c.cmd.name === 'install' && (ops as string[]).some((o) => o === '-d' || o === '--directory')) return [];
+  if (words.length < 2) return null;
+  const dest = absPath(c.dir, words[words.length - 1]);
+  if (!dest) return null;
+  const sources = words.slice(0, -1);
+  if (sources.length === 1 && !words[words.length - 1].endsWith('/') && !BIN_DIRS.has(dest)) return [dest];
+  return sources.map((s) => `${dest.replace(/\/$/, '')}/${s.slice(s.replace(/\/$/, '').lastIndexOf('/') + 1).replace(/\/$/, '')}`);
+}
+
+/** The absolute paths a command writes outside `dirs`, for the commands whose targets are plain operands. */
+function writesOutside(c: RunCommand, dirs: string[]): string | null {
+  const n = c.cmd.name ?? '';
+  const ops = c.cmd.args.map((x) => x.value);
+  const inPlace = n === 'sed' && ops.some((o) => o !== null && /^-[a-zA-Z]*i/.test(o));
+  if (!['mkdir', 'ln', 'chmod', 'chown', 'tee', 'touch'].includes(n) && !COPIERS.has(n) && !inPlace) return null;
+  const words = ops.filter((o): o is string => o !== null && !o.startsWith('-'));
+  const targets = COPIERS.has(n) || n === 'ln' ? words.slice(-1) : n === 'chmod' || n === 'chown' || inPlace ? words.slice(1) : words;
+  for (const t of targets) {
+    const p = absPath(c.dir, t);
+    if (!p) return t;
+    if (!coveredBy(p, dirs)) return p;
+  }
+  return null;
 }
 
 export const cRecipe: Recipe = {
   ecosystem: 'c',
-  applies(_model, stage) {
-    return rootRepoIs(stage, /^(gcc|buildpack-deps)$/);
+  applies(model, stage) {
+    if (rootRepoIs(stage, /^(gcc|buildpack-deps)$/)) return true;
+    // A distribution image counts when it keeps build packages and runs a native build.
+    const base = baseOf(stage);
+    if (!base) return false;
+    return buildPackagesShipped(model, stage).length > 0 && runCommands(model, stage).some(isBuild);
   },
   plan(model: Model, stage: Stage): RecipeResult {
-    const ref = rootImage(stage).ref!;
-    const runtimeImage = cRuntimeFor(repoKey(ref), ref.tag);
-    if (!runtimeImage) return { ok: false, reason: `the distribution release behind ${repoKey(ref)}:${ref.tag ?? 'latest'} is not known here` };
-    const cmds = runCommands(model, stage);
-    for (const c of cmds) {
-      if (!c.cmd.name || !PACKAGE_MANAGERS.has(c.cmd.name) || !c.cmd.args.some((a) => a.value === 'install')) continue;
-      const pkgs = c.cmd.args.map((a) => a.value).filter((x): x is string => x !== null && !x.startsWith('-') && x !== 'install');
-      const libs = pkgs.filter((p) => !BUILD_PACKAGE.test(p) || /-(dev|devel)$/.test(p));
-      if (libs.length) return { ok: false, reason: `the program may link libraries installed with ${libs.join(', ')}; their run-time packages are not known here` };
-    }
+    const base = baseOf(stage)!;
+    if (!base.runtimeImage) return { ok: false, reason: `the distribution release behind ${base.name} is not known here` };
+    // The stage sets no WORKDIR: a distribution image starts in /, until a `cd` (which runCommands follows from there).
+    const startDir = !base.toolchainImage && !stage.instructions.some((i) => i.keyword === 'WORKDIR') ? '/' : null;
+    const raw = runCommands(model, stage);
+    const cmds = raw.map((c, k) => (c.dir === null && startDir && !raw.slice(0, k).some((x) => x.instr === c.instr && x.cmd.name === 'cd') ? { ...c, dir: startDir } : c));
     const builds = cmds.filter(isBuild);
     const build = builds[builds.length - 1];
-    if (!build) return { ok: false, reason: 'no `make`, `cmake --build` or compiler step in the final stage' };
+    if (!build) return { ok: false, reason: 'no `make`, `cmake --build`, `meson compile`/`ninja` or compiler step in the final stage' };
+
+    // The packages: run-time libraries of the -dev packages, the other packages again, build tools left behind.
+    const pkgs = base.family === 'apt' ? aptPackages(model, stage) : otherPackages(model, stage, base.family);
+    if (base.family === 'apt') for (const p of pkgs.runtime.filter((x) => APT_BUILD_ONLY.test(x))) pkgs.buildOnly.push(p);
+    const wants = pkgs.runtime.filter((p) => !(base.family === 'apt' && APT_BUILD_ONLY.test(p)));
+    if (pkgs.buildOnly.includes('ca-certificates') && !wants.includes('ca-certificates')) wants.push('ca-certificates');
+    const sorted = { ...pkgs, runtime: wants };
+    const what = base.release ? null : `${base.name} does not name its distribution release, and the run-time package of ${pkgs.dev.join(', ')} depends on it; name the release in the tag (e.g. ${base.family === 'apk' ? 'alpine:3.20' : base.family === 'dnf' ? 'a UBI 9 image' : 'debian:bookworm'})`;
+    const dnfUnknown = base.family === 'dnf' && !base.release && pkgs.dev.length ? `the run-time packages of ${pkgs.dev.join(', ')} on ${base.name} are not known here (the table covers UBI 9 / Enterprise Linux 9)` : null;
+    if (dnfUnknown && !pkgs.problem) return { ok: false, reason: dnfUnknown };
+    if (!base.release && pkgs.dev.length && !pkgs.problem && what) return { ok: false, reason: what };
+    const runtime = runtimePackages(sorted, base.release, base.name);
+    if (!runtime.ok) return runtime;
+    const packages = [...runtime.packages];
+    // musl images lack the C++ runtime that a C++ compiler's programs link; glibc images have it.
+    if (base.family === 'apk' && pkgs.buildOnly.some((p) => /^(g\+\+|build-base|clang(\d+)?)$/.test(p))) {
+      for (const l of ['libstdc++', 'libgcc']) if (!packages.includes(l)) packages.push(l);
+    }
+
+    // What the program is and where the build puts it.
     const words = mainCommand(model, stage);
-    const prog = words?.[0];
+    // An init wrapper (`tini --`, `dumb-init`) runs the program: the program is the first word after it.
+    let k = 0;
+    while (words && k < words.length && (WRAPPERS.has(words[k]) || (k > 0 && words[k].startsWith('-')))) k++;
+    const prog = words?.[k];
     if (!prog) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT naming the program' };
-    const install = builds.map(makeInstall).filter((x) => x !== null).pop() ?? null;
-    let artifact: string | null = null;
-    if (prog.includes('/')) {
-      const wd = build.dir;
-      const p = absPath(wd, prog);
+    const installs = cmds.filter(isInstall);
+    const install = installs[installs.length - 1] ?? null;
+    const lastStep = [build, install].filter((x): x is RunCommand => !!x).sort((x, y) => cmds.indexOf(x) - cmds.indexOf(y)).pop()!;
+    const dirOf = (c: RunCommand) => {
+      const d = c.dir;
+      // `make -C dir`, `ninja -C dir`: the build runs there.
+      const a = c.cmd.args.map((x) => x.value ?? '');
+      const C = /^(make|gmake|ninja|meson)$/.test(c.cmd.name ?? '') ? optionOf(a, ['-C', '--directory']) : null;
+      return C !== null ? absPath(d, C) : d;
+    };
+    const buildDirs = [...new Set(cmds.filter((c) => isBuild(c) || CONFIGURE_SCRIPT.test(c.cmd.name ?? '') || c.cmd.name === 'cmake' || c.cmd.name === 'meson').map(dirOf))];
+    if (buildDirs.some((d) => d === null)) return { ok: false, reason: 'the working directory of a build step is not known (a variable, or the image\'s own WORKDIR)' };
+    if (buildDirs.includes('/')) return { ok: false, reason: 'a build step runs in /, so its sources and output cannot be told apart from the image' };
+    const sourceDirs = [...(buildDirs as string[]), '/tmp'];
+    for (const d of copyDests(model, stage)) if (!d.from && d.path && d.path !== '/' && coveredBy(d.path, buildDirs as string[])) sourceDirs.push(d.path);
+
+    const artifacts: string[] = [];
+    const targets: Record<string, string> = {};
+    /** The prefix the install step installs into (inside DESTDIR when there is one). */
+    let prefixPath: string | null = null;
+    if (install) {
+      const destdir = assigned(install, /^DESTDIR$/);
+      const prefix = installPrefix(cmds, install);
+      if (destdir !== null) {
+        const d = absPath(install.dir, destdir);
+        if (!d || d === '/') return { ok: false, reason: 'the DESTDIR of the install step is not a plain directory' };
+        artifacts.push(d);
+        targets[d] = '/';
+      } else if (prefix.path === null) {
+        if (!prog.startsWith('/')) return { ok: false, reason: '`make install` puts the program under a PREFIX the Makefile sets, which the Dockerfile does not show; name the program by its path in the CMD' };
+        const m = /^(\/.+)\/s?bin\/[^/]+$/.exec(prog);
+        if (!m) return { ok: false, reason: `\`make install\` installs where the Makefile says, and ${prog} does not show which prefix that is` };
+        prefix.path = m[1];
+        prefix.how = `the prefix of ${prog}`;
+      }
+      prefixPath = prefix.path === null ? null : absPath(install.dir, prefix.path);
+      if (destdir === null) {
+        const p = absPath(install.dir, prefix.path!);
+        if (!p) return { ok: false, reason: 'the install prefix is a relative path' };
+        if (SYSTEM_DIRS.has(p)) return { ok: false, reason: `the install step puts the program into ${p} (${prefix.how}), beside the image's own files, so which files are the program's is not known; install with DESTDIR=/out or into a prefix of its own (e.g. /opt/app) to convert` };
+        if (base.ownPrefix && coveredBy(base.ownPrefix, [p])) return { ok: false, reason: `the install step puts the program into ${p} (${prefix.how}), where ${base.name} keeps its own compiler, so which files are the program's is not known; install with DESTDIR=/out or into a prefix of its own (e.g. /opt/app) to convert` };
+        artifacts.push(p);
+      }
+    }
+    // Programs copied into place after the build (`cp build/app /usr/local/bin/`).
+    for (const c of cmds.slice(cmds.indexOf(builds[0]))) {
+      if (!COPIERS.has(c.cmd.name ?? '')) continue;
+      const into = copiedInto(c);
+      if (into === null) return { ok: false, reason: `the \`${c.cmd.name}\` on line ${c.instr.line + 1} copies files the recipe cannot follow (an option value or a variable)` };
+      for (const f of into) if (!coveredBy(f, [...sourceDirs, ...artifacts])) {
+        if (SYSTEM_DIRS.has(f)) return { ok: false, reason: `the \`${c.cmd.name}\` on line ${c.instr.line + 1} copies into ${f}` };
+        artifacts.push(f);
+      }
+    }
+    if (!install && prog.includes('/')) {
+      const p = absPath(dirOf(build), prog);
       if (!p) return { ok: false, reason: 'the program path is relative and the working directory is unknown' };
-      // Built in the build directory, or installed to an absolute path by `make install`.
-      if ((build.dir && coveredBy(p, [build.dir]) && build.dir !== '/') || (install && prog.startsWith('/'))) artifact = p;
-      else return { ok: false, reason: `the CMD runs ${p}, which the build step does not show it makes` };
-    } else if (install?.prefix && !install.destdir) {
-      artifact = `${install.prefix.replace(/\/$/, '')}/bin/${prog}`;
-    } else {
+      if (!coveredBy(p, artifacts)) {
+        const bd = dirOf(build);
+        if (bd && bd !== '/' && coveredBy(p, [bd])) artifacts.push(p);
+        else return { ok: false, reason: `the CMD runs ${p}, which the build step does not show it makes` };
+      }
+    } else if (!install && !artifacts.some((a) => a.endsWith(`/${prog}`) && BIN_DIRS.has(a.slice(0, a.lastIndexOf('/'))))) {
+      return { ok: false, reason: `the CMD runs \`${prog}\` from PATH, not a program the build step makes` };
+    }
+
+    // Files the stage copied in from the context outside the source tree (a config file, an entrypoint script).
+    for (const d of copyDests(model, stage)) {
+      if (d.from || !d.path || coveredBy(d.path, sourceDirs) || coveredBy(d.path, artifacts)) continue;
+      if (d.path === '/' || SYSTEM_DIRS.has(d.path.replace(/\/$/, ''))) return { ok: false, reason: `the ${d.instr.keyword} on line ${d.instr.line + 1} copies into ${d.path}, which cannot be told apart from the image` };
+      artifacts.push(d.path.replace(/\/$/, '') || '/');
+    }
+
+    // Every other command must leave nothing behind that the runtime would miss.
+    for (const c of cmds) {
+      const n = c.cmd.name;
+      if (!n) return { ok: false, reason: `the RUN on line ${c.instr.line + 1} runs a command whose name depends on a variable` };
+      const base0 = n.replace(/^.*\//, '');
+      if (/^(useradd|adduser|groupadd|addgroup)$/.test(base0)) return { ok: false, reason: `the RUN on line ${c.instr.line + 1} runs \`${base0}\`: the user it creates would not exist in the runtime stage` };
+      if (!(BUILD_HELPERS.has(base0) || BUILDERS.has(base0) || CONFIGURE_SCRIPT.test(n))) {
+        return { ok: false, reason: `the RUN on line ${c.instr.line + 1} runs \`${n}\`, whose changes to the image would not reach the runtime stage` };
+      }
+      const out = writesOutside(c, [...sourceDirs, ...artifacts]);
+      if (out && !(COPIERS.has(base0) && cmds.indexOf(c) >= cmds.indexOf(builds[0]))) {
+        return { ok: false, reason: `the RUN on line ${c.instr.line + 1} writes ${out} (\`${n}\`), which the runtime stage would not have` };
+      }
+    }
+
+    // A program installed into a prefix runs from PATH only when the prefix's bin directory is on it.
+    const onPath = (p: string) => BIN_DIRS.has(p.replace(/\/$/, ''));
+    const installedOnPath = !!install && !prog.includes('/') && prefixPath !== null && (onPath(`${prefixPath}/bin`) || onPath(`${prefixPath}/sbin`));
+    if (install && !prog.includes('/') && !installedOnPath && !artifacts.some((a) => a.endsWith(`/${prog}`))) {
       return {
         ok: false,
-        reason: install
+        reason: prefixPath === null
           ? '`make install` puts the program under a PREFIX the Makefile sets, which the Dockerfile does not show; name the program by its path in the CMD'
-          : `the CMD runs \`${prog}\` from PATH, not a program the build step makes`,
+          : `the CMD runs \`${prog}\` from PATH, and ${prefixPath}/bin, where the install step puts it, is not on PATH`,
       };
     }
+
+    // The tools the CMD, ENTRYPOINT and HEALTHCHECK run besides the program: the image's own, or installed in the runtime.
+    const programs = new Set(BASE_PROGRAMS[base.family]);
+    if (installedOnPath) programs.add(prog);
+    for (const i of stage.instructions) {
+      if (i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT' && i.keyword !== 'HEALTHCHECK') continue;
+      const tool = programOf(model, i).words?.[0];
+      if (!tool || tool.includes('/') || tool === prog || programs.has(tool)) continue;
+      if (i.keyword === 'CMD' && stage.instructions.some((j) => j.keyword === 'ENTRYPOINT')) continue;
+      const pkg = TOOL_PACKAGE[base.family][tool] ?? (packages.includes(tool) || pkgs.buildOnly.includes(tool) ? tool : null);
+      if (!pkg) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${tool}\`, and which package puts it into the runtime is not known here` };
+      if (!packages.includes(pkg)) packages.push(pkg);
+      programs.add(tool);
+    }
+
+    const artifactTargets: Record<string, string> = { ...targets };
     return {
       ok: true,
       plan: {
         ecosystem: 'c',
-        buildStep: build.instr,
-        artifacts: [artifact],
-        runtimeImage,
+        buildStep: lastStep.instr,
+        artifacts,
+        artifactTargets,
+        runtimeImage: base.runtimeImage,
         builderEdits: [],
-        buildOnlyEnv: /^(CC|CXX|CPP|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS|PKG_CONFIG_PATH)$/,
+        buildOnlyEnv: /^(CC|CXX|CPP|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS|PKG_CONFIG_PATH|CMAKE_\w+)$/,
         runtimeNonRoot: false,
         runtimeHasShell: true,
+        runtimePrograms: [...programs],
+        runtimeSetup: packages.length ? [installLine(base, packages)] : [],
       },
     };
   },
