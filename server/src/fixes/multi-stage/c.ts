@@ -15,10 +15,9 @@
  * told apart from the image, and the recipe declines.
  */
 import type { Model, Stage } from '../../core/model';
-import { rootImage } from '../../core/stage-info';
+import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { BUILD_PACKAGE, cRuntimeFor } from '../../knowledge/toolchains';
-import { isKnownRelease, type Release } from '../../knowledge/runtime-libraries';
 import { absPath, copyDests, coveredBy, mainCommand, programOf, runCommands, type RunCommand, rootRepoIs } from './common';
 import { aptInstallLine, aptPackages, runtimePackages, type AptPackages } from './system-packages';
 import { buildPackagesShipped } from './build-packages';
@@ -67,8 +66,8 @@ type Family = 'apt' | 'apk' | 'dnf';
 interface Base {
   runtimeImage: string;
   family: Family;
-  /** The table release of the image, or null when the tag does not say which. */
-  release: Release | null;
+  /** The release the tag names (a table's name where there is one), or null when the tag does not say which. */
+  release: string | null;
   /** How the image is named in reasons. */
   name: string;
   /** The install prefix the image itself fills (gcc keeps its compiler in /usr/local). */
@@ -78,28 +77,30 @@ interface Base {
   toolchainImage: boolean;
 }
 
-const DEBIAN_NUMBERS: Record<string, Release> = { '11': 'bullseye', '12': 'bookworm', '13': 'trixie' };
-const UBUNTU_NUMBERS: Record<string, Release> = { '22.04': 'jammy', '24.04': 'noble' };
+const DEBIAN_NUMBERS: Record<string, string> = { '9': 'stretch', '10': 'buster', '11': 'bullseye', '12': 'bookworm', '13': 'trixie' };
+const UBUNTU_NUMBERS: Record<string, string> = { '18.04': 'bionic', '20.04': 'focal', '22.04': 'jammy', '24.04': 'noble' };
 
-function debianRelease(tag: string | null): Release | null {
+/** Debian codenames a tag may name (the table covers some of them; the others are named in the reason). */
+const DEBIAN_CODENAMES = new Set(['stretch', 'buster', 'bullseye', 'bookworm', 'trixie', 'forky']);
+
+function debianRelease(tag: string | null): string | null {
   const parts = (tag ?? '').split('-');
-  for (const p of parts) if (isKnownRelease(p) && ['bookworm', 'bullseye', 'trixie'].includes(p)) return p;
+  for (const p of parts) if (DEBIAN_CODENAMES.has(p)) return p;
   const n = /^(\d+)(\.\d+)*$/.exec(parts[0] ?? '')?.[1];
   return n ? DEBIAN_NUMBERS[n] ?? null : null;
 }
 
-function ubuntuRelease(tag: string | null): Release | null {
+function ubuntuRelease(tag: string | null): string | null {
   const t = tag ?? '';
-  const code = /^(jammy|noble)(-|$)/.exec(t)?.[1];
-  if (code) return code as Release;
-  const n = /^(\d\d\.\d\d)(\.\d+)?$/.exec(t)?.[1];
-  return n ? UBUNTU_NUMBERS[n] ?? null : null;
+  const code = /^([a-z]+)(-\d+)?$/.exec(t)?.[1];
+  if (code && code !== 'latest' && code !== 'rolling' && code !== 'devel') return code;
+  const n = /^(\d\d\.\d\d)(\.\d+)?(-|$)/.exec(t)?.[1];
+  return n ? UBUNTU_NUMBERS[n] ?? `ubuntu ${n}` : null;
 }
 
-function alpineRelease(tag: string | null): Release | null {
+function alpineRelease(tag: string | null): string | null {
   const m = /^3\.(\d+)(\.\d+)?$/.exec(tag ?? '');
-  const r = m ? `alpine3.${m[1]}` : null;
-  return r && isKnownRelease(r) ? r : null;
+  return m ? `alpine3.${m[1]}` : null;
 }
 
 const EL9_IMAGE = /(^|\/)(ubi9(\/ubi(-minimal|-init)?)?|ubi9-minimal|ubi9-init)$|^(rockylinux|almalinux)$|^rockylinux\/rockylinux$|^quay\.io\/centos\/centos$/;
@@ -110,12 +111,12 @@ function baseOf(stage: Stage): Base | null {
   if (!ref || !text) return null;
   const key = repoKey(ref);
   const tag = ref.tag;
-  const same = (family: Family, release: Release | null, microdnf = false): Base => ({ runtimeImage: text, family, release, name: text, ownPrefix: null, microdnf, toolchainImage: false });
+  const same = (family: Family, release: string | null, microdnf = false): Base => ({ runtimeImage: text, family, release, name: text, ownPrefix: null, microdnf, toolchainImage: false });
   if (key === 'gcc' || key === 'buildpack-deps') {
     const runtimeImage = cRuntimeFor(key, tag);
     if (!runtimeImage) return { runtimeImage: '', family: 'apt', release: null, name: `${key}:${tag ?? 'latest'}`, ownPrefix: null, microdnf: false, toolchainImage: true };
     const code = runtimeImage.replace(/^(debian|ubuntu):/, '').replace(/-slim$/, '');
-    return { runtimeImage, family: 'apt', release: isKnownRelease(code) ? code : null, name: `${key}:${tag ?? 'latest'}`, ownPrefix: key === 'gcc' ? '/usr/local' : null, microdnf: false, toolchainImage: true };
+    return { runtimeImage, family: 'apt', release: code, name: `${key}:${tag ?? 'latest'}`, ownPrefix: key === 'gcc' ? '/usr/local' : null, microdnf: false, toolchainImage: true };
   }
   if (key === 'debian') return same('apt', debianRelease(tag));
   if (key === 'ubuntu') return same('apt', ubuntuRelease(tag));
@@ -250,18 +251,29 @@ function installLine(base: Base, packages: string[]): string {
   return `RUN ${dnf} install -y --nodocs --setopt=install_weak_deps=0 ${packages.join(' ')} && ${dnf} clean all`;
 }
 
-/** The files a copy after the build puts outside the build directories (`cp build/app /usr/local/bin/`). */
+/** Options of cp, mv and install that take the next word as their value. */
+const COPY_VALUE_OPTIONS = new Set(['-m', '--mode', '-o', '--owner', '-g', '--group', '-S', '--suffix', '-Z', '--context']);
+
+/** The files a copy after the build puts outside the build directories (`cp build/app /usr/local/bin/`); null when it cannot be followed. */
 function copiedInto(c: RunCommand): string[] | null {
   const ops = c.cmd.args.map((x) => x.value);
   if (ops.some((o) => o === null)) return null;
-  const words = (ops as string[]).filter((o) => !o.startsWith('-'));
-  if (c.cmd.name === 'install' && (ops as string[]).some((o) => o === '-d' || o === '--directory')) return [];
-  if (words.length < 2) return null;
-  const dest = absPath(c.dir, words[words.length - 1]);
+  const words: string[] = [];
+  let targetDir: string | null = null;
+  for (let k = 0; k < ops.length; k++) {
+    const o = ops[k] as string;
+    if (o === '-d' || o === '--directory') return c.cmd.name === 'install' ? [] : null;
+    if (o === '-t' || o === '--target-directory') targetDir = (ops[++k] as string | undefined) ?? null;
+    else if (o.startsWith('--target-directory=')) targetDir = o.slice('--target-directory='.length);
+    else if (COPY_VALUE_OPTIONS.has(o)) k++;
+    else if (!o.startsWith('-')) words.push(o);
+  }
+  const destWord = targetDir ?? words.pop();
+  if (!destWord || words.length === 0) return null;
+  const dest = absPath(c.dir, destWord);
   if (!dest) return null;
-  const sources = words.slice(0, -1);
-  if (sources.length === 1 && !words[words.length - 1].endsWith('/') && !BIN_DIRS.has(dest)) return [dest];
-  return sources.map((s) => `${dest.replace(/\/$/, '')}/${s.slice(s.replace(/\/$/, '').lastIndexOf('/') + 1).replace(/\/$/, '')}`);
+  if (!targetDir && words.length === 1 && !destWord.endsWith('/') && !BIN_DIRS.has(dest)) return [dest];
+  return words.map((w) => `${dest.replace(/\/$/, '')}/${w.replace(/\/$/, '').slice(w.replace(/\/$/, '').lastIndexOf('/') + 1)}`);
 }
 
 /** The absolute paths a command writes outside `dirs`, for the commands whose targets are plain operands. */
@@ -302,7 +314,12 @@ export const cRecipe: Recipe = {
 
     // The packages: run-time libraries of the -dev packages, the other packages again, build tools left behind.
     const pkgs = base.family === 'apt' ? aptPackages(model, stage) : otherPackages(model, stage, base.family);
-    if (base.family === 'apt') for (const p of pkgs.runtime.filter((x) => APT_BUILD_ONLY.test(x))) pkgs.buildOnly.push(p);
+    if (base.family === 'apt') {
+      for (const p of pkgs.runtime.filter((x) => APT_BUILD_ONLY.test(x))) pkgs.buildOnly.push(p);
+      // Tools named like headers (dpkg-dev: dpkg-architecture, dpkg-buildflags).
+      for (const p of pkgs.dev.filter((x) => APT_BUILD_ONLY.test(x))) pkgs.buildOnly.push(p);
+      pkgs.dev = pkgs.dev.filter((x) => !APT_BUILD_ONLY.test(x));
+    }
     const wants = pkgs.runtime.filter((p) => !(base.family === 'apt' && APT_BUILD_ONLY.test(p)));
     if (pkgs.buildOnly.includes('ca-certificates') && !wants.includes('ca-certificates')) wants.push('ca-certificates');
     const sorted = { ...pkgs, runtime: wants };
@@ -416,7 +433,7 @@ export const cRecipe: Recipe = {
     // A program installed into a prefix runs from PATH only when the prefix's bin directory is on it.
     const onPath = (p: string) => BIN_DIRS.has(p.replace(/\/$/, ''));
     const installedOnPath = !!install && !prog.includes('/') && prefixPath !== null && (onPath(`${prefixPath}/bin`) || onPath(`${prefixPath}/sbin`));
-    if (install && !prog.includes('/') && !installedOnPath && !artifacts.some((a) => a.endsWith(`/${prog}`))) {
+    if (install && !prog.includes('/') && !installedOnPath && !artifacts.some((a) => a.endsWith(`/${prog}`) && BIN_DIRS.has(a.slice(0, a.lastIndexOf('/'))))) {
       return {
         ok: false,
         reason: prefixPath === null
@@ -440,6 +457,11 @@ export const cRecipe: Recipe = {
     }
 
     const artifactTargets: Record<string, string> = { ...targets };
+    // The build directory stays behind when nothing the runtime copies is in it and the command names no path
+    // relative to it: an empty WORKDIR would only look like a place for mounted files.
+    const wd = workdirAt(model, stage, null);
+    const relative = (words ?? []).some((w) => !w.startsWith('/') && !w.startsWith('-') && w.includes('/'));
+    const keepWd = !wd || relative || artifacts.some((a) => coveredBy(a, [wd]) || coveredBy(wd, [a]));
     return {
       ok: true,
       plan: {
@@ -453,6 +475,7 @@ export const cRecipe: Recipe = {
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms: [...programs],
+        ...(keepWd ? {} : { runtimeWorkdir: null }),
         runtimeSetup: packages.length ? [installLine(base, packages)] : [],
       },
     };

@@ -203,7 +203,8 @@ function planNow(model: Model): Conversion {
   }
   for (const e of plan.runtimeEnv ?? []) lines.push(e);
   for (const r of plan.runtimeSetup ?? []) lines.push(r);
-  if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
+  const runtimeWd = plan.runtimeWorkdir === undefined ? wd : plan.runtimeWorkdir;
+  if (runtimeWd && runtimeWd !== '/') lines.push(`WORKDIR ${runtimeWd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
   else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias} ${a} ${targets[k]}`);
   for (const i of moved) {
