@@ -393,6 +393,35 @@ export function rockerRelease(tag: string | null): string | null {
   return null;
 }
 
+/**
+ * The Debian `-dev` package behind a library a build links, for the toolchain images that already carry them
+ * (buildpack-deps, and gcc on it, ship libssl-dev, zlib1g-dev, libpq-dev, … without the Dockerfile installing
+ * them): by `-l` name, by pkg-config module and by CMake `find_package` module. From the `.so` links and `.pc`
+ * files the packages ship (`dpkg -L` on this machine, bookworm: libssl-dev, zlib1g-dev, libpq-dev, libsqlite3-dev,
+ * libxml2-dev, libyaml-dev, libffi-dev, libgmp-dev, libbz2-dev, liblzma-dev, libreadline-dev, libpng-dev,
+ * libjpeg62-turbo-dev, libncurses-dev; libcurl4-openssl-dev from packages.debian.org's file list), and the
+ * FindOpenSSL/FindZLIB/FindCURL/FindPostgreSQL/FindSQLite3/FindLibXml2/FindBZip2/FindLibLZMA/FindPNG/FindJPEG
+ * modules of CMake, checked 2026-12. '': the C library or the compiler's own run-time library, in every image.
+ */
+export const LINKED_LIBRARY_DEV: { lib: Record<string, string>; pkgConfig: Record<string, string>; cmake: Record<string, string> } = {
+  lib: {
+    ssl: 'libssl-dev', crypto: 'libssl-dev', z: 'zlib1g-dev', curl: 'libcurl4-openssl-dev', pq: 'libpq-dev', sqlite3: 'libsqlite3-dev',
+    xml2: 'libxml2-dev', yaml: 'libyaml-dev', ffi: 'libffi-dev', gmp: 'libgmp-dev', gmpxx: 'libgmp-dev', bz2: 'libbz2-dev', lzma: 'liblzma-dev',
+    readline: 'libreadline-dev', history: 'libreadline-dev', png: 'libpng-dev', png16: 'libpng-dev', jpeg: 'libjpeg-dev', ncurses: 'libncurses-dev',
+    ncursesw: 'libncurses-dev', tinfo: 'libncurses-dev',
+    m: '', pthread: '', dl: '', rt: '', c: '', util: '', resolv: '', crypt: '', 'stdc++': '', gcc_s: '', gcc: '',
+  },
+  pkgConfig: {
+    openssl: 'libssl-dev', libssl: 'libssl-dev', libcrypto: 'libssl-dev', zlib: 'zlib1g-dev', libcurl: 'libcurl4-openssl-dev', libpq: 'libpq-dev',
+    sqlite3: 'libsqlite3-dev', 'libxml-2.0': 'libxml2-dev', 'yaml-0.1': 'libyaml-dev', libffi: 'libffi-dev', gmp: 'libgmp-dev', liblzma: 'liblzma-dev',
+    readline: 'libreadline-dev', libpng: 'libpng-dev', libpng16: 'libpng-dev', libjpeg: 'libjpeg-dev', ncurses: 'libncurses-dev', ncursesw: 'libncurses-dev',
+  },
+  cmake: {
+    OpenSSL: 'libssl-dev', ZLIB: 'zlib1g-dev', CURL: 'libcurl4-openssl-dev', PostgreSQL: 'libpq-dev', SQLite3: 'libsqlite3-dev', LibXml2: 'libxml2-dev',
+    BZip2: 'libbz2-dev', LibLZMA: 'liblzma-dev', PNG: 'libpng-dev', JPEG: 'libjpeg-dev', Threads: '',
+  },
+};
+
 /** Whether a release has a table here. */
 export function isKnownRelease(r: string | null): r is Release {
   return !!r && BY_RELEASE.has(r);

@@ -21,6 +21,8 @@ import { BUILD_PACKAGE, cRuntimeFor } from '../../knowledge/toolchains';
 import { absPath, copyDests, coveredBy, mainCommand, programOf, runCommands, type RunCommand, rootRepoIs } from './common';
 import { aptInstallLine, aptPackages, runtimePackages, type AptPackages } from './system-packages';
 import { buildPackagesShipped } from './build-packages';
+import { contextFileFor } from './context-files';
+import { LINKED_LIBRARY_DEV } from '../../knowledge/runtime-libraries';
 import type { Recipe, RecipeResult } from './types';
 
 const COMPILERS = new Set(['gcc', 'cc', 'g++', 'c++', 'clang', 'clang++']);
@@ -292,6 +294,73 @@ function writesOutside(c: RunCommand, dirs: string[]): string | null {
   return null;
 }
 
+const own = (table: Record<string, string>, k: string): string | undefined => (Object.prototype.hasOwnProperty.call(table, k) ? table[k] : undefined);
+
+/**
+ * The `-dev` packages a build links that a toolchain image carries on its own: from `-l` flags and `pkg-config`
+ * modules on the RUN lines, and from the build files in the build directories (Makefile, CMakeLists.txt,
+ * meson.build) when the workspace files are readable. `unknown`: a library named that the table does not know.
+ */
+function linkedDevPackages(model: Model, stage: Stage, cmds: RunCommand[], dirs: string[]): { dev: string[]; unknown: string[] } {
+  const dev: string[] = [];
+  const unknown: string[] = [];
+  const note = (table: Record<string, string>, name: string, shown: string) => {
+    const d = own(table, name);
+    if (d === undefined) {
+      if (!unknown.includes(shown)) unknown.push(shown);
+    } else if (d && !dev.includes(d)) dev.push(d);
+  };
+  const libFlags = (text: string) => {
+    for (const m of text.matchAll(/(?:^|[\s"'=(])-l([A-Za-z0-9_+.-]+)/g)) note(LINKED_LIBRARY_DEV.lib, m[1], `-l${m[1]}`);
+  };
+  const pkgModules = (words: string[]) => {
+    for (const w of words) if (!w.startsWith('-') && /^[A-Za-z0-9_.+-]+$/.test(w)) note(LINKED_LIBRARY_DEV.pkgConfig, w, `pkg-config ${w}`);
+  };
+  for (const c of cmds) {
+    const words = c.cmd.args.map((a) => a.value ?? '');
+    if (c.cmd.name === 'pkg-config' || c.cmd.name === 'pkgconf') {
+      if (words.some((w) => w === '--libs' || w === '--cflags')) pkgModules(words);
+    } else if (COMPILERS.has(c.cmd.name ?? '') || c.cmd.name === 'make' || c.cmd.name === 'gmake') {
+      for (const w of words) if (COMPILERS.has(c.cmd.name ?? '') ? /^-l./.test(w) : /^(LDLIBS|LIBS|LDFLAGS)=/.test(w)) libFlags(` ${w.replace(/^\w+=/, ' ')}`);
+    }
+  }
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    for (const d of [dir, dir.slice(0, dir.lastIndexOf('/')) || '/']) {
+      for (const name of ['Makefile', 'makefile', 'GNUmakefile', 'CMakeLists.txt', 'meson.build']) {
+        const path = `${d.replace(/\/$/, '')}/${name}`;
+        if (seen.has(path)) continue;
+        seen.add(path);
+        const f = contextFileFor(model, stage, path);
+        if (!f) continue;
+        const text = f.text.replace(/#.*$/gm, '');
+        if (name === 'CMakeLists.txt') {
+          for (const m of text.matchAll(/\bfind_package\s*\(\s*([A-Za-z0-9_]+)/g)) {
+            const k = own(LINKED_LIBRARY_DEV.cmake, m[1]);
+            if (k) {
+              if (!dev.includes(k)) dev.push(k);
+            }
+          }
+          for (const m of text.matchAll(/\bpkg_(?:check|search)_module\s*\(([^)]*)\)/g)) pkgModules(m[1].split(/\s+/).slice(1).map((w) => w.replace(/[<>=].*$/, '')).filter((w) => w && !/^[A-Z_]+$/.test(w)));
+          for (const m of text.matchAll(/\btarget_link_libraries\s*\(([^)]*)\)/g)) {
+            for (const w of m[1].split(/\s+/).slice(1)) if (/^[a-z][a-z0-9_+]*$/.test(w) && own(LINKED_LIBRARY_DEV.lib, w) !== undefined) note(LINKED_LIBRARY_DEV.lib, w, w);
+          }
+          libFlags(text);
+        } else if (name === 'meson.build') {
+          for (const m of text.matchAll(/\bdependency\s*\(\s*'([^']+)'/g)) note(LINKED_LIBRARY_DEV.pkgConfig, m[1], `dependency('${m[1]}')`);
+        } else {
+          libFlags(text);
+          for (const m of text.matchAll(/pkg-config\b([^\n)`]*)/g)) {
+            const w = m[1].trim().split(/\s+/);
+            if (w.some((x) => x === '--libs' || x === '--cflags')) pkgModules(w);
+          }
+        }
+      }
+    }
+  }
+  return { dev, unknown };
+}
+
 export const cRecipe: Recipe = {
   ecosystem: 'c',
   applies(model, stage) {
@@ -355,6 +424,17 @@ export const cRecipe: Recipe = {
     const buildDirs = [...new Set(cmds.filter((c) => isBuild(c) || CONFIGURE_SCRIPT.test(c.cmd.name ?? '') || c.cmd.name === 'cmake' || c.cmd.name === 'meson').map(dirOf))];
     if (buildDirs.some((d) => d === null)) return { ok: false, reason: 'the working directory of a build step is not known (a variable, or the image\'s own WORKDIR)' };
     if (buildDirs.includes('/')) return { ok: false, reason: 'a build step runs in /, so its sources and output cannot be told apart from the image' };
+    if (base.toolchainImage) {
+      // The image's own -dev packages: the libraries the build files say the program links need their run-time packages.
+      const linked = linkedDevPackages(model, stage, cmds, buildDirs as string[]);
+      if (linked.unknown.length) return { ok: false, reason: `the build links ${linked.unknown.join(', ')}, which ${base.name} may provide with its own -dev packages; the run-time package is not known here` };
+      const extra = linked.dev.filter((d) => !pkgs.dev.includes(d));
+      if (extra.length) {
+        const more = runtimePackages({ dev: extra, buildOnly: [], runtime: [], problem: null }, base.release, base.name);
+        if (!more.ok) return more;
+        for (const p of more.packages) if (!packages.includes(p)) packages.push(p);
+      }
+    }
     const sourceDirs = [...(buildDirs as string[]), '/tmp'];
     for (const d of copyDests(model, stage)) if (!d.from && d.path && d.path !== '/' && coveredBy(d.path, buildDirs as string[])) sourceDirs.push(d.path);
 
