@@ -105,7 +105,7 @@ function alpineRelease(tag: string | null): string | null {
   return m ? `alpine3.${m[1]}` : null;
 }
 
-const EL9_IMAGE = /(^|\/)(ubi9(\/ubi(-minimal|-init)?)?|ubi9-minimal|ubi9-init)$|^(rockylinux|almalinux)$|^rockylinux\/rockylinux$|^quay\.io\/centos\/centos$/;
+const EL9_IMAGE = /(^|\/)(ubi\d+(\/ubi(-minimal|-init)?)?|ubi\d+-minimal|ubi\d+-init)$|^(rockylinux|almalinux)$|^rockylinux\/rockylinux$|^quay\.io\/centos\/centos$/;
 
 /** What the stage is built on: the runtime image, its package manager and its release. Null: not an image this recipe knows. */
 function baseOf(stage: Stage): Base | null {
@@ -125,9 +125,10 @@ function baseOf(stage: Stage): Base | null {
   if (key === 'alpine') return same('apk', alpineRelease(tag));
   if (EL9_IMAGE.test(key)) {
     const nine = /ubi9/.test(key) || /^(stream)?9(\.\d+)*(-minimal)?$/.test(tag ?? '');
-    return same('dnf', nine ? 'el9' : null, /minimal/.test(key) || /-minimal$/.test(tag ?? ''));
+    const major = /ubi(\d+)/.exec(key)?.[1] ?? /^(?:stream)?(\d+)/.exec(tag ?? '')?.[1];
+    return same('dnf', nine ? 'el9' : major ? `el${major}` : null, /minimal/.test(key) || /-minimal$/.test(tag ?? ''));
   }
-  if (key === 'fedora') return same('dnf', null);
+  if (key === 'fedora') return same('dnf', /^\d+$/.test(tag ?? '') ? `fedora ${tag}` : null);
   return null;
 }
 
@@ -294,6 +295,20 @@ function writesOutside(c: RunCommand, dirs: string[]): string | null {
   return null;
 }
 
+/** The argument text of each `name( … )` call in a CMake file (up to the first `)`), found without backtracking. */
+function callBodies(text: string, name: string): string[] {
+  const out: string[] = [];
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
+    let k = at + name.length;
+    while (text[k] === ' ' || text[k] === '\t') k++;
+    if (text[k] !== '(') continue;
+    const end = text.indexOf(')', k);
+    if (end < 0) break;
+    out.push(text.slice(k + 1, end));
+  }
+  return out;
+}
+
 const own = (table: Record<string, string>, k: string): string | undefined => (Object.prototype.hasOwnProperty.call(table, k) ? table[k] : undefined);
 
 /**
@@ -341,9 +356,11 @@ function linkedDevPackages(model: Model, stage: Stage, cmds: RunCommand[], dirs:
               if (!dev.includes(k)) dev.push(k);
             }
           }
-          for (const m of text.matchAll(/\bpkg_(?:check|search)_module\s*\(([^)]*)\)/g)) pkgModules(m[1].split(/\s+/).slice(1).map((w) => w.replace(/[<>=].*$/, '')).filter((w) => w && !/^[A-Z_]+$/.test(w)));
-          for (const m of text.matchAll(/\btarget_link_libraries\s*\(([^)]*)\)/g)) {
-            for (const w of m[1].split(/\s+/).slice(1)) if (/^[a-z][a-z0-9_+]*$/.test(w) && own(LINKED_LIBRARY_DEV.lib, w) !== undefined) note(LINKED_LIBRARY_DEV.lib, w, w);
+          for (const name of ['pkg_check_modules', 'pkg_search_module']) {
+            for (const body of callBodies(text, name)) pkgModules(body.trim().split(/\s+/).slice(1).map((w) => w.split(/[<>=]/, 1)[0]).filter((w) => w && !/^[A-Z_]+$/.test(w)));
+          }
+          for (const body of callBodies(text, 'target_link_libraries')) {
+            for (const w of body.trim().split(/\s+/).slice(1)) if (/^[a-z][a-z0-9_+]*$/.test(w) && own(LINKED_LIBRARY_DEV.lib, w) !== undefined) note(LINKED_LIBRARY_DEV.lib, w, w);
           }
           libFlags(text);
         } else if (name === 'meson.build') {
@@ -392,11 +409,8 @@ export const cRecipe: Recipe = {
     const wants = pkgs.runtime.filter((p) => !(base.family === 'apt' && APT_BUILD_ONLY.test(p)));
     if (pkgs.buildOnly.includes('ca-certificates') && !wants.includes('ca-certificates')) wants.push('ca-certificates');
     const sorted = { ...pkgs, runtime: wants };
-    const what = base.release ? null : `${base.name} does not name its distribution release, and the run-time package of ${pkgs.dev.join(', ')} depends on it; name the release in the tag (e.g. ${base.family === 'apk' ? 'alpine:3.20' : base.family === 'dnf' ? 'a UBI 9 image' : 'debian:bookworm'})`;
-    const dnfUnknown = base.family === 'dnf' && !base.release && pkgs.dev.length ? `the run-time packages of ${pkgs.dev.join(', ')} on ${base.name} are not known here (the table covers UBI 9 / Enterprise Linux 9)` : null;
-    if (dnfUnknown && !pkgs.problem) return { ok: false, reason: dnfUnknown };
-    if (!base.release && pkgs.dev.length && !pkgs.problem && what) return { ok: false, reason: what };
-    const runtime = runtimePackages(sorted, base.release, base.name);
+    const nameIt = `name the release in the tag (e.g. ${base.family === 'apk' ? 'alpine:3.20' : base.family === 'dnf' ? 'ubi9/ubi-minimal:9.4' : 'debian:bookworm'})`;
+    const runtime = runtimePackages(sorted, base.release, base.name, nameIt);
     if (!runtime.ok) return runtime;
     const packages = [...runtime.packages];
     // musl images lack the C++ runtime that a C++ compiler's programs link; glibc images have it.
@@ -467,6 +481,7 @@ export const cRecipe: Recipe = {
       }
     }
     // Programs copied into place after the build (`cp build/app /usr/local/bin/`).
+    let lastCopy: RunCommand | null = null;
     for (const c of cmds.slice(cmds.indexOf(builds[0]))) {
       if (!COPIERS.has(c.cmd.name ?? '')) continue;
       const into = copiedInto(c);
@@ -474,6 +489,7 @@ export const cRecipe: Recipe = {
       for (const f of into) if (!coveredBy(f, [...sourceDirs, ...artifacts])) {
         if (SYSTEM_DIRS.has(f)) return { ok: false, reason: `the \`${c.cmd.name}\` on line ${c.instr.line + 1} copies into ${f}` };
         artifacts.push(f);
+        lastCopy = c;
       }
     }
     if (!install && prog.includes('/')) {
@@ -546,7 +562,7 @@ export const cRecipe: Recipe = {
       ok: true,
       plan: {
         ecosystem: 'c',
-        buildStep: lastStep.instr,
+        buildStep: lastCopy && cmds.indexOf(lastCopy) > cmds.indexOf(lastStep) ? lastCopy.instr : lastStep.instr,
         artifacts,
         artifactTargets,
         runtimeImage: base.runtimeImage,
