@@ -1,13 +1,12 @@
 /*
  * packsum: reads the text installed beside it (share/packsum/greeting.txt under the install prefix), or its
- * arguments, and prints its SHA-256 (OpenSSL libcrypto), its CRC-32 and its deflated size (zlib): the program
- * works only where both shared libraries and the installed data file are found.
+ * arguments, and prints its SHA-256, CRC-32 and deflated size, computed by the shared library libpacksum_core
+ * (installed into the prefix's lib/), which links OpenSSL's libcrypto and zlib: the program works only where
+ * all three shared libraries and the installed data file are found.
  */
 #include <stdio.h>
-#include <string.h>
 #include <unistd.h>
-#include <openssl/evp.h>
-#include <zlib.h>
+#include "core.h"
 
 #ifndef DATA_FILE
 #define DATA_FILE "/usr/local/share/packsum/greeting.txt"
@@ -31,18 +30,8 @@ int main(int argc, char **argv) {
         len = fread(text, 1, sizeof text - 1, f);
         fclose(f);
     }
-
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (!EVP_Digest(text, len, md, &mdlen, EVP_sha256(), NULL)) return 3;
-
-    uLong crc = crc32(0L, (const Bytef *)text, (uInt)len);
-    Bytef packed[8192];
-    uLongf packedLen = sizeof packed;
-    if (compress2(packed, &packedLen, (const Bytef *)text, (uLong)len, 9) != Z_OK) return 4;
-
-    printf("c-openssl-zlib ok sha256=");
-    for (unsigned int i = 0; i < mdlen; i++) printf("%02x", md[i]);
-    printf(" crc32=%08lx bytes=%zu deflated=%lu zlib=%s uid=%d\n", crc, len, (unsigned long)packedLen, zlibVersion(), (int)getuid());
+    struct packsum sum;
+    if (packsum_of(text, len, &sum) != 0) return 3;
+    printf("c-openssl-zlib ok sha256=%s crc32=%08lx bytes=%zu deflated=%lu zlib=%s uid=%d\n", sum.sha256, sum.crc32, len, sum.deflated, packsum_zlib_version(), (int)getuid());
     return 0;
 }

@@ -32,7 +32,7 @@ const BUILD_HELPERS = new Set([
   'apt-get', 'apt', 'apt-mark', 'apk', 'dnf', 'yum', 'microdnf', 'rm', 'mkdir', 'cd', 'cp', 'mv', 'ln', 'install', 'tar', 'unzip', 'curl', 'wget',
   'git', 'gpg', 'gpgconf', 'sha256sum', 'sha512sum', 'sha1sum', 'md5sum', 'echo', 'printf', 'set', 'true', 'export', 'test', '[', 'ls', 'cat', 'chmod',
   'patch', 'strip', 'nproc', 'pkg-config', 'pkgconf', 'autoreconf', 'autoconf', 'automake', 'libtoolize', 'aclocal', 'ldconfig', 'xz', 'gzip', 'bzip2',
-  'sleep', 'find', 'grep', 'sed', 'env', 'export', 'ccache', 'scons',
+  'sleep', 'find', 'grep', 'sed', 'ccache', 'scons',
 ]);
 /** Configure scripts run from the source tree (`./configure`, `../configure`, `./autogen.sh`, `./bootstrap`). */
 const CONFIGURE_SCRIPT = /(^|\/)(configure|autogen\.sh|bootstrap(\.sh)?|Configure|config)$/;
@@ -57,11 +57,11 @@ const TOOL_PACKAGE: Record<Family, Record<string, string>> = {
 /** Init wrappers a CMD or ENTRYPOINT runs the program through. */
 const WRAPPERS = new Set(['tini', 'dumb-init', '/usr/bin/tini', '/sbin/tini', '/usr/bin/dumb-init']);
 /** Debian and Ubuntu packages that only build (beside the shared build-package pattern). */
-const APT_BUILD_ONLY = /^(meson|bison|flex|patch|autoconf-archive|autopoint|gettext|nasm|yasm|gperf|dpkg-dev|scons|binutils|file|xz-utils|unzip|gnupg2?|dirmngr)$/;
+const APT_BUILD_ONLY = /^(meson|bison|flex|patch|autoconf-archive|autopoint|nasm|yasm|gperf|dpkg-dev|scons|binutils)$/;
 /** Packages on Alpine that only build (beside the shared build-package pattern). */
-const APK_BUILD_ONLY = /^(linux-headers|samurai|meson|ninja|musl-dev|fortify-headers|patch|bison|flex|binutils|file|autoconf-archive|gettext|perl|coreutils|tar|xz)$/;
+const APK_BUILD_ONLY = /^(linux-headers|samurai|meson|ninja|musl-dev|fortify-headers|patch|bison|flex|binutils|autoconf-archive)$/;
 /** Packages on Enterprise Linux / Fedora that only build. */
-const DNF_BUILD_ONLY = /^(gcc-c\+\+|make|cmake|ninja-build|meson|kernel-headers|glibc-headers|redhat-rpm-config|rpm-build|patch|bison|flex|binutils|diffutils|findutils|tar|gzip|xz|which|perl)$/;
+const DNF_BUILD_ONLY = /^(gcc-c\+\+|make|cmake|ninja-build|meson|kernel-headers|glibc-headers|redhat-rpm-config|rpm-build|patch|bison|flex|binutils)$/;
 
 type Family = 'apt' | 'apk' | 'dnf';
 
@@ -553,6 +553,12 @@ export const cRecipe: Recipe = {
     }
 
     const artifactTargets: Record<string, string> = { ...targets };
+    // glibc finds libraries in /usr/local/lib through ld.so.cache, which the builder's ldconfig (or a later package
+    // install's trigger) wrote and the runtime's package install ran before the copy: the loader is told instead.
+    const runtimeEnv: string[] = [];
+    const localLibs = install && base.family !== 'apk' && prefixPath === '/usr/local';
+    const hasLdPath = stage.instructions.some((i) => i.keyword === 'ENV' && /\bLD_LIBRARY_PATH\b/.test(i.node.getRawArgumentsContent() ?? ''));
+    if (localLibs && !hasLdPath) runtimeEnv.push(`ENV LD_LIBRARY_PATH=${base.family === 'dnf' ? '/usr/local/lib64:' : ''}/usr/local/lib`);
     // The build directory stays behind when nothing the runtime copies is in it and the command names no path
     // relative to it: an empty WORKDIR would only look like a place for mounted files.
     const wd = workdirAt(model, stage, null);
@@ -573,6 +579,7 @@ export const cRecipe: Recipe = {
         runtimePrograms: [...programs],
         ...(keepWd ? {} : { runtimeWorkdir: null }),
         runtimeSetup: packages.length ? [installLine(base, packages)] : [],
+        runtimeEnv,
       },
     };
   },
