@@ -23,7 +23,7 @@ describe('run-time library tables', () => {
   it('has one table per release, each with a source and the date it was checked', () => {
     const releases = RUNTIME_LIBRARIES.map((t) => t.release);
     assert.equal(new Set(releases).size, releases.length);
-    for (const r of ['bookworm', 'bullseye', 'trixie', 'jammy', 'noble', 'alpine3.19', 'alpine3.20', 'alpine3.21', 'alpine3.22', 'el9']) assert.ok(releases.includes(r as never), r);
+    for (const r of ['bookworm', 'bullseye', 'trixie', 'jammy', 'noble', 'alpine3.19', 'alpine3.20', 'alpine3.21', 'alpine3.22', 'alpine3.23', 'alpine3.24', 'el9']) assert.ok(releases.includes(r as never), r);
     for (const t of RUNTIME_LIBRARIES) {
       assert.ok(t.source.length > 10, `${t.release} names its source`);
       assert.match(t.checked, /^\d{4}-\d{2}$/);
@@ -42,6 +42,7 @@ describe('run-time library tables', () => {
   it('knows no release it has no table for', () => {
     assert.equal(isKnownRelease('focal'), false);
     assert.equal(isKnownRelease('alpine3.18'), false);
+    assert.equal(isKnownRelease('alpine3.25'), false);
     assert.equal(isKnownRelease('fedora40'), false);
   });
 });

@@ -10,7 +10,7 @@
 /** The Debian releases of the shared Debian table, in the order of its columns. */
 export const RUNTIME_LIB_RELEASES = ['bookworm', 'bullseye', 'trixie'] as const;
 export type DebianRelease = (typeof RUNTIME_LIB_RELEASES)[number];
-export const ALPINE_RELEASES = ['alpine3.19', 'alpine3.20', 'alpine3.21', 'alpine3.22'] as const;
+export const ALPINE_RELEASES = ['alpine3.19', 'alpine3.20', 'alpine3.21', 'alpine3.22', 'alpine3.23', 'alpine3.24'] as const;
 export type AlpineRelease = (typeof ALPINE_RELEASES)[number];
 export type Release = DebianRelease | 'jammy' | 'noble' | AlpineRelease | 'el9';
 export type Distribution = 'debian' | 'ubuntu' | 'alpine' | 'el';
@@ -229,12 +229,15 @@ const NOBLE: Record<string, string[]> = {
 
 
 /**
- * Alpine 3.19–3.22: the subpackage that holds the shared library a `-dev` package links (abuild makes each `-dev`
+ * Alpine 3.19–3.24: the subpackage that holds the shared library a `-dev` package links (abuild makes each `-dev`
  * package depend on the package with the `.so` its symlinks point to): from the aports APKBUILDs' `subpackages`
  * (openssl: `libcrypto3`, `libssl3`; sqlite: `sqlite-libs`; xz: `xz-libs`; …) and the package pages of
- * pkgs.alpinelinux.org for the v3.19–v3.22 branches (libexpat, sqlite-libs, xz-libs, zstd-libs, zlib-dev read
- * there). Not read with apk on this machine (a Debian one). Usually the name without `-dev`, not always
- * (`openssl-dev`, `sqlite-dev`, `bzip2-dev`). `musl-dev`: musl is the base image's own C library.
+ * pkgs.alpinelinux.org, where these were read per branch: libssl3 (v3.19, v3.22, v3.23, v3.24), libexpat (v3.20–v3.24),
+ * xz-libs (v3.23, v3.24), zstd-libs (v3.18, v3.23), zlib-dev (v3.19–v3.21, v3.23, v3.24), sqlite-libs (v3.18, edge),
+ * openssl's APKBUILD read from aports; the other names (curl-dev → libcurl, libpq-dev → libpq, …) follow the same
+ * aports packaging and were not read per branch here. Not read with apk on this
+ * machine (a Debian one). Usually the name without `-dev`, not always (`openssl-dev`, `sqlite-dev`, `bzip2-dev`).
+ * `musl-dev`: musl is the base image's own C library.
  */
 const ALPINE: Record<string, string[]> = {
   'musl-dev': [],
@@ -306,7 +309,7 @@ export const RUNTIME_LIBRARIES: RuntimeLibraryTable[] = [
   ...RUNTIME_LIB_RELEASES.map((release, k): RuntimeLibraryTable => ({ distribution: 'debian', release, libs: debianTable(k), source: `${DEBIAN_SOURCE}, ${release}`, checked: '2026-11' })),
   { distribution: 'ubuntu', release: 'jammy', libs: JAMMY, source: 'Ubuntu 22.04 archive (packages.ubuntu.com); not read on this machine', checked: '2026-11' },
   { distribution: 'ubuntu', release: 'noble', libs: NOBLE, source: 'Ubuntu 24.04 archive (packages.ubuntu.com); not read on this machine', checked: '2026-11' },
-  ...ALPINE_RELEASES.map((release): RuntimeLibraryTable => ({ distribution: 'alpine', release, libs: ALPINE, source: 'aports APKBUILD subpackages and pkgs.alpinelinux.org v3.19–v3.22 package pages; not read with apk on this machine', checked: '2026-12' })),
+  ...ALPINE_RELEASES.map((release): RuntimeLibraryTable => ({ distribution: 'alpine', release, libs: ALPINE, source: 'aports APKBUILD subpackages and pkgs.alpinelinux.org v3.19–v3.24 package pages; not read with apk on this machine', checked: '2026-12' })),
   { distribution: 'el', release: 'el9', libs: EL9, source: 'packages.fedoraproject.org / CentOS Stream 9 spec files (Requires); not read with dnf on this machine', checked: '2026-12' },
 ];
 
