@@ -409,7 +409,8 @@ export const cRecipe: Recipe = {
     const wants = pkgs.runtime.filter((p) => !(base.family === 'apt' && APT_BUILD_ONLY.test(p)));
     if (pkgs.buildOnly.includes('ca-certificates') && !wants.includes('ca-certificates')) wants.push('ca-certificates');
     const sorted = { ...pkgs, runtime: wants };
-    const nameIt = `name the release in the tag (e.g. ${base.family === 'apk' ? 'alpine:3.20' : base.family === 'dnf' ? 'ubi9/ubi-minimal:9.4' : 'debian:bookworm'})`;
+    const example = base.family === 'apk' ? 'alpine:3.20' : base.family === 'dnf' ? 'ubi9/ubi-minimal:9.4' : /^ubuntu[:@]/.test(base.name) ? 'ubuntu:24.04' : 'debian:bookworm';
+    const nameIt = `name the release in the tag (e.g. ${example})`;
     const runtime = runtimePackages(sorted, base.release, base.name, nameIt);
     if (!runtime.ok) return runtime;
     const packages = [...runtime.packages];
@@ -450,7 +451,12 @@ export const cRecipe: Recipe = {
       }
     }
     const sourceDirs = [...(buildDirs as string[]), '/tmp'];
-    for (const d of copyDests(model, stage)) if (!d.from && d.path && d.path !== '/' && coveredBy(d.path, buildDirs as string[])) sourceDirs.push(d.path);
+    // The source tree: what the stage copied from the context into, or above, a build directory.
+    for (const d of copyDests(model, stage)) {
+      if (d.from || !d.path || d.path === '/') continue;
+      const dir = d.path.replace(/\/$/, '');
+      if (coveredBy(dir, buildDirs as string[]) || (buildDirs as string[]).some((b) => coveredBy(b, [dir]))) sourceDirs.push(dir);
+    }
 
     const artifacts: string[] = [];
     const targets: Record<string, string> = {};
@@ -493,11 +499,17 @@ export const cRecipe: Recipe = {
       }
     }
     if (!install && prog.includes('/')) {
-      const p = absPath(dirOf(build), prog);
+      // A relative program path is relative to the WORKDIR the image runs in.
+      const p = absPath(workdirAt(model, stage, null) ?? startDir, prog);
       if (!p) return { ok: false, reason: 'the program path is relative and the working directory is unknown' };
       if (!coveredBy(p, artifacts)) {
-        const bd = dirOf(build);
-        if (bd && bd !== '/' && coveredBy(p, [bd])) artifacts.push(p);
+        // A file of the build context (a start script) is not what the build made: what it runs is not known.
+        if (contextFileFor(model, stage, p) || (!model.files && /\.(sh|bash|py|pl|rb|js)$/.test(p))) {
+          return { ok: false, reason: `the CMD runs ${p}, a file copied from the build context rather than a program the build makes; which programs and files it uses at run time is not known here` };
+        }
+        // In a build directory; or elsewhere in the source tree and not a file of the context (CMake's EXECUTABLE_OUTPUT_PATH).
+        const inSource = !!model.files && coveredBy(p, sourceDirs.filter((d) => d !== '/tmp'));
+        if ((buildDirs as string[]).some((bd) => bd !== '/' && coveredBy(p, [bd])) || inSource) artifacts.push(p);
         else return { ok: false, reason: `the CMD runs ${p}, which the build step does not show it makes` };
       }
     } else if (!install && !artifacts.some((a) => a.endsWith(`/${prog}`) && BIN_DIRS.has(a.slice(0, a.lastIndexOf('/'))))) {
