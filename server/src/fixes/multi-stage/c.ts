@@ -378,6 +378,32 @@ function linkedDevPackages(model: Model, stage: Stage, cmds: RunCommand[], dirs:
   return { dev, unknown };
 }
 
+/** Whether a gcc image tag is GCC 13 or later (or a moving tag): its libstdc++ is newer than Debian bookworm's GCC 12. */
+function newerGccThanRuntime(tag: string): boolean {
+  const m = /^(\d+)/.exec(tag);
+  return !m || Number(m[1]) >= 13;
+}
+
+/** Whether the build compiles C++: a C++ compiler or C++ sources on the RUN lines, or C++ in the build files. */
+function buildsCxx(model: Model, stage: Stage, cmds: RunCommand[], dirs: string[]): boolean {
+  const cxxFile = /\.(cpp|cc|cxx|c\+\+|C)$/;
+  for (const c of cmds) {
+    const n = c.cmd.name ?? '';
+    if (n === 'g++' || n === 'c++' || n === 'clang++' || /^g\+\+-\d+$/.test(n)) return true;
+    if (COMPILERS.has(n) && c.cmd.args.some((a) => cxxFile.test(a.value ?? ''))) return true;
+  }
+  for (const dir of dirs) {
+    for (const d of [dir, dir.slice(0, dir.lastIndexOf('/')) || '/']) {
+      const cmake = contextFileFor(model, stage, `${d.replace(/\/$/, '')}/CMakeLists.txt`)?.text;
+      // CMake enables C and C++ unless project() names its languages.
+      if (cmake && callBodies(cmake, 'project').some((b) => !/\b(LANGUAGES\s+)?C\s*$/.test(b.trim()) || /\bCXX\b/.test(b))) return true;
+      const make = contextFileFor(model, stage, `${d.replace(/\/$/, '')}/Makefile`)?.text;
+      if (make && /\$\(CXX\)|\bg\+\+|\bclang\+\+|\.(cpp|cc|cxx)\b/.test(make)) return true;
+    }
+  }
+  return false;
+}
+
 export const cRecipe: Recipe = {
   ecosystem: 'c',
   applies(model, stage) {
@@ -449,6 +475,9 @@ export const cRecipe: Recipe = {
         if (!more.ok) return more;
         for (const p of more.packages) if (!packages.includes(p)) packages.push(p);
       }
+    }
+    if (base.toolchainImage && base.name.startsWith('gcc:') && newerGccThanRuntime(base.name.slice(4)) && buildsCxx(model, stage, cmds, buildDirs as string[])) {
+      return { ok: false, reason: `the program is C++ built by ${base.name}, whose own libstdc++ (in /usr/local/lib64) is newer than the one ${base.runtimeImage} has (GCC 12's): the runtime would need that library too, which is not copied here` };
     }
     const sourceDirs = [...(buildDirs as string[]), '/tmp'];
     // The source tree: what the stage copied from the context into, or above, a build directory.
