@@ -89,8 +89,9 @@ function assertBuilderAndRuntime(text: string, original: string): void {
     let createsUser = false;
     for (const c of script.commands) {
       const a = c.args.map((x) => x.value ?? '');
-      const install = (c.name === 'apt-get' && a.includes('install')) || (c.name === 'apk' && a.includes('add'));
-      const housekeeping = (c.name === 'apt-get' && a[0] === 'update') || (c.name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x)));
+      const dnf = c.name === 'dnf' || c.name === 'microdnf';
+      const install = (c.name === 'apt-get' && a.includes('install')) || (c.name === 'apk' && a.includes('add')) || (dnf && a.includes('install'));
+      const housekeeping = (c.name === 'apt-get' && a[0] === 'update') || (dnf && a[0] === 'clean' && a[1] === 'all') || (c.name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x)));
       // The runtime's user, as the non-root fix creates it (a conversion after that fix moves it there).
       const user = /^(groupadd|useradd|addgroup|adduser|chown|mkdir)$/.test(c.name ?? '');
       assert.ok(install || housekeeping || user, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${c.name}\``);

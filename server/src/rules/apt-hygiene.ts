@@ -6,7 +6,7 @@ import type { Fix, Finding } from '../core/types';
 import { ships } from '../core/stage-info';
 import { SAVINGS } from '../knowledge/savings';
 import { KEPT_RECOMMENDS } from '../knowledge/apt-recommends';
-import { aptPackageName } from '../knowledge/runtime-libs';
+import { aptPackageName } from '../knowledge/runtime-libraries';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
 import { capitalised, fitted, listed, message } from '../core/message';

@@ -233,7 +233,8 @@ function planNow(model: Model): Conversion {
   // A RUN of several commands (an apt-get install of run-time libraries) in the file's continuation style.
   const setup = [...(aptLine.length ? [aptInstallLine(aptLine)] : []), ...(plan.runtimeSetup ?? [])];
   for (const r of setup) lines.push(r.startsWith('RUN ') ? `RUN ${runBody(model, 'RUN ', r.slice(4).split(' && '))}` : r);
-  if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
+  const runtimeWd = plan.runtimeWorkdir === undefined ? wd : plan.runtimeWorkdir;
+  if (runtimeWd && runtimeWd !== '/') lines.push(`WORKDIR ${runtimeWd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
   else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias} ${a} ${targets[k]}`);
   for (const i of moved) {
