@@ -15,6 +15,13 @@ export function rootRepoIs(stage: Stage, repo: string | RegExp): boolean {
   return typeof repo === 'string' ? key === repo : repo.test(key);
 }
 
+/** The stages a stage is built on (`FROM deps`), oldest first, ending with the stage itself. */
+export function stageChain(stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) out.unshift(s);
+  return out;
+}
+
 /** An exec-form array for a shell-form command, when it is one plain command of static words. */
 export function execForm(body: string): string[] | null {
   const script = parseShell(body);

@@ -160,7 +160,7 @@ function planNow(model: Model): Conversion {
       if (!words) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${plan.runtimeImage} does not have` };
       if (i.keyword !== 'HEALTHCHECK') replaced.set(i, execLine(i, words));
     }
-    if (i === main || i.keyword === 'HEALTHCHECK') {
+    if ((i === main && !plan.mainVerified) || i.keyword === 'HEALTHCHECK') {
       const program = words?.[0];
       if (!program || !(resolvesTo(program, targets, wd) || plan.runtimePrograms?.includes(program))) {
         return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${targets.join(', ')}` };
