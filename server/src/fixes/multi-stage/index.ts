@@ -25,7 +25,7 @@ import { rRecipe } from './r';
 import { rpmInstallrootRecipe } from './rpm-installroot';
 import { javaRecipe } from './java';
 import { dotnetRecipe } from './dotnet';
-import { absPath, copyDests, coveredBy, programOf } from './common';
+import { absPath, copyDests, coveredBy, programOf, runtimeToolPackages, withToolPackages } from './common';
 import type { Recipe, RecipePlan } from './types';
 
 export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe, javaRecipe, dotnetRecipe, rubyRecipe, phpRecipe, rRecipe, rpmInstallrootRecipe];
@@ -90,6 +90,13 @@ function resolvesTo(program: string, artifacts: string[], wd: string | null): bo
   return artifacts.some((a) => a.slice(a.lastIndexOf('/') + 1) === program && PATH_DIRS.includes(a.slice(0, a.lastIndexOf('/'))));
 }
 
+/** The options of a HEALTHCHECK before its CMD (`--interval=30s `), as written. */
+function healthcheckOptions(i: Instr): string {
+  const raw = (i.node.getRawArgumentsContent() ?? '').trim();
+  const m = /^((?:--\S+\s+)*)CMD\s/i.exec(raw);
+  return m ? `${m[1].replace(/\s+/g, ' ')}CMD ` : 'CMD ';
+}
+
 function coveredByArtifacts(path: string | null, artifacts: string[]): boolean {
   return path !== null && coveredBy(path, artifacts);
 }
@@ -143,6 +150,7 @@ function planNow(model: Model): Conversion {
   if (!main && !plan.runtimeKeepsImageCommand) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT naming the binary to run' };
   const targets = plan.artifacts.map((a) => plan.artifactTargets?.[a] ?? a);
   const replaced = new Map<Instr, string>();
+  const rewrittenWords = new Map<Instr, string[]>();
   const execLine = (i: Instr, words: string[]) => `${i.node.getKeyword()} ${JSON.stringify(words).replace(/","/g, '", "')}`;
   for (const i of moved) {
     checkDeadline();
@@ -155,12 +163,14 @@ function planNow(model: Model): Conversion {
     if (rewritten) {
       if (rewritten.length === 0) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} only names \`${words!.join(' ')}\`, which the runtime does not have` };
       words = rewritten;
+      rewrittenWords.set(i, words);
       replaced.set(i, execLine(i, words));
     } else if (p.shellForm && !plan.runtimeHasShell) {
       if (!words) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${plan.runtimeImage} does not have` };
       if (i.keyword !== 'HEALTHCHECK') replaced.set(i, execLine(i, words));
+      else replaced.set(i, `${i.node.getKeyword()} ${healthcheckOptions(i)}${JSON.stringify(words).replace(/","/g, '", "')}`);
     }
-    if ((i === main && !plan.mainVerified) || i.keyword === 'HEALTHCHECK') {
+    if (i === main && !plan.mainVerified) {
       const program = words?.[0];
       if (!program || !(resolvesTo(program, targets, wd) || plan.runtimePrograms?.includes(program))) {
         return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${targets.join(', ')}` };
@@ -178,6 +188,12 @@ function planNow(model: Model): Conversion {
       }
     }
   }
+
+  // The programs the moved HEALTHCHECK, CMD and ENTRYPOINT call besides the app (curl), installed in the runtime.
+  const provides = (prog: string) => resolvesTo(prog, targets, wd) || !!plan.runtimePrograms?.includes(prog);
+  const tools = runtimeToolPackages(model, moved, { image: plan.runtimeImage, hasShell: plan.runtimeHasShell, provides }, rewrittenWords);
+  if (!tools.ok) return tools;
+  const setup = tools.manager ? withToolPackages(plan.runtimeSetup ?? [], tools.packages, tools.manager) : plan.runtimeSetup ?? [];
 
   const alias = stage.alias ?? uniqueAlias(model);
   const edits: OffsetEdit[] = [...plan.builderEdits];
@@ -202,7 +218,7 @@ function planNow(model: Model): Conversion {
     else if (keep.length) lines.push(`${i.node.getKeyword()} ${keep.map((p) => doc.text.slice(doc.offsetAt(p.getRange().start), doc.offsetAt(p.getRange().end))).join(' ')}`);
   }
   for (const e of plan.runtimeEnv ?? []) lines.push(e);
-  for (const r of plan.runtimeSetup ?? []) lines.push(r);
+  for (const r of setup) lines.push(r);
   if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
   else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias} ${a} ${targets[k]}`);
