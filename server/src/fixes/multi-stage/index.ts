@@ -91,8 +91,9 @@ function resolvesTo(program: string, artifacts: string[], wd: string | null): bo
 }
 
 /** The options of a HEALTHCHECK before its CMD (`--interval=30s `), as written. */
-function healthcheckOptions(i: Instr): string {
-  const raw = (i.node.getRawArgumentsContent() ?? '').trim();
+function healthcheckOptions(model: Model, i: Instr): string {
+  // The flags are not part of dockerfile-ast's arguments: read them from the instruction's text.
+  const raw = model.doc.text.slice(i.start, i.end).replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ').replace(/^\s*\S+\s+/, '');
   const m = /^((?:--\S+\s+)*)CMD\s/i.exec(raw);
   return m ? `${m[1].replace(/\s+/g, ' ')}CMD ` : 'CMD ';
 }
@@ -168,7 +169,7 @@ function planNow(model: Model): Conversion {
     } else if (p.shellForm && !plan.runtimeHasShell) {
       if (!words) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${plan.runtimeImage} does not have` };
       if (i.keyword !== 'HEALTHCHECK') replaced.set(i, execLine(i, words));
-      else replaced.set(i, `${i.node.getKeyword()} ${healthcheckOptions(i)}${JSON.stringify(words).replace(/","/g, '", "')}`);
+      else replaced.set(i, `${i.node.getKeyword()} ${healthcheckOptions(model, i)}${JSON.stringify(words).replace(/","/g, '", "')}`);
     }
     if (i === main && !plan.mainVerified) {
       const program = words?.[0];
