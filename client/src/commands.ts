@@ -5,9 +5,12 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { ServerCommands, type CommandResult } from '../../server/src/protocol';
+import { ServerCommands, type CommandResult, type ReasonArgs } from '../../server/src/protocol';
 
 const PREVIEW_SCHEME = 'dockerfile-lean-preview';
+const REASON_SCHEME = 'dockerfile-lean-reason';
+/** The command a declined conversion's "Show why it was not converted" action runs (the server is told its id). */
+export const SHOW_REASON_COMMAND = 'dockerfileLean.showNotConvertedReason';
 
 /** Options a caller (or a test) may pass: `confirm: false` applies without asking; 'decline' answers no. */
 interface RunOptions {
@@ -66,6 +69,23 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
     for (const e of result.edits) edit.replace(doc.uri, client.protocol2CodeConverter.asRange(e.range), e.newText);
     return vscode.workspace.applyEdit(edit);
   };
+
+  // Why a conversion declined, in full, as a read-only Markdown document beside the Dockerfile (no save prompt).
+  const reasons = new PreviewProvider();
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(REASON_SCHEME, reasons));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_REASON_COMMAND, async (args?: Partial<ReasonArgs>) => {
+      if (!args || typeof args.reason !== 'string') return undefined;
+      const title = typeof args.title === 'string' ? args.title : 'Not converted';
+      const text = [`# ${title}`, '', `**Why:** ${args.reason}.`, '', ...(args.message ? [args.message, ''] : []), ...(args.docs ? [`More: ${args.docs}`, ''] : [])].join('\n');
+      const uri = vscode.Uri.from({ scheme: REASON_SCHEME, path: '/Why not converted.md' });
+      reasons.set(uri, text);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+      return text;
+    }),
+  );
 
   const commands: [string, string, string, boolean][] = [
     ['dockerfileLean.convertToMultiStage', ServerCommands.convertToMultiStage, 'Convert to Multi-Stage Build', true],

@@ -72,6 +72,7 @@ export class Client {
    * @param {object} [opts.env] extra environment variables for the server process
    * @param {string} [opts.server] the server's launcher (dist/server.js by default)
    * @param {boolean} [opts.createFiles] advertise workspace edits with documentChanges and file creation
+   * @param {object} [opts.initializationOptions] sent in initialize
    */
   static async start(opts = {}) {
     const c = new Client(opts);
@@ -79,8 +80,9 @@ export class Client {
     return c;
   }
 
-  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} }, onConfiguration = null, env = {}, server = SERVER, createFiles = false } = {}) {
+  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} }, onConfiguration = null, env = {}, server = SERVER, createFiles = false, initializationOptions = undefined } = {}) {
     this.createFiles = createFiles;
+    this.initializationOptions = initializationOptions;
     this.configuration = configuration;
     this.resolveSupport = resolveSupport;
     this.settings = settings;
@@ -147,7 +149,7 @@ export class Client {
     };
     if (!this.configuration) delete capabilities.workspace.configuration;
     if (this.createFiles) capabilities.workspace.workspaceEdit = { documentChanges: true, resourceOperations: ['create'] };
-    this.initResult = await this.request('initialize', { processId: process.pid, rootUri: null, capabilities, workspaceFolders: null });
+    this.initResult = await this.request('initialize', { processId: process.pid, rootUri: null, capabilities, workspaceFolders: null, ...(this.initializationOptions ? { initializationOptions: this.initializationOptions } : {}) });
     this.conn.sendNotification('initialized', {});
     return this.initResult;
   }

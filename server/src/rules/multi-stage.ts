@@ -76,6 +76,11 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
   return null;
 }
 
+/** The quick fix's title, naming the runtime: computed in check() too, so an editor can show it before it resolves the edit. */
+export function conversionTitle(ecosystem: string, runtimeImage: string): string {
+  return `Convert to a multi-stage build (${ecosystem} → ${runtimeImage})`;
+}
+
 export const multiStage: Rule<'multi-stage'> = {
   id: 'multi-stage',
   meta: {
@@ -107,11 +112,11 @@ export const multiStage: Rule<'multi-stage'> = {
       `A builder stage and ${runtimeText} would ship only the artifacts.` +
       (conv.ok ? '' : ` Not converted automatically: ${conv.reason}.`);
     const r = stage.fromInstr;
-    return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem } } satisfies RawFinding];
+    return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem, ...(conv.ok ? { title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage) } : {}) } } satisfies RawFinding];
   },
   fixes(model, _finding: Finding): Fix[] {
     const conv = planConversion(model);
     if (!conv.ok) return [];
-    return [{ title: `Convert to a multi-stage build (${conv.plan.ecosystem} → ${conv.plan.runtimeImage})`, edits: toTextEdits(model.doc, conv.edits), preferred: true }];
+    return [{ title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage), edits: toTextEdits(model.doc, conv.edits), preferred: true }];
   },
 };
