@@ -319,7 +319,7 @@ function loadMap() {
 function baseKey(local) {
   const m = /^localhost\/([^:]+)/.exec(local);
   if (!m) return null;
-  return { golang: 'golang', gcc: 'gcc', python: 'python', node: 'node', 'distroless-static': 'distroless' }[m[1]] ?? null;
+  return { golang: 'golang', gcc: 'gcc', python: 'python', node: 'node', maven: 'java', 'eclipse-temurin': 'java', 'distroless-static': 'distroless' }[m[1]] ?? null;
 }
 
 function imageExists(ref) {
