@@ -119,8 +119,16 @@ export const nodeRecipe: Recipe = {
     }
     const app = dir.replace(/\/$/, '');
     // `npm start` / `npm run <s>` whose script is `node <file>` (package.json in the build context) runs that file.
-    const words = (pkg && startScriptWords(main, pkg)) || main;
+    const started = pkg && startScriptWords(main, pkg);
+    const words = started || main;
     const prog = words[0];
+    // yarn and pnpm come from corepack in the builder (`corepack enable`, and the release it downloaded into the
+    // builder's home); the runtime has neither, and would fetch the release at start. A script that is one
+    // `node <file>` runs as that command instead.
+    const viaCorepack = main[0] === 'yarn' || main[0] === 'pnpm';
+    if (viaCorepack && !started) {
+      return { ok: false, reason: `the CMD runs \`${main.join(' ')}\`, and the runtime may not have that ${main[0]} (what corepack downloads stays in the builder's home); a package.json start script that is one \`node <file>\` would run as that command` };
+    }
     if (prog === 'node' || prog === '/usr/local/bin/node') {
       let script = words.slice(1).find((w) => !w.startsWith('-'));
       // `node .` runs the package's main (package.json), index.js when it names none.
@@ -148,6 +156,7 @@ export const nodeRecipe: Recipe = {
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms: ['node', 'npm', 'npx', '/usr/local/bin/node'],
+        ...(viaCorepack && started ? { runtimeCommand: (w: string[]) => (w.length === main.length && w.every((x, k) => x === main[k]) ? started : null) } : {}),
       },
     };
   },
