@@ -113,6 +113,19 @@ function keptByRun(cmds: ShellCommand[]): string[] {
   return [...installed.keys()];
 }
 
+/** Every package the stage's RUNs install and leave in the image (apt, apk, dnf…), in order. */
+export function packagesKept(model: Model, stage: Stage): string[] {
+  const byRun = new Map<unknown, ShellCommand[]>();
+  for (const c of runCommands(model, stage)) {
+    let list = byRun.get(c.instr);
+    if (!list) byRun.set(c.instr, (list = []));
+    list.push(c.cmd);
+  }
+  const out: string[] = [];
+  for (const cmds of byRun.values()) for (const p of keptByRun(cmds)) if (!out.includes(p)) out.push(p);
+  return out;
+}
+
 /** Build-only packages (compilers, make, -dev headers) the stage's RUNs leave in the image. */
 export function buildPackagesShipped(model: Model, stage: Stage): string[] {
   const byRun = new Map<unknown, ShellCommand[]>();

@@ -12,6 +12,10 @@ import { rootImage, workdirAt } from '../../core/stage-info';
 import { instructionBlock, type OffsetEdit } from '../edits';
 import { absPath, copyDests, execForm, mainCommand, runCommands, slimTag, stageChain, type RunCommand, rootRepoIs } from './common';
 import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
+import { bare, packagesKept } from './build-packages';
+import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
+import { BUILD_PACKAGE } from '../../knowledge/toolchains';
+import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 import type { Recipe, RecipeResult } from './types';
 
 type Pm = 'npm' | 'yarn' | 'pnpm';
@@ -142,6 +146,8 @@ export const nodeRecipe: Recipe = {
     // The whole app directory: the build context does not say which files beside the build output the program
     // reads at run time (a static site in public/, templates, config), so none is left behind.
     const artifacts = [app];
+    const system = runtimeSystemSetup(model, chain, ref.tag, nodeRuntimeImage(ref.tag));
+    if (!system.ok) return system;
     const eol = model.doc.eol;
     const at = model.doc.lineEndOffset(build.instr.endLine);
     return {
@@ -156,11 +162,33 @@ export const nodeRecipe: Recipe = {
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms: ['node', 'npm', 'npx', '/usr/local/bin/node'],
+        runtimeSetup: system.setup,
         ...(viaCorepack && started ? { runtimeCommand: (w: string[]) => (w.length === main.length && w.every((x, k) => x === main[k]) ? started : null) } : {}),
       },
     };
   },
 };
+
+/**
+ * The system packages the builder installed that the program may use at run time (ffmpeg, imagemagick, the
+ * run-time libraries of `-dev` packages a native module links), installed again in the runtime: the same image
+ * family as the builder (Debian slim for Debian, the same Alpine tag for Alpine). Build-only packages (compilers,
+ * make, git, curl: knowledge/toolchains.ts BUILD_PACKAGE) stay behind. A reason instead when they cannot be told.
+ */
+function runtimeSystemSetup(model: Model, chain: Stage[], tag: string | null, image: string): { ok: true; setup: string[] } | { ok: false; reason: string } {
+  if (/(^|-)alpine/.test(tag ?? '')) {
+    const kept = chain.flatMap((s) => packagesKept(model, s));
+    const dev = kept.filter((p) => /-dev$/.test(bare(p)));
+    if (dev.length) return { ok: false, reason: `the stage installs ${dev.join(', ')} with apk, and which Alpine packages hold their run-time libraries is not known here` };
+    const run = [...new Set(kept.filter((p) => !BUILD_PACKAGE.test(bare(p))))];
+    return { ok: true, setup: run.length ? [`RUN apk add --no-cache ${run.join(' ')}`] : [] };
+  }
+  const all = chain.map((s) => aptPackages(model, s));
+  const apt = { dev: [...new Set(all.flatMap((a) => a.dev))], buildOnly: [...new Set(all.flatMap((a) => a.buildOnly))], runtime: [...new Set(all.flatMap((a) => a.runtime))], problem: all.find((a) => a.problem)?.problem ?? null };
+  const pkgs = runtimePackages(apt, debianReleaseOfTag(tag), image, 'name the release in the tag (e.g. node:20-bookworm)');
+  if (!pkgs.ok) return pkgs;
+  return { ok: true, setup: pkgs.packages.length ? [aptInstallLine(pkgs.packages)] : [] };
+}
 
 /**
  * The words `npm start` / `npm run <name>` (also yarn/pnpm) end up running when package.json's script is one
