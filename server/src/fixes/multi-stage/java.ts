@@ -10,11 +10,13 @@ import { parseShell } from '../../core/shell';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey, type ImageRef } from '../../knowledge/base-images';
 import { temurinJreExists } from '../../knowledge/toolchains';
-import { absPath, coveredBy, optionValue, programOf, runCommands, type RunCommand } from './common';
+import { absPath, coveredBy, optionValue, programOf, runCommands, stageChain, type RunCommand } from './common';
 import { contextFileFor, copiesFollowable } from './context-files';
 import { globMatches } from './glob';
 import { readGradle, readPom, type JarNames } from './jvm-build-files';
 import type { Recipe, RecipeResult } from './types';
+import { runtimeReinstalls } from './build-packages';
+import { aptInstallLine } from './system-packages';
 
 type Tool = 'maven' | 'gradle';
 const JDK_REPOS = /^(eclipse-temurin|openjdk|amazoncorretto)$/;
@@ -287,9 +289,16 @@ export const javaRecipe: Recipe = {
       const n = jarNames(model, stage, tool, jarProject, args, build.instr);
       if (n && n.ok && n.needsLibs) return { ok: false, reason: `${n.needsLibs}; the recipe copies the jar alone` };
     }
+    // Packages the stage installed besides the build tools (fontconfig for AWT, ffmpeg): the JRE image of the same
+    // distribution gets them again.
+    const system = runtimeReinstalls(model, stageChain(stage));
+    if (!system.ok) return system;
+    const alpine = /-alpine$/.test(jre.image);
+    const runtimeSetup = system.packages.length ? [alpine ? `RUN apk add --no-cache ${system.packages.join(' ')}` : aptInstallLine(system.packages)] : [];
     return {
       ok: true,
       plan: {
+        runtimeSetup,
         ecosystem: 'java',
         buildStep,
         artifacts: [artifact],

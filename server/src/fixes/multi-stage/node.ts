@@ -12,9 +12,8 @@ import { rootImage, workdirAt } from '../../core/stage-info';
 import { instructionBlock, type OffsetEdit } from '../edits';
 import { absPath, copyDests, execForm, mainCommand, runCommands, slimTag, stageChain, type RunCommand, rootRepoIs } from './common';
 import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
-import { bare, packagesKept } from './build-packages';
+import { runtimeReinstalls } from './build-packages';
 import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
-import { BUILD_PACKAGE } from '../../knowledge/toolchains';
 import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 import type { Recipe, RecipeResult } from './types';
 
@@ -177,11 +176,9 @@ export const nodeRecipe: Recipe = {
  */
 function runtimeSystemSetup(model: Model, chain: Stage[], tag: string | null, image: string): { ok: true; setup: string[] } | { ok: false; reason: string } {
   if (/(^|-)alpine/.test(tag ?? '')) {
-    const kept = chain.flatMap((s) => packagesKept(model, s));
-    const dev = kept.filter((p) => /-dev$/.test(bare(p)));
-    if (dev.length) return { ok: false, reason: `the stage installs ${dev.join(', ')} with apk, and which Alpine packages hold their run-time libraries is not known here` };
-    const run = [...new Set(kept.filter((p) => !BUILD_PACKAGE.test(bare(p))))];
-    return { ok: true, setup: run.length ? [`RUN apk add --no-cache ${run.join(' ')}`] : [] };
+    const r = runtimeReinstalls(model, chain);
+    if (!r.ok) return r;
+    return { ok: true, setup: r.packages.length ? [`RUN apk add --no-cache ${r.packages.join(' ')}`] : [] };
   }
   const all = chain.map((s) => aptPackages(model, s));
   const apt = { dev: [...new Set(all.flatMap((a) => a.dev))], buildOnly: [...new Set(all.flatMap((a) => a.buildOnly))], runtime: [...new Set(all.flatMap((a) => a.runtime))], problem: all.find((a) => a.problem)?.problem ?? null };
