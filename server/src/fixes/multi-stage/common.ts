@@ -42,6 +42,11 @@ export interface ProgramForm {
   shellForm: boolean;
 }
 
+/** An instruction's text with its continuation lines joined (the escape character and the line break become a space). */
+export function joinContinuations(model: Model, text: string): string {
+  return text.replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
+}
+
 /** The words a CMD, ENTRYPOINT or HEALTHCHECK runs. */
 export function programOf(model: Model, instr: Instr): ProgramForm {
   const raw = (instr.node.getRawArgumentsContent() ?? '').trim();
@@ -58,7 +63,7 @@ export function programOf(model: Model, instr: Instr): ProgramForm {
       // fall through: treated as shell form
     }
   }
-  const joined = instr.run ? instr.run.body : body.replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
+  const joined = instr.run ? instr.run.body : joinContinuations(model, body);
   return { instr, words: execForm(joined), shellForm: true };
 }
 
@@ -247,7 +252,7 @@ export function runtimeToolPackages(model: Model, instrs: Instr[], runtime: Runt
       // One plain command: the planner writes it in exec form.
       words = [p.words];
     } else if (p.shellForm) {
-      const raw = (i.node.getRawArgumentsContent() ?? '').replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
+      const raw = joinContinuations(model, i.node.getRawArgumentsContent() ?? '');
       script = i.keyword === 'HEALTHCHECK' ? (/^(?:--\S+\s+)*CMD\s+([\s\S]*)$/i.exec(raw.trim())?.[1] ?? '') : raw;
     }
     if (script !== null) {

@@ -25,7 +25,7 @@ import { rRecipe } from './r';
 import { rpmInstallrootRecipe } from './rpm-installroot';
 import { javaRecipe } from './java';
 import { dotnetRecipe } from './dotnet';
-import { absPath, copyDests, coveredBy, programOf, runtimeToolPackages, withToolPackages } from './common';
+import { absPath, copyDests, coveredBy, joinContinuations, programOf, runtimeToolPackages, withToolPackages } from './common';
 import type { Recipe, RecipePlan } from './types';
 
 export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe, javaRecipe, dotnetRecipe, rubyRecipe, phpRecipe, rRecipe, rpmInstallrootRecipe];
@@ -93,7 +93,7 @@ function resolvesTo(program: string, artifacts: string[], wd: string | null): bo
 /** The options of a HEALTHCHECK before its CMD (`--interval=30s `), as written. */
 function healthcheckOptions(model: Model, i: Instr): string {
   // The flags are not part of dockerfile-ast's arguments: read them from the instruction's text.
-  const raw = model.doc.text.slice(i.start, i.end).replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ').replace(/^\s*\S+\s+/, '');
+  const raw = joinContinuations(model, model.doc.text.slice(i.start, i.end)).replace(/^\s*\S+\s+/, '');
   const m = /^((?:--\S+\s+)*)CMD\s/i.exec(raw);
   return m ? `${m[1].replace(/\s+/g, ' ')}CMD ` : 'CMD ';
 }

@@ -10,7 +10,7 @@ import { parseShell } from '../../core/shell';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey, type ImageRef } from '../../knowledge/base-images';
 import { temurinJreExists } from '../../knowledge/toolchains';
-import { absPath, coveredBy, optionValue, programOf, runCommands, stageChain, type RunCommand } from './common';
+import { absPath, coveredBy, joinContinuations, optionValue, programOf, runCommands, stageChain, type RunCommand } from './common';
 import { contextFileFor, copiesFollowable } from './context-files';
 import { globMatches } from './glob';
 import { readGradle, readPom, type JarNames } from './jvm-build-files';
@@ -127,7 +127,7 @@ function jarOfCommand(model: Model, stage: Stage): { jar: string; instr: Instr }
   const c = cmd ? programOf(model, cmd) : null;
   if (!e && !c) return { reason: 'the stage has no CMD or ENTRYPOINT' };
   const holder = e ?? c!;
-  const body = (i: Instr) => (i.node.getRawArgumentsContent() ?? '').replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
+  const body = (i: Instr) => joinContinuations(model, i.node.getRawArgumentsContent() ?? '');
   let words: JavaWord[] | null;
   /** Whether a shell reads the words (it expands wildcards and variables). */
   let shell: boolean;
