@@ -140,15 +140,5 @@ export function runtimeReinstalls(model: Model, stages: Stage[]): { ok: true; pa
 
 /** Build-only packages (compilers, make, -dev headers) the stage's RUNs leave in the image. */
 export function buildPackagesShipped(model: Model, stage: Stage): string[] {
-  const byRun = new Map<unknown, ShellCommand[]>();
-  for (const c of runCommands(model, stage)) {
-    let list = byRun.get(c.instr);
-    if (!list) byRun.set(c.instr, (list = []));
-    list.push(c.cmd);
-  }
-  const out: string[] = [];
-  for (const cmds of byRun.values()) {
-    for (const p of keptByRun(cmds)) if (TOOLCHAIN_PACKAGE.test(bare(p)) && !out.includes(p)) out.push(p);
-  }
-  return out;
+  return packagesKept(model, stage).filter((p) => TOOLCHAIN_PACKAGE.test(bare(p)));
 }
