@@ -140,8 +140,7 @@ function jarOfCommand(model: Model, stage: Stage): { jar: string; instr: Instr }
       words = shellCommandWords(w[2]);
       shell = true;
     } else {
-      // An exec-form CMD after an exec-form ENTRYPOINT adds its words; a shell-form one is `/bin/sh -c …` words.
-      if (e && c && c.shellForm) return { reason: 'the shell-form CMD is passed to the ENTRYPOINT as `/bin/sh -c …` words' };
+      // An exec-form CMD after an exec-form ENTRYPOINT adds its words (a shell-form one adds `/bin/sh -c …`, never the jar).
       words = w.map((x) => ({ value: x, raw: JSON.stringify(x) }));
       shell = false;
     }
