@@ -43,7 +43,9 @@ describe('runtimeToolPackages', () => {
   });
 
   it('a program no table knows, or a command name in a variable, is a reason rather than a guess', () => {
-    assert.deepEqual(tools('HEALTHCHECK CMD pg_isready -h localhost\nCMD ["/app/server"]', 'node:20-slim'), { ok: false, reason: 'the HEALTHCHECK on line 3 runs `pg_isready`, which node:20-slim may not have' });
+    assert.deepEqual(tools('HEALTHCHECK CMD grpc_health_probe -addr=:50051\nCMD ["/app/server"]', 'node:20-slim'), { ok: false, reason: 'the HEALTHCHECK on line 3 runs `grpc_health_probe`, which node:20-slim does not have' });
+    assert.deepEqual(tools('HEALTHCHECK CMD pg_isready -h localhost\nCMD ["/app/server"]', 'node:20-slim'), { ok: true, packages: ['postgresql-client'], manager: 'apt' });
+    assert.deepEqual(tools('HEALTHCHECK CMD pg_isready -h localhost\nCMD ["/app/server"]', 'node:20-alpine'), { ok: false, reason: 'the HEALTHCHECK on line 3 runs `pg_isready`, whose Alpine package is not known here' });
     assert.deepEqual(tools('HEALTHCHECK CMD $CHECKER http://localhost/\nCMD ["/app/server"]', 'node:20-slim'), { ok: false, reason: 'the HEALTHCHECK on line 3 runs a command named by a variable' });
   });
 

@@ -7,7 +7,8 @@
 export interface RuntimeTool {
   program: string;
   debian: string | null;
-  alpine: string | null;
+  /** Absent: the Alpine package is not mapped here (a conversion to Alpine declines). */
+  alpine?: string | null;
   source: string;
   checked: string;
 }
@@ -23,6 +24,9 @@ export const RUNTIME_TOOLS: readonly RuntimeTool[] = [
   { program: 'pgrep', debian: 'procps', alpine: null, source: `${DEB}; ${APK}`, checked: '2026-12' },
   { program: 'ps', debian: 'procps', alpine: null, source: `${DEB}; ${APK}`, checked: '2026-12' },
   { program: 'bash', debian: null, alpine: 'bash', source: `${DEB} (bash is essential); ${APK}`, checked: '2026-12' },
+  // Alpine names the PostgreSQL client by major version (postgresql16-client): not mapped.
+  { program: 'pg_isready', debian: 'postgresql-client', source: DEB, checked: '2026-12' },
+  { program: 'redis-cli', debian: 'redis-tools', alpine: 'redis', source: `${DEB}; ${APK} (redis-cli is in the redis package)`, checked: '2026-12' },
 ];
 
 /**
@@ -31,7 +35,7 @@ export const RUNTIME_TOOLS: readonly RuntimeTool[] = [
  */
 export const BASE_COMMANDS: ReadonlySet<string> = new Set([
   'sh', '/bin/sh', 'exit', 'exec', 'true', 'false', 'test', '[', 'echo', 'printf', 'cd', 'set', 'export', 'kill', 'sleep',
-  'cat', 'grep', 'ls', 'env', 'head', 'tail', 'wc', 'date', 'stat', 'find', 'touch', 'rm', 'mkdir', 'timeout',
+  'cat', 'grep', 'sed', 'ls', 'env', 'head', 'tail', 'wc', 'date', 'stat', 'find', 'touch', 'rm', 'mkdir', 'timeout',
 ]);
 
 export function runtimeTool(program: string): RuntimeTool | null {

@@ -77,8 +77,8 @@ function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number
 }
 
 /** The quick fix's title, naming the runtime: computed in check() too, so an editor can show it before it resolves the edit. */
-export function conversionTitle(ecosystem: string, runtimeImage: string): string {
-  return `Convert to a multi-stage build (${ecosystem} → ${runtimeImage})`;
+export function conversionTitle(ecosystem: string, runtimeImage: string, manual = false): string {
+  return `Convert to a multi-stage build (${ecosystem} → ${runtimeImage}${manual ? '; check the run-time libraries' : ''})`;
 }
 
 export const multiStage: Rule<'multi-stage'> = {
@@ -107,16 +107,28 @@ export const multiStage: Rule<'multi-stage'> = {
       : sizeMb
         ? `a ${runtime} runtime (about ${sizeMb} MB)`
         : `a runtime on ${runtime} without them`;
+    const declined = conv.ok ? conv.manual : conv.reason;
     const message =
       `The final image ${tc.what} with the program. ` +
       `A builder stage and ${runtimeText} would ship only the artifacts.` +
-      (conv.ok ? '' : ` Not converted automatically: ${conv.reason}.`);
+      (declined ? ` Not converted automatically: ${declined}.` : '');
     const r = stage.fromInstr;
-    return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem, ...(conv.ok ? { title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage) } : {}) } } satisfies RawFinding];
+    // A conversion that rests on an assumption the build context cannot confirm is only offered as a quick fix.
+    // The title travels with the finding so an editor can show it before it resolves the edit.
+    const data = {
+      ecosystem: tc.ecosystem,
+      ...(conv.ok ? { title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage, !!conv.manual) } : {}),
+      ...(conv.ok && conv.manual ? { quickFixOnly: true } : {}),
+    };
+    return [{ start: r.start, end: r.end, message, fixable: !declined, reason: declined, data } satisfies RawFinding];
   },
-  fixes(model, _finding: Finding): Fix[] {
+  fixes(model, finding: Finding): Fix[] {
     const conv = planConversion(model);
     if (!conv.ok) return [];
+    if (conv.manual) {
+      if (finding.data?.quickFixOnly !== true) return [];
+      return [{ title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage, true), edits: toTextEdits(model.doc, conv.edits), preferred: false, manual: true }];
+    }
     return [{ title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage), edits: toTextEdits(model.doc, conv.edits), preferred: true }];
   },
 };

@@ -40,6 +40,8 @@ export interface ProgramForm {
   /** The exec-form words; from the shell form when that could be converted. */
   words: string[] | null;
   shellForm: boolean;
+  /** The shell-form text with its line continuations joined (undefined for the exec form). */
+  body?: string;
 }
 
 /** An instruction's text with its continuation lines joined (the escape character and the line break become a space). */
@@ -64,7 +66,7 @@ export function programOf(model: Model, instr: Instr): ProgramForm {
     }
   }
   const joined = instr.run ? instr.run.body : joinContinuations(model, body);
-  return { instr, words: execForm(joined), shellForm: true };
+  return { instr, words: execForm(joined), shellForm: true, body: joined };
 }
 
 /** What the image runs: the ENTRYPOINT's words followed by the CMD's (the CMD alone when there is no ENTRYPOINT). */
@@ -242,7 +244,7 @@ export function runtimeToolPackages(model: Model, instrs: Instr[], runtime: Runt
     if (i.keyword !== 'HEALTHCHECK' && i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT') continue;
     if (i.keyword === 'CMD' && hasEntry) continue;
     if (i.keyword === 'HEALTHCHECK' && /^\s*NONE\s*$/i.test(i.node.getRawArgumentsContent() ?? '')) continue;
-    const p = rewritten.has(i) ? { words: rewritten.get(i)!, shellForm: false } : programOf(model, i);
+    const p: Pick<ProgramForm, 'words' | 'shellForm' | 'body'> = rewritten.has(i) ? { words: rewritten.get(i)!, shellForm: false } : programOf(model, i);
     let script: string | null = null;
     let words: (string | null)[][] = [];
     if (!p.shellForm && p.words) {
@@ -252,8 +254,7 @@ export function runtimeToolPackages(model: Model, instrs: Instr[], runtime: Runt
       // One plain command: the planner writes it in exec form.
       words = [p.words];
     } else if (p.shellForm) {
-      const raw = joinContinuations(model, i.node.getRawArgumentsContent() ?? '');
-      script = i.keyword === 'HEALTHCHECK' ? (/^(?:--\S+\s+)*CMD\s+([\s\S]*)$/i.exec(raw.trim())?.[1] ?? '') : raw;
+      script = p.body ?? '';
     }
     if (script !== null) {
       if (!hasShell) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${runtime.image} does not have` };
@@ -270,9 +271,10 @@ export function runtimeToolPackages(model: Model, instrs: Instr[], runtime: Runt
       if (name === null) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs a command named by a variable` };
       if (runtime.provides(name) || (hasShell && BASE_COMMANDS.has(name))) continue;
       const tool = runtimeTool(name);
-      if (!tool) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${name}\`, which ${runtime.image} may not have` };
+      if (!tool) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${name}\`, which ${runtime.image} does not have` };
       if (!manager) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${name}\`, and ${runtime.image} has no package manager to install it` };
       const pkg = manager === 'apt' ? tool.debian : tool.alpine;
+      if (pkg === undefined) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${name}\`, whose Alpine package is not known here` };
       if (pkg === null) continue;
       if (!packages.includes(pkg)) packages.push(pkg);
       // An https:// check needs the CA certificates, which `--no-install-recommends` leaves out (knowledge/apt-recommends.ts).

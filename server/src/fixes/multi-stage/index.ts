@@ -4,15 +4,15 @@
  * (CMD, ENTRYPOINT, EXPOSE, LABEL, …) move into it. Each ecosystem's knowledge is one recipe.
  *
  * The runtime stage is written in this order: FROM; the builder's ARG declarations its lines use; the
- * builder's runtime ENVs and the recipe's `runtimeEnv`; the recipe's `runtimeSetup` (e.g. one apt-get RUN
- * of run-time libraries); WORKDIR; one `COPY --from` per artifact; the moved instructions with their
+ * builder's runtime ENVs and the recipe's `runtimeEnv`; one apt-get RUN of the recipe's `runtimeAptPackages` and
+ * the tools its HEALTHCHECK calls (runtime-tools.ts); the recipe's `runtimeSetup`; WORKDIR; one `COPY --from` per artifact; the moved instructions with their
  * comments. Everything before the builder's FROM (parser directives, ARGs before the first FROM, earlier
  * stages) and everything in the builder (cache mounts included) stays byte for byte.
  */
 import type { Instr, Model, Stage } from '../../core/model';
 import { abandonable, checkDeadline, OutOfTime } from '../../core/deadline';
-import { workdirAt } from '../../core/stage-info';
-import { isRootUser } from '../../knowledge/base-images';
+import { rootImage, workdirAt } from '../../core/stage-info';
+import { isRootUser, lookupBaseImage, parseImageRef, repoKey } from '../../knowledge/base-images';
 import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
 import { goRecipe } from './go';
 import { nodeRecipe } from './node';
@@ -26,6 +26,7 @@ import { rpmInstallrootRecipe } from './rpm-installroot';
 import { javaRecipe } from './java';
 import { dotnetRecipe } from './dotnet';
 import { absPath, copyDests, coveredBy, joinContinuations, programOf, runtimeToolPackages, withToolPackages } from './common';
+import { aptInstallLine } from './system-packages';
 import type { Recipe, RecipePlan } from './types';
 
 export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe, javaRecipe, dotnetRecipe, rubyRecipe, phpRecipe, rRecipe, rpmInstallrootRecipe];
@@ -34,7 +35,8 @@ export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, r
 const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'LABEL']);
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-export type Conversion = { ok: true; edits: OffsetEdit[]; plan: RecipePlan } | { ok: false; reason: string };
+/** `manual`: offered as a quick fix only, with this reason (see RecipeResult). */
+export type Conversion = { ok: true; edits: OffsetEdit[]; plan: RecipePlan; manual?: string } | { ok: false; reason: string };
 
 export function recipeFor(model: Model, stage: Stage): Recipe | null {
   for (const r of RECIPES) {
@@ -61,10 +63,16 @@ function varsUsed(line: string): Set<string> {
 /**
  * The runtime image written with the builder FROM's pre-FROM ARG where its value is the runtime's tag (or a
  * whole part of it): `FROM node:${NODE_VERSION}` → `node:${NODE_VERSION}-slim`, so a `--build-arg` moves both
- * stages together. Not when the runtime installs release-specific packages, whose names the ARG would not move.
+ * stages together. Not when the runtime installs release-specific packages, whose names the ARG would not move,
+ * unless the runtime is the builder's own image (`FROM ruby:$RUBY_VERSION-slim` on both sides): there a Ruby or
+ * Python version left behind by a `--build-arg` would break the copied gems or venv silently, while a package name
+ * the new release lacks fails the build.
  */
 function templatedRuntime(model: Model, stage: Stage, plan: RecipePlan): string {
-  if (plan.runtimeSetup?.length) return plan.runtimeImage;
+  const own = rootImage(stage).ref;
+  const runtime = parseImageRef(plan.runtimeImage);
+  const sameImage = !!own && repoKey(own) === repoKey(runtime) && (own.tag ?? 'latest') === (runtime.tag ?? 'latest');
+  if ((plan.runtimeSetup?.length || plan.runtimeAptPackages?.length) && !sameImage) return plan.runtimeImage;
   const r = stage.from.getImageRange();
   if (!r) return plan.runtimeImage;
   const raw = model.doc.text.slice(model.doc.offsetAt(r.start), model.doc.offsetAt(r.end));
@@ -194,7 +202,9 @@ function planNow(model: Model): Conversion {
   const provides = (prog: string) => resolvesTo(prog, targets, wd) || !!plan.runtimePrograms?.includes(prog);
   const tools = runtimeToolPackages(model, moved, { image: plan.runtimeImage, hasShell: plan.runtimeHasShell, provides }, rewrittenWords);
   if (!tools.ok) return tools;
-  const setup = tools.manager ? withToolPackages(plan.runtimeSetup ?? [], tools.packages, tools.manager) : plan.runtimeSetup ?? [];
+  // apt packages join the recipe's runtimeAptPackages when it has them, else its own apt line in runtimeSetup (or one of their own).
+  const aptTools = tools.manager === 'apt' && plan.runtimeAptPackages ? tools.packages : [];
+  const setup = tools.manager && !aptTools.length ? withToolPackages(plan.runtimeSetup ?? [], tools.packages, tools.manager) : plan.runtimeSetup ?? [];
 
   const alias = stage.alias ?? uniqueAlias(model);
   const edits: OffsetEdit[] = [...plan.builderEdits];
@@ -219,6 +229,9 @@ function planNow(model: Model): Conversion {
     else if (keep.length) lines.push(`${i.node.getKeyword()} ${keep.map((p) => doc.text.slice(doc.offsetAt(p.getRange().start), doc.offsetAt(p.getRange().end))).join(' ')}`);
   }
   for (const e of plan.runtimeEnv ?? []) lines.push(e);
+  // The recipe's apt packages (a Debian runtime) with the tools' apt packages in one RUN, then its other setup lines.
+  const aptLine = [...(plan.runtimeAptPackages ?? []), ...aptTools.filter((t) => !plan.runtimeAptPackages?.includes(t))];
+  if (aptLine.length) lines.push(aptInstallLine(aptLine));
   for (const r of setup) lines.push(r);
   if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
@@ -227,8 +240,11 @@ function planNow(model: Model): Conversion {
     checkDeadline();
     if (i.keyword === 'USER') {
       const u = (i.node.getArgumentsContent() ?? '').trim();
-      // Users created in the builder do not exist in the runtime; a numeric one works anywhere.
-      if (!/^\d+(:\d+)?$/.test(u) || isRootUser(u)) continue;
+      // Users created in the builder do not exist in the runtime; a numeric one works anywhere, and so does one
+      // the runtime image itself ships (`node` in node:*-slim).
+      const shipped = lookupBaseImage(parseImageRef(plan.runtimeImage)).shipsUser;
+      const ships = !!shipped && u.split(':')[0] === shipped.name && (!u.includes(':') || u.split(':')[1] === shipped.group);
+      if ((!/^\d+(:\d+)?$/.test(u) && !ships) || isRootUser(u)) continue;
     }
     const b = instructionBlock(model, i);
     const comments = doc.text.slice(b.commentStart, b.start);
@@ -249,5 +265,5 @@ function planNow(model: Model): Conversion {
   const atEndNoEol = at === doc.text.length && !/[\r\n]$/.test(doc.text);
   const text = (atEndNoEol ? eol : '') + eol + lines.join(eol) + (atEndNoEol ? '' : eol);
   edits.push({ start: at, end: at, text });
-  return { ok: true, edits, plan };
+  return { ok: true, edits, plan, manual: res.manual };
 }

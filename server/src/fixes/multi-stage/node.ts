@@ -10,12 +10,12 @@ import { NPM_CI, NPM_INSTALL } from '../../core/package-calls';
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { instructionBlock, type OffsetEdit } from '../edits';
-import { absPath, copyDests, execForm, mainCommand, runCommands, slimTag, stageChain, type RunCommand, rootRepoIs } from './common';
+import { absPath, appDirs, copyDests, execForm, lastRun, mainCommand, runCommands, slimTag, stageChain, type RunCommand, rootRepoIs } from './common';
 import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
-import { runtimeReinstalls } from './build-packages';
-import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
-import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 import type { Recipe, RecipeResult } from './types';
+import { buildPackagesShipped, runtimeReinstalls } from './build-packages';
+import { aptPackages, runtimePackages, type AptPackages } from './system-packages';
+import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 
 type Pm = 'npm' | 'yarn' | 'pnpm';
 const PMS = new Set<string>(['npm', 'yarn', 'pnpm']);
@@ -81,7 +81,7 @@ export const nodeRecipe: Recipe = {
     const cmds = chain.flatMap((s) => runCommands(model, s));
     const builds = cmds.filter((c) => isNodeBuild(c) && c.instr.stage === stage);
     const build = builds[builds.length - 1];
-    if (!build) return { ok: false, reason: 'there is no build step, only dependencies: a runtime that takes node_modules compiled with the build packages is not written here' };
+    if (!build) return nativeModulesPlan(model, stage, cmds) ?? { ok: false, reason: 'there is no build step, only dependencies: a runtime that takes node_modules compiled with the build packages is not written here' };
     const pm = isNodeBuild(build)!;
     const dir = build.dir;
     if (!dir) return { ok: false, reason: 'the directory the build runs in is not known' };
@@ -162,11 +162,17 @@ export const nodeRecipe: Recipe = {
         runtimeHasShell: true,
         runtimePrograms: ['node', 'npm', 'npx', '/usr/local/bin/node'],
         runtimeSetup: system.setup,
+        ...(system.apt ? { runtimeAptPackages: system.apt } : {}),
         ...(viaCorepack && started ? { runtimeCommand: (w: string[]) => (w.length === main.length && w.every((x, k) => x === main[k]) ? started : null) } : {}),
       },
     };
   },
 };
+
+/** Python beside a compiler is node-gyp's (github.com/nodejs/node-gyp#on-unix: python3, make, a C/C++ toolchain): it stays in the builder. */
+function withoutNodeGypPython(apt: AptPackages): void {
+  if (apt.buildOnly.some((p) => /^(build-essential|g\+\+|gcc|make)([-:=]|$)/.test(p))) apt.runtime = apt.runtime.filter((p) => !/^(python3?|python3-minimal|python-is-python3)([:=]|$)/.test(p));
+}
 
 /**
  * The system packages the builder installed that the program may use at run time (ffmpeg, imagemagick, the
@@ -174,7 +180,7 @@ export const nodeRecipe: Recipe = {
  * family as the builder (Debian slim for Debian, the same Alpine tag for Alpine). Build-only packages (compilers,
  * make, git, curl: knowledge/toolchains.ts BUILD_PACKAGE) stay behind. A reason instead when they cannot be told.
  */
-function runtimeSystemSetup(model: Model, chain: Stage[], tag: string | null, image: string): { ok: true; setup: string[] } | { ok: false; reason: string } {
+function runtimeSystemSetup(model: Model, chain: Stage[], tag: string | null, image: string): { ok: true; setup: string[]; apt?: string[] } | { ok: false; reason: string } {
   if (/(^|-)alpine/.test(tag ?? '')) {
     const r = runtimeReinstalls(model, chain);
     if (!r.ok) return r;
@@ -182,9 +188,10 @@ function runtimeSystemSetup(model: Model, chain: Stage[], tag: string | null, im
   }
   const all = chain.map((s) => aptPackages(model, s));
   const apt = { dev: [...new Set(all.flatMap((a) => a.dev))], buildOnly: [...new Set(all.flatMap((a) => a.buildOnly))], runtime: [...new Set(all.flatMap((a) => a.runtime))], problem: all.find((a) => a.problem)?.problem ?? null };
-  const pkgs = runtimePackages(apt, debianReleaseOfTag(tag), image, 'name the release in the tag (e.g. node:20-bookworm)');
+  withoutNodeGypPython(apt);
+  const pkgs = runtimePackages(apt, debianReleaseOfTag(tag), image, 'name the release in the tag (e.g. node:20-bookworm)', true);
   if (!pkgs.ok) return pkgs;
-  return { ok: true, setup: pkgs.packages.length ? [aptInstallLine(pkgs.packages)] : [] };
+  return { ok: true, setup: [], apt: pkgs.packages };
 }
 
 /**
@@ -227,4 +234,45 @@ function yarnPrune(model: Model, chain: Stage[], install: RunCommand, rcText: st
   if (major === null) return { reason: 'the Yarn Berry version is not named (packageManager in package.json or yarnPath in .yarnrc.yml), and its production install differs by version' };
   if (major < 4 && !rc.workspaceTools) return { reason: `Yarn ${major} needs the workspace-tools plugin for \`${BERRY_PRUNE}\`; add it or use Yarn 4` };
   return { prune: BERRY_PRUNE };
+}
+
+/**
+ * No build step, but build packages installed for native modules (`node:20-slim` + build-essential python3, then
+ * `npm ci`): the builder keeps the packages and compiles node_modules; the runtime is the slim image of the same
+ * line (the same image when it is already slim) with the whole app directory, node_modules as installed (nothing
+ * pruned: the original image had them all), and the run-time libraries of the `-dev` packages. null when the stage
+ * installs no build packages (then a builder stage gains nothing).
+ */
+function nativeModulesPlan(model: Model, stage: Stage, cmds: RunCommand[]): RecipeResult | null {
+  if (buildPackagesShipped(model, stage).length === 0) return null;
+  const ref = rootImage(stage).ref!;
+  const tag = ref.tag ?? '';
+  if (/(^|-)alpine/.test(tag)) return { ok: false, reason: 'the image is an Alpine Node; the run-time packages of what apk installs into it are not known here' };
+  const install = cmds.filter((c) => installOf(c)).pop();
+  if (!install) return { ok: false, reason: 'no dependency install (`npm ci` / `npm install` / `yarn install`) runs in the stage: nothing is built with the build packages' };
+  const wd = workdirAt(model, stage, null);
+  if (!install.dir || install.dir === '/' || install.dir !== wd) return { ok: false, reason: 'the dependency install does not run in the image\'s WORKDIR, so the app directory is not known' };
+  const found = appDirs(model, stage);
+  if (!found.ok) return found;
+  if (!found.dirs.some((d) => d === install.dir)) return { ok: false, reason: `the dependencies are installed in ${install.dir}, which is not where the app is copied` };
+  const apt = aptPackages(model, stage);
+  withoutNodeGypPython(apt);
+  const pkgs = runtimePackages(apt, debianReleaseOfTag(ref.tag), `node:${tag || 'latest'}`, 'name the release in the tag (e.g. -bookworm-slim)', true);
+  if (!pkgs.ok) return pkgs;
+  return {
+    ok: true,
+    plan: {
+      ecosystem: 'node',
+      buildStep: lastRun(stage)!,
+      artifacts: found.dirs,
+      runtimeImage: /(^|-)slim/.test(tag) ? `node:${tag}` : nodeRuntimeImage(ref.tag),
+      builderEdits: [],
+      buildOnlyEnv: /^(NPM_CONFIG_\w*|npm_config_\w*|YARN_\w*|COREPACK_\w*)$/,
+      runtimeNonRoot: false,
+      runtimeHasShell: true,
+      // yarn (classic) is part of the official node images, slim ones included.
+      runtimePrograms: ['node', 'npm', 'npx', 'yarn', '/usr/local/bin/node'],
+      runtimeAptPackages: pkgs.packages,
+    },
+  };
 }
