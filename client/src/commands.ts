@@ -5,8 +5,12 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { ServerCommands, type CommandResult } from '../../server/src/protocol';
+import { ServerCommands, type CommandResult, type ReasonArgs } from '../../server/src/protocol';
 import { basename, Previews } from './preview';
+
+const REASON_SCHEME = 'dockerfile-lean-reason';
+/** The command a declined conversion's "Show why it was not converted" action runs (the server is told its id). */
+export const SHOW_REASON_COMMAND = 'dockerfileLean.showNotConvertedReason';
 
 /**
  * Options a caller may pass: `uri`, the document (the conversion's quick fix names it; else the active editor);
@@ -50,6 +54,23 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
     return vscode.workspace.applyEdit(edit);
   };
 
+  // Why a conversion declined, in full, as a read-only Markdown document beside the Dockerfile (no save prompt).
+  const reasons = new ReasonDocs();
+  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(REASON_SCHEME, reasons));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_REASON_COMMAND, async (args?: Partial<ReasonArgs>) => {
+      if (!args || typeof args.reason !== 'string') return undefined;
+      const title = typeof args.title === 'string' ? args.title : 'Not converted';
+      const text = [`# ${title}`, '', `**Why:** ${args.reason}.`, '', ...(args.message ? [args.message, ''] : []), ...(args.docs ? [`More: ${args.docs}`, ''] : [])].join('\n');
+      const uri = vscode.Uri.from({ scheme: REASON_SCHEME, path: '/Why not converted.md' });
+      reasons.set(uri, text);
+      const doc = await vscode.workspace.openTextDocument(uri);
+      await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+      await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+      return text;
+    }),
+  );
+
   const commands: [string, string, string, boolean][] = [
     ['dockerfileLean.convertToMultiStage', ServerCommands.convertToMultiStage, 'Convert to Multi-Stage Build', true],
     ['dockerfileLean.insertNonRootUser', ServerCommands.insertNonRootUser, 'Insert Non-Root User', false],
@@ -68,4 +89,18 @@ async function documentFor(opts: RunOptions): Promise<vscode.TextDocument | unde
     return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? vscode.workspace.openTextDocument(uri).then((d) => d, () => undefined);
   }
   return vscode.window.activeTextEditor?.document;
+}
+
+/** Read-only documents of text the client made (a declined conversion's reason). */
+class ReasonDocs implements vscode.TextDocumentContentProvider {
+  private texts = new Map<string, string>();
+  private emitter = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.emitter.event;
+  set(uri: vscode.Uri, text: string): void {
+    this.texts.set(uri.toString(), text);
+    this.emitter.fire(uri);
+  }
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
 }

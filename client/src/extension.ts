@@ -2,7 +2,7 @@
 import * as path from 'path';
 import { workspace, type ExtensionContext } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { registerCommands } from './commands';
+import { registerCommands, SHOW_REASON_COMMAND } from './commands';
 
 let client: LanguageClient | undefined;
 
@@ -21,8 +21,9 @@ export async function activate(context: ExtensionContext): Promise<{ client: Lan
       { scheme: 'untitled', language: 'dockerfile' },
     ],
     synchronize: { configurationSection: 'dockerfileLean', fileEvents: configWatcher },
-    // The conversion's quick fix runs the palette command, which previews it, instead of applying its edit.
-    initializationOptions: { conversionCommand: 'dockerfileLean.convertToMultiStage' },
+    // The conversion's quick fix runs the palette command, which previews it, instead of applying its edit; a
+    // declined conversion's "Show why" action opens the reason in the editor rather than a notification.
+    initializationOptions: { conversionCommand: 'dockerfileLean.convertToMultiStage', showReasonCommand: SHOW_REASON_COMMAND },
   };
   client = new LanguageClient('dockerfileLean', 'Dockerfile Lean', serverOptions, clientOptions);
   registerCommands(context, client);

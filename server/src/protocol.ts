@@ -11,6 +11,25 @@ export const ServerCommands = {
   fixAll: 'dockerfile-lean.server.fixAll',
 } as const;
 
+/**
+ * Shows why a finding's fix declined (the multi-stage conversion's reason, in full): the server sends it as a
+ * `window/showMessage`. A client with a view of its own names its command in `initializationOptions.showReasonCommand`
+ * and gets that command in the code action instead, with the same `ReasonArgs`.
+ */
+export const SHOW_REASON_COMMAND = 'dockerfile-lean.server.showNotConvertedReason';
+
+/** The arguments of the show-reason command. */
+export interface ReasonArgs {
+  /** What was not done (`Not converted to a multi-stage build`). */
+  title: string;
+  /** Why, in full. */
+  reason: string;
+  /** The finding's whole message. */
+  message: string;
+  /** The rule's documentation page. */
+  docs: string;
+}
+
 /** The rule each single-rule command applies. */
 export const COMMAND_RULE: Record<string, string | null> = {
   [ServerCommands.convertToMultiStage]: 'multi-stage',

@@ -7,8 +7,10 @@ import {
   CodeActionKind,
   createConnection,
   ErrorCodes,
+  MessageType,
   ProposedFeatures,
   ResponseError,
+  ShowMessageNotification,
   TextDocuments,
   TextDocumentSyncKind,
   type CodeActionParams,
@@ -19,13 +21,13 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
-import { analyze, fixAll, fixesFor, ignoreFixesFor, onRuleError, type Analysis } from './core/analyze';
+import { analyze, docsUrl, fixAll, fixesFor, ignoreFixesFor, onRuleError, type Analysis } from './core/analyze';
 import { buildModel, type Model } from './core/model';
 import { printable } from './core/printable';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
 import { Deadline } from './core/deadline';
 import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
-import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
+import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, SHOW_REASON_COMMAND, ServerCommands, type CommandArgs, type CommandResult, type ReasonArgs } from './protocol';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { plainText } from './core/plain-text';
 import { SettingsStore } from './lsp/settings';
@@ -94,6 +96,8 @@ const states = new Map<string, DocState>();
 let resolveSupport = false;
 /** Whether the client shows a diagnostic's related information (the findings folded into it: core/overlaps.ts). */
 let relatedSupport = false;
+/** The command a declined conversion's "Show why" action runs: the client's own (initializationOptions), else the server's. */
+let reasonCommand = SHOW_REASON_COMMAND;
 /** The client can create files in a workspace edit (a new project config file). */
 let createFileSupport = false;
 /**
@@ -214,6 +218,8 @@ connection.onInitialize((params): InitializeResult => {
   settings.setWorkspaceFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
   relatedSupport = !!caps.textDocument?.publishDiagnostics?.relatedInformation;
+  const own = (params.initializationOptions as { showReasonCommand?: unknown } | undefined)?.showReasonCommand;
+  if (typeof own === 'string' && /^[\w.-]{1,100}$/.test(own)) reasonCommand = own;
   const workspaceEdit = caps.workspace?.workspaceEdit;
   createFileSupport = !!workspaceEdit?.documentChanges && !!workspaceEdit.resourceOperations?.includes('create');
   const init = params.initializationOptions as { conversionCommand?: unknown } | null | undefined;
@@ -223,7 +229,7 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
-      executeCommandProvider: { commands: Object.values(ServerCommands) },
+      executeCommandProvider: { commands: [...Object.values(ServerCommands), SHOW_REASON_COMMAND] },
     },
     serverInfo: { name: SERVER_NAME, version: '0.1.0' },
   };
@@ -412,6 +418,11 @@ connection.onCodeAction(async (params: CodeActionParams) => {
   if (only && !only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return actions;
   const asked = findingsAsked(params, analysis, doc.version);
   for (const [f, d] of asked) {
+    if (f.rule === 'multi-stage' && !f.fixable && f.reason) {
+      // A declined conversion still says why, in full (the diagnostic's message may be cut short by the editor).
+      const args: ReasonArgs = { title: 'Not converted to a multi-stage build', reason: plainText(f.reason), message: plainText(f.message), docs: docsUrl(f.rule) };
+      actions.push({ title: 'Show why it was not converted', kind: CodeActionKind.QuickFix, diagnostics: [d], command: { title: 'Show why it was not converted', command: reasonCommand, arguments: [args] } });
+    }
     // A finding that is not fixable may still carry a quick fix the user applies by hand (never fix-all).
     if (!f.fixable && f.data?.quickFixOnly !== true) continue;
     if (f.rule === 'multi-stage' && conversionCommand) {
@@ -421,8 +432,9 @@ connection.onCodeAction(async (params: CodeActionParams) => {
       continue;
     }
     if (f.rule === 'multi-stage' && resolveSupport) {
-      // The conversion is computed only when the user picks it.
-      actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });
+      // The conversion is computed only when the user picks it; its title (with the runtime) is known from the analysis.
+      const title = typeof f.data?.title === 'string' ? plainText(f.data.title) : 'Convert to a multi-stage build';
+      actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });
       continue;
     }
     for (const fix of on(uri, () => fixesFor(analysis.model, f, budget()))) {
@@ -457,6 +469,14 @@ connection.onCodeActionResolve(async (action) => {
 });
 
 connection.onExecuteCommand(async (params) => {
+  if (params.command === SHOW_REASON_COMMAND) {
+    const a = (params.arguments?.[0] ?? {}) as Partial<ReasonArgs>;
+    if (typeof a.reason !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { reason } as the first argument');
+    const text = plainText(`${typeof a.title === 'string' ? a.title : 'Not converted'}: ${a.reason}.`);
+    // A notification: the reason is information, not a question waiting for an answer.
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text });
+    return { message: text };
+  }
   if (!Object.hasOwn(COMMAND_RULE, params.command)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
   const args = (params.arguments?.[0] ?? {}) as CommandArgs;
   if (typeof args.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } as the first argument');

@@ -8,6 +8,9 @@
 #   localhost/gcc:bookworm                = buildpack-deps (Debian gcc 12 + make)
 #   localhost/python:bookworm[-slim]      + Debian python3, pip, venv; `python`/`pip` commands; no PEP 668 marker
 #   localhost/node:bookworm[-slim]        + the host's node binary and npm; user node (uid/gid 1000)
+#   localhost/maven:bookworm-jdk17        debian + Debian OpenJDK 17 and Maven 3.8 with the default lifecycle's plugins,
+#                                         resolving offline from Debian's /usr/share/maven-repo (no Maven Central here)
+#   localhost/eclipse-temurin:17-jre      debian + Debian's openjdk-17-jre-headless (java on PATH, sh, apt)
 #   localhost/distroless-static:nonroot   scratch + passwd/group (nonroot 65532) + CA bundle, USER 65532:65532
 #   localhost/distroless-static:latest    the same, running as root (like gcr.io/distroless/static-debian12)
 #
@@ -239,10 +242,31 @@ if want node; then
   build_node localhost/node:bookworm-slim "$DEBIAN" "$DEBIAN_RECIPE"
 fi
 
+if want java; then
+# The slim tree has no man directories; OpenJDK's postinst links its man pages there.
+build_file localhost/maven:bookworm-jdk17 "$DEBIAN_RECIPE" <<'EOF'
+FROM localhost/debian:bookworm-slim
+RUN mkdir -p /usr/share/man/man1 \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-17-jdk-headless maven libmaven-compiler-plugin-java \
+      libmaven-jar-plugin-java libmaven-resources-plugin-java libsurefire-java libmaven-install-plugin-java \
+ && rm -rf /var/lib/apt/lists/* \
+ && printf '<settings><localRepository>/usr/share/maven-repo</localRepository><offline>true</offline></settings>\n' > /usr/share/maven/conf/settings.xml
+CMD ["jshell"]
+EOF
+build_file localhost/eclipse-temurin:17-jre "$DEBIAN_RECIPE" <<'EOF'
+FROM localhost/debian:bookworm-slim
+RUN mkdir -p /usr/share/man/man1 \
+ && apt-get update \
+ && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
+ && rm -rf /var/lib/apt/lists/*
+EOF
+fi
+
 if want distroless; then
   build_distroless localhost/distroless-static:nonroot 65532:65532 /home/nonroot
   build_distroless localhost/distroless-static:latest "" /
 fi
 
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' |
-  grep -E '^localhost/(debian|buildpack-deps|golang|gcc|python|node|distroless-static):' >&2 || true
+  grep -E '^localhost/(debian|buildpack-deps|golang|gcc|python|node|maven|eclipse-temurin|distroless-static):' >&2 || true

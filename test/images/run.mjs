@@ -22,8 +22,11 @@ const RESULTS = path.join(HERE, 'results');
 const CACHE = path.join(HERE, '.cache');
 const BB_IN = '/.probe/busybox';
 const PROBE_FILE = '.dockerfile-lean-write-probe';
-// An HTTP/1.0 GET over loopback from inside the container: sh -c HTTP_GET sh PATH PORT
-const HTTP_GET = `printf 'GET %s HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' "$1" | ${BB_IN} nc -w 5 127.0.0.1 "$2"`;
+// An HTTP/1.0 GET over loopback from inside the container: sh -c HTTP_GET sh PATH PORT. nc runs a shell on the
+// connection (-e) that writes the request and reads the answer until the server closes: piping the request into nc
+// half-closed the connection at the end of the request, and a Node server then dropped an answer it gave after an
+// asynchronous step (a file read). The answer goes to stderr, joined to stdout.
+const HTTP_GET = `${BB_IN} nc -w 5 127.0.0.1 "$2" -e ${BB_IN} sh -c 'printf "GET %s HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n" "$0"; exec ${BB_IN} cat >&2' "$1" 2>&1`;
 const t0 = Date.now();
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +319,7 @@ function loadMap() {
 function baseKey(local) {
   const m = /^localhost\/([^:]+)/.exec(local);
   if (!m) return null;
-  return { golang: 'golang', gcc: 'gcc', python: 'python', node: 'node', 'distroless-static': 'distroless' }[m[1]] ?? null;
+  return { golang: 'golang', gcc: 'gcc', python: 'python', node: 'node', maven: 'java', 'eclipse-temurin': 'java', 'distroless-static': 'distroless' }[m[1]] ?? null;
 }
 
 function imageExists(ref) {
@@ -477,6 +480,17 @@ function exercise(img, spec, bb, logDir, side) {
         res.output = (sep >= 0 ? g.out.slice(sep + 4) : '').trim();
         res.ok = status === '200' && expect.test(res.output);
         if (!res.ok) last = `GET ${runSpec.path} answered ${status} ${JSON.stringify(res.output.slice(0, 200))}, expected 200 /${runSpec.expect}/`;
+        // The other paths the app must answer (`also`: [{path, expect}]), once it is up.
+        for (const more of res.ok ? runSpec.also ?? [] : []) {
+          const m = run('podman', ['exec', name, BB_IN, 'sh', '-c', HTTP_GET, 'sh', more.path, String(runSpec.port)], { timeout: 20e3 });
+          const mSep = m.out.indexOf('\r\n\r\n');
+          const mStatus = /^HTTP\/1\.[01] (\d{3})/.exec(m.out)?.[1];
+          const body = (mSep >= 0 ? m.out.slice(mSep + 4) : '').trim();
+          if (m.code === 0 && mStatus === '200' && new RegExp(more.expect, 'm').test(body)) continue;
+          res.ok = false;
+          last = m.code === 0 && mStatus ? `GET ${more.path} answered ${mStatus} ${JSON.stringify(body.slice(0, 200))}, expected 200 /${more.expect}/` : `GET ${more.path} failed (exit ${m.code}): ${tail(m.out + m.err, 1)}`;
+          break;
+        }
         break;
       }
       last = `GET ${url} failed (exit ${g.code}): ${tail(g.out + g.err, 1)}`;

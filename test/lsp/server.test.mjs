@@ -95,7 +95,8 @@ describe('initialize', () => {
       if (typeof sync === 'object') assert.equal(sync.openClose, true);
       assert.deepEqual([...capabilities.codeActionProvider.codeActionKinds].sort(), ['quickfix', FIX_ALL_KIND].sort());
       assert.equal(capabilities.codeActionProvider.resolveProvider, true);
-      assert.deepEqual([...capabilities.executeCommandProvider.commands].sort(), Object.values(CMD).sort());
+      // The fix commands, and the one a declined conversion's "Show why it was not converted" runs.
+      assert.deepEqual([...capabilities.executeCommandProvider.commands].sort(), [...Object.values(CMD), 'dockerfile-lean.server.showNotConvertedReason'].sort());
       assert.equal(serverInfo.name, 'dockerfile-lean');
     }));
 });

@@ -33,7 +33,6 @@ const ALLOWED: [string, string, string][] = [
 /** Regexes built at run time: [file, call text, why the pattern is linear]. */
 const DYNAMIC: [string, string, string][] = [
   ['fixes/multi-stage/common.ts', 'new RegExp(`\\\\${model.escape}[ \\\\t]*\\\\r?\\\\n`, \'g\')', 'the escape character (one character, escaped) then blanks then a line break: one quantifier, nothing overlapping it'],
-  ['fixes/multi-stage/java.ts', 'new RegExp(`\\\\${model.escape}[ \\\\t]*\\\\r?\\\\n`, \'g\')', 'as in common.ts'],
   ['fixes/multi-stage/project-files.ts', 'new RegExp(`(?:^|[/@-])${tool}[@-](\\\\d+)\\\\.`)', '`tool` is a literal package-manager name at every call; `\\d+\\.` after it has one quantifier'],
 ];
 

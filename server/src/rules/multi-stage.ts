@@ -99,6 +99,11 @@ function conversion(model: Model, forFix: boolean): Conversion {
   return plain ?? planConversion(model);
 }
 
+/** The quick fix's title, naming the runtime: computed in check() too, so an editor can show it before it resolves the edit. */
+export function conversionTitle(ecosystem: string, runtimeImage: string, manual = false): string {
+  return `Convert to a multi-stage build (${ecosystem} → ${runtimeImage}${manual ? '; check the run-time libraries' : ''})`;
+}
+
 export const multiStage: Rule<'multi-stage'> = {
   id: 'multi-stage',
   meta: {
@@ -136,7 +141,12 @@ export const multiStage: Rule<'multi-stage'> = {
     );
     const r = stage.fromInstr;
     // A conversion that rests on an assumption the build context cannot confirm is only offered as a quick fix.
-    const data = conv.ok && conv.manual ? { ecosystem: tc.ecosystem, quickFixOnly: true } : { ecosystem: tc.ecosystem };
+    // The title travels with the finding so an editor can show it before it resolves the edit.
+    const data = {
+      ecosystem: tc.ecosystem,
+      ...(conv.ok ? { title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage, !!conv.manual) } : {}),
+      ...(conv.ok && conv.manual ? { quickFixOnly: true } : {}),
+    };
     return [{ start: r.start, end: r.end, message, fixable: !declined, reason: declined, data } satisfies RawFinding];
   },
   fixes(model, finding: Finding): Fix[] {
@@ -144,8 +154,8 @@ export const multiStage: Rule<'multi-stage'> = {
     if (!conv.ok) return [];
     if (conv.manual) {
       if (finding.data?.quickFixOnly !== true) return [];
-      return [{ title: `Convert to a multi-stage build (${conv.plan.ecosystem} → ${conv.plan.runtimeImage}; check the run-time libraries)`, edits: toTextEdits(model.doc, conv.edits), preferred: false, manual: true }];
+      return [{ title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage, true), edits: toTextEdits(model.doc, conv.edits), preferred: false, manual: true }];
     }
-    return [{ title: `Convert to a multi-stage build (${conv.plan.ecosystem} → ${conv.plan.runtimeImage})`, edits: toTextEdits(model.doc, conv.edits), preferred: true }];
+    return [{ title: conversionTitle(conv.plan.ecosystem, conv.plan.runtimeImage), edits: toTextEdits(model.doc, conv.edits), preferred: true }];
   },
 };

@@ -7,7 +7,7 @@
  */
 import type { Model, Stage } from '../../core/model';
 import type { ShellCommand } from '../../core/shell';
-import { TOOLCHAIN_PACKAGE } from '../../knowledge/toolchains';
+import { BUILD_PACKAGE, TOOLCHAIN_PACKAGE } from '../../knowledge/toolchains';
 import { runCommands } from './common';
 
 const INSTALLERS = new Set(['apt-get', 'apt', 'apk', 'dnf', 'yum', 'microdnf']);
@@ -113,8 +113,8 @@ function keptByRun(cmds: ShellCommand[]): string[] {
   return [...installed.keys()];
 }
 
-/** Build-only packages (compilers, make, -dev headers) the stage's RUNs leave in the image. */
-export function buildPackagesShipped(model: Model, stage: Stage): string[] {
+/** Every package the stage's RUNs install and leave in the image (apt, apk, dnf…), in order. */
+export function packagesKept(model: Model, stage: Stage): string[] {
   const byRun = new Map<unknown, ShellCommand[]>();
   for (const c of runCommands(model, stage)) {
     let list = byRun.get(c.instr);
@@ -122,8 +122,23 @@ export function buildPackagesShipped(model: Model, stage: Stage): string[] {
     list.push(c.cmd);
   }
   const out: string[] = [];
-  for (const cmds of byRun.values()) {
-    for (const p of keptByRun(cmds)) if (TOOLCHAIN_PACKAGE.test(bare(p)) && !out.includes(p)) out.push(p);
-  }
+  for (const cmds of byRun.values()) for (const p of keptByRun(cmds)) if (!out.includes(p)) out.push(p);
   return out;
+}
+
+/**
+ * The packages `stages` installed that are not build-only (knowledge/toolchains.ts BUILD_PACKAGE), for a runtime of
+ * the same distribution to install again: the program may run them (ffmpeg, fontconfig). A reason instead for
+ * `-dev` packages, whose run-time library packages are not mapped here.
+ */
+export function runtimeReinstalls(model: Model, stages: Stage[]): { ok: true; packages: string[] } | { ok: false; reason: string } {
+  const kept = stages.flatMap((s) => packagesKept(model, s));
+  const dev = kept.filter((p) => /-(dev|devel)$/.test(bare(p)));
+  if (dev.length) return { ok: false, reason: `the stage installs ${dev.join(', ')}, and which packages hold their run-time libraries on this image is not known here` };
+  return { ok: true, packages: [...new Set(kept.filter((p) => !BUILD_PACKAGE.test(bare(p))))] };
+}
+
+/** Build-only packages (compilers, make, -dev headers) the stage's RUNs leave in the image. */
+export function buildPackagesShipped(model: Model, stage: Stage): string[] {
+  return packagesKept(model, stage).filter((p) => TOOLCHAIN_PACKAGE.test(bare(p)));
 }

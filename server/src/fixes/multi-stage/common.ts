@@ -5,7 +5,9 @@
 import type { Instr, Model, Stage } from '../../core/model';
 import { parseShell, type ShellCommand } from '../../core/shell';
 import { rootImage, workdirAt } from '../../core/stage-info';
-import { repoKey } from '../../knowledge/base-images';
+import { familyHasShell, lookupBaseImage, parseImageRef, repoKey } from '../../knowledge/base-images';
+import { KEPT_RECOMMENDS } from '../../knowledge/apt-recommends';
+import { BASE_COMMANDS, runtimeTool } from '../../knowledge/runtime-tools';
 
 /** Whether the stage's root image (through stage aliases) comes from `repo`: one repository, or a pattern of them. */
 export function rootRepoIs(stage: Stage, repo: string | RegExp): boolean {
@@ -13,6 +15,13 @@ export function rootRepoIs(stage: Stage, repo: string | RegExp): boolean {
   if (!ref) return false;
   const key = repoKey(ref);
   return typeof repo === 'string' ? key === repo : repo.test(key);
+}
+
+/** The stages a stage is built on (`FROM deps`), oldest first, ending with the stage itself. */
+export function stageChain(stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) out.unshift(s);
+  return out;
 }
 
 /** An exec-form array for a shell-form command, when it is one plain command of static words. */
@@ -35,6 +44,11 @@ export interface ProgramForm {
   body?: string;
 }
 
+/** An instruction's text with its continuation lines joined (the escape character and the line break become a space). */
+export function joinContinuations(model: Model, text: string): string {
+  return text.replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
+}
+
 /** The words a CMD, ENTRYPOINT or HEALTHCHECK runs. */
 export function programOf(model: Model, instr: Instr): ProgramForm {
   const raw = (instr.node.getRawArgumentsContent() ?? '').trim();
@@ -51,7 +65,7 @@ export function programOf(model: Model, instr: Instr): ProgramForm {
       // fall through: treated as shell form
     }
   }
-  const joined = instr.run ? instr.run.body : body.replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
+  const joined = instr.run ? instr.run.body : joinContinuations(model, body);
   return { instr, words: execForm(joined), shellForm: true, body: joined };
 }
 
@@ -197,4 +211,94 @@ export function appDirs(model: Model, stage: Stage, imageDirs: string[] = []): {
   for (const p of dests.map((d) => d.path!).sort((a, b) => a.length - b.length)) if (!coveredBy(p, dirs)) dirs.push(p);
   if (dirs.length === 0) return { ok: false, reason: 'nothing is copied into the image: there is no app to move' };
   return { ok: true, dirs };
+}
+
+/** The runtime a conversion writes, as runtimeToolPackages needs it. */
+export interface RuntimeBase {
+  image: string;
+  /** Whether the runtime has /bin/sh (the recipe's word; the base-image table does not know every runtime image). */
+  hasShell: boolean;
+  /** Whether the program (a name or a path) is in the runtime: an artifact copied there, or the image's own. */
+  provides(program: string): boolean;
+}
+
+export type ToolPackages = { ok: true; packages: string[]; manager: 'apt' | 'apk' | null } | { ok: false; reason: string };
+
+const SHELL_NAMES = /^(\/bin\/|\/usr\/bin\/)?(sh|bash|dash|ash)$/;
+
+/**
+ * The packages the runtime must install for the programs the moved HEALTHCHECK, CMD and ENTRYPOINT call besides
+ * the app (`HEALTHCHECK CMD curl -f http://localhost/ || exit 1` → curl), with the runtime's package manager; or
+ * why the runtime cannot have them (distroless: no package manager; a program the tables do not know; a command
+ * name in a variable). A CMD after an ENTRYPOINT is its arguments, not a command. `rewritten`: the words the runtime
+ * runs instead of an instruction's own (a builder's `poetry run` dropped).
+ */
+export function runtimeToolPackages(model: Model, instrs: Instr[], runtime: RuntimeBase, rewritten: ReadonlyMap<Instr, string[]> = new Map()): ToolPackages {
+  const ref = parseImageRef(runtime.image);
+  const family = lookupBaseImage(ref).family;
+  const manager = family === 'debian' ? 'apt' : family === 'alpine' ? 'apk' : null;
+  const hasShell = runtime.hasShell && familyHasShell(family);
+  const packages: string[] = [];
+  const hasEntry = instrs.some((i) => i.keyword === 'ENTRYPOINT');
+  for (const i of instrs) {
+    if (i.keyword !== 'HEALTHCHECK' && i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT') continue;
+    if (i.keyword === 'CMD' && hasEntry) continue;
+    if (i.keyword === 'HEALTHCHECK' && /^\s*NONE\s*$/i.test(i.node.getRawArgumentsContent() ?? '')) continue;
+    const p: Pick<ProgramForm, 'words' | 'shellForm' | 'body'> = rewritten.has(i) ? { words: rewritten.get(i)!, shellForm: false } : programOf(model, i);
+    let script: string | null = null;
+    let words: (string | null)[][] = [];
+    if (!p.shellForm && p.words) {
+      if (SHELL_NAMES.test(p.words[0] ?? '') && p.words[1] === '-c' && p.words[2] !== undefined) script = p.words[2];
+      else words = [p.words];
+    } else if (p.shellForm && !hasShell && p.words) {
+      // One plain command: the planner writes it in exec form.
+      words = [p.words];
+    } else if (p.shellForm) {
+      script = p.body ?? '';
+    }
+    if (script !== null) {
+      if (!hasShell) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${runtime.image} does not have` };
+      const parsed = parseShell(script);
+      if (!parsed) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} does not parse as a shell command` };
+      words = parsed.commands.map((c) => {
+        const w = [c.name, ...c.args.map((a) => a.value)];
+        return c.name === 'exec' ? w.slice(1) : w;
+      });
+    }
+    for (const w of words) {
+      const name = w[0];
+      if (name === undefined) continue;
+      if (name === null) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs a command named by a variable` };
+      if (runtime.provides(name) || (hasShell && BASE_COMMANDS.has(name))) continue;
+      const tool = runtimeTool(name);
+      if (!tool) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${name}\`, which ${runtime.image} does not have` };
+      if (!manager) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${name}\`, and ${runtime.image} has no package manager to install it` };
+      const pkg = manager === 'apt' ? tool.debian : tool.alpine;
+      if (pkg === undefined) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${name}\`, whose Alpine package is not known here` };
+      if (pkg === null) continue;
+      if (!packages.includes(pkg)) packages.push(pkg);
+      // An https:// check needs the CA certificates, which `--no-install-recommends` leaves out (knowledge/apt-recommends.ts).
+      if (manager === 'apt' && KEPT_RECOMMENDS[pkg]?.length && w.some((a) => a?.startsWith('https://'))) {
+        for (const r of KEPT_RECOMMENDS[pkg]) if (!packages.includes(r)) packages.push(r);
+      }
+    }
+  }
+  return { ok: true, packages, manager: packages.length ? manager : null };
+}
+
+/**
+ * The runtime setup lines with `packages` installed: added to the recipe's own apt-get or apk line when it has one
+ * (one RUN, which merge-run would otherwise ask for), else as one line of their own.
+ */
+export function withToolPackages(setup: string[], packages: string[], manager: 'apt' | 'apk'): string[] {
+  if (!packages.length) return setup;
+  const prefix = manager === 'apt' ? 'RUN apt-get update && apt-get install -y --no-install-recommends ' : 'RUN apk add --no-cache ';
+  const k = setup.findIndex((l) => l.startsWith(prefix));
+  if (k >= 0) {
+    const have = new Set(setup[k].slice(prefix.length).split(/\s+/));
+    const add = packages.filter((p) => !have.has(p));
+    return add.length ? setup.map((l, j) => (j === k ? prefix + add.join(' ') + ' ' + l.slice(prefix.length) : l)) : setup;
+  }
+  const line = manager === 'apt' ? `${prefix}${packages.join(' ')} && rm -rf /var/lib/apt/lists/*` : `${prefix}${packages.join(' ')}`;
+  return [...setup, line];
 }

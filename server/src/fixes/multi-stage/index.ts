@@ -25,8 +25,7 @@ import { rRecipe } from './r';
 import { rpmInstallrootRecipe } from './rpm-installroot';
 import { javaRecipe } from './java';
 import { dotnetRecipe } from './dotnet';
-import { absPath, copyDests, coveredBy, programOf } from './common';
-import { runtimeToolPackages } from './runtime-tools';
+import { absPath, copyDests, coveredBy, joinContinuations, programOf, runtimeToolPackages, withToolPackages } from './common';
 import { aptInstallLine } from './system-packages';
 import type { Recipe, RecipePlan } from './types';
 
@@ -99,6 +98,14 @@ function resolvesTo(program: string, artifacts: string[], wd: string | null): bo
   return artifacts.some((a) => a.slice(a.lastIndexOf('/') + 1) === program && PATH_DIRS.includes(a.slice(0, a.lastIndexOf('/'))));
 }
 
+/** The options of a HEALTHCHECK before its CMD (`--interval=30s `), as written. */
+function healthcheckOptions(model: Model, i: Instr): string {
+  // The flags are not part of dockerfile-ast's arguments: read them from the instruction's text.
+  const raw = joinContinuations(model, model.doc.text.slice(i.start, i.end)).replace(/^\s*\S+\s+/, '');
+  const m = /^((?:--\S+\s+)*)CMD\s/i.exec(raw);
+  return m ? `${m[1].replace(/\s+/g, ' ')}CMD ` : 'CMD ';
+}
+
 function coveredByArtifacts(path: string | null, artifacts: string[]): boolean {
   return path !== null && coveredBy(path, artifacts);
 }
@@ -152,9 +159,7 @@ function planNow(model: Model): Conversion {
   if (!main && !plan.runtimeKeepsImageCommand) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT naming the binary to run' };
   const targets = plan.artifacts.map((a) => plan.artifactTargets?.[a] ?? a);
   const replaced = new Map<Instr, string>();
-  /** Packages the runtime installs for the tools a HEALTHCHECK calls (curl). */
-  const tools: string[] = [];
-  const provided = (program: string) => resolvesTo(program, targets, wd) || !!plan.runtimePrograms?.includes(program);
+  const rewrittenWords = new Map<Instr, string[]>();
   const execLine = (i: Instr, words: string[]) => `${i.node.getKeyword()} ${JSON.stringify(words).replace(/","/g, '", "')}`;
   for (const i of moved) {
     checkDeadline();
@@ -167,16 +172,14 @@ function planNow(model: Model): Conversion {
     if (rewritten) {
       if (rewritten.length === 0) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} only names \`${words!.join(' ')}\`, which the runtime does not have` };
       words = rewritten;
+      rewrittenWords.set(i, words);
       replaced.set(i, execLine(i, words));
     } else if (p.shellForm && !plan.runtimeHasShell) {
       if (!words) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${plan.runtimeImage} does not have` };
       if (i.keyword !== 'HEALTHCHECK') replaced.set(i, execLine(i, words));
+      else replaced.set(i, `${i.node.getKeyword()} ${healthcheckOptions(model, i)}${JSON.stringify(words).replace(/","/g, '", "')}`);
     }
-    if (i.keyword === 'HEALTHCHECK' && plan.runtimeAptPackages) {
-      const t = runtimeToolPackages(model, i, provided, plan.runtimeImage);
-      if (!t.ok) return t;
-      for (const p of t.packages) if (!tools.includes(p)) tools.push(p);
-    } else if (i === main || i.keyword === 'HEALTHCHECK') {
+    if (i === main && !plan.mainVerified) {
       const program = words?.[0];
       if (!program || !(resolvesTo(program, targets, wd) || plan.runtimePrograms?.includes(program))) {
         return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${targets.join(', ')}` };
@@ -194,6 +197,14 @@ function planNow(model: Model): Conversion {
       }
     }
   }
+
+  // The programs the moved HEALTHCHECK, CMD and ENTRYPOINT call besides the app (curl), installed in the runtime.
+  const provides = (prog: string) => resolvesTo(prog, targets, wd) || !!plan.runtimePrograms?.includes(prog);
+  const tools = runtimeToolPackages(model, moved, { image: plan.runtimeImage, hasShell: plan.runtimeHasShell, provides }, rewrittenWords);
+  if (!tools.ok) return tools;
+  // apt packages join the recipe's runtimeAptPackages when it has them, else its own apt line in runtimeSetup (or one of their own).
+  const aptTools = tools.manager === 'apt' && plan.runtimeAptPackages ? tools.packages : [];
+  const setup = tools.manager && !aptTools.length ? withToolPackages(plan.runtimeSetup ?? [], tools.packages, tools.manager) : plan.runtimeSetup ?? [];
 
   const alias = stage.alias ?? uniqueAlias(model);
   const edits: OffsetEdit[] = [...plan.builderEdits];
@@ -229,10 +240,11 @@ function planNow(model: Model): Conversion {
     else if (keep.length) lines.push(`${i.node.getKeyword()} ${keep.map((p) => doc.text.slice(doc.offsetAt(p.getRange().start), doc.offsetAt(p.getRange().end))).join(' ')}`);
   }
   for (const e of plan.runtimeEnv ?? []) lines.push(e);
-  const aptLine = [...(plan.runtimeAptPackages ?? []), ...tools.filter((t) => !plan.runtimeAptPackages?.includes(t))];
-  // A RUN of several commands (an apt-get install of run-time libraries) in the file's continuation style.
-  const setup = [...(aptLine.length ? [aptInstallLine(aptLine)] : []), ...(plan.runtimeSetup ?? [])];
-  for (const r of setup) lines.push(r.startsWith('RUN ') ? `RUN ${runBody(model, 'RUN ', r.slice(4).split(' && '))}` : r);
+  // The recipe's apt packages (a Debian runtime) with the tools' apt packages in one RUN, then its other setup lines,
+  // each RUN of several commands in the file's continuation style.
+  const aptLine = [...(plan.runtimeAptPackages ?? []), ...aptTools.filter((t) => !plan.runtimeAptPackages?.includes(t))];
+  const runs = [...(aptLine.length ? [aptInstallLine(aptLine)] : []), ...setup];
+  for (const r of runs) lines.push(r.startsWith('RUN ') ? `RUN ${runBody(model, 'RUN ', r.slice(4).split(' && '))}` : r);
   const runtimeWd = plan.runtimeWorkdir === undefined ? wd : plan.runtimeWorkdir;
   if (runtimeWd && runtimeWd !== '/') lines.push(`WORKDIR ${runtimeWd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);

@@ -10,11 +10,13 @@ import { parseShell } from '../../core/shell';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey, type ImageRef } from '../../knowledge/base-images';
 import { temurinJreExists } from '../../knowledge/toolchains';
-import { absPath, coveredBy, optionValue, programOf, runCommands, type RunCommand } from './common';
+import { absPath, coveredBy, joinContinuations, optionValue, programOf, runCommands, stageChain, type RunCommand } from './common';
 import { contextFileFor, copiesFollowable } from './context-files';
 import { globMatches } from './glob';
 import { readGradle, readPom, type JarNames } from './jvm-build-files';
 import type { Recipe, RecipeResult } from './types';
+import { runtimeReinstalls } from './build-packages';
+import { aptInstallLine } from './system-packages';
 
 type Tool = 'maven' | 'gradle';
 const JDK_REPOS = /^(eclipse-temurin|openjdk|amazoncorretto)$/;
@@ -89,7 +91,34 @@ function baseOf(p: string): string {
 
 const GLOB = /[*?[]/;
 
-/** The jar word of `java [options] -jar <jar> …`, with the instruction that holds it. */
+/** A word of the command that runs java: its value (null when it holds an expansion) and how it is written. */
+interface JavaWord {
+  value: string | null;
+  raw: string;
+}
+const SHELLS = /^(\/bin\/|\/usr\/bin\/)?(sh|bash|dash|ash)$/;
+const OPTION_VARIABLE = /^\$(\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)$/;
+
+/**
+ * The words of the one command a shell script runs (`java $JAVA_OPTS -jar app.jar`, `exec java …`), or null when
+ * it runs more than that one command (JRE images have `sh`; a script with several commands may prepare anything).
+ */
+function shellCommandWords(script: string): JavaWord[] | null {
+  const parsed = parseShell(script);
+  if (!parsed || parsed.commands.length !== 1 || !parsed.plainAndChain) return null;
+  const c = parsed.commands[0];
+  if (c.isolated || !c.nameWord) return null;
+  if (script.slice(c.end).trim() !== '' || script.slice(0, c.start).trim() !== '') return null;
+  let words: JavaWord[] = [c.nameWord, ...c.args];
+  if (words[0].value === 'exec') words = words.slice(1);
+  return words;
+}
+
+/**
+ * The jar word of `java [options] -jar <jar> …`, with the instruction that holds it. The command is an exec form,
+ * a shell form, or `sh -c "[exec] java … -jar <jar> …"`; options before `-jar` may come from a variable
+ * (`$JAVA_OPTS`), the jar may not.
+ */
 function jarOfCommand(model: Model, stage: Stage): { jar: string; instr: Instr } | { reason: string } {
   const last = (k: string) => [...stage.instructions].reverse().find((i) => i.keyword === k);
   const entry = last('ENTRYPOINT');
@@ -97,30 +126,53 @@ function jarOfCommand(model: Model, stage: Stage): { jar: string; instr: Instr }
   const e = entry ? programOf(model, entry) : null;
   const c = cmd ? programOf(model, cmd) : null;
   if (!e && !c) return { reason: 'the stage has no CMD or ENTRYPOINT' };
-  if ((e && !e.words) || (!e && c && !c.words)) return { reason: 'the CMD/ENTRYPOINT is not one plain command' };
-  const words = [...(e?.words ?? []), ...(e && e.shellForm ? [] : c?.words ?? [])];
-  const prog = words[0] ?? '';
+  const holder = e ?? c!;
+  const body = (i: Instr) => joinContinuations(model, i.node.getRawArgumentsContent() ?? '');
+  let words: JavaWord[] | null;
+  /** Whether a shell reads the words (it expands wildcards and variables). */
+  let shell: boolean;
+  if (holder.shellForm) {
+    words = shellCommandWords(body(holder.instr));
+    shell = true;
+  } else {
+    const w = [...holder.words!, ...(e && c && !c.shellForm ? c.words! : [])];
+    if (SHELLS.test(w[0] ?? '') && w[1] === '-c' && w[2] !== undefined) {
+      words = shellCommandWords(w[2]);
+      shell = true;
+    } else {
+      // An exec-form CMD after an exec-form ENTRYPOINT adds its words (a shell-form one adds `/bin/sh -c …`, never the jar).
+      words = w.map((x) => ({ value: x, raw: JSON.stringify(x) }));
+      shell = false;
+    }
+  }
+  if (!words) return { reason: `the ${holder.instr.keyword} is not one plain command` };
+  const prog = words[0]?.value ?? '';
   if (/^(mvn|gradle|(.*\/)?(mvnw|gradlew))$/.test(prog)) {
     return { reason: `the CMD runs the app through ${prog}, which needs the build toolchain; package a jar and run it with \`java -jar\`` };
   }
-  if (!RUNTIME_JAVA.includes(prog)) return { reason: `the CMD runs \`${prog}\`, not \`java -jar <jar>\`` };
-  const k = words.indexOf('-jar');
+  if (!RUNTIME_JAVA.includes(prog)) return { reason: `the CMD runs \`${prog || words[0]?.raw || '?'}\`, not \`java -jar <jar>\`` };
+  const k = words.findIndex((w) => w.value === '-jar');
   if (k < 0 || !words[k + 1]) return { reason: 'the CMD runs java without `-jar <jar>`' };
   for (let i = 1; i < k; i++) {
     const w = words[i];
-    if (/^-(javaagent|agentpath):/.test(w)) return { reason: `java loads an agent (\`${w}\`) the recipe would not copy` };
-    if (w.startsWith('-')) continue;
-    if (!JAVA_TWO_WORD.has(words[i - 1])) return { reason: `\`${w}\` before -jar: the CMD does not run a jar` };
+    if (w.value === null) {
+      // `$JAVA_OPTS` expands to options; `-Dport=$PORT` is one.
+      if (OPTION_VARIABLE.test(w.raw) || w.raw.startsWith('-')) continue;
+      return { reason: `\`${w.raw}\` before -jar: the CMD may not run a jar` };
+    }
+    if (/^-(javaagent|agentpath):/.test(w.value)) return { reason: `java loads an agent (\`${w.value}\`) the recipe would not copy` };
+    if (w.value.startsWith('-')) continue;
+    if (!JAVA_TWO_WORD.has(words[i - 1].value ?? '')) return { reason: `\`${w.value}\` before -jar: the CMD does not run a jar` };
   }
-  const jar = words[k + 1];
-  const holder = e && k + 1 < (e.words?.length ?? 0) ? e : c!;
+  const jarWord = words[k + 1];
+  if (jarWord.value === null) return { reason: `the jar path \`${jarWord.raw}\` holds a variable` };
+  const jar = jarWord.value;
   if (GLOB.test(jar)) {
-    if (!holder.shellForm) return { reason: `the exec-form ${holder.instr.keyword} passes \`${jar}\` to java as written: no shell expands the wildcard` };
-    const body = (holder.instr.node.getRawArgumentsContent() ?? '').replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
-    const word = parseShell(body)?.commands[0]?.args.find((a) => a.value === jar);
-    if (!word || /["'\\]/.test(word.raw)) return { reason: `the wildcard in \`${jar}\` is quoted, so no shell expands it` };
+    if (!shell) return { reason: `the exec-form ${holder.instr.keyword} passes \`${jar}\` to java as written: no shell expands the wildcard` };
+    if (/["'\\]/.test(jarWord.raw)) return { reason: `the wildcard in \`${jar}\` is quoted, so no shell expands it` };
   }
-  return { jar, instr: holder.instr };
+  const instr = e && !e.shellForm && c && !c.shellForm && k + 1 >= (e.words?.length ?? 0) ? c.instr : holder.instr;
+  return { jar, instr };
 }
 
 /** `cp|mv <src> <dest>` after the build that puts a built jar at `jar`: its RUN and the project the jar came from. */
@@ -236,9 +288,16 @@ export const javaRecipe: Recipe = {
       const n = jarNames(model, stage, tool, jarProject, args, build.instr);
       if (n && n.ok && n.needsLibs) return { ok: false, reason: `${n.needsLibs}; the recipe copies the jar alone` };
     }
+    // Packages the stage installed besides the build tools (fontconfig for AWT, ffmpeg): the JRE image of the same
+    // distribution gets them again.
+    const system = runtimeReinstalls(model, stageChain(stage));
+    if (!system.ok) return system;
+    const alpine = /-alpine$/.test(jre.image);
+    const runtimeSetup = system.packages.length ? [alpine ? `RUN apk add --no-cache ${system.packages.join(' ')}` : aptInstallLine(system.packages)] : [];
     return {
       ok: true,
       plan: {
+        runtimeSetup,
         ecosystem: 'java',
         buildStep,
         artifacts: [artifact],
@@ -248,6 +307,8 @@ export const javaRecipe: Recipe = {
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms: RUNTIME_JAVA,
+        // jarOfCommand read the CMD/ENTRYPOINT, shell forms and `sh -c` included: it runs java on the jar copied.
+        mainVerified: true,
       },
     };
   },

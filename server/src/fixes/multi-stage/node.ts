@@ -1,27 +1,35 @@
 /**
  * Node: the original image installs all dependencies and runs the build; the dev dependencies are then
- * pruned in the builder and the app (build output, package.json, lockfile, production node_modules)
- * moves to the slim image of the same Node line. Pruning in the builder (rather than installing again in
- * the runtime) keeps native modules compiled where the compilers are.
+ * pruned in the builder and the whole app directory (build output, package.json, production node_modules,
+ * and every file beside them the program may read at run time: `public/`, views, config) moves to the slim
+ * image of the same Node line. Pruning in the builder (rather than installing again in the runtime) keeps
+ * native modules compiled where the compilers are. The install may run in an earlier stage the final one is
+ * built `FROM` (a `deps` stage); the build must run in the final stage.
  */
 import { NPM_CI, NPM_INSTALL } from '../../core/package-calls';
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
-import { absPath, appDirs, copyDests, execForm, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
+import { instructionBlock, type OffsetEdit } from '../edits';
+import { absPath, appDirs, copyDests, execForm, lastRun, mainCommand, runCommands, slimTag, stageChain, type RunCommand, rootRepoIs } from './common';
 import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
 import type { Recipe, RecipeResult } from './types';
-import { buildPackagesShipped } from './build-packages';
-import { aptPackages, runtimePackages } from './system-packages';
+import { buildPackagesShipped, runtimeReinstalls } from './build-packages';
+import { aptPackages, runtimePackages, type AptPackages } from './system-packages';
 import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 
 type Pm = 'npm' | 'yarn' | 'pnpm';
 const PMS = new Set<string>(['npm', 'yarn', 'pnpm']);
 const BUILD_SCRIPT = /^(build|compile|dist|generate|bundle)(:[\w:-]+)?$/;
-const LOCKFILES: Record<Pm, string[]> = { npm: ['package-lock.json', 'npm-shrinkwrap.json'], yarn: ['yarn.lock'], pnpm: ['pnpm-lock.yaml'] };
 /** What removes the dev dependencies from an installed node_modules, per package manager. */
 const PRUNE: Record<Pm, string> = { npm: 'npm prune --omit=dev', yarn: 'yarn install --production --frozen-lockfile', pnpm: 'pnpm prune --prod' };
 /** Yarn Berry's production install (yarnpkg.com/cli/workspaces/focus): built in from Yarn 4, the workspace-tools plugin before. */
 const BERRY_PRUNE = 'yarn workspaces focus --all --production';
+/**
+ * Keeps Yarn Berry's package cache inside the project (yarnpkg.com/configuration/yarnrc#enableGlobalCache; the
+ * default is true from Yarn 4): Plug'n'Play's .pnp.cjs then points into the app directory's .yarn/cache, which the
+ * runtime copies, not into the builder's home. Environment settings override .yarnrc.yml.
+ */
+const BERRY_LOCAL_CACHE = 'ENV YARN_ENABLE_GLOBAL_CACHE=false';
 
 function argValues(c: RunCommand): (string | null)[] {
   return c.cmd.args.map((a) => a.value);
@@ -69,8 +77,9 @@ export const nodeRecipe: Recipe = {
   plan(model: Model, stage: Stage): RecipeResult {
     const ref = rootImage(stage).ref!;
     if (ref.digest) return { ok: false, reason: 'the image is pinned by digest; the digest of its slim variant is not known here' };
-    const cmds = runCommands(model, stage);
-    const builds = cmds.filter((c) => isNodeBuild(c));
+    const chain = stageChain(stage);
+    const cmds = chain.flatMap((s) => runCommands(model, s));
+    const builds = cmds.filter((c) => isNodeBuild(c) && c.instr.stage === stage);
     const build = builds[builds.length - 1];
     if (!build) return nativeModulesPlan(model, stage, cmds) ?? { ok: false, reason: 'there is no build step, only dependencies: a runtime that takes node_modules compiled with the build packages is not written here' };
     const pm = isNodeBuild(build)!;
@@ -84,14 +93,26 @@ export const nodeRecipe: Recipe = {
     const last = install[install.length - 1];
     if (!last) return { ok: false, reason: `no dependency install (\`${pm} ci\` / \`${pm} install\`) runs in ${dir} before the build` };
     const installPm = last.i!.pm;
-    const pkgText = readCopied(model, stage, dir, 'package.json', build.instr);
+    const copied = (file: string) => {
+      for (let k = chain.length - 1; k >= 0; k--) {
+        const t = readCopied(model, chain[k], dir, file, chain[k] === stage ? build.instr : null);
+        if (t !== null) return t;
+      }
+      return null;
+    };
+    const pkgText = copied('package.json');
     const pkg = pkgText === null ? null : parsePackageJson(pkgText);
     if (pkgText !== null && !pkg) return { ok: false, reason: 'package.json in the build context does not parse' };
-    let prune = PRUNE[installPm];
+    let prune: string | null = PRUNE[installPm];
+    const builderEdits: OffsetEdit[] = [];
     if (installPm === 'yarn') {
-      const y = yarnPrune(model, stage, last.c, readCopied(model, stage, dir, '.yarnrc.yml', build.instr), pkg);
+      const y = yarnPrune(model, chain, last.c, copied('.yarnrc.yml'), pkg);
       if ('reason' in y) return { ok: false, reason: y.reason };
       prune = y.prune;
+      if (y.localCache) {
+        const at = instructionBlock(model, last.c.instr).commentStart;
+        builderEdits.push({ start: at, end: at, text: `${BERRY_LOCAL_CACHE}${model.doc.eol}` });
+      }
     }
     // The build output: the top-level entry of the app directory the command runs from.
     const main = mainCommand(model, stage);
@@ -100,12 +121,17 @@ export const nodeRecipe: Recipe = {
       return { ok: false, reason: has ? 'the CMD or ENTRYPOINT is not one plain command (an exec form that is not valid JSON runs through a shell)' : 'the stage has no CMD or ENTRYPOINT' };
     }
     const app = dir.replace(/\/$/, '');
-    const sources = copyDests(model, stage).flatMap((d) => d.sources.map((s) => s.replace(/^.*\//, '')));
-    const lock = LOCKFILES[installPm].find((l) => sources.includes(l));
     // `npm start` / `npm run <s>` whose script is `node <file>` (package.json in the build context) runs that file.
-    const words = (pkg && startScriptWords(main, pkg)) || main;
+    const started = pkg && startScriptWords(main, pkg);
+    const words = started || main;
     const prog = words[0];
-    let artifacts: string[];
+    // yarn and pnpm come from corepack in the builder (`corepack enable`, and the release it downloaded into the
+    // builder's home); the runtime has neither, and would fetch the release at start. A script that is one
+    // `node <file>` runs as that command instead.
+    const viaCorepack = main[0] === 'yarn' || main[0] === 'pnpm';
+    if (viaCorepack && !started) {
+      return { ok: false, reason: `the CMD runs \`${main.join(' ')}\`, and the runtime may not have that ${main[0]} (what corepack downloads stays in the builder's home); a package.json start script that is one \`node <file>\` would run as that command` };
+    }
     if (prog === 'node' || prog === '/usr/local/bin/node') {
       let script = words.slice(1).find((w) => !w.startsWith('-'));
       // `node .` runs the package's main (package.json), index.js when it names none.
@@ -113,16 +139,14 @@ export const nodeRecipe: Recipe = {
       const p = script ? absPath(dir, script) : null;
       if (!p) return { ok: false, reason: 'the CMD does not name the script node runs' };
       if (!p.startsWith(app + '/')) return { ok: false, reason: `the CMD runs ${p}, outside the app directory ${app}` };
-      const top = p.slice(app.length + 1).split('/')[0];
-      // A script at the top of the app directory may load anything beside it: the whole directory goes.
-      if (top === p.slice(app.length + 1)) artifacts = [app];
-      else artifacts = [`${app}/package.json`, ...(lock ? [`${app}/${lock}`] : []), `${app}/node_modules`, `${app}/${top}`];
-    } else if (PMS.has(prog) || prog === 'npx') {
-      // `npm start` and the like read package.json, which may name any file: the whole app directory goes.
-      artifacts = [app];
-    } else {
+    } else if (!PMS.has(prog) && prog !== 'npx') {
       return { ok: false, reason: `the CMD runs \`${prog}\`, not node or a package script` };
     }
+    // The whole app directory: the build context does not say which files beside the build output the program
+    // reads at run time (a static site in public/, templates, config), so none is left behind.
+    const artifacts = [app];
+    const system = runtimeSystemSetup(model, chain, ref.tag, nodeRuntimeImage(ref.tag));
+    if (!system.ok) return system;
     const eol = model.doc.eol;
     const at = model.doc.lineEndOffset(build.instr.endLine);
     return {
@@ -130,17 +154,45 @@ export const nodeRecipe: Recipe = {
       plan: {
         ecosystem: 'node',
         buildStep: build.instr,
-        artifacts: [...new Set(artifacts)],
+        artifacts,
         runtimeImage: nodeRuntimeImage(ref.tag),
-        builderEdits: [{ start: at, end: at, text: `${eol}RUN ${prune}` }],
+        builderEdits: [...builderEdits, ...(prune ? [{ start: at, end: at, text: `${eol}RUN ${prune}` }] : [])],
         buildOnlyEnv: /^(NPM_CONFIG_\w*|npm_config_\w*|YARN_\w*|COREPACK_\w*)$/,
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms: ['node', 'npm', 'npx', '/usr/local/bin/node'],
+        runtimeSetup: system.setup,
+        ...(system.apt ? { runtimeAptPackages: system.apt } : {}),
+        ...(viaCorepack && started ? { runtimeCommand: (w: string[]) => (w.length === main.length && w.every((x, k) => x === main[k]) ? started : null) } : {}),
       },
     };
   },
 };
+
+/** Python beside a compiler is node-gyp's (github.com/nodejs/node-gyp#on-unix: python3, make, a C/C++ toolchain): it stays in the builder. */
+function withoutNodeGypPython(apt: AptPackages): void {
+  if (apt.buildOnly.some((p) => /^(build-essential|g\+\+|gcc|make)([-:=]|$)/.test(p))) apt.runtime = apt.runtime.filter((p) => !/^(python3?|python3-minimal|python-is-python3)([:=]|$)/.test(p));
+}
+
+/**
+ * The system packages the builder installed that the program may use at run time (ffmpeg, imagemagick, the
+ * run-time libraries of `-dev` packages a native module links), installed again in the runtime: the same image
+ * family as the builder (Debian slim for Debian, the same Alpine tag for Alpine). Build-only packages (compilers,
+ * make, git, curl: knowledge/toolchains.ts BUILD_PACKAGE) stay behind. A reason instead when they cannot be told.
+ */
+function runtimeSystemSetup(model: Model, chain: Stage[], tag: string | null, image: string): { ok: true; setup: string[]; apt?: string[] } | { ok: false; reason: string } {
+  if (/(^|-)alpine/.test(tag ?? '')) {
+    const r = runtimeReinstalls(model, chain);
+    if (!r.ok) return r;
+    return { ok: true, setup: r.packages.length ? [`RUN apk add --no-cache ${r.packages.join(' ')}`] : [] };
+  }
+  const all = chain.map((s) => aptPackages(model, s));
+  const apt = { dev: [...new Set(all.flatMap((a) => a.dev))], buildOnly: [...new Set(all.flatMap((a) => a.buildOnly))], runtime: [...new Set(all.flatMap((a) => a.runtime))], problem: all.find((a) => a.problem)?.problem ?? null };
+  withoutNodeGypPython(apt);
+  const pkgs = runtimePackages(apt, debianReleaseOfTag(tag), image, 'name the release in the tag (e.g. node:20-bookworm)', true);
+  if (!pkgs.ok) return pkgs;
+  return { ok: true, setup: [], apt: pkgs.packages };
+}
 
 /**
  * The words `npm start` / `npm run <name>` (also yarn/pnpm) end up running when package.json's script is one
@@ -160,22 +212,23 @@ export function startScriptWords(words: string[], pkg: PackageJson): string[] | 
 /**
  * How the builder drops Yarn's dev dependencies: Yarn classic `--production`, or for Yarn Berry (read from
  * .yarnrc.yml and package.json in the build context) `yarn workspaces focus --all --production` when the
- * dependencies are in node_modules. Plug'n'Play declines: its dependencies are zip files in .yarn/cache found
- * through .pnp.cjs, with no production-only install to copy, so the runtime would get the whole cache.
+ * dependencies are in node_modules. Plug'n'Play, or a .yarnrc.yml that cannot be read: no prune (Plug'n'Play
+ * keeps every dependency as a zip file behind .pnp.cjs, with no production-only install to copy); the package
+ * cache is kept in the project (`localCache`) and the whole app directory goes, which runs either way.
  */
-function yarnPrune(model: Model, stage: Stage, install: RunCommand, rcText: string | null, pkg: PackageJson | null): { prune: string } | { reason: string } {
+function yarnPrune(model: Model, chain: Stage[], install: RunCommand, rcText: string | null, pkg: PackageJson | null): { prune: string | null; localCache?: true } | { reason: string } {
   const args = argValues(install);
   const pmMajor = majorVersionOf(pkg?.packageManager ?? null, 'yarn');
-  const copiesRc = copyDests(model, stage).some((d) => d.sources.some((s) => /(^|\/)\.yarnrc\.yml$|(^|\/)\.yarn\/?$/.test(s)));
+  const copiesRc = chain.some((s) => copyDests(model, s).some((d) => d.sources.some((src) => /(^|\/)\.yarnrc\.yml$|(^|\/)\.yarn\/?$/.test(src))));
   const berry = args.includes('--immutable') || copiesRc || rcText !== null || (pmMajor !== null && pmMajor >= 2);
   if (!berry) {
     if (args.includes('--frozen-lockfile') || pmMajor === 1) return { prune: PRUNE.yarn };
     return { reason: '`yarn install` without `--frozen-lockfile` or `--immutable` does not say whether this is Yarn classic or Berry' };
   }
-  if (rcText === null) return { reason: 'Yarn Berry: whether dependencies are in node_modules or Plug\'n\'Play files is set in .yarnrc.yml, which is not readable here' };
+  if (rcText === null) return { prune: null, localCache: true };
   const rc = parseYarnRc(rcText);
   if (!rc) return { reason: '.yarnrc.yml in the build context does not parse' };
-  if (rc.nodeLinker === 'pnp') return { reason: 'Yarn Plug\'n\'Play keeps every dependency, dev ones included, in .yarn/cache behind .pnp.cjs; set `nodeLinker: node-modules` in .yarnrc.yml to convert' };
+  if (rc.nodeLinker === 'pnp') return { prune: null, localCache: true };
   if (rc.nodeLinker !== 'node-modules') return { reason: `Yarn's nodeLinker \`${rc.nodeLinker}\` is not converted here; \`node-modules\` is` };
   const major = pmMajor ?? majorVersionOf(rc.yarnPath, 'yarn');
   if (major === null) return { reason: 'the Yarn Berry version is not named (packageManager in package.json or yarnPath in .yarnrc.yml), and its production install differs by version' };
@@ -203,8 +256,7 @@ function nativeModulesPlan(model: Model, stage: Stage, cmds: RunCommand[]): Reci
   if (!found.ok) return found;
   if (!found.dirs.some((d) => d === install.dir)) return { ok: false, reason: `the dependencies are installed in ${install.dir}, which is not where the app is copied` };
   const apt = aptPackages(model, stage);
-  // Python beside a compiler is node-gyp's (github.com/nodejs/node-gyp#on-unix: python3, make, a C/C++ toolchain).
-  if (apt.buildOnly.some((p) => /^(build-essential|g\+\+|gcc|make)([-:=]|$)/.test(p))) apt.runtime = apt.runtime.filter((p) => !/^(python3?|python3-minimal|python-is-python3)([:=]|$)/.test(p));
+  withoutNodeGypPython(apt);
   const pkgs = runtimePackages(apt, debianReleaseOfTag(ref.tag), `node:${tag || 'latest'}`, 'name the release in the tag (e.g. -bookworm-slim)', true);
   if (!pkgs.ok) return pkgs;
   return {

@@ -17,6 +17,11 @@ export interface RecipePlan {
   runtimeNonRoot: boolean;
   /** Whether the runtime has a shell (shell-form CMD/ENTRYPOINT need one). */
   runtimeHasShell: boolean;
+  /**
+   * The recipe read the CMD/ENTRYPOINT itself (a shell form or `sh -c "exec java … -jar app.jar"` included) and
+   * found it runs the artifacts with a program the runtime has: the planner does not ask for one plain command.
+   */
+  mainVerified?: boolean;
   /** Programs the runtime image itself provides (`node`, `python`): a CMD may run them instead of an artifact. */
   runtimePrograms?: string[];
   /** Instruction lines added to the runtime after the copied ENVs (e.g. `ENV PATH=/opt/venv/bin:$PATH`). */
