@@ -75,5 +75,39 @@ export function folderFiles(dir: string): WorkspaceFiles {
       if (!isInside(full, root)) return null;
       return readCached(full, real);
     },
+    list(relDir: string): string[] | null {
+      if (relDir.includes('\0') || path.posix.isAbsolute(relDir)) return null;
+      const full = path.resolve(root, ...relDir.split('/').filter((s) => s !== ''));
+      if (!isInside(full, root)) return null;
+      return listFolder(full, real);
+    },
   };
+}
+
+/** At most this many entries of one folder are listed: past it the folder counts as unlistable. */
+const MAX_ENTRIES = 2000;
+
+/**
+ * The entries of a folder inside the root (by its real path, as for reads): names, folders marked with a
+ * trailing `/`, links listed by name (a read follows them only inside the root). Not cached: the recipes list
+ * a few folders per conversion.
+ */
+function listFolder(dir: string, realRoot: () => string | null): string[] | null {
+  const root = realRoot();
+  if (root === null) return null;
+  let real: string;
+  try {
+    real = fs.realpathSync.native(dir);
+  } catch {
+    return null;
+  }
+  if (!isInside(real, root)) return null;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(real, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  if (entries.length > MAX_ENTRIES) return null;
+  return entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
 }

@@ -205,7 +205,7 @@ function planNow(model: Model): Conversion {
   for (const r of plan.runtimeSetup ?? []) lines.push(r);
   if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
-  else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias} ${a} ${targets[k]}`);
+  else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias}${plan.artifactOwners?.[a] ? ` --chown=${plan.artifactOwners[a]}` : ''} ${a} ${targets[k]}`);
   for (const i of moved) {
     checkDeadline();
     if (i.keyword === 'USER') {

@@ -27,6 +27,8 @@ export interface RecipePlan {
    * that installs the run-time libraries of the builder's -dev packages. Never a build step.
    */
   runtimeSetup?: string[];
+  /** The owner (`uid:gid`) an artifact gets in the runtime (`COPY --chown`), when the program writes there. */
+  artifactOwners?: Record<string, string>;
   /** Where an artifact lands in the runtime when not at its builder path (builder path → runtime path). */
   artifactTargets?: Record<string, string>;
   /**
