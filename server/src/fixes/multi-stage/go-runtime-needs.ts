@@ -10,6 +10,7 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { checkDeadline } from '../../core/deadline';
+import { withoutTrailingSlashes } from '../../core/flags';
 import { parseShell } from '../../core/shell';
 import { workdirAt } from '../../core/stage-info';
 import { debianProgram } from '../../knowledge/debian-programs';
@@ -64,9 +65,9 @@ export function contextDirOf(model: Model, stage: Stage, imageDir: string): AppF
   for (const d of dests.reverse()) {
     if (!coveredBy(imageDir, [d.path!]) && !coveredBy(d.path!, [imageDir])) continue;
     if (d.sources.some(bad)) return null;
-    const whole = d.sources.length === 1 && !/[*?[]/.test(d.sources[0]) && (/^(\.\/?)?$/.test(d.sources[0]) || d.sources[0].endsWith('/') || listable(clean(d.sources[0]).replace(/\/+$/, '')));
+    const whole = d.sources.length === 1 && !/[*?[]/.test(d.sources[0]) && (/^(\.\/?)?$/.test(d.sources[0]) || d.sources[0].endsWith('/') || listable(withoutTrailingSlashes(clean(d.sources[0]))));
     if (whole && coveredBy(imageDir, [d.path!])) {
-      const src = clean(d.sources[0]).replace(/\/+$/, '');
+      const src = withoutTrailingSlashes(clean(d.sources[0]));
       const base = src === '.' ? '' : src;
       const rest = imageDir === d.path ? '' : imageDir.slice(d.path === '/' ? 1 : d.path!.replace(/\/$/, '').length + 1);
       const dir = [base, rest].filter(Boolean).join('/');
@@ -110,7 +111,7 @@ function mayBeIgnored(model: Model, dir: string, entry: string): boolean {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
     if (line.startsWith('!')) return true;
-    const pat = line.replace(/^(\.?\/)+/, '').replace(/\/+$/, '');
+    const pat = withoutTrailingSlashes(line.replace(/^(\.?\/)+/, ''));
     const segs = pat.split('/');
     const want = path.split('/');
     let k = 0;
@@ -152,6 +153,8 @@ function runsOtherThanGo(model: Model, stage: Stage): boolean {
  */
 export function goRuntimeNeeds(model: Model, stage: Stage, moduleDir: string | null): GoRuntimeNeeds | { reason: string } {
   const wd = workdirAt(model, stage, null);
+  // Nothing from the build context in the image: no file of it for the program to read.
+  if (!copyDests(model, stage).some((d) => !d.from)) return { carry: [], writes: false, packages: null };
   const modCtx = moduleDir ? contextDirOf(model, stage, moduleDir) : null;
   const src: GoSources | null = modCtx !== null && model.files ? readGoSources(model.files, modCtx.dir) : null;
   const appCtx = wd ? contextDirOf(model, stage, wd) : null;

@@ -9,6 +9,7 @@
  * decline. Bounded: at most MAX_FILES sources and MAX_DIRS folders; past either the sources count as unread.
  */
 import { checkDeadline } from '../../core/deadline';
+import { withoutTrailingSlashes } from '../../core/flags';
 import type { WorkspaceFiles } from '../../core/types';
 
 export interface FileUse {
@@ -49,7 +50,7 @@ const SKIP_DIRS = new Set(['vendor/', 'testdata/', 'node_modules/', '.git/']);
 export function readGoSources(files: WorkspaceFiles, contextDir: string): GoSources | null {
   if (!files.list) return null;
   const out: GoSources = { files: 0, uses: [], execs: [], literals: new Set() };
-  const queue = [contextDir.replace(/\/+$/, '')];
+  const queue = [withoutTrailingSlashes(contextDir)];
   let dirs = 0;
   while (queue.length) {
     checkDeadline();
@@ -57,7 +58,7 @@ export function readGoSources(files: WorkspaceFiles, contextDir: string): GoSour
     if (++dirs > MAX_DIRS) return null;
     const entries = files.list(dir);
     if (!entries) {
-      if (dir === contextDir.replace(/\/+$/, '')) return null;
+      if (dir === withoutTrailingSlashes(contextDir)) return null;
       continue;
     }
     for (const e of entries) {
@@ -199,7 +200,7 @@ function scanGo(text: string, rel: string, out: GoSources): void {
     }
     return lo + 1;
   };
-  const where = (m: RegExpExecArray) => `\`${m[0].replace(/\s*\($/, '').replace(/^\./, '')}\` in ${rel} line ${lineOf(m.index)}`;
+  const where = (m: RegExpExecArray) => `\`${m[0].slice(0, -1).trimEnd().replace(/^\./, '')}\` in ${rel} line ${lineOf(m.index)}`;
   const each = (re: RegExp, f: (m: RegExpExecArray, args: string[] | null) => void) => {
     re.lastIndex = 0;
     for (let m = re.exec(code); m; m = re.exec(code)) {
@@ -221,7 +222,7 @@ function scanGo(text: string, rel: string, out: GoSources): void {
     if (driver !== null && !/sqlite/i.test(driver)) return;
     // A DSN `file:tracker.db?cache=shared`: the path before the options.
     const dsn = literal(a?.[1]);
-    out.uses.push({ path: dsn === null ? null : dsn.replace(/^file:/, '').replace(/\?.*$/, ''), write: true, where: where(m), sqlDriverUnknown: driver === null });
+    out.uses.push({ path: dsn === null ? null : dsn.replace(/^file:/, '').split('?')[0], write: true, where: where(m), sqlDriverUnknown: driver === null });
   });
   each(STATIC, (m, a) => {
     if (a && a.length >= 2) use(m, a[1], false);

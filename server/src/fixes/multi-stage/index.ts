@@ -12,7 +12,8 @@
 import type { Instr, Model, Stage } from '../../core/model';
 import { abandonable, checkDeadline, OutOfTime } from '../../core/deadline';
 import { workdirAt } from '../../core/stage-info';
-import { isRootUser } from '../../knowledge/base-images';
+import { isRootUser, lookupBaseImage, parseImageRef } from '../../knowledge/base-images';
+import { parseShell } from '../../core/shell';
 import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
 import { goRecipe } from './go';
 import { nodeRecipe } from './node';
@@ -95,6 +96,33 @@ function coveredByArtifacts(path: string | null, artifacts: string[]): boolean {
 }
 
 /**
+ * The USER the runtime keeps of the stage's `USER` instruction: a numeric one works anywhere; a name only where the
+ * runtime image ships that user (`node` on node:*-slim, `nonroot` on distroless). A user created in the builder does
+ * not exist in the runtime: on a runtime that already runs as a non-root user it is left out (the runtime's own user
+ * runs the program); on one that runs as root the conversion declines rather than run the program as root.
+ */
+function runtimeUser(i: Instr, plan: RecipePlan): { user: string | null } | { reason: string } {
+  const u = (i.node.getArgumentsContent() ?? '').trim();
+  if (!u || isRootUser(u)) return { user: null };
+  if (/^\d+(:\d+)?$/.test(u)) return { user: u };
+  const [name, group] = u.split(':');
+  const ships = lookupBaseImage(parseImageRef(plan.runtimeImage)).shipsUser;
+  if (ships && ships.name === name && (group === undefined || group === ships.group)) return { user: u };
+  if (u.includes('$')) return { reason: `the USER on line ${i.line + 1} depends on a variable; the runtime stage would not know which user runs the program` };
+  if (plan.runtimeNonRoot) return { user: null };
+  return { reason: `the stage runs as \`${u}\` (USER on line ${i.line + 1}), a user the ${plan.runtimeImage} runtime does not have; written as a numeric uid it would carry over` };
+}
+
+/** How a decline names a shell-form command that is not one plain program: its program and the variables set before it. */
+function shellCommandText(model: Model, i: Instr): string {
+  const p = programOf(model, i);
+  const body = (p.body ?? (i.node.getRawArgumentsContent() ?? '')).trim();
+  const first = parseShell(body)?.commands.find((c) => c.name);
+  if (first?.name) return `\`${first.name}\`${first.assignments.length ? ` with ${first.assignments.map((a) => `\`${a}\``).join(', ')} set before it` : ''}`;
+  return `the shell command \`${body.length > 60 ? `${body.slice(0, 57)}...` : body}\``;
+}
+
+/**
  * The conversion of the final stage, or why there is none. Within the run's time budget (core/deadline.ts): past
  * it, the planning (and the project files it reads) is abandoned and the conversion declines with that reason.
  */
@@ -125,6 +153,10 @@ function planNow(model: Model): Conversion {
 
   const moved: Instr[] = [];
   const dests = copyDests(model, stage);
+  // The user the image runs as: the stage's last USER, wherever it is. One after the build step moves (the builder's
+  // later steps, such as a prune the recipe adds, keep the user that owns what they touch); one before it stays in
+  // the builder, which ran the build as that user, and the runtime repeats it.
+  const lastUser = [...stage.instructions].reverse().find((i) => i.keyword === 'USER') ?? null;
   for (const [k, i] of stage.instructions.entries()) {
     checkDeadline();
     if (RUNTIME_KEYWORDS.has(i.keyword)) moved.push(i);
@@ -163,7 +195,7 @@ function planNow(model: Model): Conversion {
     if (i === main || i.keyword === 'HEALTHCHECK') {
       const program = words?.[0];
       if (!program || !(resolvesTo(program, targets, wd) || plan.runtimePrograms?.includes(program))) {
-        return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${targets.join(', ')}` };
+        return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs ${program ? `\`${program}\`` : shellCommandText(model, i)}, not the built ${targets.join(', ')}` };
       }
     }
     const root = plan.runtimeRoot;
@@ -206,12 +238,18 @@ function planNow(model: Model): Conversion {
   if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
   else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias}${plan.artifactOwners?.[a] ? ` --chown=${plan.artifactOwners[a]}` : ''} ${a} ${targets[k]}`);
+  if (lastUser && !moved.includes(lastUser)) {
+    const u = runtimeUser(lastUser, plan);
+    if ('reason' in u) return { ok: false, reason: u.reason };
+    if (u.user) lines.push(`${lastUser.node.getKeyword()} ${u.user}`);
+  }
   for (const i of moved) {
     checkDeadline();
     if (i.keyword === 'USER') {
-      const u = (i.node.getArgumentsContent() ?? '').trim();
-      // Users created in the builder do not exist in the runtime; a numeric one works anywhere.
-      if (!/^\d+(:\d+)?$/.test(u) || isRootUser(u)) continue;
+      if (i !== lastUser) continue;
+      const u = runtimeUser(i, plan);
+      if ('reason' in u) return { ok: false, reason: u.reason };
+      if (!u.user) continue;
     }
     const b = instructionBlock(model, i);
     const comments = doc.text.slice(b.commentStart, b.start);
