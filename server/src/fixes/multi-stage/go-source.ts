@@ -10,6 +10,7 @@
  */
 import { checkDeadline } from '../../core/deadline';
 import { withoutTrailingSlashes } from '../../core/flags';
+import { lastAtOrBefore } from '../../core/document';
 import type { WorkspaceFiles } from '../../core/types';
 
 export interface FileUse {
@@ -190,16 +191,7 @@ function scanGo(text: string, rel: string, out: GoSources): void {
     const m = arg === undefined ? null : /^"#(\d+)"$/.exec(arg);
     return m ? strings[Number(m[1])] : null;
   };
-  const lineOf = (at: number): number => {
-    let lo = 0;
-    let hi = lines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lines[mid] <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lineOf = (at: number): number => lastAtOrBefore(lines, at) + 1;
   const where = (m: RegExpExecArray) => `\`${m[0].slice(0, -1).trimEnd().replace(/^\./, '')}\` in ${rel} line ${lineOf(m.index)}`;
   const each = (re: RegExp, f: (m: RegExpExecArray, args: string[] | null) => void) => {
     re.lastIndex = 0;
