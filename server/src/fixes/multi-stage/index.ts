@@ -12,9 +12,11 @@
 import type { Instr, Model, Stage } from '../../core/model';
 import { abandonable, checkDeadline, OutOfTime } from '../../core/deadline';
 import { workdirAt } from '../../core/stage-info';
-import { isRootUser, lookupBaseImage, parseImageRef } from '../../knowledge/base-images';
+import { isRootUser, lookupBaseImage, parseImageRef, repoKey } from '../../knowledge/base-images';
+import { imageWorkdir } from '../../knowledge/image-workdirs';
+import { buildModel } from '../../core/model';
 import { parseShell } from '../../core/shell';
-import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
+import { applyOffsetEdits, instructionBlock, instructionLines, type OffsetEdit } from '../edits';
 import { goRecipe } from './go';
 import { nodeRecipe } from './node';
 import { pythonRecipe } from './python';
@@ -128,11 +130,100 @@ function shellCommandText(model: Model, i: Instr): string {
  */
 export function planConversion(model: Model): Conversion {
   try {
-    return abandonable(() => planNow(model));
+    return abandonable(() => {
+      const first = planNow(model);
+      if (first.ok) return first;
+      return planRelocated(model) ?? first;
+    });
   } catch (err) {
     if (err instanceof OutOfTime) return { ok: false, reason: `planning the conversion ${err.message}` };
     throw err;
   }
+}
+
+/** Top-level folders of the file-system hierarchy: absolute paths into them are the image's, not the app's. */
+const SYSTEM_DIRS = new Set(['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'libx32', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var']);
+const APP_DIR = '/app';
+
+/**
+ * A build that runs in `/` (`WORKDIR /`, or no WORKDIR on an image whose working directory is `/`) mixes the app
+ * with the system, so no recipe can tell which files are the app. It converts as if the stage had its own folder:
+ * `WORKDIR /app` is written after the FROM (or `WORKDIR /` becomes `WORKDIR /app`) and the conversion is planned on
+ * that text. Only where the move changes nothing else: every COPY into the working directory names a relative
+ * destination, no instruction names an absolute path outside the system folders (which could be a file of the app
+ * at `/`), no RUN changes directory to `/`, and the build context (listed) holds no folder named like a system one
+ * that `COPY . .` would have laid over the image. On an image whose own working directory is another one
+ * (golang: `/go`) that directory is only written down. Null when none of this applies or the plan still fails.
+ */
+function planRelocated(model: Model): Conversion | null {
+  const stage = model.stages[model.stages.length - 1];
+  if (!stage || stage.baseStage || !stage.image) return null;
+  const doc = model.doc;
+  const workdirs = stage.instructions.filter((i) => i.keyword === 'WORKDIR');
+  let target: string;
+  const pre: OffsetEdit[] = [];
+  if (workdirs.length === 0) {
+    const own = imageWorkdir(repoKey(stage.image));
+    if (own === null) return null;
+    target = own === '/' ? APP_DIR : own;
+    const at = doc.lineBreakEnd(stage.fromInstr.endLine);
+    if (at === doc.text.length && !/[\r\n]$/.test(doc.text)) return null;
+    pre.push({ start: at, end: at, text: `${stage.fromInstr.node.getKeyword() === 'from' ? 'workdir' : 'WORKDIR'} ${target}${doc.eol}` });
+  } else {
+    if (!workdirs.every((w) => (w.node.getArgumentsContent() ?? '').trim() === '/')) return null;
+    target = APP_DIR;
+    for (const w of workdirs) {
+      const r = w.node.getArgumentsRange?.();
+      if (!r) return null;
+      pre.push({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end), text: APP_DIR });
+    }
+  }
+  if (target === APP_DIR) {
+    // Nothing may depend on the app being at `/`.
+    for (const i of stage.instructions) {
+      if (i.keyword === 'WORKDIR' || i.keyword === 'FROM') continue;
+      const text = doc.text.slice(i.start, i.end).replace(/--from=\S+/g, '');
+      for (const m of text.matchAll(/(^|[\s"'=:,[])\/([A-Za-z0-9_.-]*)/g)) {
+        if (!SYSTEM_DIRS.has(m[2])) return null;
+      }
+    }
+    const files = model.files;
+    if (!files?.list) return null;
+    let entries: string[] | null = null;
+    try {
+      entries = files.list('');
+    } catch {
+      entries = null;
+    }
+    if (!entries || entries.some((e) => SYSTEM_DIRS.has(e.replace(/\/$/, '')))) return null;
+  }
+  const text = applyOffsetEdits(doc.text, pre);
+  const moved = buildModel(text, { files: model.files, path: model.path });
+  const res = planNow(moved);
+  if (!res.ok) return null;
+  // The plan's edits are offsets into the moved text: back to the file's own.
+  const sorted = [...pre].sort((a, b) => a.start - b.start);
+  const back = (p: number): number | null => {
+    let delta = 0;
+    for (const e of sorted) {
+      const newStart = e.start + delta;
+      const newEnd = newStart + e.text.length;
+      if (p <= newStart) break;
+      // Inside the text written there: not a place of the file.
+      if (p < newEnd) return null;
+      delta += e.text.length - (e.end - e.start);
+    }
+    return p - delta;
+  };
+  const edits: OffsetEdit[] = [...pre];
+  for (const e of res.edits) {
+    const start = back(e.start);
+    const end = back(e.end);
+    if (start === null || end === null || end < start) return null;
+    if (pre.some((x) => start < x.end && end > x.start)) return null;
+    edits.push({ start, end, text: e.text });
+  }
+  return { ok: true, edits, plan: res.plan };
 }
 
 function planNow(model: Model): Conversion {
