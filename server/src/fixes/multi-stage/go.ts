@@ -9,11 +9,11 @@
  * (go.mod's module path, read from the build context) in the directory the build runs in.
  */
 import type { Model, Stage } from '../../core/model';
-import { rootImage, stageVars } from '../../core/stage-info';
+import { rootImage, stageVars, workdirAt } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
 import { aptPackageName, runtimeLibFor } from '../../knowledge/runtime-libs';
 import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
-import { absPath, coveredBy, runCommands, type RunCommand, rootRepoIs } from './common';
+import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
 import { goRuntimeNeeds } from './go-runtime-needs';
 import { goExecName, parseGoMod, readCopied, type GoMod } from './project-files';
 import type { Recipe, RecipeResult } from './types';
@@ -301,4 +301,64 @@ function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean },
   // Nothing beyond libc (and no C++ toolchain asked for: distroless base has no libstdc++), and no programs run.
   if (runtime.length === 0 && !cxx && tools === null) return { runtimeImage: DISTROLESS_BASE[release], runtimeNonRoot: true, runtimeHasShell: false };
   return debianSlim(release, runtime);
+}
+
+/**
+ * The Alpine release of an untagged `golang:<version>-alpine` for a base swap: any release runs a static binary;
+ * docker-library/golang builds its alpine variants on alpine3.22 and alpine3.23 (versions.json, checked 2026-12).
+ */
+const ALPINE_FOR_SWAP = 'alpine:3.22';
+/** Packages a final stage may install and still be only a runtime (certificates, time zones). */
+const RUNTIME_ONLY_PACKAGES = /^(ca-certificates|tzdata)$/;
+
+/**
+ * A final stage on a golang image that builds nothing: it copies in a binary another stage built static
+ * (`CGO_ENABLED=0`, nothing else the program reads or runs that the Go recipe would add) and runs it. Its toolchain
+ * goes by swapping the base for the distribution the golang tag is built on (`golang:1.22-alpine` → `alpine:3.22`,
+ * `golang:1.22-bookworm` → `debian:bookworm-slim`), which keeps the stage's shell, package manager and root user for
+ * its own RUNs. Null when any of that cannot be shown.
+ */
+export function goBaseSwap(model: Model, stage: Stage): { image: string; binary: string } | null {
+  if (stage.baseStage || !stage.image || !rootRepoIs(stage, 'golang') || stage.image.digest) return null;
+  const release = golangRelease(stage.image.tag);
+  if (!release) return null;
+  const tag = stage.image.tag ?? '';
+  const alpine = /(?:^|-)alpine(3\.\d+)?$/.exec(tag);
+  const image = release === 'alpine' ? (alpine?.[1] ? `alpine:${alpine[1]}` : ALPINE_FOR_SWAP) : `debian:${release}-slim`;
+  if (release === 'alpine' && !alpine) return null;
+  // Only package installs of run-time packages, no Go command.
+  for (const c of runCommands(model, stage)) {
+    const n = c.cmd.name;
+    const a = c.cmd.args.map((x) => x.value);
+    if (a.some((x) => x === null)) return null;
+    if (n === 'apk' && (a[0] === 'add' || a.includes('add'))) {
+      if (!a.slice(a.indexOf('add') + 1).every((p) => p!.startsWith('-') || RUNTIME_ONLY_PACKAGES.test(p!))) return null;
+    } else if ((n === 'apt-get' || n === 'apt') && a.includes('install')) {
+      if (release === 'alpine' || !a.slice(a.indexOf('install') + 1).every((p) => p!.startsWith('-') || RUNTIME_ONLY_PACKAGES.test(p!))) return null;
+    } else if (!((n === 'apk' && a[0] === 'update') || ((n === 'apt-get' || n === 'apt') && a[0] === 'update') || (n === 'rm' && a.every((x) => x!.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x!))))) return null;
+  }
+  if (stage.instructions.some((i) => i.keyword === 'ONBUILD' || i.keyword === 'SHELL')) return null;
+  const wd = workdirAt(model, stage, null);
+  if (!wd) return null;
+  const main = mainCommand(model, stage);
+  const program = main?.[0];
+  if (!program) return null;
+  const target = program.includes('/') ? absPath(wd, program) : null;
+  if (!target) return null;
+  // The binary: copied from a stage of this file that builds it static and needs nothing else beside it.
+  for (const d of copyDests(model, stage).reverse()) {
+    if (!d.from || d.path === null || d.sources.length !== 1) continue;
+    const src = d.sources[0];
+    const base = src.slice(src.lastIndexOf('/') + 1);
+    const lands = d.path === target || (d.path.endsWith('/') || model.doc.text.slice(d.instr.start, d.instr.end).trim().endsWith(' .') ? `${d.path.replace(/\/$/, '')}/${base}` === target : false);
+    if (!lands) continue;
+    const from = model.stages.find((s) => s.alias === d.from!.toLowerCase()) ?? (/^\d+$/.test(d.from) ? model.stages[Number(d.from)] : undefined);
+    if (!from || from === stage || !rootRepoIs(from, 'golang')) return null;
+    const built = goRecipe.plan(model, from);
+    if (!built.ok || built.plan.runtimeImage !== RUNTIME_GO || built.plan.builderEdits.length) return null;
+    const bin = absPath(workdirAt(model, from, null), src);
+    if (!bin || !built.plan.artifacts.includes(bin) || built.plan.artifacts.length !== 1) return null;
+    return { image, binary: target };
+  }
+  return null;
 }

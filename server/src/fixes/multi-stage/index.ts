@@ -17,7 +17,7 @@ import { imageWorkdir } from '../../knowledge/image-workdirs';
 import { buildModel } from '../../core/model';
 import { parseShell } from '../../core/shell';
 import { applyOffsetEdits, instructionBlock, instructionLines, type OffsetEdit } from '../edits';
-import { goRecipe } from './go';
+import { goBaseSwap, goRecipe } from './go';
 import { nodeRecipe } from './node';
 import { pythonRecipe } from './python';
 import { cRecipe } from './c';
@@ -226,6 +226,30 @@ function planRelocated(model: Model): Conversion | null {
   return { ok: true, edits, plan: res.plan };
 }
 
+/**
+ * A final stage on a toolchain image that only receives a binary built static in an earlier stage: its base is
+ * swapped for the distribution the image is built on (go.ts goBaseSwap), the rest of the stage kept as it is.
+ */
+function baseSwap(model: Model, stage: Stage): Conversion | null {
+  const swap = goBaseSwap(model, stage);
+  const r = stage.from.getImageRange();
+  if (!swap || !r) return null;
+  const start = model.doc.offsetAt(r.start);
+  const end = model.doc.offsetAt(r.end);
+  if (model.doc.text.slice(start, end).includes('$')) return null;
+  const plan: RecipePlan = {
+    ecosystem: 'go',
+    buildStep: stage.fromInstr,
+    artifacts: [swap.binary],
+    runtimeImage: swap.image,
+    builderEdits: [],
+    buildOnlyEnv: /^$/,
+    runtimeNonRoot: false,
+    runtimeHasShell: true,
+  };
+  return { ok: true, edits: [{ start, end, text: swap.image }], plan };
+}
+
 function planNow(model: Model): Conversion {
   const stage = model.stages[model.stages.length - 1];
   if (!stage) return { ok: false, reason: 'no FROM' };
@@ -233,7 +257,7 @@ function planNow(model: Model): Conversion {
   if (!recipe) return { ok: false, reason: 'no conversion recipe for this image yet' };
   checkDeadline();
   const res = recipe.plan(model, stage);
-  if (!res.ok) return res;
+  if (!res.ok) return baseSwap(model, stage) ?? res;
   const plan = res.plan;
   // Paths go into COPY lines as they are: one with a line break or another control character would end the line.
   // eslint-disable-next-line no-control-regex
