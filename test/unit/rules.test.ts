@@ -141,6 +141,28 @@ describe('non-root-user messages and fixes', () => {
     assert.match(analyze('FROM alpine:3\nRUN apk add --no-cache ffmpeg\nWORKDIR /data\nENTRYPOINT ["ffmpeg"]\n', DEFAULT_SETTINGS, ['non-root-user']).findings[0].reason ?? '', /mounted at run time/));
   it('says what works instead on the official nginx image', () =>
     assert.match(analyze('FROM nginx:alpine\nCOPY . /usr/share/nginx/html\n', DEFAULT_SETTINGS, ['non-root-user']).findings[0].reason ?? '', /nginx-unprivileged/));
+  it('is information without a fix where the image needs root by design (kept alive for exec, driving the Docker engine)', () => {
+    for (const [t, why] of [
+      ['FROM debian:bookworm-slim\nENTRYPOINT ["tail"]\nCMD ["-f", "/dev/null"]\n', /commands run into it with exec/],
+      ['FROM alpine:3.20\nCMD ["/sbin/tini", "--", "sleep", "infinity"]\n', /commands run into it with exec/],
+      ['FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y --no-install-recommends docker.io && rm -rf /var/lib/apt/lists/*\nCMD ["./ci.sh"]\n', /installs docker\.io/],
+      ['FROM nginx:1.27-alpine\nENV DOCKER_HOST=unix:///tmp/docker.sock\nCOPY app/ /app/\nCMD ["/app/start.sh"]\n', /docker\.sock/],
+    ] as const) {
+      const f = finding(t);
+      assert.equal(f.severity, 'info', t);
+      assert.equal(f.fixable, false);
+      assert.match(f.reason ?? '', why);
+    }
+  });
+  it('declines a new user for a server a package installs, and not for the app\'s own server built here', () => {
+    const f = finding('FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y --no-install-recommends exampledb && rm -rf /var/lib/apt/lists/*\nCMD ["/usr/sbin/exampledbd"]\n');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.fixable, false);
+    assert.match(f.reason ?? '', /starts exampledbd, a server a package the file installs/);
+    assert.equal(finding('FROM debian:bookworm-slim\nCOPY ./install /\nCMD ["/opt/exampledb/bin/exampledbd"]\n').fixable, false, 'a product tree copied over /');
+    assert.equal(finding('FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y g++ make\nWORKDIR /srv\nCOPY . .\nRUN make\nCMD ["./orders_server"]\n').fixable, true);
+    assert.equal(finding('FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nCOPY bin/exampled /usr/local/bin/exampled\nCMD ["exampled"]\n').fixable, true, 'its own binary');
+  });
   it('never chowns recursively outside the framework dirs', () => {
     for (const t of ['FROM debian:bookworm-slim\nWORKDIR /\nCOPY . .\n', 'FROM alpine\nCOPY . /\n']) assert.doesNotMatch(fixed(t), /chown -R|chown \S+ \/(\s|$)/);
   });
@@ -349,6 +371,8 @@ describe('merge-run: only the layer count', () => {
       ['git clone https://example.org/src.git /usr/src/app', 'chown -R app /usr/src/app'],
       ['make -C /build', 'find /build -name "*.o" -delete'],
       ['dpkg -i /tmp/x.deb && apt-get install -y -f', 'dpkg --purge x'],
+      ['apk add --virtual .build-deps gcc musl-dev', 'make && apk del .build-deps'],
+      ['curl -fsSLo /opt/tool.tar.gz https://example.org/t.tgz', 'chmod 0755 /opt/tool.tar.gz && rm /opt/tool.tar.gz'],
     ];
     for (const [first, later] of pairs) assert.deepEqual(severities(`RUN ${first}\nRUN ${later}`), ['warning'], `${first} / ${later}`);
     const [f] = analyze('FROM debian\nRUN apt-get install -y gcc\nRUN apt-get purge -y gcc\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
@@ -365,6 +389,17 @@ describe('merge-run: only the layer count', () => {
       ['mkdir /x', 'export GNUPGHOME="$(mktemp -d)" && gpg --batch --import key.asc && rm -rf "$GNUPGHOME"'],
       ['apk add --no-cache curl', 'apk add --no-cache git && rm -rf /tmp/*'],
       ['rm -rf /x', 'make'],
+      // A later removal by name of packages the earlier RUN did not install, or removed itself.
+      ['apk add --no-cache gfortran', 'apk add --no-cache --virtual .b gcc && make && apk del .b'],
+      ['apt-get update && apt-get install -y wget && apt-get purge -y wget && rm -rf /var/lib/apt/lists/*', 'apt-get update && apt-get install -y b && apt-get autoremove -y wget && rm -rf /var/lib/apt/lists/*'],
+      // autoremove alone removes nothing an install just added.
+      ['apt-get update && apt-get install -y a && rm -rf /var/lib/apt/lists/*', 'apt autoremove -y'],
+      // The cache was on a mount: no layer holds it.
+      ['--mount=type=cache,target=/var/cache/tdnf tdnf install -y ca-certificates', '--mount=type=cache,target=/var/cache/tdnf tdnf clean all'],
+      // Metadata only, or an in-place edit of a file an earlier instruction brought.
+      ['chmod +x /usr/local/share/setup-tools.sh', '/usr/local/share/setup-tools.sh && rm /usr/local/share/setup-tools.sh'],
+      ['mkdir -p /var/www/site && chown -R www-data /var/www/site', 'chown www-data /var/www/site'],
+      ['sed -i "s/x/y/" /etc/php/8.2/cli/php.ini', 'rm /etc/php/8.2/cli/php.ini && a2enmod rewrite'],
     ];
     for (const [first, later] of pairs) assert.deepEqual(severities(`RUN ${first}\nRUN ${later}`), ['hint'], `${first} / ${later}`);
     const [f] = analyze('FROM alpine\nRUN apk add --no-cache curl\nRUN curl --version\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;

@@ -102,7 +102,7 @@ export function operands(call: PackageCall, optsWithValue: ReadonlySet<string> =
 }
 
 /** Whether the RUN mounts a cache or tmpfs on a target the pattern matches (`--mount=type=cache,target=…`). */
-export function cacheMounted(i: Instr, target: RegExp): boolean {
+export function cacheMounted(i: Instr, target: RegExp | { test(target: string): boolean }): boolean {
   const run = i.run;
   if (!run) return false;
   return run.flags.some((f) => {

@@ -1,9 +1,9 @@
 /** merge-run: consecutive RUN instructions of one stage that can safely become one layer. */
 import { joinContinuations, type Instr, type Model, type RunInfo, type Stage } from '../core/model';
-import { parseShell } from '../core/shell';
+import { parseShell, type ShellScript } from '../core/shell';
 import { ships } from '../core/stage-info';
 import { withoutTrailingSlashes } from '../core/flags';
-import { baseName } from '../core/package-calls';
+import { baseName, cacheMounted } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
 import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import type { RawFinding, Rule } from './types';
@@ -94,7 +94,7 @@ const family = (names: string[], adds: string[], cleans: string[], removes: stri
 const FAMILIES: Family[] = [
   family(['apt-get', 'apt'], ['update', 'install', 'upgrade', 'dist-upgrade', 'build-dep'], ['clean', 'autoclean', 'dist-clean'], ['purge', 'remove', 'autoremove'], ['/var/lib/apt', '/var/cache/apt']),
   family(['apk'], ['add', 'update', 'upgrade'], ['cache'], ['del'], ['/var/cache/apk', '/etc/apk/cache'], ['--no-cache']),
-  family(['dnf', 'yum', 'microdnf', 'tdnf'], ['install', 'update', 'upgrade', 'groupinstall', 'makecache'], ['clean'], ['remove', 'erase', 'autoremove'], ['/var/cache/dnf', '/var/cache/yum']),
+  family(['dnf', 'yum', 'microdnf', 'tdnf'], ['install', 'update', 'upgrade', 'groupinstall', 'makecache'], ['clean'], ['remove', 'erase', 'autoremove'], ['/var/cache/dnf', '/var/cache/yum', '/var/cache/tdnf']),
   family(['pip', 'pip3'], ['install'], ['cache'], ['uninstall'], ['.cache/pip'], ['--no-cache-dir']),
   family(['npm'], ['install', 'i', 'ci', 'add'], ['cache'], ['uninstall', 'prune', 'rm'], ['.npm']),
   family(['yarn'], ['install', 'add'], ['cache'], ['remove'], ['.cache/yarn', 'yarn/cache']),
@@ -112,7 +112,21 @@ const firstOperand = (words: string[]): string => words.find((w) => !w.startsWit
 interface Rewrites {
   cleans: Set<Family>;
   removes: Set<Family>;
+  /** The packages it removes by name, per family (none for `autoremove` alone). */
+  removedNames: Map<Family, Set<string>>;
   paths: string[];
+}
+
+/** A removal that takes packages by no name (`npm prune`). */
+const ANY_PACKAGE = '*';
+
+/** The package names a manager's words name after its subcommand (options, versions and `\\` left out). */
+function packageNames(words: string[], sub: string): string[] {
+  const at = words.indexOf(sub);
+  return words
+    .slice(at + 1)
+    .filter((w) => w && !w.startsWith('-') && w !== '\\')
+    .map((w) => w.split(/[=<>]/)[0]);
 }
 const rewritesOf = new WeakMap<RunInfo, Rewrites>();
 
@@ -125,7 +139,7 @@ function rewrites(run: RunInfo): Rewrites {
 
 /** What a body removes or rewrites: the families whose cache it cleans or whose packages it removes, and the paths it touches. */
 function findRewrites(run: RunInfo): Rewrites {
-  const out: Rewrites = { cleans: new Set<Family>(), removes: new Set<Family>(), paths: [] };
+  const out: Rewrites = { cleans: new Set<Family>(), removes: new Set<Family>(), removedNames: new Map(), paths: [] };
   const script = run.script();
   if (!script) return out;
   for (const c of script.commands) {
@@ -135,8 +149,19 @@ function findRewrites(run: RunInfo): Rewrites {
     const fam = familyOf(name);
     const sub = firstOperand(words);
     if (fam?.cleans.has(sub)) out.cleans.add(fam);
-    else if (fam?.removes.has(sub)) out.removes.add(fam);
-    else if (name === 'dpkg' && words.some((w) => w === '--purge' || w === '--remove' || w === '-P' || w === '-r')) out.removes.add(FAMILIES[0]);
+    else if (fam?.removes.has(sub)) {
+      out.removes.add(fam);
+      const names = out.removedNames.get(fam) ?? new Set<string>();
+      for (const n of packageNames(words, sub)) names.add(n);
+      // `npm prune` removes what the install added for development, by no name.
+      if (sub === 'prune') names.add(ANY_PACKAGE);
+      out.removedNames.set(fam, names);
+    } else if (name === 'dpkg' && words.some((w) => w === '--purge' || w === '--remove' || w === '-P' || w === '-r')) {
+      out.removes.add(FAMILIES[0]);
+      const names = out.removedNames.get(FAMILIES[0]) ?? new Set<string>();
+      for (const w of words) if (w && !w.startsWith('-')) names.add(w);
+      out.removedNames.set(FAMILIES[0], names);
+    }
     else if (REWRITING_COMMANDS.has(name)) out.paths.push(...words.filter((w) => w && !w.startsWith('-')));
     else if (name === 'find' && (words.includes('-delete') || ['-exec', '-execdir'].some((x) => REWRITING_COMMANDS.has(words[words.indexOf(x) + 1] ?? '')))) {
       const firstTest = words.findIndex((w) => w.startsWith('-'));
@@ -176,20 +201,50 @@ function removesEarlierWork(group: Instr[]): boolean {
       if (!script) continue;
       const earlier = rewrites(run);
       for (const c of script.commands) {
-        const fam = c.name ? familyOf(baseName(c.name)) : undefined;
         const words = c.args.map((a) => a.value ?? '');
-        if (!fam || !fam.adds.has(firstOperand(words))) continue;
-        if (later.removes.has(fam)) return true;
-        // A cache the earlier RUN left behind (it neither cleaned it nor added without one).
-        if (cleansCacheOf(fam, later) && !cleansCacheOf(fam, earlier) && !words.some((w) => fam.noCache.includes(w))) return true;
+        // `dpkg -i x.deb`: the package's name is in the file, so any removal by name may be of it.
+        if (c.name && baseName(c.name) === 'dpkg' && words.some((w) => w === '-i' || w === '--install') && later.removedNames.get(FAMILIES[0])?.size) return true;
+        const fam = c.name ? familyOf(baseName(c.name)) : undefined;
+        const sub = firstOperand(words);
+        if (!fam || !fam.adds.has(sub)) continue;
+        // Packages the later RUN removes by name that this one installed and did not remove itself (`autoremove`
+        // alone removes nothing an install just added; an `apk del` of the later RUN's own virtual package neither).
+        const removed = later.removedNames.get(fam);
+        if (removed?.size) {
+          const ownRemoved = earlier.removedNames.get(fam);
+          const added = packageNames(words, sub);
+          if (removed.has(ANY_PACKAGE) || added.some((n) => n.endsWith('.deb') || n.endsWith('.rpm') || (removed.has(n) && !ownRemoved?.has(n)))) return true;
+        }
+        // A cache the earlier RUN left behind in its layer (it neither cleaned it, nor added without one, nor had
+        // the cache on a mount, which no layer keeps).
+        const mounted = cacheMounted(group[j], { test: (target) => fam.cache.some((dir) => target.includes(dir) || (target.length > 4 && dir.startsWith(target))) });
+        if (cleansCacheOf(fam, later) && !cleansCacheOf(fam, earlier) && !mounted && !words.some((w) => fam.noCache.includes(w))) return true;
       }
       for (const p of later.paths) {
         const stem = pathStem(p);
         // Too short or too general to tell (`/`, `.`, `/tmp`), or a cache handled above: not evidence.
         if (stem.length < 3 || stem.includes('$') || GENERAL_DIRS.has(stem) || FAMILIES.some((f) => f.cache.some((c) => stem.includes(c)))) continue;
-        if (run.body.includes(stem)) return true;
+        if (writesPath(script, stem)) return true;
       }
     }
+  }
+  return false;
+}
+
+/** Commands that only change a file's metadata or make empty folders: the layer keeps at most a small copy. */
+const METADATA_ONLY = new Set(['chmod', 'chown', 'chgrp', 'mkdir', 'touch', 'ln', 'ls', 'test', '[', 'stat', 'setfacl', 'setcap']);
+
+/**
+ * Whether a body writes content at a path: one of its commands other than a metadata change (`chmod +x` of a
+ * copied script, `mkdir` then `chown` of an empty folder) or an in-place edit (`sed -i` of a config file) names it.
+ */
+function writesPath(script: ShellScript, stem: string): boolean {
+  for (const c of script.commands) {
+    const name = c.name ? baseName(c.name) : null;
+    if (name && METADATA_ONLY.has(name)) continue;
+    const words = c.args.map((a) => a.value ?? '');
+    if (name === 'sed' && words.some((w) => /^-[a-zA-Z]*i/.test(w) || w.startsWith('--in-place'))) continue;
+    if (script.text.slice(c.start, c.end).includes(stem)) return true;
   }
   return false;
 }
