@@ -47,6 +47,14 @@ describe('folderFiles', () => {
       fs.unlinkSync(path.join(dir, 'up'));
     }
   });
+  it('sees an entry added to a listed folder', () => {
+    assert.deepEqual(files.list!('cmd/api'), ['main.go']);
+    fs.writeFileSync(path.join(dir, 'cmd', 'api', 'routes.go'), 'package main\n');
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(dir, 'cmd', 'api'), later, later);
+    assert.deepEqual(files.list!('cmd/api'), ['main.go', 'routes.go']);
+    fs.unlinkSync(path.join(dir, 'cmd', 'api', 'routes.go'));
+  });
   it('sees a changed file', () => {
     const f = path.join(dir, 'go.mod');
     fs.writeFileSync(f, 'module example.com/other/longer\n');

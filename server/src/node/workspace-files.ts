@@ -87,12 +87,30 @@ export function folderFiles(dir: string): WorkspaceFiles {
 /** At most this many entries of one folder are listed: past it the folder counts as unlistable. */
 const MAX_ENTRIES = 2000;
 
+const listings = new Map<string, { dev: number; ino: number; mtimeMs: number; entries: string[] | null }>();
+
 /**
  * The entries of a folder inside the root (by its real path, as for reads): names, folders marked with a
- * trailing `/`, links listed by name (a read follows them only inside the root). Not cached: the recipes list
- * a few folders per conversion.
+ * trailing `/`, links listed by name (a read follows them only inside the root). Kept per path until the folder's
+ * identity or modification time (which an added, removed or renamed entry changes) does; at most 500 folders.
  */
 function listFolder(dir: string, realRoot: () => string | null): string[] | null {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    listings.delete(dir);
+    return null;
+  }
+  const hit = listings.get(dir);
+  if (hit && hit.dev === st.dev && hit.ino === st.ino && hit.mtimeMs === st.mtimeMs) return hit.entries;
+  const entries = listFolderNow(dir, realRoot);
+  if (listings.size >= MAX_CACHED_FILES) listings.clear();
+  listings.set(dir, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, entries });
+  return entries;
+}
+
+function listFolderNow(dir: string, realRoot: () => string | null): string[] | null {
   const root = realRoot();
   if (root === null) return null;
   let real: string;

@@ -124,17 +124,6 @@ function mayBeIgnored(model: Model, dir: string, entry: string): boolean {
   return false;
 }
 
-/** Whether the context has `rel` as a file or a folder. */
-function inContext(model: Model, rel: string): boolean {
-  const files = model.files;
-  if (!files) return false;
-  try {
-    return files.read(rel) !== null || (files.list?.(rel) ?? null) !== null;
-  } catch {
-    return false;
-  }
-}
-
 /** The first segment of a relative path (`./static/css` → `static`); null when it leaves the folder or is a pattern. */
 function topEntry(p: string): string | null {
   const parts = p.split('/').filter((s) => s !== '' && s !== '.');
@@ -159,11 +148,20 @@ export function goRuntimeNeeds(model: Model, stage: Stage, moduleDir: string | n
   const src: GoSources | null = modCtx !== null && model.files ? readGoSources(model.files, modCtx.dir) : null;
   const appCtx = wd ? contextDirOf(model, stage, wd) : null;
   /** Whether the image has the top-level entry `top` of the app folder, from the build context. */
+  // The app folder's entries, listed once (a literal of the sources is checked against them, not the disk).
+  let listed: Set<string> | null = null;
+  if (appCtx) {
+    try {
+      listed = new Set((model.files?.list?.(appCtx.dir) ?? []).map((e) => withoutTrailingSlashes(e)));
+    } catch {
+      listed = new Set();
+    }
+  }
   const hasEntry = (top: string): boolean => {
-    if (!appCtx) return false;
+    if (!appCtx || !listed) return false;
     if (appCtx.present.includes(top)) return true;
     if (appCtx.only && !appCtx.only.some((p) => globMatches(p, top))) return false;
-    return inContext(model, [appCtx.dir, top].filter(Boolean).join('/')) && !mayBeIgnored(model, appCtx.dir, top);
+    return listed.has(top) && !mayBeIgnored(model, appCtx.dir, top);
   };
   const carry: string[] = [];
   const add = (p: string) => {

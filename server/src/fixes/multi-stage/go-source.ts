@@ -72,12 +72,39 @@ export function readGoSources(files: WorkspaceFiles, contextDir: string): GoSour
       if (++out.files > MAX_FILES) return null;
       const text = files.read(rel);
       if (text === null) return null;
-      scanGo(text, rel, out);
+      const one = scanCached(text, rel);
+      out.uses.push(...one.uses);
+      out.execs.push(...one.execs);
+      for (const l of one.literals) out.literals.add(l);
     }
   }
   // A driver named at run time opens a file only if a SQLite driver is linked in (an import path names it).
   if (![...out.literals].some((x) => /sqlite/i.test(x))) out.uses = out.uses.filter((u) => !u.sqlDriverUnknown);
   return out.files ? out : null;
+}
+
+/**
+ * One file's reading, kept by path and text: the analysis reruns on every edit of the Dockerfile while the sources
+ * stay the same. Bounded by count and characters; past either it starts again.
+ */
+const scans = new Map<string, GoSources>();
+let scannedChars = 0;
+const MAX_SCANS = 1000;
+const MAX_SCANNED_CHARS = 16 << 20;
+
+function scanCached(text: string, rel: string): GoSources {
+  const key = `${rel}\0${text}`;
+  const hit = scans.get(key);
+  if (hit) return hit;
+  const one: GoSources = { files: 1, uses: [], execs: [], literals: new Set() };
+  scanGo(text, rel, one);
+  if (scans.size >= MAX_SCANS || scannedChars + key.length > MAX_SCANNED_CHARS) {
+    scans.clear();
+    scannedChars = 0;
+  }
+  scans.set(key, one);
+  scannedChars += key.length;
+  return one;
 }
 
 /** The code with comments removed and each string literal replaced by `"#N"`, N its index in `strings`. */
