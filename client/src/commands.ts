@@ -1,46 +1,32 @@
 /**
  * Palette commands: each asks the server for its edit and applies it. The client computes no edit.
- * The conversion shows its result as a diff first and applies it only when the user accepts.
+ * The conversion shows its result as a diff first and applies it only when the user accepts (preview.ts).
  */
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { ServerCommands, type CommandResult } from '../../server/src/protocol';
+import { basename, Previews } from './preview';
 
-const PREVIEW_SCHEME = 'dockerfile-lean-preview';
-
-/** Options a caller (or a test) may pass: `confirm: false` applies without asking; 'decline' answers no. */
+/**
+ * Options a caller may pass: `uri`, the document (the conversion's quick fix names it; else the active editor);
+ * for tests, `confirm: false` applies without a preview and 'decline' answers no.
+ */
 interface RunOptions {
+  uri?: string;
   confirm?: boolean | 'decline';
 }
 
-class PreviewProvider implements vscode.TextDocumentContentProvider {
-  private texts = new Map<string, string>();
-  private emitter = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.emitter.event;
-  set(uri: vscode.Uri, text: string): void {
-    this.texts.set(uri.toString(), text);
-    this.emitter.fire(uri);
-  }
-  delete(uri: vscode.Uri): void {
-    this.texts.delete(uri.toString());
-  }
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '';
-  }
-}
-
 export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
-  const previews = new PreviewProvider();
-  context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, previews));
+  const previews = new Previews(context);
 
   const run = async (serverCommand: string, label: string, preview: boolean, opts: RunOptions = {}): Promise<boolean> => {
-    const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'dockerfile') {
+    const doc = await documentFor(opts);
+    if (!doc || doc.languageId !== 'dockerfile') {
       void vscode.window.showWarningMessage('Dockerfile Lean: open a Dockerfile first.');
       return false;
     }
-    const doc = editor.document;
+    const version = doc.version;
     const result = (await client.sendRequest(ExecuteCommandRequest.type, {
       command: serverCommand,
       arguments: [{ uri: doc.uri.toString(), apply: false }],
@@ -50,16 +36,13 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
       return false;
     }
     if (preview && opts.confirm !== false) {
-      const previewUri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: doc.uri.path, query: String(Date.now()) });
-      previews.set(previewUri, result.newText);
-      await vscode.commands.executeCommand('vscode.diff', doc.uri, previewUri, `${label}: ${path(doc.uri)} (preview)`, { preview: true });
-      const answer = opts.confirm === 'decline' ? 'Cancel' : await vscode.window.showInformationMessage(`${label}: apply these changes?`, 'Apply', 'Cancel');
-      // Close the preview tab either way; the Dockerfile stays open.
-      for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
-        if (tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === previewUri.toString()) await vscode.window.tabGroups.close(tab);
+      const answer = opts.confirm === 'decline' ? 'cancel' : await previews.ask(doc, result.newText, label);
+      if (answer !== 'apply') return false;
+      // The edit was computed for the text the preview shows: on another text it would land in the wrong place.
+      if (doc.isClosed || doc.version !== version) {
+        void vscode.window.showWarningMessage(`Dockerfile Lean: ${basename(doc.uri)} changed since the preview was made; nothing was applied. Run ${label} again.`);
+        return false;
       }
-      previews.delete(previewUri);
-      if (answer !== 'Apply') return false;
       await vscode.window.showTextDocument(doc);
     }
     const edit = new vscode.WorkspaceEdit();
@@ -74,10 +57,15 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
     ['dockerfileLean.fixAll', ServerCommands.fixAll, 'Fix All', false],
   ];
   for (const [id, serverCommand, label, preview] of commands) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, (opts?: RunOptions) => run(serverCommand, label, preview, opts ?? {})));
+    context.subscriptions.push(vscode.commands.registerCommand(id, (opts?: RunOptions) => run(serverCommand, label, preview, opts && typeof opts === 'object' ? opts : {})));
   }
 }
 
-function path(uri: vscode.Uri): string {
-  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
+/** The document a command acts on: the one named (the quick fix's argument), else the active editor's. */
+async function documentFor(opts: RunOptions): Promise<vscode.TextDocument | undefined> {
+  if (typeof opts.uri === 'string') {
+    const uri = vscode.Uri.parse(opts.uri);
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()) ?? vscode.workspace.openTextDocument(uri).then((d) => d, () => undefined);
+  }
+  return vscode.window.activeTextEditor?.document;
 }

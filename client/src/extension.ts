@@ -21,6 +21,8 @@ export async function activate(context: ExtensionContext): Promise<{ client: Lan
       { scheme: 'untitled', language: 'dockerfile' },
     ],
     synchronize: { configurationSection: 'dockerfileLean', fileEvents: configWatcher },
+    // The conversion's quick fix runs the palette command, which previews it, instead of applying its edit.
+    initializationOptions: { conversionCommand: 'dockerfileLean.convertToMultiStage' },
   };
   client = new LanguageClient('dockerfileLean', 'Dockerfile Lean', serverOptions, clientOptions);
   registerCommands(context, client);

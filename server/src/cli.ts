@@ -5,12 +5,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, fixAll, fixesFor } from './core/analyze';
-import { plainText } from './core/plain-text';
 import { initShell } from './core/shell';
 import { buildModel } from './core/model';
 import { type AnalysisContext, type Settings, type Severity } from './core/types';
 import { STDERR, STDOUT, isTerminal, write } from './cli/output';
-import { sarifLog, githubAnnotation, repoPath, shownFile, shownText, unifiedDiff, type Reported } from './cli/formats';
+import { sarifLog, githubAnnotation, repoPath, shownFile, shownText, textLines, unifiedDiff, type Reported } from './cli/formats';
 import { configForDir, formatConfigError, isDir, loadConfig, mergeSettings, type LoadedConfig } from './node/config';
 import { discoverDir, expandGlob, globBase, looksLikeGlob, type DiscoverOptions } from './node/discover';
 import { folderFiles } from './node/workspace-files';
@@ -376,7 +375,7 @@ async function check(args: Args, files: Map<string, Target>, shell: Promise<void
   }
   const cwd = process.cwd();
   if (args.format === 'json') {
-    const rows = out.map(({ file, finding: f }) => ({ file, rule: f.rule, severity: f.severity, message: f.message, range: f.range, fixable: f.fixable }));
+    const rows = out.map(({ file, finding: f }) => ({ file, rule: f.rule, severity: f.severity, message: f.message, range: f.range, fixable: f.fixable, ...(f.related?.length ? { related: f.related } : {}) }));
     write(STDOUT, JSON.stringify(rows, null, 2) + '\n');
   } else if (args.format === 'sarif') {
     write(STDOUT, JSON.stringify(sarifLog(out, VERSION, cwd), null, 2) + '\n');
@@ -385,8 +384,9 @@ async function check(args: Args, files: Map<string, Target>, shell: Promise<void
   } else {
     const colour = out.length > 0 && !process.env.NO_COLOR && isTerminal(STDOUT);
     const paint = (sev: string) => (colour ? `${COLOURS[sev] ?? ''}${sev}\x1b[0m` : sev);
-    // File names and messages quote file text: shown escaped, one line per finding (cli/formats.ts); code spans as quotes.
-    write(STDOUT, out.map(({ file, finding: f }) => `${shownFile(file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${paint(f.severity)} ${f.rule} ${shownText(plainText(f.message))}\n`).join(''));
+    // File names and messages quote file text: shown escaped (cli/formats.ts), the first sentence on the finding's line and
+    // the detail indented below it; code spans as quotes.
+    write(STDOUT, out.map(({ file, finding: f }) => textLines(file, f, paint(f.severity))).join(''));
   }
   return out.some(({ finding }) => RANK[finding.severity] >= RANK[args.threshold]) ? 1 : 0;
 }

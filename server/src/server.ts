@@ -92,8 +92,16 @@ interface DocState {
 }
 const states = new Map<string, DocState>();
 let resolveSupport = false;
+/** Whether the client shows a diagnostic's related information (the findings folded into it: core/overlaps.ts). */
+let relatedSupport = false;
 /** The client can create files in a workspace edit (a new project config file). */
 let createFileSupport = false;
+/**
+ * A command of the client's that previews the conversion (initializationOptions `conversionCommand`): the
+ * conversion's quick fix then carries that command, with `{ uri, version }`, instead of the edit. Clients that
+ * name none get the edit.
+ */
+let conversionCommand: string | null = null;
 
 /** The document being analysed or fixed, for the log line of a rule that fails (analysis is synchronous). */
 let analysing: string | null = null;
@@ -183,7 +191,7 @@ async function validate(uri: string): Promise<void> {
       if (s.published === cur.analysis) return;
       s.published = cur.analysis;
     }
-    const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version));
+    const diagnostics: Diagnostic[] = cur.analysis.findings.map((f) => toDiagnostic(f, version, uri, relatedSupport));
     await connection.sendDiagnostics({ uri, version, diagnostics });
   } catch (err) {
     connection.console.error(`analysis failed for ${printable(uri)}: ${describeError(err)}`);
@@ -205,8 +213,11 @@ connection.onInitialize((params): InitializeResult => {
   settings.canPull = !!caps.workspace?.configuration;
   settings.setWorkspaceFolders(params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []));
   resolveSupport = !!caps.textDocument?.codeAction?.resolveSupport?.properties?.includes('edit');
+  relatedSupport = !!caps.textDocument?.publishDiagnostics?.relatedInformation;
   const workspaceEdit = caps.workspace?.workspaceEdit;
   createFileSupport = !!workspaceEdit?.documentChanges && !!workspaceEdit.resourceOperations?.includes('create');
+  const init = params.initializationOptions as { conversionCommand?: unknown } | null | undefined;
+  conversionCommand = typeof init?.conversionCommand === 'string' && init.conversionCommand !== '' ? init.conversionCommand : null;
   if (typeof params.processId === 'number' && Number.isInteger(params.processId) && params.processId > 0) clientPid = params.processId;
   return {
     capabilities: {
@@ -326,7 +337,7 @@ function findingsAsked(params: CodeActionParams, analysis: Analysis, version: nu
     return out;
   }
   const { start, end } = params.range;
-  return analysis.findings.filter((f) => atOrBefore(f.range.start, end) && atOrBefore(start, f.range.end)).map((f) => [f, toDiagnostic(f, version)]);
+  return analysis.findings.filter((f) => atOrBefore(f.range.start, end) && atOrBefore(start, f.range.end)).map((f) => [f, toDiagnostic(f, version, params.textDocument.uri, relatedSupport)]);
 }
 
 /** The largest config file the "turn off" action edits (the config reader's own limit). */
@@ -403,6 +414,12 @@ connection.onCodeAction(async (params: CodeActionParams) => {
   for (const [f, d] of asked) {
     // A finding that is not fixable may still carry a quick fix the user applies by hand (never fix-all).
     if (!f.fixable && f.data?.quickFixOnly !== true) continue;
+    if (f.rule === 'multi-stage' && conversionCommand) {
+      // The client previews the conversion and applies it only when the user accepts.
+      const title = 'Convert to a multi-stage build';
+      actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, command: { title, command: conversionCommand, arguments: [{ uri, version: doc.version }] } });
+      continue;
+    }
     if (f.rule === 'multi-stage' && resolveSupport) {
       // The conversion is computed only when the user picks it.
       actions.push({ title: 'Convert to a multi-stage build', kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, data: { uri, version: doc.version, rule: f.rule, line: f.range.start.line, character: f.range.start.character } });

@@ -143,7 +143,8 @@ describe('check --format json', () => {
     assert.ok(Array.isArray(rows));
     assert.deepEqual([...new Set(rows.map((f) => f.rule))].sort(), ['apt-hygiene', 'merge-run', 'non-root-user']);
     for (const f of rows) {
-      assert.deepEqual(Object.keys(f).sort(), ['file', 'fixable', 'message', 'range', 'rule', 'severity']);
+      // `related` only on a finding whose fix resolves another rule's finding too (reported there, not on its own).
+      assert.deepEqual(Object.keys(f).sort(), ['file', 'fixable', 'message', ...(f.related ? ['range', 'related'] : ['range']), 'rule', 'severity']);
       assert.equal(f.file, file);
       assert.ok(RULES.includes(f.rule));
       assert.ok(SEVERITIES.includes(f.severity));
@@ -158,7 +159,14 @@ describe('check --format json', () => {
     const merge = rows.find((f) => f.rule === 'merge-run');
     assert.deepEqual(merge.range.start, { line: 1, character: 0 });
     assert.equal(merge.range.end.line, 3);
-    assert.deepEqual(rows.filter((f) => f.rule === 'apt-hygiene').map((f) => f.range.start.line).sort(), [1, 2]);
+    // The lone `apt-get update` on line 1 is resolved by the merge: reported inside merge-run's finding, which takes its severity.
+    assert.deepEqual(rows.filter((f) => f.rule === 'apt-hygiene').map((f) => f.range.start.line).sort(), [2]);
+    assert.deepEqual(merge.related.map((r) => [r.rule, r.range.start.line]), [['apt-hygiene', 1]]);
+    assert.match(merge.related[0].message, /^apt-get update runs in a RUN of its own/);
+    assert.equal(merge.severity, 'warning');
+    // The message's first line is one short sentence; the detail follows on the next lines.
+    for (const f of rows) assert.ok(f.message.split('\n')[0].length <= 100, f.message);
+    assert.match(merge.message, /^Merge these 3 RUN instructions: apt-get update on line 2 runs in a RUN of its own\.\n/);
     assert.deepEqual(rows.find((f) => f.rule === 'non-root-user').range.start, { line: 0, character: 0 });
   });
 
@@ -217,22 +225,32 @@ describe('check --format json', () => {
 });
 
 describe('check --format text', () => {
-  test('file:line:col severity rule message, 1-based, no colours, same findings as json', T, async () => {
+  test('file:line:col severity rule and the first sentence, then the detail indented; 1-based, no colours, same findings as json', T, async () => {
     const file = write(A);
     const { rows } = await checkJson(file);
+    assert.ok(rows.every((f) => f.fixable), 'no "No automatic fix" line to expect');
     for (const args of [['check', file], ['check', '--format', 'text', file]]) {
       const r = await cli(args);
       assert.equal(r.code, 1);
       assert.ok(!r.text.includes('\x1b'), 'ANSI escape in non-TTY output');
-      const ls = r.text.split('\n');
-      assert.equal(ls.pop(), '', 'output ends with a line break');
-      assert.equal(ls.length, rows.length);
-      for (const [k, l] of ls.entries()) {
-        const f = rows[k];
-        // The text output is plain text: the backticks around names in the message become quotes (JSON keeps them).
-        assert.equal(l, `${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.rule} ${f.message.replace(/`/g, "'")}`);
-      }
+      // The text output is plain text: the backticks around names in the message become quotes (JSON keeps them).
+      const expected = rows.map((f) => {
+        const [summary, ...detail] = f.message.replace(/`/g, "'").split('\n');
+        return [`${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.rule} ${summary}`, ...detail.map((d) => `    ${d}`)].join('\n') + '\n';
+      });
+      assert.equal(r.text, expected.join(''));
+      // A finding's line is short (what a problem matcher and a reader's eye take in); the detail lines are not findings.
+      const heads = r.text.split('\n').filter((l) => l && !l.startsWith('    '));
+      assert.equal(heads.length, rows.length);
+      for (const l of heads) assert.ok(l.length - file.length <= 100 + 40, l);
     }
+  });
+
+  test('a finding without an automatic fix says why on a line of its own', T, async () => {
+    // The install on line 3 needs the lists line 2 downloads: they cannot be removed in line 2's RUN.
+    const r = await cli(['check', write('FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nRUN apt-get install -y --no-install-recommends git\nUSER 1000\nCMD ["x"]\n')]);
+    assert.equal(r.code, 1);
+    assert.match(r.text, /:2:\d+ warning apt-hygiene apt-get install: move the install on line 3 into this RUN, then remove the apt lists\.\n {4}The package lists/);
   });
 
   test('a clean file prints nothing and exits 0', T, async () => {
@@ -727,7 +745,10 @@ describe('check --format sarif', () => {
       assert.equal(loc.artifactLocation.uri, row.file.split(path.sep).map(encodeURIComponent).join('/'));
       assert.deepEqual(loc.region, { startLine: row.range.start.line + 1, startColumn: row.range.start.character + 1, endLine: row.range.end.line + 1, endColumn: row.range.end.character + 1 });
       assert.equal(!!res.fixes, row.fixable, `${row.rule}: fixes present exactly when fixable`);
+      // A finding that carries another rule's (the lone apt-get update inside a's merge) points at it.
+      assert.deepEqual(res.relatedLocations?.map((l) => [l.physicalLocation.region.startLine, l.message.text]), row.related?.map((x) => [x.range.start.line + 1, x.message]));
     }
+    assert.ok(results.some((x) => x.ruleId === 'merge-run' && x.relatedLocations?.length === 1), 'a\'s merge carries the lone update');
     assert.ok(results.some((x) => x.locations[0].physicalLocation.artifactLocation.uri === 'c%20dir/Dockerfile'));
     // The fix in the SARIF for c's non-root-user finding is the one `fix --rule non-root-user` applies.
     const cRes = results.find((x) => x.ruleId === 'non-root-user' && x.locations[0].physicalLocation.artifactLocation.uri === 'c%20dir/Dockerfile');
@@ -787,7 +808,8 @@ describe('check --format github', () => {
 
   test('a finding over several lines gives lines only; a message with % is escaped', T, async () => {
     const r = await cli(['check', '--format', 'github', '--rule', 'merge-run', write(A)]);
-    assert.match(r.text, /^::warning file=[^,]+,line=2,endLine=4,title=dockerfile-lean merge-run::\d+ consecutive RUN/);
+    // The message's first sentence is the annotation's first line; the detail follows after an escaped line break.
+    assert.match(r.text, /^::warning file=[^,]+,line=2,endLine=4,title=dockerfile-lean merge-run::Merge these 3 RUN instructions: [^%\n]+\.%0AThey make 3 layers/);
     // A file name with a percent sign and a comma, passed from another folder (absolute path).
     const odd = write(C, 'x%,y.Dockerfile');
     const g = await cli(['check', '--format', 'github', odd], { cwd: ROOT });
@@ -851,7 +873,8 @@ describe('text output quotes file text escaped (no workflow commands, no termina
     assertInert(named.text, 'stdout');
     // The machine formats keep the text as it is (JSON-escaped).
     const json = JSON.parse((await cli(['check', '--format', 'json', '.'], { cwd: root })).text);
-    assert.ok(json.some((f) => f.message.includes('\n::add-mask::hunter2\n\u001b]0;TITLE SET\u0007')));
+    // (Line breaks of quoted text are escaped in the message itself: its own line breaks are its layout.)
+    assert.ok(json.some((f) => f.message.includes('\\n::add-mask::hunter2\\n\u001b]0;TITLE SET\u0007')));
     assert.ok(json.some((f) => f.file === `names/${NEWLINE_NAME}`));
   });
 
@@ -1117,7 +1140,7 @@ describe('config file', () => {
     assert.equal(nru.severity, 'info');
     assert.match(nru.message, /`svc` \(uid 2000\)/);
     const out = (await fixOut(file)).toString();
-    assert.match(out, /groupadd --system --gid 2000 svc && useradd --system --uid 2000 --gid svc/);
+    assert.match(out, /groupadd --system --gid 2000 svc && \\\n\s*useradd --system --uid 2000 --gid svc/);
     assert.match(out, /^USER svc$/m);
   });
 

@@ -13,8 +13,9 @@ const RUNNER = path.join(ROOT, 'scripts/corpus.mjs');
 const T = { timeout: 120_000 };
 
 const FILES = {
-  // Two apt-get RUNs in a row (merge-run, apt-hygiene) and a final stage that runs as root.
-  'alpha+tools/Dockerfile': 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y make\nCOPY . /work\nCMD ["make", "-C", "/work"]\n',
+  // Two apt-get RUNs in a row, the second removing the first's lists (merge-run, apt-hygiene), and a final stage
+  // that runs as root.
+  'alpha+tools/Dockerfile': 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y make\nRUN rm -rf /var/lib/apt/lists/*\nCOPY . /work\nCMD ["make", "-C", "/work"]\n',
   // npm install although a lockfile is copied; the context has the lockfile and package.json.
   'beta+web/app/Dockerfile': 'FROM node:20-alpine\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm install\nCOPY . .\nCMD ["node", "main.js"]\n',
   'beta+web/app/package.json': '{ "name": "demo-web", "version": "1.0.0", "scripts": { "start": "node main.js" } }\n',

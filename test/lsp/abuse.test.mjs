@@ -9,7 +9,7 @@ import { newUri, removeTmpDir, withServer } from './client.mjs';
 const T = { timeout: 60_000 };
 
 /** A finding's default severity: Warning (2), or Information (3) for an apt install that lacks only --no-install-recommends. */
-const defaultSeverity = (d) => (d.code === 'apt-hygiene' && /^apt-get install: no --no-install-recommends \(/.test(d.message) && !/lists|listed more than once/.test(d.message) ? 3 : 2);
+const defaultSeverity = (d) => (d.code === 'apt-hygiene' && /^apt-get install: add --no-install-recommends( and keep [^,]+)?\.\n/.test(d.message) ? 3 : 2);
 const A = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN apt-get install -y curl\nRUN apt-get clean\nCMD ["./run.sh"]\n';
 const B = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/server .\nEXPOSE 8080\nCMD ["/out/server"]\n';
 const C = 'FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n';

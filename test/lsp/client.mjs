@@ -72,6 +72,8 @@ export class Client {
    * @param {object} [opts.env] extra environment variables for the server process
    * @param {string} [opts.server] the server's launcher (dist/server.js by default)
    * @param {boolean} [opts.createFiles] advertise workspace edits with documentChanges and file creation
+   * @param {object} [opts.initializationOptions] sent in initialize
+   * @param {boolean} [opts.relatedInformation] advertise diagnostics' related information (VS Code does; default true)
    */
   static async start(opts = {}) {
     const c = new Client(opts);
@@ -79,8 +81,10 @@ export class Client {
     return c;
   }
 
-  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} }, onConfiguration = null, env = {}, server = SERVER, createFiles = false } = {}) {
+  constructor({ configuration = true, resolveSupport = true, settings = { enable: true, rules: {} }, onConfiguration = null, env = {}, server = SERVER, createFiles = false, initializationOptions, relatedInformation = true } = {}) {
     this.createFiles = createFiles;
+    this.initializationOptions = initializationOptions;
+    this.relatedInformation = relatedInformation;
     this.configuration = configuration;
     this.resolveSupport = resolveSupport;
     this.settings = settings;
@@ -136,7 +140,7 @@ export class Client {
       workspace: { configuration: this.configuration, didChangeConfiguration: { dynamicRegistration: false }, applyEdit: true, executeCommand: {} },
       textDocument: {
         synchronization: { didSave: false },
-        publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true },
+        publishDiagnostics: { versionSupport: true, codeDescriptionSupport: true, dataSupport: true, ...(this.relatedInformation ? { relatedInformation: true } : {}) },
         codeAction: {
           codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'source', 'source.fixAll'] } },
           isPreferredSupport: true,
@@ -147,7 +151,7 @@ export class Client {
     };
     if (!this.configuration) delete capabilities.workspace.configuration;
     if (this.createFiles) capabilities.workspace.workspaceEdit = { documentChanges: true, resourceOperations: ['create'] };
-    this.initResult = await this.request('initialize', { processId: process.pid, rootUri: null, capabilities, workspaceFolders: null });
+    this.initResult = await this.request('initialize', { processId: process.pid, rootUri: null, capabilities, workspaceFolders: null, ...(this.initializationOptions ? { initializationOptions: this.initializationOptions } : {}) });
     this.conn.sendNotification('initialized', {});
     return this.initResult;
   }

@@ -26,6 +26,11 @@ function project(name, text) {
   return { uri, dir };
 }
 
+/** The findings of other rules a diagnostic carries (its related information), as diagnostics of their own. */
+function carried(d) {
+  return (d.relatedInformation ?? []).map((r) => ({ code: /\(([a-z-]+); this merge resolves it\)$/.exec(r.message)[1], range: r.location.range }));
+}
+
 describe('ignore for this instruction', () => {
   test('every finding of example a: the comment above its instruction silences it and only it', T, () =>
     withServer(async (c) => {
@@ -42,7 +47,8 @@ describe('ignore for this instruction', () => {
         const at = after.split('\n').indexOf(`# dockerfile-lean ignore=${d.code}`);
         assert.ok(at >= 0, after);
         const next = await c.replace(opened.uri, ++version, after);
-        const expected = shifted(opened.diagnostics.filter((x) => x !== d), at, 1);
+        // Ignoring a finding that carried another rule's (merge-run's lone apt-get update) gives that one back.
+        const expected = shifted([...opened.diagnostics.filter((x) => x !== d), ...carried(d)], at, 1);
         // A finding spanning several instructions (merge-run) is silenced by the comment above any of them.
         assert.deepEqual(next.map(key).sort(), expected, `after ignoring ${key(d)}:\n${after}`);
         await c.replace(opened.uri, ++version, A);
@@ -108,7 +114,7 @@ describe('ignore in this file', () => {
       const text = '# syntax=docker/dockerfile:1\n' + A;
       const { uri, diagnostics } = await c.open(text);
       const apt = diagnostics.filter((d) => d.code === 'apt-hygiene');
-      assert.ok(apt.length >= 2);
+      assert.ok(apt.length >= 1);
       const [global] = titled(await c.codeActions(uri, [apt[0]]), /^Ignore apt-hygiene in this file$/);
       const after = applyEdits(text, global.edit.changes[uri]);
       assert.deepEqual(after.split('\n').slice(0, 2), ['# syntax=docker/dockerfile:1', '# dockerfile-lean global ignore=apt-hygiene']);
@@ -152,7 +158,8 @@ describe('turn the rule off in the project config', () => {
       const pub = c.waitPublish(docUri, (p) => !p.diagnostics.some((x) => x.code === 'merge-run'), 'merge-run off');
       await reread(c, docUri, configPath);
       const p = await pub;
-      assert.deepEqual(p.diagnostics.map(key).sort(), diagnostics.filter((x) => x.code !== 'merge-run').map(key).sort());
+      // merge-run off: the lone apt-get update it carried is reported on its own.
+      assert.deepEqual(p.diagnostics.map(key).sort(), [...diagnostics.filter((x) => x.code !== 'merge-run'), ...carried(d)].map(key).sort());
       assert.ok(uri);
     }));
 

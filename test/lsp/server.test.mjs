@@ -66,7 +66,7 @@ function assertNodeNonRoot(text) {
 }
 
 /** A finding's default severity: Warning (2), or Information (3) for an apt install that lacks only --no-install-recommends. */
-const defaultSeverity = (d) => (d.code === 'apt-hygiene' && /^apt-get install: no --no-install-recommends \(/.test(d.message) && !/lists|listed more than once/.test(d.message) ? 3 : 2);
+const defaultSeverity = (d) => (d.code === 'apt-hygiene' && /^apt-get install: add --no-install-recommends( and keep [^,]+)?\.\n/.test(d.message) ? 3 : 2);
 const byRule = (diags, rule) => diags.filter((d) => d.code === rule);
 const codes = (diags) => [...new Set(diags.map((d) => d.code))].sort();
 
@@ -111,28 +111,46 @@ describe('diagnostics', () => {
       const inDev = await c.open(text, { uri: dev });
       assert.ok(!inDev.diagnostics.some((d) => d.code === 'multi-stage'), JSON.stringify(inDev.diagnostics.map((d) => d.code)));
     }));
-  test('input a: merge-run, apt-hygiene (update alone; install), non-root-user', T, () =>
+  test('input a: merge-run (with the lone update it resolves), apt-hygiene (install), non-root-user', T, () =>
     withServer(async (c) => {
-      const { diagnostics, version } = await c.open(A);
+      const { uri, diagnostics, version } = await c.open(A);
       assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'merge-run', 'non-root-user']);
       for (const d of diagnostics) checkDiagnostic(d, d.code, version);
       const [merge] = byRule(diagnostics, 'merge-run');
       assert.equal(byRule(diagnostics, 'merge-run').length, 1);
       assert.equal(merge.range.start.line, 1);
       assert.equal(merge.range.end.line, 3);
+      // The lone `apt-get update` is what the merge resolves too: one finding, its first line says both, the update
+      // is related information (the Problems panel shows it under the merge, the hover links it).
       const apt = byRule(diagnostics, 'apt-hygiene');
-      assert.equal(apt.length, 2, 'one for the lone update, one for the install');
-      assert.deepEqual(apt.map((d) => d.range.start.line).sort(), [1, 2]);
-      const install = apt.find((d) => d.range.start.line === 2);
-      assert.match(install.message, /--no-install-recommends/);
-      // The install downloads no lists (the RUN above did): the lone update's finding speaks of them.
-      assert.doesNotMatch(install.message, /lists/);
-      const update = apt.find((d) => d.range.start.line === 1);
-      assert.match(update.message, /update/);
-      assert.match(update.message, /lists/);
+      assert.equal(apt.length, 1, 'one for the install; the lone update is inside the merge');
+      assert.equal(apt[0].range.start.line, 2);
+      assert.match(apt[0].message, /^apt-get install: add --no-install-recommends/);
+      // The install downloads no lists (the RUN above did): the update's finding speaks of them.
+      assert.doesNotMatch(apt[0].message, /lists/);
+      const [first, ...detail] = merge.message.split('\n');
+      assert.equal(first, 'Merge these 3 RUN instructions: apt-get update on line 2 runs in a RUN of its own.');
+      assert.ok(detail.some((l) => /stale lists/.test(l)), merge.message);
+      assert.deepEqual(merge.relatedInformation, [{ location: { uri, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 18 } } }, message: 'apt-get update runs in a RUN of its own: run it in the same RUN as the install. (apt-hygiene; this merge resolves it)' }]);
       assert.equal(byRule(diagnostics, 'non-root-user').length, 1);
       for (const d of diagnostics) assert.equal(d.data.fixable, true, `${d.code} should be fixable`);
+      // Each message: one sentence of at most 100 characters on its first line, the detail below it.
+      for (const d of diagnostics) assert.ok(d.message.split('\n')[0].length <= 100 && d.message.includes('\n'), d.message);
     }));
+
+  test('a client that shows no related information gets the same message without it; with merge-run off the update stands alone', T, async () => {
+    await withServer({ relatedInformation: false }, async (c) => {
+      const { diagnostics } = await c.open(A);
+      const [merge] = byRule(diagnostics, 'merge-run');
+      assert.equal(merge.relatedInformation, undefined);
+      assert.match(merge.message, /^Merge these 3 RUN instructions: apt-get update on line 2/);
+    });
+    await withServer({ settings: { enable: true, rules: { 'merge-run': 'off' } } }, async (c) => {
+      const { diagnostics } = await c.open(A);
+      assert.deepEqual(byRule(diagnostics, 'apt-hygiene').map((d) => d.range.start.line).sort(), [1, 2]);
+      assert.match(byRule(diagnostics, 'apt-hygiene').find((d) => d.range.start.line === 1).message, /^apt-get update runs in a RUN of its own: run it in the same RUN as the install\.\n/);
+    });
+  });
 
   test('input b: multi-stage and non-root-user', T, () =>
     withServer(async (c) => {
@@ -200,7 +218,7 @@ describe('quick fixes', () => {
       const { uri, diagnostics } = await c.open(A);
       const diag = byRule(diagnostics, 'apt-hygiene').find((d) => d.range.start.line === 2);
       const [action] = (await c.codeActions(uri, [diag])).filter((a) => a.isPreferred);
-      assert.equal(action.title, 'Add --no-install-recommends, keep ca-certificates');
+      assert.equal(action.title, 'Add --no-install-recommends and keep ca-certificates');
       const after = applyEdits(A, action.edit.changes[uri]);
       assert.match(after, /apt-get install[^\n]*--no-install-recommends[^\n]*curl/);
       assert.ok(!after.includes('rm -rf /var/lib/apt/lists/*'), after);
@@ -228,6 +246,32 @@ describe('quick fixes', () => {
     assert.equal(inline, resolved);
   });
 
+  test('multi-stage: a client that names a conversionCommand gets that command (to preview), not the edit; the others the edit', T, async () => {
+    for (const bad of [undefined, '', 42]) {
+      await withServer({ resolveSupport: false, initializationOptions: bad === undefined ? undefined : { conversionCommand: bad } }, async (c) => {
+        const { uri, diagnostics } = await c.open(B);
+        const [action] = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+        assert.ok(action.edit?.changes?.[uri], `conversionCommand ${JSON.stringify(bad)}: the edit as before`);
+        assert.equal(action.command, undefined);
+      });
+    }
+    await withServer({ resolveSupport: true, initializationOptions: { conversionCommand: 'editor.previewConversion' } }, async (c) => {
+      const { uri, diagnostics } = await c.open(B);
+      const actions = await c.codeActions(uri, byRule(diagnostics, 'multi-stage'));
+      const convert = actions.filter((a) => /^Convert/.test(a.title));
+      assert.equal(convert.length, 1, JSON.stringify(actions.map((a) => a.title)));
+      const [action] = convert;
+      assert.equal(action.kind, 'quickfix');
+      assert.equal(action.isPreferred, true);
+      assert.equal(action.edit, undefined, 'the client previews it: no edit to apply without asking');
+      assert.equal(action.data, undefined, 'nothing to resolve');
+      assert.deepEqual(action.command, { title: action.title, command: 'editor.previewConversion', arguments: [{ uri, version: 1 }] });
+      // The other quick fixes keep their edits.
+      const user = await c.codeActions(uri, byRule(diagnostics, 'non-root-user'));
+      assert.ok(user.some((a) => a.edit?.changes?.[uri] && /non-root/.test(a.title)), JSON.stringify(user.map((a) => a.title)));
+    });
+  });
+
   test('context.only quickfix returns quick fixes; other kinds return none', T, () =>
     withServer(async (c) => {
       const { uri, diagnostics } = await c.open(C);
@@ -248,7 +292,7 @@ describe('code actions by range (clients that send no diagnostics in the context
       const install = byRule(diagnostics, 'apt-hygiene').find((d) => d.range.start.line === 2);
       // A cursor (empty range) in the middle of the install line, as Neovim 0.7 sends it.
       const actions = await ask(c, uri, at(2, 10, 10));
-      const fix = actions.find((a) => a.title === 'Add --no-install-recommends, keep ca-certificates');
+      const fix = actions.find((a) => a.title === 'Add --no-install-recommends and keep ca-certificates');
       assert.ok(fix, JSON.stringify(actions.map((a) => a.title)));
       assert.equal(fix.kind, 'quickfix');
       assert.deepEqual(fix.diagnostics.map((d) => [d.code, d.range.start.line]), [['apt-hygiene', install.range.start.line]]);
@@ -474,6 +518,8 @@ describe('settings', () => {
       c.notify('workspace/didChangeConfiguration', { settings: null });
       let p = await pub;
       assert.deepEqual(codes(p.diagnostics), ['apt-hygiene', 'non-root-user']);
+      // merge-run off: the lone update it carried is reported on its own again.
+      assert.equal(byRule(p.diagnostics, 'apt-hygiene').length, 2);
       assert.equal(p.version, 1);
 
       c.settings = { enable: false };
@@ -530,6 +576,8 @@ describe('settings', () => {
       c.notify('workspace/didChangeConfiguration', { settings: { dockerfileLean: { enable: true, rules: { 'merge-run': 'off' } } } });
       let p = await pub;
       assert.deepEqual(codes(p.diagnostics), ['apt-hygiene', 'non-root-user']);
+      // merge-run off: the lone update it carried is reported on its own again.
+      assert.equal(byRule(p.diagnostics, 'apt-hygiene').length, 2);
 
       pub = c.waitPublish(uri, (x) => x.diagnostics.length === 0, 'an empty publish after enable: false');
       c.notify('workspace/didChangeConfiguration', { settings: { dockerfileLean: { enable: false } } });

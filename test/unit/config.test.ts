@@ -240,14 +240,14 @@ describe('non-root-user options: name and uid', () => {
   it('the created user takes the configured name and uid, in the message and the fix', () => {
     const s = opts({ name: 'svc', uid: 2000 });
     const f = analyze(debian, s, ['non-root-user']).findings[0];
-    assert.match(f.message, /a system user `svc` \(uid 2000\) can be created/);
+    assert.match(f.message, /switch to `svc`\.\nA system user `svc` \(uid 2000\) can be created/);
     const out = fixAll(debian, s, ['non-root-user']).text;
-    assert.match(out, /groupadd --system --gid 2000 svc && useradd --system --uid 2000 --gid svc .*--create-home --home-dir \/home\/svc svc/);
+    assert.match(out, /groupadd --system --gid 2000 svc && \\\n\s*useradd --system --uid 2000 --gid svc .*--create-home --home-dir \/home\/svc svc/);
     assert.match(out, /^USER svc$/m);
     assert.match(out, /^COPY --chown=2000:2000 \. \.$/m);
     assert.equal(fixAll(out, s, ['non-root-user']).text, out, 'idempotent');
     const a = fixAll(alpine, s, ['non-root-user']).text;
-    assert.match(a, /addgroup -S -g 2000 svc && adduser -S -D -h \/home\/svc -u 2000 -G svc svc/);
+    assert.match(a, /addgroup -S -g 2000 svc && (\\\n\s*)?adduser -S -D -h \/home\/svc -u 2000 -G svc svc/);
     assert.match(a, /^USER svc$/m);
   });
 
@@ -257,8 +257,8 @@ describe('non-root-user options: name and uid', () => {
   });
 
   it('defaults without options; invalid option values fall back to the defaults', () => {
-    assert.match(fixAll(debian, { enable: true, rules: {} }, ['non-root-user']).text, /useradd --system --uid 10001 --gid app .*--create-home --home-dir \/home\/app app && chown app:app \/app\n/);
-    assert.match(fixAll(debian, opts({ uid: -5, name: 'root' }), ['non-root-user']).text, /useradd --system --uid 10001 --gid app .*--create-home --home-dir \/home\/app app && chown app:app \/app\n/);
+    assert.match(fixAll(debian, { enable: true, rules: {} }, ['non-root-user']).text, /useradd --system --uid 10001 --gid app .*--create-home --home-dir \/home\/app app && \\\n\s*chown app:app \/app\n/);
+    assert.match(fixAll(debian, opts({ uid: -5, name: 'root' }), ['non-root-user']).text, /useradd --system --uid 10001 --gid app .*--create-home --home-dir \/home\/app app && \\\n\s*chown app:app \/app\n/);
   });
 
   it('an image that ships a user keeps it whatever the options say', () => {
@@ -380,7 +380,8 @@ describe('output formats', () => {
       '::warning file=dir%2C1/x%3Ay%25.Dockerfile,line=2,col=1,endLine=2,endColumn=9,title=dockerfile-lean merge-run::100%25 sure: a, b%0Anext line%0D',
     );
     const multi = { ...finding, severity: 'hint' as const, fixable: false, reason: 'why', range: { start: { line: 0, character: 2 }, end: { line: 3, character: 0 } } };
-    assert.equal(githubAnnotation('D', multi), '::notice file=D,line=1,endLine=4,title=dockerfile-lean merge-run::100%25 sure: a, b%0Anext line%0D (No automatic fix: why.)');
+    // Why there is no fix is a line of its own after the message (the annotation's headline is its first line).
+    assert.equal(githubAnnotation('D', multi), '::notice file=D,line=1,endLine=4,title=dockerfile-lean merge-run::100%25 sure: a, b%0Anext line%0D%0ANo automatic fix: why.');
   });
 
   it('SARIF regions are 1-based with an exclusive end column; URIs relative and percent-encoded', () => {

@@ -26,6 +26,38 @@ import { FIXTURES, commentLines, heredocBodies, isSubsequence, shellSyntaxErrors
 before(() => initShell());
 
 /**
+ * A rewrite that looks written by hand: no run of blank lines before a FROM, no WORKDIR repeating the one in
+ * effect in its stage, and (for the rules that write RUNs of their own: the user block, the runtime's packages) no
+ * added line of several `&&` commands past 110 columns (the user block's `useradd` line alone is the longest); each
+ * unless the original had it.
+ */
+function assertLooksWritten(text: string, original: string, rule: string): void {
+  const writesRuns = rule === 'non-root-user' || rule === 'multi-stage';
+  const lines = text.split(/\r?\n/);
+  const had = new Set(original.split(/\r?\n/));
+  for (const [k, l] of lines.entries()) {
+    if (/^\s*FROM\s/i.test(l) && k >= 2 && lines[k - 1].trim() === '' && lines[k - 2].trim() === '') assert.ok(/\n[ \t]*\r?\n[ \t]*\r?\n[ \t]*FROM/i.test(original), `two blank lines before the FROM on line ${k + 1}`);
+    // The line without the continuation the fix may have put at its end; commands joined inside it.
+    const body = l.replace(/\s*(&&\s*)?[\\`]$/, '').replace(/^\s*&&\s*/, '');
+    if (writesRuns && l.length > 110 && body.includes('&&')) assert.ok(had.has(l) || had.has(body), `added line ${k + 1} is ${l.length} columns long`);
+  }
+  const model = buildModel(text);
+  const before = buildModel(original);
+  const repeats = (m: typeof model) =>
+    m.stages.reduce((n, stage) => {
+      let wd: string | null = null;
+      for (const i of stage.instructions) {
+        if (i.keyword !== 'WORKDIR') continue;
+        const v = (i.node.getArgumentsContent() ?? '').trim();
+        if (v === wd) n++;
+        wd = v.startsWith('/') ? v : null;
+      }
+      return n;
+    }, 0);
+  assert.ok(repeats(model) <= repeats(before), 'a WORKDIR repeats the one in effect in its stage');
+}
+
+/**
  * A converted file: every `--from` names an earlier stage (or an image the original already copied from, such as
  * `composer:2`), and the final stage is not a toolchain image.
  */
@@ -48,20 +80,25 @@ function assertBuilderAndRuntime(text: string, original: string): void {
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   assert.ok(!tc || (['node', 'python', 'ruby'].includes(tc.ecosystem) && runtimeTag), `the final FROM ${last.imageText} is not a toolchain image`);
   assert.ok(!JDK_TOOLCHAIN.repo.test(repoKey(ref)) || /(^|-)jre(-|$)/.test(ref.tag ?? ''), `the final FROM ${last.imageText} is a JRE, not a JDK`);
-  // The runtime runs no build: a RUN there may only install packages, none of them a build package.
+  // The runtime runs no build: a RUN there may only install packages, none of them a build package, and create its user.
   for (const i of last.instructions) {
     if (i.keyword !== 'RUN') continue;
     const script = i.run?.script();
     assert.ok(script, `the runtime RUN on line ${i.line + 1} parses`);
     const installed: string[] = [];
+    let createsUser = false;
     for (const c of script.commands) {
       const a = c.args.map((x) => x.value ?? '');
-      const install = (c.name === 'apt-get' && a.includes('install')) || (c.name === 'apk' && a.includes('add'));
-      const housekeeping = (c.name === 'apt-get' && a[0] === 'update') || (c.name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x)));
-      assert.ok(install || housekeeping, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${c.name}\``);
+      const dnf = c.name === 'dnf' || c.name === 'microdnf';
+      const install = (c.name === 'apt-get' && a.includes('install')) || (c.name === 'apk' && a.includes('add')) || (dnf && a.includes('install'));
+      const housekeeping = (c.name === 'apt-get' && a[0] === 'update') || (dnf && a[0] === 'clean' && a[1] === 'all') || (c.name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x)));
+      // The runtime's user, as the non-root fix creates it (a conversion after that fix moves it there).
+      const user = /^(groupadd|useradd|addgroup|adduser|chown|mkdir)$/.test(c.name ?? '');
+      assert.ok(install || housekeeping || user, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${c.name}\``);
+      createsUser ||= /^(useradd|adduser)$/.test(c.name ?? '');
       if (install) installed.push(...a.filter((x) => x && !x.startsWith('-') && x !== 'install' && x !== 'add'));
     }
-    assert.ok(installed.length > 0, `the runtime RUN on line ${i.line + 1} installs something`);
+    assert.ok(installed.length > 0 || createsUser, `the runtime RUN on line ${i.line + 1} installs something`);
     assert.deepEqual(installed.filter((p) => TOOLCHAIN_PACKAGE.test(p)), [], 'the runtime installs no build package');
   }
 }
@@ -125,6 +162,7 @@ for (const rule of fs.readdirSync(FIXTURES).sort()) {
           assert.equal(fixed.includes('\r\n'), b.includes('\r\n'), 'line endings are kept');
           assert.deepEqual(shellSyntaxErrors(fixed), [], 'every RUN body is valid sh');
           if (rule === 'multi-stage') assertBuilderAndRuntime(fixed, b);
+          assertLooksWritten(fixed, b, rule);
         });
       }
     }

@@ -7,7 +7,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lockedPackages, parseRequirement, parseRequirements, pyprojectRequirements } from '../../server/src/fixes/multi-stage/project-files';
 import { PYPI_SYSTEM_LIBRARIES, normalizePypiName, pypiSystemLibraries } from '../../server/src/knowledge/pypi-system-libraries';
-import { RUNTIME_LIB_RELEASES, runtimeLibFor } from '../../server/src/knowledge/runtime-libs';
+import { RUNTIME_LIB_RELEASES, runtimeLibFor } from '../../server/src/knowledge/runtime-libraries';
 import { sameOnEveryRelease } from '../../server/src/fixes/multi-stage/system-packages';
 import { gemsInGemfile } from '../../server/src/fixes/multi-stage/ruby';
 import { initShell } from '../../server/src/core/shell';

@@ -10,7 +10,7 @@ import {
 } from '../../server/src/fixes/multi-stage/project-files';
 import { dropRunWrapper } from '../../server/src/fixes/multi-stage/python';
 import { startScriptWords } from '../../server/src/fixes/multi-stage/node';
-import { knownDevPackages, runtimeLibFor } from '../../server/src/knowledge/runtime-libs';
+import { knownDevPackages, runtimeLibFor } from '../../server/src/knowledge/runtime-libraries';
 import { TOOLCHAIN_PACKAGE, golangRelease } from '../../server/src/knowledge/toolchains';
 import { buildModel } from '../../server/src/core/model';
 import { initShell } from '../../server/src/core/shell';
@@ -142,10 +142,15 @@ describe('run-time libraries of -dev packages', () => {
     assert.equal(runtimeLibFor('default-libmysqlclient-dev', 'bookworm'), 'libmariadb3');
     assert.equal(runtimeLibFor('libxml2-dev=2.9.14+dfsg-1.3', 'bookworm'), 'libxml2');
     assert.equal(runtimeLibFor('libpq-dev:amd64', 'bookworm'), 'libpq5');
+    // The Ubuntu tables answer too (one module for every release).
+    assert.equal(runtimeLibFor('libsqlite3-dev', 'jammy'), 'libsqlite3-0');
+    // Headers only, or a library every image has: nothing to install.
+    assert.equal(runtimeLibFor('libc6-dev', 'bookworm'), '');
+    assert.equal(runtimeLibFor('nlohmann-json3-dev', 'trixie'), '');
   });
   it('is null for unknown packages, releases, and packages a release dropped', () => {
     assert.equal(runtimeLibFor('libopencv-dev', 'bookworm'), null);
-    assert.equal(runtimeLibFor('libsqlite3-dev', 'jammy'), null);
+    assert.equal(runtimeLibFor('libsqlite3-dev', 'focal'), null);
     assert.equal(runtimeLibFor('libpcre3-dev', 'trixie'), null);
     assert.equal(runtimeLibFor('constructor', 'bookworm'), null);
     assert.equal(runtimeLibFor('__proto__', 'bookworm'), null);
@@ -153,6 +158,7 @@ describe('run-time libraries of -dev packages', () => {
   it('never maps to a build package', () => {
     for (const dev of knownDevPackages()) {
       assert.match(dev, /-dev$|-dev-compat$/);
+      assert.ok(['bookworm', 'bullseye', 'trixie'].some((r) => runtimeLibFor(dev, r) !== null), `${dev} is known on some release`);
       for (const r of ['bookworm', 'bullseye', 'trixie']) {
         for (const lib of (runtimeLibFor(dev, r) ?? '').split(' ').filter(Boolean)) assert.ok(!TOOLCHAIN_PACKAGE.test(lib), `${dev} → ${lib} on ${r}`);
       }

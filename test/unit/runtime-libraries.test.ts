@@ -33,7 +33,7 @@ describe('runtimeLibraries', () => {
   it('never maps to a build package, and every table maps only -dev packages', () => {
     for (const t of RUNTIME_LIBRARIES) {
       for (const [dev, libs] of Object.entries(t.libs)) {
-        assert.match(dev, /-dev(-compat)?$/, `${t.release}: ${dev}`);
+        assert.match(dev, /-(dev|devel)(-compat)?$/, `${t.release}: ${dev}`);
         for (const l of libs) assert.ok(!BUILD_PACKAGE.test(l), `${t.release}: ${dev} → ${l} is a build package`);
       }
     }

@@ -9,6 +9,7 @@ import type * as Sarif from 'sarif';
 import { docsUrl } from '../core/analyze';
 import { printable } from '../core/printable';
 import { plainText } from '../core/plain-text';
+import { withReason } from '../core/message';
 import type { Finding, Fix, Range, Severity } from '../core/types';
 import { RULES } from '../rules/index';
 
@@ -70,6 +71,8 @@ export function sarifLog(reported: Reported[], version: string, cwd: string): Sa
       level: LEVEL[f.severity],
       message: { text: f.message },
       locations: [{ physicalLocation: { artifactLocation: { uri }, region: region(f.range) } }],
+      // Findings of other rules that this finding's fix resolves too, reported here instead of on their own.
+      ...(f.related?.length ? { relatedLocations: f.related.map((r, id) => ({ id, physicalLocation: { artifactLocation: { uri }, region: region(r.range) }, message: { text: r.message } })) } : {}),
       properties: { severity: f.severity, fixable: f.fixable, ...(f.reason ? { notFixableBecause: f.reason } : {}) },
     };
     if (fix && fix.edits.length) {
@@ -146,8 +149,19 @@ export function githubAnnotation(file: string, f: Finding): string {
   if (start.line === end.line) props.push(`col=${start.character + 1}`, `endLine=${end.line + 1}`, `endColumn=${Math.max(end.character, start.character + 1)}`);
   else props.push(`endLine=${end.line + 1}`);
   props.push(`title=${escapeProperty(`${TOOL_NAME} ${f.rule}`)}`);
-  const why = !f.fixable && f.reason ? ` (No automatic fix: ${f.reason}.)` : '';
-  return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(plainText(f.message + why))}`;
+  // The first line is the annotation's headline; the detail and why there is no fix follow on lines of their own.
+  return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(plainText(withReason(f)))}`;
+}
+
+/**
+ * A finding in the text output: `file:line:col severity rule` and the message's first sentence on one line (what
+ * a problem matcher reads), then the detail and why there is no automatic fix, indented, one line each.
+ */
+export function textLines(file: string, f: Finding, severity: string): string {
+  const [summary, ...detail] = withReason(f).split('\n');
+  const head = `${shownFile(file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${severity} ${f.rule} ${shownText(plainText(summary))}\n`;
+  // A detail line quoting file text must not read as a workflow command either (GitHub reads one after blanks).
+  return head + detail.map((d) => `    ${shownText(plainText(d)).replace(/^::/, ':\\:')}\n`).join('');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { resolveOptions } from '../rules/options';
 import type { AnalysisContext, Finding, Fix, Settings, Severity } from './types';
 import { DEFAULT_SETTINGS } from './types';
 import { pollDeadline, within } from './deadline';
+import { foldOverlaps } from './overlaps';
 
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
@@ -75,8 +76,9 @@ function analyzeNow(input: string | Model, settings: Settings, only: readonly st
       }
     }
   }
-  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
-  return { model, findings };
+  const reported = foldOverlaps(findings, settings);
+  reported.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  return { model, findings: reported };
 }
 
 /** Whether an ignore comment above any instruction the finding covers silences the rule. */

@@ -30,9 +30,17 @@ export interface Fix {
   manual?: boolean;
 }
 
+/** Another rule's finding that the same fix resolves, reported inside the finding that carries the fix (core/overlaps.ts). */
+export interface RelatedFinding {
+  rule: string;
+  message: string;
+  range: Range;
+}
+
 export interface Finding {
   rule: string;
   severity: Severity;
+  /** The first line says what is wrong and what would fix it; the lines after it are the detail (core/message.ts). */
   message: string;
   range: Range;
   /** Whether a safe, automatic fix exists. When false, `reason` says why not. */
@@ -43,6 +51,8 @@ export interface Finding {
    * finding that is not fixable: the rule still offers a manual quick fix in the editor (fix-all and `fix` skip it).
    */
   data?: Record<string, unknown>;
+  /** Findings of other rules this finding's fix resolves too, each reported here instead of on its own. */
+  related?: RelatedFinding[];
 }
 
 /** A rule's options by name: plain values, checked against the rule's `meta.options` before it sees them. */

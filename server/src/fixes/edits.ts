@@ -31,6 +31,17 @@ export function applyOffsetEdits(text: string, edits: OffsetEdit[]): string {
   return out + text.slice(pos);
 }
 
+/** One edit that turns `before` into `after`: the changed middle between their common prefix and suffix; null when equal. */
+export function middleEdit(before: string, after: string): OffsetEdit | null {
+  if (before === after) return null;
+  let p = 0;
+  const max = Math.min(before.length, after.length);
+  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
+  return { start: p, end: before.length - s, text: after.slice(p, after.length - s) };
+}
+
 export function applyTextEdits(doc: DocText, edits: TextEdit[]): string {
   return applyOffsetEdits(
     doc.text,
@@ -68,25 +79,53 @@ export function continuation(model: Model): string {
   return `${model.escape}${model.doc.eol}${model.continuationIndent}`;
 }
 
+/** Past this many columns a RUN line that would hold several commands gets one command per line instead. */
+const LONG_LINE = 80;
+
 /**
  * Appends ` && <command>` to a shell-form RUN, after its last statement (before a trailing comment or `;`),
- * in the file's own continuation style: ` && \` at line ends, or a leading `&& ` on the next line. Null when
- * the RUN cannot take it safely (not parsed shell form, or its last statement runs in the background).
+ * in the file's own continuation style: ` && \` at line ends, or a leading `&& ` on the next line. Several
+ * commands go on one line when it stays short and the RUN is one line, else one per continuation line. Null
+ * when the RUN cannot take it safely (not parsed shell form, or its last statement runs in the background).
  */
-export function appendCommandEdit(model: Model, i: Instr, command: string): OffsetEdit | null {
+export function appendCommandEdit(model: Model, i: Instr, command: string | readonly string[]): OffsetEdit | null {
+  const commands = typeof command === 'string' ? [command] : command;
   const run = i.run;
   const script = run?.script();
   // A body of comments only has no statement to follow: ` && …` would land in front of the comment.
-  if (!run || !script || script.lastStatementEnd === 0) return null;
+  if (!run || !script || script.lastStatementEnd === 0 || commands.length === 0) return null;
   const tail = run.body.slice(script.lastStatementEnd).trim();
   if (tail.startsWith('&')) return null;
   const at = docEnd(run, script.lastStatementEnd);
-  if (i.endLine === i.line) return { start: at, end: at, text: ` && ${command}` };
   const doc = model.doc;
-  const leading = leadingAnd(model, i);
-  const indent = doc.indentOf(i.endLine) || model.continuationIndent;
-  const text = leading ? ` ${model.escape}${doc.eol}${indent}&& ${command}` : ` && ${model.escape}${doc.eol}${indent}${command}`;
+  const oneLine = ` && ${commands.join(' && ')}`;
+  if (i.endLine === i.line && (commands.length === 1 || doc.lineText(i.line).length + oneLine.length <= LONG_LINE)) return { start: at, end: at, text: oneLine };
+  const indent = (i.endLine > i.line ? doc.indentOf(i.endLine) : '') || model.continuationIndent;
+  const next = `${model.escape}${doc.eol}${indent}`;
+  const text = leadingAnd(model, i) || (i.endLine === i.line && leadingAndFile(model)) ? commands.map((c) => ` ${next}&& ${c}`).join('') : commands.map((c) => ` && ${next}${c}`).join('');
   return { start: at, end: at, text };
+}
+
+/**
+ * The body of a new RUN of `commands` whose line starts with `prefix` (its indentation and `RUN `): one line
+ * when it stays short, else one command per line in the file's continuation style.
+ */
+export function runBody(model: Model, prefix: string, commands: readonly string[]): string {
+  const oneLine = commands.join(' && ');
+  if (commands.length < 2 || prefix.length + oneLine.length <= LONG_LINE) return oneLine;
+  const next = `${model.escape}${model.doc.eol}${prefix.slice(0, prefix.length - prefix.trimStart().length)}${model.continuationIndent}`;
+  return leadingAndFile(model) ? commands.join(` ${next}&& `) : commands.join(` && ${next}`);
+}
+
+/** Whether the file's continued RUNs put `&&` at the start of their lines (none puts it at the end). */
+function leadingAndFile(model: Model): boolean {
+  let leading = false;
+  for (const i of model.instructions) {
+    if (i.keyword !== 'RUN' || i.endLine === i.line) continue;
+    if (!leadingAnd(model, i)) return false;
+    leading = true;
+  }
+  return leading;
 }
 
 const leadingAnds = new WeakMap<Instr, boolean>();

@@ -1,6 +1,6 @@
 /**
  * PyPI packages whose installed code loads a system library at run time, and the Debian `-dev` package whose
- * run-time libraries (knowledge/runtime-libs.ts) a slim runtime then needs. The full `python` image is built on
+ * run-time libraries (knowledge/runtime-libraries.ts) a slim runtime then needs. The full `python` image is built on
  * buildpack-deps, which carries these `-dev` packages, so a `pip install` there builds against them (or a
  * ctypes/cffi binding finds their libraries), and the same venv on `python:*-slim` fails at import
  * (`ImportError: libpq.so.5: cannot open shared object file`).

@@ -4,6 +4,8 @@ import type { Finding, Severity, TextEdit } from '../core/types';
 import { docsUrl } from '../core/analyze';
 import { SOURCE } from '../protocol';
 import { plainText } from '../core/plain-text';
+import { middleEdit } from '../fixes/edits';
+import { withReason } from '../core/message';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -20,7 +22,19 @@ export interface DiagnosticData {
   extra?: Record<string, unknown>;
 }
 
-export function toDiagnostic(f: Finding, version: number): Diagnostic {
+/**
+ * The finding's message as an editor shows it: its first line is the Problems panel's row (VS Code shows the other
+ * lines below it, and all of them in the hover), then the detail, then why there is no automatic fix.
+ */
+export function diagnosticMessage(f: Finding): string {
+  return plainText(withReason(f));
+}
+
+/**
+ * `uri` is the document's: findings of other rules that the same fix resolves (`Finding.related`) become related
+ * information there, when the client shows it (`related`); the message names them either way.
+ */
+export function toDiagnostic(f: Finding, version: number, uri: string, related: boolean): Diagnostic {
   const data: DiagnosticData = { rule: f.rule, fixable: f.fixable, version, ...(f.data ? { extra: f.data } : {}) };
   return {
     range: f.range,
@@ -28,7 +42,8 @@ export function toDiagnostic(f: Finding, version: number): Diagnostic {
     source: SOURCE,
     code: f.rule,
     codeDescription: { href: docsUrl(f.rule) },
-    message: plainText(f.fixable || !f.reason || f.message.includes(f.reason) ? f.message : `${f.message} (No automatic fix: ${f.reason}.)`),
+    message: diagnosticMessage(f),
+    ...(related && f.related?.length ? { relatedInformation: f.related.map((r) => ({ location: { uri, range: r.range }, message: plainText(r.message) })) } : {}),
     data,
   };
 }
@@ -39,11 +54,6 @@ export function toLspEdits(edits: TextEdit[]): LspTextEdit[] {
 
 /** One edit that turns `before` into `after`: the changed middle between their common prefix and suffix. */
 export function minimalEdit(before: string, after: string, positionAt: (offset: number) => { line: number; character: number }): LspTextEdit | null {
-  if (before === after) return null;
-  let p = 0;
-  const max = Math.min(before.length, after.length);
-  while (p < max && before.charCodeAt(p) === after.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < max - p && before.charCodeAt(before.length - 1 - s) === after.charCodeAt(after.length - 1 - s)) s++;
-  return { range: { start: positionAt(p), end: positionAt(before.length - s) }, newText: after.slice(p, after.length - s) };
+  const e = middleEdit(before, after);
+  return e && { range: { start: positionAt(e.start), end: positionAt(e.end) }, newText: e.text };
 }

@@ -5,6 +5,7 @@ import { ships } from '../core/stage-info';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
+import { capitalised, fitted, message } from '../core/message';
 import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
 
 const APK: ManagerSpec = {
@@ -26,7 +27,7 @@ export const apkHygiene = packageRule(
     fixable: true,
     hadolint: ['DL3019'],
   },
-  'Use apk add --no-cache (or remove /var/cache/apk/* in the same RUN)',
+  'Add --no-cache to apk add',
   (model) => {
     const out: PackageIssue[] = [];
     for (const { stage, instr: i, run, script } of shellRuns(model, /apk/)) {
@@ -49,12 +50,14 @@ export const apkHygiene = packageRule(
       } else edits = adds.map((c) => insertAfterSubcommand(run, c, ['--no-cache']));
       const first = faulty[0];
       const what = updates.length > 0 && adds.length === 0 ? 'apk update' : `apk ${first.sub} without --no-cache`;
+      const fix = updates.length > 0 ? 'remove /var/cache/apk/* at the end of the RUN' : adds.length === 1 ? `add --no-cache to apk ${first.sub}` : `add --no-cache to the ${adds.length} apk calls`;
       out.push({
         instr: i,
         start: run.map[first.cmd.start],
         end: docEnd(run, first.cmd.args[first.subIndex].end),
-        message: `${what}: the package index (${SAVINGS.apkCache.text}) stays in /var/cache/apk in this layer. Use apk add --no-cache, or remove /var/cache/apk/* in the same RUN.`,
+        message: message(fitted(`${what} keeps the package index in this layer: ${fix}.`, `apk ${first.sub} keeps the package index in this layer: ${fix}.`, `The package index stays in this layer: ${fix}.`), `The index (${SAVINGS.apkCache.text}) stays in /var/cache/apk unless apk add runs with --no-cache or /var/cache/apk/* is removed in the same RUN.`),
         edits,
+        title: capitalised(fix),
         reason: BACKGROUND_REASON,
       });
     }

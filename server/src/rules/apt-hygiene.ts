@@ -6,9 +6,10 @@ import type { Fix, Finding } from '../core/types';
 import { ships } from '../core/stage-info';
 import { SAVINGS } from '../knowledge/savings';
 import { KEPT_RECOMMENDS } from '../knowledge/apt-recommends';
-import { aptPackageName } from '../knowledge/runtime-libs';
+import { aptPackageName } from '../knowledge/runtime-libraries';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
+import { capitalised, fitted, listed, message } from '../core/message';
 import type { RawFinding, Rule } from './types';
 
 /** apt-get options that take a value as the next word. */
@@ -269,16 +270,49 @@ function issueEdits(model: Model, issue: InstallIssue): { edits: OffsetEdit[]; r
   return { edits };
 }
 
+/** What the fix does to this install, each part a clause (the title and the message's first sentence). */
+function fixParts(issue: InstallIssue, cleans: boolean): string[] {
+  const flags = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
+  const done: string[] = [];
+  if (flags.length) done.push(`add ${listed(flags)}`);
+  if (issue.missingNoRec && issue.keep.names.length) done.push(`keep ${listed(issue.keep.names)}`);
+  if (issue.duplicates.length) {
+    const names = [...new Set(issue.duplicates.map((d) => d.word.value ?? ''))];
+    done.push(names.length <= 2 ? `drop the repeated ${listed(names)}` : `drop ${names.length} repeated packages`);
+  }
+  if (cleans) done.push('remove the apt lists');
+  return done;
+}
+
 /** The fix's title: what it does to this install. */
 function fixTitle(issue: InstallIssue, cleans: boolean): string {
-  const parts = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
-  const done: string[] = [];
-  if (parts.length) done.push(`add ${parts.join(' and ')}`);
-  if (issue.missingNoRec && issue.keep.names.length) done.push(`keep ${issue.keep.names.join(', ')}`);
-  if (issue.duplicates.length) done.push(`drop the repeated ${issue.duplicates.map((d) => d.word.value).join(', ')}`);
-  if (cleans) done.push('remove the apt lists in the same RUN');
-  const text = done.join(', ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
+  return capitalised(listed(fixParts(issue, cleans)));
+}
+
+/** The install's message: what the fix does first, then why each part matters. */
+function installMessage(issue: InstallIssue): string {
+  const name = `${issue.call.manager} install`;
+  const detail: string[] = [];
+  if (issue.missingYes) detail.push('Without -y the build cannot answer the prompt.');
+  if (issue.missingNoRec) {
+    const keep = issue.keep.names.length ? `; the fix names ${listed(issue.keep.names)}, which ${listed(issue.keep.by)} only recommend${issue.keep.by.length === 1 ? 's' : ''}` : '';
+    detail.push(`Recommended packages add ${SAVINGS.aptRecommends.text}${keep}.`);
+  }
+  if (issue.duplicates.length) {
+    const names = [...new Set(issue.duplicates.map((d) => d.word.value ?? ''))];
+    detail.push(`${capitalised(listed(names))} ${names.length === 1 ? 'is' : 'are'} listed more than once.`);
+  }
+  if (issue.missingCleanup && issue.listsNeededBy) {
+    const line = issue.listsNeededBy.line + 1;
+    const parts = fixParts(issue, false);
+    const also = parts.length ? `; ${listed(parts)}` : '';
+    detail.push(`The package lists this RUN downloads stay in its layer (${SAVINGS.aptLists.text}), and the install on line ${line} still needs them: move that install into this RUN, then remove the lists.`);
+    return message(fitted(`${name}: move the install on line ${line} into this RUN, then remove the apt lists${also}.`, `${name}: move the install on line ${line} into this RUN, then remove the apt lists.`), ...detail);
+  }
+  if (issue.missingCleanup) detail.push(`The package lists this RUN downloads are not removed in it (${SAVINGS.aptLists.text} left in the layer).`);
+  const parts = fixParts(issue, issue.missingCleanup);
+  const what = parts.length === 1 && issue.missingYes ? `${name} without -y: add -y` : `${name}: ${listed(parts)}`;
+  return message(fitted(`${what}${issue.missingCleanup ? ' in the same RUN' : ''}.`, `${what}.`), ...detail);
 }
 
 export const aptHygiene: Rule<'apt-hygiene'> = {
@@ -294,25 +328,16 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
   check(model) {
     const out: RawFinding[] = [];
     for (const issue of installIssues(model)) {
-      const parts: string[] = [];
-      if (issue.missingYes) parts.push('no -y (the build cannot answer the prompt)');
-      if (issue.missingNoRec) {
-        const keep = issue.keep.names.length ? `; the fix names ${issue.keep.names.join(', ')}, which ${issue.keep.by.join(' and ')} only recommend${issue.keep.by.length === 1 ? 's' : ''}` : '';
-        parts.push(`no --no-install-recommends (recommended packages add ${SAVINGS.aptRecommends.text}${keep})`);
-      }
-      if (issue.missingCleanup && issue.listsNeededBy) {
-        parts.push(`the package lists this RUN downloads stay in its layer (${SAVINGS.aptLists.text}), and the install on line ${issue.listsNeededBy.line + 1} still needs them: move that install into this RUN, then remove the lists`);
-      } else if (issue.missingCleanup) parts.push(`the package lists this RUN downloads are not removed in it (${SAVINGS.aptLists.text} left in the layer)`);
-      if (issue.duplicates.length) parts.push(`${issue.duplicates.map((d) => d.word.value).join(', ')} listed more than once`);
       const { edits, reason } = issueEdits(model, issue);
       const { cmd } = issue.call;
       out.push({
         start: issue.instr.run!.map[cmd.start],
         end: docEnd(issue.instr.run!, cmd.args[issue.call.subIndex].end),
-        message: `${issue.call.manager} install: ${parts.join('; ')}.`,
+        message: installMessage(issue),
         fixable: edits.length > 0,
         reason: edits.length === 0 ? reason : undefined,
-        data: { kind: 'install' },
+        // Only the lists left, and a later RUN of its merge group removes them: merging resolves it (core/overlaps.ts).
+        data: { kind: 'install', ...listsRemovedLater(issue) },
         // Recommends alone: whether they weigh anything depends on the packages (many have none), which is not
         // known here. Worth a look, not a warning.
         severityCap: issue.missingNoRec && !issue.missingYes && !issue.missingCleanup && issue.duplicates.length === 0 ? 'info' : undefined,
@@ -323,7 +348,7 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       out.push({
         start: run.map[call.cmd.start],
         end: docEnd(run, call.cmd.args[call.subIndex].end),
-        message: `apt ${call.sub} in a script: apt is meant for people at a terminal and its interface may change between releases; apt-get ${call.sub} is the stable one for builds.`,
+        message: message(`apt ${call.sub} in a script: use apt-get ${call.sub}, whose interface is stable.`, `apt is meant for people at a terminal and its interface may change between releases; apt-get ${call.sub} is the stable one for builds.`),
         fixable: true,
         data: { kind: 'apt' },
         // `apt clean` does what `apt-get clean` does and prints nothing to parse: the change is cosmetic.
@@ -335,13 +360,15 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       const parses = group !== null && mergedParses(model, group);
       // In a builder stage the lists never ship, but a cached update layer still feeds stale lists to a changed install.
       const weight = ships(model, i.stage!) ? `, and ${SAVINGS.aptLists.text} stay in the image` : '';
+      const next = group?.[1];
       out.push({
         start: i.start,
         end: i.end,
-        message: `apt-get update in a RUN of its own: its lists are cached as a separate layer, so a later install may use stale lists${weight}. Run it in the same RUN as the install.`,
+        message: message('apt-get update runs in a RUN of its own: run it in the same RUN as the install.', `Its lists are cached as a separate layer, so a later install may use stale lists${weight}.`),
         fixable: parses,
         reason: group === null ? 'no install RUN with the same flags follows it directly' : parses ? undefined : UNPARSABLE_MERGE,
-        data: { kind: 'update' },
+        // The RUN its fix merges it with (a merge of the group that holds both resolves it: core/overlaps.ts).
+        data: next ? { kind: 'update', into: next.line } : { kind: 'update' },
       });
     }
     return out;
@@ -372,6 +399,18 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
     return [];
   },
 };
+
+/** For an install whose only fault is the lists it leaves: the line of a later RUN of its merge group that removes them. */
+function listsRemovedLater(issue: InstallIssue): { run?: number; listsRemovedBy?: number } {
+  if (!issue.missingCleanup || issue.listsNeededBy || issue.missingYes || issue.missingNoRec || issue.duplicates.length > 0 || !issue.instr.stage) return {};
+  const at = groupPlaces(issue.instr.stage).get(issue.instr);
+  if (!at) return {};
+  for (const later of at.group.slice(at.k + 1)) {
+    const script = later.run?.script();
+    if (script && cleansLists(script)) return { run: issue.instr.line, listsRemovedBy: later.line };
+  }
+  return {};
+}
 
 /** The update RUN and the install RUN right after it, when they can merge. */
 function mergeTargetGroup(model: Model, i: Instr): Instr[] | null {

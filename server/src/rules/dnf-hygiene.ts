@@ -6,6 +6,7 @@ import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { isShortFlagsWith } from '../core/flags';
 import { SAVINGS } from '../knowledge/savings';
+import { capitalised, fitted, listed, message } from '../core/message';
 import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
 
 const DNF: ManagerSpec = {
@@ -74,7 +75,7 @@ export const dnfHygiene = packageRule(
     fixable: true,
     hadolint: ['DL3030', 'DL3032', 'DL3038', 'DL3040'],
   },
-  'Fix the install: -y, no weak dependencies or docs, clean all in the same RUN',
+  'Add -y, --setopt=install_weak_deps=0 and --nodocs, and clean the cache in the same RUN',
   (model) => {
     const out: PackageIssue[] = [];
     for (const { stage, instr: i, run, script } of shellRuns(model, /dnf|yum/)) {
@@ -87,46 +88,52 @@ export const dnfHygiene = packageRule(
       const mounted = cacheMounted(i, /^\/var\/cache\/(dnf|yum|libdnf5)\/?$/);
       const missingClean = shipped && !mounted && !cleansAfter(script, calls, lastFetch.cmd.start);
       const parts = new Set<string>();
+      const added = new Set<string>();
       const edits: OffsetEdit[] = [];
       let first: PackageCall | null = null;
       for (const c of fetching) {
         const add: string[] = [];
         if (c.manager !== 'microdnf' && c.sub !== 'makecache' && !hasYes(c.cmd)) {
           add.push('-y');
-          parts.add('no -y (the build cannot answer the prompt)');
+          parts.add('Without -y the build cannot answer the prompt.');
         }
         // yum on EL7 knows neither option; on EL8+ yum is dnf and `dnf` is the name to use.
         if (shipped && c.manager !== 'yum' && INSTALLING.has(c.sub) && !removedLater(calls, c)) {
           if (!choosesWeakDeps(c.cmd)) {
             add.push('--setopt=install_weak_deps=0');
-            parts.add(`weak dependencies are installed (${SAVINGS.dnfWeakDeps.text})`);
+            parts.add(`Weak dependencies are installed (${SAVINGS.dnfWeakDeps.text}).`);
           }
           if (!hasNoDocs(c.cmd)) {
             add.push('--nodocs');
-            parts.add('documentation is installed (no --nodocs)');
+            parts.add('Documentation is installed (no --nodocs).');
           }
         }
         if (add.length) {
           edits.push(insertAfterSubcommand(run, c, add));
+          for (const a of add) added.add(a);
           first ??= c;
         }
       }
       let fixable = true;
+      const clean = `${lastFetch.manager} clean all`;
       if (missingClean) {
-        parts.add(`no \`${lastFetch.manager} clean all\` in this RUN (${SAVINGS.dnfCache.text} left in the layer)`);
-        const e = appendCommandEdit(model, i, `${lastFetch.manager} clean all`);
+        parts.add(`No \`${clean}\` in this RUN: ${SAVINGS.dnfCache.text} left in the layer.`);
+        const e = appendCommandEdit(model, i, clean);
         if (e) edits.push(e);
         else fixable = false;
         first = fetching[0];
       }
       if (!first) continue;
+      const todo = [...(added.size ? [`add ${listed([...added])}`] : []), ...(missingClean ? [`run \`${clean}\``] : [])];
+      const name = `${first.manager} ${first.sub}`;
       out.push({
         instr: i,
         start: run.map[first.cmd.start],
         end: docEnd(run, first.cmd.args[first.subIndex].end),
-        message: `${first.manager} ${first.sub}: ${[...parts].join('; ')}.`,
+        message: message(fitted(`${name}: ${listed(todo)}${missingClean ? ' in the same RUN' : ''}.`, `${name}: ${listed(todo)}.`), ...parts),
         edits: fixable ? edits : null,
         reason: BACKGROUND_REASON,
+        title: capitalised(listed(todo)),
       });
     }
     return out;

@@ -6,6 +6,7 @@ import { withoutTrailingSlashes } from '../core/flags';
 import { baseName, cacheMounted } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
 import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { message } from '../core/message';
 import type { RawFinding, Rule } from './types';
 
 /** The RUN body of a `RUN` or of an `ONBUILD RUN`. */
@@ -324,15 +325,17 @@ export const mergeRun: Rule<'merge-run'> = {
       for (const group of runGroups(stage)) {
         const parses = mergedParses(model, group);
         const n = group.length;
-        const where = group[0].keyword === 'ONBUILD' ? `${n} consecutive ONBUILD RUN instructions make ${n} layers in every image built from this one` : `${n} consecutive RUN instructions make ${n} layers`;
+        const onbuild = group[0].keyword === 'ONBUILD';
+        const runs = onbuild ? 'ONBUILD RUN instructions' : 'RUN instructions';
+        const where = onbuild ? `They make ${n} layers in every image built from this one` : `They make ${n} layers`;
         // Only a later body that removes or rewrites files makes the merged layer smaller than the layers apart.
         const saves = removesEarlierWork(group);
         out.push({
           start: group[0].start,
           end: group[n - 1].end,
           message: saves
-            ? `${where}; merged into one, files removed by a later step no longer stay in an earlier layer.`
-            : `${where}; no later one removes or rewrites what an earlier one wrote, so merging would only cut the number of layers.`,
+            ? message(`Merge these ${n} ${runs}: a later one removes files an earlier one leaves in its layer.`, `${where}; merged into one, files removed by a later step no longer stay in an earlier layer.`)
+            : message(`${n} consecutive ${runs} could be merged into one layer.`, `${where}; no later one removes or rewrites what an earlier one wrote, so merging would only cut the number of layers.`),
           fixable: parses,
           ...(parses ? {} : { reason: UNPARSABLE_MERGE }),
           ...(saves ? {} : { severityCap: 'hint' as const }),

@@ -5,8 +5,10 @@ import type { Fix, Finding } from '../core/types';
 import { parseImageRef, repoKey } from '../knowledge/base-images';
 import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, IMAGES_WITH_COMPILERS, JDK_TOOLCHAIN, cRuntimeFor, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
 import type { ImageRef } from '../knowledge/base-images';
-import { toTextEdits } from '../fixes/edits';
-import { planConversion } from '../fixes/multi-stage/index';
+import { applyOffsetEdits, middleEdit, toTextEdits } from '../fixes/edits';
+import { planConversion, type Conversion } from '../fixes/multi-stage/index';
+import { buildModel } from '../core/model';
+import { withoutOwnUserBlock, withUser } from './shared/user-block';
 import { bare, buildPackagesShipped } from '../fixes/multi-stage/build-packages';
 import { nodeBuildStep, nodeRuntimeImage } from '../fixes/multi-stage/node';
 import { toolchainIsThePoint } from '../fixes/multi-stage/purpose';
@@ -15,6 +17,7 @@ import { dotnetRuntimeTag } from '../fixes/multi-stage/dotnet';
 import { composerInstall } from '../fixes/multi-stage/php';
 import { installrootInstalls } from '../fixes/multi-stage/rpm-installroot';
 import { jdkBuildStage, jreImageFor } from '../fixes/multi-stage/java';
+import { fitted, lines, message as joinMessage, oneLine } from '../core/message';
 import type { RawFinding, Rule } from './types';
 
 const NAMES: Record<ToolchainEntry['ecosystem'], string> = {
@@ -53,27 +56,47 @@ function runtimeFor(tc: ToolchainEntry, ref: ImageRef): string | null {
 }
 
 /** What toolchain the stage carries: a toolchain image (with evidence where the image alone does not say), or build packages. */
-function toolchainOf(model: Model, stage: Stage): { what: string; sizeMb: number; runtime: string | null; tableRuntime?: string; runtimeSizeMb: number; ecosystem: string } | null {
+function toolchainOf(model: Model, stage: Stage): { what: string; /** What ships, for the first sentence. */ short: string; sizeMb: number; runtime: string | null; tableRuntime?: string; runtimeSizeMb: number; ecosystem: string } | null {
   const { ref, text } = rootImage(stage);
   if (!ref) return null;
   const tc = lookupToolchain(repoKey(ref)) ?? (jdkBuildStage(model, stage) ? JDK_TOOLCHAIN : null);
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   if (tc && tc.ecosystem === 'node') {
     // Only a build step makes a builder stage worth it; dependencies alone are npm-hygiene's `--omit=dev`.
-    if (nodeBuildStep(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+    if (nodeBuildStep(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, short: `Node.js and the dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB)`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   } else if (tc && !((tc.ecosystem === 'python' || tc.ecosystem === 'ruby') && (runtimeTag || (ref.digest && !ref.tag)))) {
     // (A python or ruby image pinned by digest alone may be the slim variant: nothing says it is the full one.)
-    return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, sizeMb: tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+    return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, short: `the ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB)`, sizeMb: tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   }
   const root = installrootInstalls(model, stage)[0];
-  if (root) return { what: `(${text}) fills ${root.root ?? 'a directory'} with \`${root.cmd.cmd.name} --installroot\`, yet the whole distribution image (about ${INSTALLROOT_HOST_SIZE_MB} MB, its package manager and RPM database) ships`, sizeMb: INSTALLROOT_HOST_SIZE_MB, runtime: 'scratch', runtimeSizeMb: 0, ecosystem: 'rpm' };
-  if (composerInstall(model, stage)) return { what: `(${text}) runs \`composer install\`: Composer and what it fetches with (git, unzip: about ${COMPOSER_SIZE_MB} MB) ship`, sizeMb: COMPOSER_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: 'php' };
+  if (root) return { what: `(${text}) fills ${root.root ?? 'a directory'} with \`${root.cmd.cmd.name} --installroot\`, yet the whole distribution image (about ${INSTALLROOT_HOST_SIZE_MB} MB, its package manager and RPM database) ships`, short: `the whole distribution image (about ${INSTALLROOT_HOST_SIZE_MB} MB) around its --installroot`, sizeMb: INSTALLROOT_HOST_SIZE_MB, runtime: 'scratch', runtimeSizeMb: 0, ecosystem: 'rpm' };
+  if (composerInstall(model, stage)) return { what: `(${text}) runs \`composer install\`: Composer and what it fetches with (git, unzip: about ${COMPOSER_SIZE_MB} MB) ship`, short: `Composer, git and unzip (about ${COMPOSER_SIZE_MB} MB)`, sizeMb: COMPOSER_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: 'php' };
   const pkgs = buildPackagesShipped(model, stage);
   // Headers alone (`libpq-dev`, no compiler kept) build nothing here: the advice is their run-time library, not a builder stage.
   // Kept firing where the image brings its own compilers (the full language images, rocker, PHP's phpize deps).
   if (pkgs.length && pkgs.every((p) => /-(dev|devel)$/.test(bare(p))) && !(tc || (ref && IMAGES_WITH_COMPILERS.test(repoKey(ref))))) return null;
-  if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm) that ship`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
+  if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm) that ship`, short: `build packages (${pkgs.length > 2 ? `${pkgs.slice(0, 2).join(', ')}, …` : pkgs.join(', ')})`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
   return null;
+}
+
+/**
+ * The conversion of a model. After the non-root fix (rules/shared/user-block.ts) the builder would keep the user
+ * block; the fix takes it out and gives the runtime its user as fix-all does (convert, then the non-root fix):
+ * either order of the two fixes ends in the same file. The check (every analysis) looks for the block only when
+ * the plain conversion declines (its RUN after the build step); the runtime it names is the same either way.
+ * Planned again for the fix, within the fix's own time budget.
+ */
+function conversion(model: Model, forFix: boolean): Conversion {
+  const plain = forFix ? null : planConversion(model);
+  if (plain?.ok) return plain;
+  const own = withoutOwnUserBlock(model);
+  const stripped = own && planConversion(buildModel(own.text, { files: model.files, path: model.path }));
+  if (own && stripped?.ok) {
+    const converted = applyOffsetEdits(own.text, stripped.edits);
+    const edit = middleEdit(model.doc.text, withUser(converted, model, own.user) ?? converted);
+    if (edit) return { ok: true, edits: [edit], plan: stripped.plan };
+  }
+  return plain ?? planConversion(model);
 }
 
 export const multiStage: Rule<'multi-stage'> = {
@@ -93,7 +116,7 @@ export const multiStage: Rule<'multi-stage'> = {
     if (!tc) return [];
     // A development environment or a toolchain image for others: the toolchain is what it ships for.
     if (toolchainIsThePoint(model, stage)) return [];
-    const conv = planConversion(model);
+    const conv = conversion(model, false);
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
     const sizeMb = runtime && tc.tableRuntime && repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.tableRuntime)) ? tc.runtimeSizeMb : 0;
@@ -103,17 +126,21 @@ export const multiStage: Rule<'multi-stage'> = {
         ? `a ${runtime} runtime (about ${sizeMb} MB)`
         : `a runtime on ${runtime} without them`;
     const declined = conv.ok ? conv.manual : conv.reason;
-    const message =
-      `The final image ${tc.what} with the program. ` +
-      `A builder stage and ${runtimeText} would ship only the artifacts.` +
-      (declined ? ` Not converted automatically: ${declined}.` : '');
+    // The decline reason is a line of its own after the detail: what the user reads before converting by hand.
+    const message = lines(
+      joinMessage(
+        fitted(`The final image ships ${tc.short}: build in a builder stage, ship only the artifacts.`, `The final image ships ${tc.short}: use a builder stage.`, 'The final image ships what builds the program: use a builder stage.'),
+        `The final image ${tc.what} with the program. A builder stage and ${runtimeText} would ship only the artifacts.`,
+      ),
+      !!declined && oneLine(`Not converted automatically: ${declined}.`),
+    );
     const r = stage.fromInstr;
     // A conversion that rests on an assumption the build context cannot confirm is only offered as a quick fix.
     const data = conv.ok && conv.manual ? { ecosystem: tc.ecosystem, quickFixOnly: true } : { ecosystem: tc.ecosystem };
     return [{ start: r.start, end: r.end, message, fixable: !declined, reason: declined, data } satisfies RawFinding];
   },
   fixes(model, finding: Finding): Fix[] {
-    const conv = planConversion(model);
+    const conv = conversion(model, true);
     if (!conv.ok) return [];
     if (conv.manual) {
       if (finding.data?.quickFixOnly !== true) return [];

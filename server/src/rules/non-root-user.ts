@@ -4,8 +4,9 @@ import { appFramework, baseInfo, lastUserInstr, rootImage, userValue, workdirAt 
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
-import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
+import { capitalised, fitted, message as joinMessage, shortImage } from '../core/message';
 import type { Rule } from './types';
 import { withoutTrailingSlashes } from '../core/flags';
 import { baseName } from '../core/package-calls';
@@ -839,6 +840,26 @@ function appCopies(model: Model, stage: Stage, after: Instr | undefined): Instr[
   return out;
 }
 
+/**
+ * The stage's last shell RUN before `anchor` that can take the user's commands instead of a RUN of their own: only
+ * commands whose place does not matter once the WORKDIR exists (creating the user, a non-recursive chown of the
+ * WORKDIR, which later copies into it keep), and only a RUN that runs in that WORKDIR. A recursive chown or a mkdir
+ * must follow what it owns: those stay after the anchor.
+ */
+function earlierRun(model: Model, stage: Stage, anchor: Instr, commands: string[]): Instr | null {
+  if (commands.some((c) => /^(mkdir|chown -R)\b/.test(c))) return null;
+  const wd = workdirAt(model, stage, null);
+  let run: Instr | null = null;
+  for (const i of stage.instructions) {
+    if (i.start >= anchor.start) break;
+    if (i.keyword === 'RUN' && i.run?.form === 'shell') run = i;
+  }
+  if (!run || (wd !== null && workdirAt(model, stage, run) !== wd)) return null;
+  // A chown of the WORKDIR needs it made: by a WORKDIR before the RUN.
+  if (wd !== null && commands.some((c) => c.startsWith('chown ')) && !stage.instructions.some((i) => i.keyword === 'WORKDIR' && i.start < run!.start)) return null;
+  return run;
+}
+
 function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | null): OffsetEdit[] {
   const doc = model.doc;
   const edits: OffsetEdit[] = [];
@@ -855,9 +876,12 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     const indent = doc.indentOf(stage.fromInstr.line);
     let text = atEnd ? eol : '';
     // Right after a RUN, the step joins that RUN: one layer, and no new pair of RUNs to merge.
-    const joined = plan.create && anchor.keyword === 'RUN' && anchor.run?.form === 'shell' ? appendCommandEdit(model, anchor, plan.create) : null;
+    // One command per line once they make a long line, as a person would write them.
+    const commands = plan.create ? plan.create.split(' && ') : [];
+    const host = anchor.keyword === 'RUN' ? anchor : plan.create ? earlierRun(model, stage, anchor, commands) : null;
+    const joined = plan.create && host && host.run?.form === 'shell' ? appendCommandEdit(model, host, commands) : null;
     if (joined) edits.push(joined);
-    else if (plan.create) text += `${indent}RUN ${plan.create}${eol}`;
+    else if (plan.create) text += `${indent}RUN ${runBody(model, `${indent}RUN `, commands)}${eol}`;
     text += `${indent}USER ${plan.user}`;
     text += atEnd ? '' : eol;
     edits.push({ start: at, end: at, text });
@@ -867,6 +891,11 @@ function fixEdits(model: Model, stage: Stage, plan: UserPlan, rootUser: Instr | 
     edits.push({ start: at, end: at, text: ` --chown=${plan.owner}` });
   }
   return edits;
+}
+
+/** A known image's message: the detail repeats what the first sentence had to leave out (the whole image name), then why that user. */
+function knownMessage(summary: string, runsRoot: string, why: string): string {
+  return summary.startsWith(runsRoot.slice(0, -1)) ? joinMessage(summary, why) : joinMessage(summary, runsRoot, why);
 }
 
 /** The image of a stage's chain as written in its FROM, variables unresolved. */
@@ -919,16 +948,26 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const img = root.text ?? `${imageAsWritten(model, stage)} (a variable without a value)`;
     const target = instr && instr.stage === stage ? instr : stage.fromInstr;
     const known = info?.known ?? false;
-    const runsRoot = instr ? `The final stage ends as USER ${user}: the container's process runs as root.` : `${img} runs as root and the final stage sets no USER.`;
+    const runsRoot = instr ? "The container's process runs as root." : `${img} runs as root and the final stage sets no USER.`;
     const cannot = info?.cannotSwitch ?? (startsNginx(stage) ? NGINX_STARTED : null);
     // FROM nginx with no content or config of its own: a variant of the image (added modules) for others to build on.
     if (info?.cannotSwitch && !chainInstrs(stage).some((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) return [];
+    const lead = instr ? `The final stage ends as USER ${user}` : null;
     // Root by the image's design: information with the reason, no warning and no fix.
     const needsRoot = jobNeedsRoot(stage);
-    if (needsRoot) return [{ start: target.start, end: target.end, message: `${runsRoot} That may be by design here: ${needsRoot}.`, fixable: false, reason: needsRoot, severityCap: 'info' }];
-    if (cannot) return [{ start: target.start, end: target.end, message: `${runsRoot} A plain USER is not the fix here.`, fixable: false, reason: cannot }];
+    if (needsRoot) {
+      const summary = lead ? `${lead}, which may be by design here.` : fitted(`${shortImage(img)} runs as root, which may be by design here.`, 'The base image runs as root, which may be by design here.');
+      return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot, `${capitalised(needsRoot)}.`), fixable: false, reason: needsRoot, severityCap: 'info' }];
+    }
+    if (cannot) {
+      const summary = lead ? `${lead}, and a plain USER is not the fix here.` : fitted(`${shortImage(img)} runs as root; a plain USER is not the fix here.`, 'The base image runs as root; a plain USER is not the fix here.');
+      return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot), fixable: false, reason: cannot }];
+    }
     const server = packagedServer(stage);
-    if (server) return [{ start: target.start, end: target.end, message: `${runsRoot} A new user is not the fix here.`, fixable: false, reason: server }];
+    if (server) {
+      const summary = lead ? `${lead}, and a new user is not the fix here.` : fitted(`${shortImage(img)} runs as root; a new user is not the fix here.`, 'The base image runs as root; a new user is not the fix here.');
+      return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot), fixable: false, reason: server }];
+    }
     const as = newUser(options);
     const plan = planFor(model, stage, as);
     const underRoot = toolsUnderRoot(model, stage);
@@ -950,13 +989,17 @@ export const nonRootUser: Rule<'non-root-user'> = {
                 : plan;
     // On an image the table does not know, its own user is not known: a guessed user is a quick fix to confirm, never applied by fix-all.
     const manual = !known && !!plan.guessed;
+    // The first sentence names the user the fix switches to (none when the fix declines); the detail says why that user.
+    const to = finalPlan.declined ? 'a non-root user' : `\`${plan.user}\``;
+    const short = shortImage(img);
+    const why = `${capitalised(plan.why)}.`;
     const message = instr
-      ? `${runsRoot} Switch back to a non-root user: ${plan.why}.`
+      ? joinMessage(fitted(`The final stage ends as USER ${user}: switch back to ${to} after the steps that need root.`, `The final stage ends as USER ${user}: switch back to ${to}.`), runsRoot, why)
       : known
-        ? `${img} runs as root and the final stage sets no USER; ${plan.why}.`
+        ? knownMessage(fitted(`${img} runs as root and the final stage sets no USER: switch to ${to}.`, `${short} runs as root and the final stage sets no USER: switch to ${to}.`, `${short} runs as root: switch to ${to}.`, `The base image runs as root: switch to ${to}.`), runsRoot, why)
         : manual
-          ? `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER. If it runs as root, ${plan.why}.`
-          : `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER; ${plan.why}.`;
+          ? joinMessage(fitted(`${short} is not a known base image: if it runs as root, switch to ${to}.`, `The base image is not known here: if it runs as root, switch to ${to}.`), `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER. If it runs as root, ${plan.why}.`)
+          : joinMessage(fitted(`${short} is not a known base image, taken to run as root: switch to ${to}.`, `The base image is not known here, taken to run as root: switch to ${to}.`), `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER.`, why);
     if (finalPlan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: finalPlan.declined }];
     // The fix reads the user to create from the finding, so it builds what the message announced.
     const data = { user: plan.user, name: as.name, uid: as.uid };

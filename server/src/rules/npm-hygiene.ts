@@ -10,6 +10,7 @@ import { parsePackageJson, readCopied } from '../fixes/multi-stage/project-files
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
+import { capitalised, fitted, listed, message } from '../core/message';
 import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
 
 const NPM_OPTS_WITH_VALUE = new Set(['--prefix', '-C', '--workspace', '-w', '--cache', '--registry', '--userconfig', '--omit', '--include', '--loglevel']);
@@ -144,6 +145,8 @@ function issues(model: Model): PackageIssue[] {
     const fetching = calls.filter((c) => FETCHING.has(c.sub));
     if (fetching.length === 0) continue;
     const parts: string[] = [];
+    /** What the fix does, one clause per part (its title and the message's first sentence). */
+    const todo: string[] = [];
     const edits: OffsetEdit[] = [];
     // `npm install` with no packages installs from package.json; with a lockfile copied in, `npm ci` is exact and faster.
     const toCi = lockfileCopied(stage, i)
@@ -155,13 +158,15 @@ function issues(model: Model): PackageIssue[] {
     const omitDev = dev ? allDeps.filter((c) => !prodOnly(c)) : [];
     const flag = omitDev.length ? omitDevFlag(stage) : '';
     if (toCi.length) {
-      parts.push('a lockfile is copied in, so `npm ci` installs exactly what it pins (and fails when it is out of date)');
+      parts.push('A lockfile is copied in, so `npm ci` installs exactly what it pins (and fails when it is out of date).');
+      todo.push('use `npm ci`');
       for (const c of toCi) edits.push(replaceWord(run, c.cmd.args[c.subIndex], omitDev.includes(c) ? `ci ${flag}` : 'ci'));
     }
     if (omitDev.length) {
       const sub = toCi.length || NPM_CI.has(omitDev[0].sub) ? 'ci' : 'install';
-      const what = dev?.names ? `the dev dependencies (${dev.names.slice(0, 3).join(', ')}${dev.names.length > 3 ? ', …' : ''}) ship` : 'any devDependencies of package.json ship';
-      parts.push(`${what}, yet no build step runs and the image starts with plain \`node\`: \`npm ${sub} ${flag}\` installs the production dependencies alone`);
+      const what = dev?.names ? `The dev dependencies (${dev.names.slice(0, 3).join(', ')}${dev.names.length > 3 ? ', …' : ''}) ship` : 'Any devDependencies of package.json ship';
+      parts.push(`${what}, yet no build step runs and the image starts with plain \`node\`: \`npm ${sub} ${flag}\` installs the production dependencies alone.`);
+      todo.push(`add ${flag}`);
       for (const c of omitDev) if (!toCi.includes(c)) edits.push(insertAfterSubcommand(run, c, [flag]));
     }
     const last = fetching[fetching.length - 1];
@@ -169,7 +174,8 @@ function issues(model: Model): PackageIssue[] {
     const missingClean = ships(model, stage) && !cacheMounted(i, /\/\.npm\/?$/) && !cleansCache(script, calls, last.cmd.start);
     let fixable = true;
     if (missingClean) {
-      parts.push(`npm's cache (${SAVINGS.npmCache.text}) stays in this layer: run \`npm cache clean --force\` in the same RUN or mount a cache on ~/.npm`);
+      parts.push(`npm's cache (${SAVINGS.npmCache.text}) stays in this layer unless \`npm cache clean --force\` runs in the same RUN or a cache is mounted on ~/.npm.`);
+      todo.push('clean the npm cache');
       const e = appendCommandEdit(model, i, 'npm cache clean --force');
       if (e) edits.push(e);
       else fixable = false;
@@ -180,12 +186,19 @@ function issues(model: Model): PackageIssue[] {
       instr: i,
       start: run.map[first.cmd.start],
       end: docEnd(run, first.cmd.args[first.subIndex].end),
-      message: `npm ${first.sub}: ${parts.join('; ')}.`,
+      message: message(npmSummary(first.sub, todo, missingClean), ...parts),
       edits: fixable ? edits : null,
       reason: BACKGROUND_REASON,
+      title: capitalised(listed(todo)),
     });
   }
   return out;
+}
+
+/** The first sentence: what the fix does to this install. */
+function npmSummary(sub: string, todo: string[], cleans: boolean): string {
+  if (todo.length === 1 && cleans) return `npm ${sub} leaves npm's cache in this layer: run \`npm cache clean --force\` in the same RUN.`;
+  return fitted(`npm ${sub}: ${listed(todo)}${cleans ? ' in the same RUN' : ''}.`, `npm ${sub}: ${listed(todo)}.`);
 }
 
 export const npmHygiene = packageRule(
@@ -198,6 +211,6 @@ export const npmHygiene = packageRule(
     fixable: true,
     hadolint: [],
   },
-  'Use npm ci with the copied lockfile and clean the npm cache in the same RUN',
+  'Use npm ci and clean the npm cache',
   issues,
 );

@@ -4,6 +4,7 @@ import { assignedBefore, cacheMounted, envSet, hasOption, insertAfterSubcommand,
 import { ships } from '../core/stage-info';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
+import { message } from '../core/message';
 import { packageRule, type PackageIssue } from './shared/package-rule';
 
 const PIP: ManagerSpec = { names: /^pip[0-9.]*$/, pythonModule: 'pip', optsWithValue: new Set(['--cache-dir', '--log', '--proxy', '--python']) };
@@ -41,8 +42,9 @@ export const pipHygiene = packageRule(
         instr: i,
         start: run.map[first.cmd.start],
         end: docEnd(run, first.cmd.args[first.subIndex].end),
-        message: `pip install without --no-cache-dir: the pip cache (${SAVINGS.pipCache.text}) stays in this layer.`,
+        message: message('pip install without --no-cache-dir keeps the pip cache in this layer: add --no-cache-dir.', `The pip cache (${SAVINGS.pipCache.text}) stays in this layer.`),
         edits: faulty.map((c) => insertAfterSubcommand(run, c, ['--no-cache-dir'])),
+        title: faulty.length === 1 ? 'Add --no-cache-dir to pip install' : `Add --no-cache-dir to the ${faulty.length} pip installs`,
       });
     }
     return out;

@@ -22,11 +22,18 @@ suite('diagnostics per rule', () => {
     const { uri } = await createDockerfile('diag-apt', FIXTURES.apt);
     const want = ['merge-run', 'apt-hygiene', 'non-root-user'];
     await waitFor(uri, () => want.every((r) => ours(uri, r).length > 0), want.join(' + '));
-    for (const r of want) assertShape(ours(uri, r)[0], r);
+    for (const r of ['merge-run', 'non-root-user']) assertShape(ours(uri, r)[0], r);
     const merge = ours(uri, 'merge-run')[0];
     assert.strictEqual(merge.range.start.line, 1, 'merge-run should start at the first RUN (line 2)');
     assert.strictEqual(merge.range.end.line, 3, 'merge-run should end on the last RUN (line 4)');
+    // The lone apt-get update is resolved by the merge: reported inside it, as its related information.
+    assert.match(merge.message, /^Merge these 3 RUN instructions: apt-get update on line 2 runs in a RUN of its own\.\n/);
+    assert.strictEqual(merge.relatedInformation && merge.relatedInformation.length, 1, 'the update as related information');
+    assert.strictEqual(merge.relatedInformation[0].location.range.start.line, 1);
+    assert.strictEqual(ours(uri, 'apt-hygiene').length, 1, 'only the install: the update is inside the merge');
     const apt = ours(uri, 'apt-hygiene')[0];
+    // Recommends alone: information, not a warning.
+    assert.strictEqual(apt.severity, vscode.DiagnosticSeverity.Information);
     assert.ok(apt.range.start.line >= 1 && apt.range.end.line <= 3, `apt-hygiene range ${apt.range.start.line}-${apt.range.end.line} outside the RUNs`);
     assert.strictEqual(ours(uri, 'multi-stage').length, 0, 'no multi-stage for a runtime-only image');
   });

@@ -1,6 +1,6 @@
 const assert = require('assert');
 const vscode = require('vscode');
-const { FIXTURES, waitForRule, waitForNoRule, waitFor, ours, createDockerfile, readDisk, closeAll } = require('./helpers');
+const { FIXTURES, waitForRule, waitForNoRule, waitFor, ours, createDockerfile, readDisk, closeAll, previewTab, waitForPreview, quickFixes } = require('./helpers');
 const { assertAptResult, assertNodeNonRoot, assertGoMultiStage } = require('./expect');
 
 /** Open `text` as the active editor, wait until the server has checked it, run `command`. */
@@ -56,6 +56,71 @@ suite('palette commands (act on the active editor)', () => {
     assert.strictEqual(doc.isDirty, false, 'declining left the document dirty');
     assert.strictEqual(await readDisk(uri), FIXTURES.go);
     assert.ok(ours(uri, 'multi-stage').length > 0, 'multi-stage warning should stay');
+  });
+
+  test('the conversion preview waits: Apply in its title bar converts, however long it stays open', async () => {
+    const { uri, doc } = await createDockerfile('preview-apply', FIXTURES.go);
+    await waitForRule(uri, 'multi-stage');
+    const running = vscode.commands.executeCommand('dockerfileLean.convertToMultiStage');
+    const tab = await waitForPreview();
+    assert.match(tab.label, /Convert to Multi-Stage Build: Dockerfile \(preview\)/);
+    // The old notification closed itself after about 10 s; the preview now waits past that.
+    await new Promise((r) => setTimeout(r, 12000));
+    assert.ok(previewTab(), 'the preview closed by itself');
+    assert.strictEqual(doc.getText(), FIXTURES.go, 'changed before the answer');
+    await vscode.commands.executeCommand('dockerfileLean.applyPreview', tab.input.modified);
+    assert.strictEqual(await running, true);
+    assertGoMultiStage(doc.getText());
+    assert.ok(!previewTab(), 'the preview stays open after Apply');
+    await waitForNoRule(uri, 'multi-stage');
+  });
+
+  test('closing the preview cancels; Cancel in its title bar too', async () => {
+    for (const how of ['close', 'cancel']) {
+      const { uri, doc } = await createDockerfile(`preview-${how}`, FIXTURES.go);
+      await waitForRule(uri, 'multi-stage');
+      const running = vscode.commands.executeCommand('dockerfileLean.convertToMultiStage');
+      const tab = await waitForPreview();
+      if (how === 'close') await vscode.window.tabGroups.close(tab);
+      else await vscode.commands.executeCommand('dockerfileLean.cancelPreview');
+      assert.strictEqual(await running, false, how);
+      assert.strictEqual(doc.getText(), FIXTURES.go, how);
+      assert.strictEqual(doc.isDirty, false, how);
+      assert.ok(!previewTab(), how);
+      // Nothing waits any more: a later Apply changes nothing.
+      await vscode.commands.executeCommand('dockerfileLean.applyPreview');
+      assert.strictEqual(doc.getText(), FIXTURES.go, `${how}, then Apply`);
+    }
+  });
+
+  test('Apply on a document edited since the preview was made is refused', async () => {
+    const { uri, doc } = await createDockerfile('preview-stale', FIXTURES.go);
+    await waitForRule(uri, 'multi-stage');
+    const running = vscode.commands.executeCommand('dockerfileLean.convertToMultiStage');
+    await waitForPreview();
+    // The diff took the editor's place: edit the document as another extension (or the left side) would.
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), '# edited\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const edited = doc.getText();
+    await vscode.commands.executeCommand('dockerfileLean.applyPreview');
+    assert.strictEqual(await running, false);
+    assert.strictEqual(doc.getText(), edited, 'a stale conversion was applied');
+  });
+
+  test('the conversion quick fix opens the same preview instead of applying its edit', async () => {
+    const { uri, doc } = await createDockerfile('preview-quickfix', FIXTURES.go);
+    const diag = await waitForRule(uri, 'multi-stage');
+    const [fix] = (await quickFixes(uri, diag)).filter((a) => /^Convert/.test(a.title));
+    assert.ok(fix, 'no conversion quick fix');
+    assert.strictEqual(fix.edit, undefined, 'the quick fix carries an edit to apply without asking');
+    assert.strictEqual(fix.command && fix.command.command, 'dockerfileLean.convertToMultiStage');
+    const running = vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments || []));
+    await waitForPreview();
+    assert.strictEqual(doc.getText(), FIXTURES.go);
+    await vscode.commands.executeCommand('dockerfileLean.applyPreview');
+    assert.strictEqual(await running, true);
+    assertGoMultiStage(doc.getText());
   });
 
   test('commands do nothing harmful without a Dockerfile editor', async () => {

@@ -122,12 +122,35 @@ function quickFixes(uri, diagnostic, timeout) {
   }, `quick fix for ${rule}`, timeout);
 }
 
-/** Apply a code action the way the workbench does: its edit first, then its command. */
-async function applyAction(action) {
+/** The conversion preview's diff tab, if one is open (its right side has the preview scheme). */
+function previewTab() {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+    .find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === 'dockerfile-lean-preview');
+}
+
+/** Resolves once a preview tab is open (checking now and on every tab change), within `timeout` ms. */
+function waitForPreview(timeout = 20000) {
+  return new Promise((resolve, reject) => {
+    if (previewTab()) { resolve(previewTab()); return; }
+    const sub = vscode.window.tabGroups.onDidChangeTabs(() => { const t = previewTab(); if (t) { sub.dispose(); clearTimeout(timer); resolve(t); } });
+    const timer = setTimeout(() => { sub.dispose(); reject(new Error(`no preview tab within ${timeout} ms`)); }, timeout);
+  });
+}
+
+/**
+ * Apply a code action the way the workbench does: its edit first, then its command. A command that opens the
+ * conversion preview is answered with `answer` ('apply' by default: the title bar's Apply).
+ */
+async function applyAction(action, answer = 'apply') {
   if (action.edit) assert.ok(await vscode.workspace.applyEdit(action.edit), `applyEdit refused "${action.title}"`);
   if (action.command) {
     const cmd = typeof action.command === 'string' ? { command: action.command, arguments: [] } : action.command;
-    await vscode.commands.executeCommand(cmd.command, ...(cmd.arguments || []));
+    const running = vscode.commands.executeCommand(cmd.command, ...(cmd.arguments || []));
+    if (cmd.command === 'dockerfileLean.convertToMultiStage') {
+      await waitForPreview();
+      await vscode.commands.executeCommand(answer === 'apply' ? 'dockerfileLean.applyPreview' : 'dockerfileLean.cancelPreview');
+    }
+    await running;
   }
   assert.ok(action.edit || action.command, `code action "${action.title}" has neither edit nor command`);
 }
@@ -161,5 +184,5 @@ async function setSetting(section, key, value) {
 
 module.exports = {
   EXTENSION_ID, SOURCE, FIXTURES, root, codeOf, ours, describe, waitFor, waitForRule, waitForNoRule,
-  createDockerfile, readDisk, codeActionsUntil, quickFixes, applyAction, FIX_TITLES, lineIndex, assertLine, closeAll, setSetting,
+  createDockerfile, readDisk, codeActionsUntil, quickFixes, applyAction, previewTab, waitForPreview, FIX_TITLES, lineIndex, assertLine, closeAll, setSetting,
 };

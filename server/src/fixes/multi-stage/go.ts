@@ -4,14 +4,14 @@
  * - With cgo (`CGO_ENABLED=1`, C toolchains or `-dev` packages installed, or go.mod requiring a cgo-only module):
  *   the binary links glibc, so it goes to the same Debian release: distroless base (non-root) when it needs
  *   nothing beyond libc, else `debian:<release>-slim` with the run-time libraries of the `-dev` packages
- *   (knowledge/runtime-libs.ts) installed in one apt-get RUN.
+ *   (knowledge/runtime-libraries.ts) installed in one apt-get RUN.
  * The binary is the `-o` path, or, without `-o`, the name `go build` derives from the package's import path
  * (go.mod's module path, read from the build context) in the directory the build runs in.
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars, workdirAt } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
-import { aptPackageName, runtimeLibFor } from '../../knowledge/runtime-libs';
+import { aptPackageName, runtimeLibFor } from '../../knowledge/runtime-libraries';
 import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
 import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
 import { goRuntimeNeeds } from './go-runtime-needs';

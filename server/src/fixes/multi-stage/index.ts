@@ -16,7 +16,7 @@ import { isRootUser, lookupBaseImage, parseImageRef, repoKey } from '../../knowl
 import { imageWorkdir } from '../../knowledge/image-workdirs';
 import { buildModel } from '../../core/model';
 import { parseShell } from '../../core/shell';
-import { applyOffsetEdits, instructionBlock, instructionLines, type OffsetEdit } from '../edits';
+import { applyOffsetEdits, instructionBlock, instructionLines, runBody, type OffsetEdit } from '../edits';
 import { goBaseSwap, goRecipe } from './go';
 import { nodeRecipe } from './node';
 import { pythonRecipe } from './python';
@@ -349,9 +349,20 @@ function planNow(model: Model): Conversion {
     const as = kw === kw.toLowerCase() ? 'as' : 'AS';
     edits.push({ start: stage.fromInstr.end, end: stage.fromInstr.end, text: ` ${as} ${alias}` });
   }
+  // A moved block after the stage's last kept instruction takes the blank lines above it along: the runtime
+  // stage then follows the builder after one blank line, not after the blank lines that separated what moved.
+  const kept = stage.instructions.filter((i) => !moved.includes(i));
+  const keptEnd = doc.lineBreakEnd((kept[kept.length - 1] ?? stage.fromInstr).endLine);
+  const removals: OffsetEdit[] = [];
   for (const i of moved) {
     const b = instructionBlock(model, i);
-    edits.push({ start: b.commentStart, end: b.end, text: '' });
+    let start = b.commentStart;
+    if (start >= keptEnd) {
+      let line = doc.lineAt(start);
+      while (line > 0 && doc.lineStarts[line - 1] >= keptEnd && /^[ \t]*$/.test(doc.lineText(line - 1))) line--;
+      start = Math.max(doc.lineStarts[line], removals.length ? removals[removals.length - 1].end : 0);
+    }
+    removals.push({ start, end: b.end, text: '' });
   }
 
   // The runtime stage.
@@ -366,9 +377,11 @@ function planNow(model: Model): Conversion {
   }
   for (const e of plan.runtimeEnv ?? []) lines.push(e);
   const aptLine = [...(plan.runtimeAptPackages ?? []), ...tools.filter((t) => !plan.runtimeAptPackages?.includes(t))];
-  if (aptLine.length) lines.push(aptInstallLine(aptLine));
-  for (const r of plan.runtimeSetup ?? []) lines.push(r);
-  if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
+  // A RUN of several commands (an apt-get install of run-time libraries) in the file's continuation style.
+  const setup = [...(aptLine.length ? [aptInstallLine(aptLine)] : []), ...(plan.runtimeSetup ?? [])];
+  for (const r of setup) lines.push(r.startsWith('RUN ') ? `RUN ${runBody(model, 'RUN ', r.slice(4).split(' && '))}` : r);
+  const runtimeWd = plan.runtimeWorkdir === undefined ? wd : plan.runtimeWorkdir;
+  if (runtimeWd && runtimeWd !== '/') lines.push(`WORKDIR ${runtimeWd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
   else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias}${plan.artifactOwners?.[a] ? ` --chown=${plan.artifactOwners[a]}` : ''} ${a} ${targets[k]}`);
   if (lastUser && !moved.includes(lastUser)) {
@@ -401,7 +414,13 @@ function planNow(model: Model): Conversion {
   const last = stage.instructions[stage.instructions.length - 1] ?? stage.fromInstr;
   const at = doc.lineBreakEnd(last.endLine);
   const atEndNoEol = at === doc.text.length && !/[\r\n]$/.test(doc.text);
-  const text = (atEndNoEol ? eol : '') + eol + lines.join(eol) + (atEndNoEol ? '' : eol);
-  edits.push({ start: at, end: at, text });
+  const tail = removals.length && removals[removals.length - 1].end === at ? removals.pop()! : null;
+  edits.push(...removals);
+  if (tail) {
+    // The stage's end moves: the runtime stage replaces it, after the line break of the last kept line.
+    edits.push({ start: tail.start, end: at, text: eol + lines.join(eol) + (atEndNoEol ? '' : eol) });
+  } else {
+    edits.push({ start: at, end: at, text: (atEndNoEol ? eol : '') + eol + lines.join(eol) + (atEndNoEol ? '' : eol) });
+  }
   return { ok: true, edits, plan, manual: res.manual };
 }

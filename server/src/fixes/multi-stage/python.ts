@@ -15,7 +15,7 @@
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
-import { beforeQualifier } from '../../knowledge/runtime-libs';
+import { beforeQualifier } from '../../knowledge/runtime-libraries';
 import { pypiSystemLibraries, type PypiRequirement } from '../../knowledge/pypi-system-libraries';
 import { instructionBlock } from '../edits';
 import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';

@@ -9,7 +9,7 @@ import type { Model, Stage } from '../../core/model';
 import { checkDeadline } from '../../core/deadline';
 import { rootImage, stageVars } from '../../core/stage-info';
 import { GEM_SYSTEM_LIBRARIES, debianReleaseOfTag, gemsInLockfile } from '../../knowledge/runtime-libraries';
-import { beforeQualifier } from '../../knowledge/runtime-libs';
+import { beforeQualifier } from '../../knowledge/runtime-libraries';
 import { absPath, appDirs, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';

@@ -5,8 +5,7 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { BUILD_PACKAGE } from '../../knowledge/toolchains';
-import { isKnownRelease, runtimeLibraries } from '../../knowledge/runtime-libraries';
-import { RUNTIME_LIB_RELEASES, beforeQualifier } from '../../knowledge/runtime-libs';
+import { RUNTIME_LIB_RELEASES, beforeQualifier, isKnownRelease, runtimeLibraries } from '../../knowledge/runtime-libraries';
 import { runCommands } from './common';
 
 /** apt-get options that take the next word as their value. */

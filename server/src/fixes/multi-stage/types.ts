@@ -47,6 +47,11 @@ export interface RecipePlan {
    * instead of the artifacts one by one, and program paths under it in CMD/ENTRYPOINT lose the prefix.
    */
   runtimeRoot?: string;
+  /**
+   * The runtime's WORKDIR when it is not the builder's: null for none (a program installed into a prefix, whose
+   * build directory the runtime does not have). Undefined: the builder's.
+   */
+  runtimeWorkdir?: string | null;
   /** The runtime is the builder's own base image, so its default CMD/ENTRYPOINT still applies when the stage sets none. */
   runtimeKeepsImageCommand?: boolean;
 }

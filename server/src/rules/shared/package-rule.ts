@@ -16,6 +16,8 @@ export interface PackageIssue {
   edits: OffsetEdit[] | null;
   reason?: string;
   severityCap?: Severity;
+  /** The fix's title: what its edits do here (the rule's fixed title when absent). */
+  title?: string;
 }
 
 export const BACKGROUND_REASON = 'the RUN ends in a background job (&); add the cleanup by hand';
@@ -47,7 +49,7 @@ export function packageRule<Id extends string>(id: Id, meta: RuleMeta, fixTitle:
       const start = model.doc.offsetAt(finding.range.start);
       const issue = issues(model).find((x) => x.start === start);
       if (!issue || !issue.edits) return [];
-      return [{ title: fixTitle, edits: toTextEdits(model.doc, issue.edits), preferred: true }];
+      return [{ title: issue.title ?? fixTitle, edits: toTextEdits(model.doc, issue.edits), preferred: true }];
     },
   };
 }
