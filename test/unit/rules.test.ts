@@ -204,6 +204,8 @@ table('apt-hygiene', [
   ['fires on install without lists cleanup', 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends x\n', true, true],
   ['fires on update alone followed by an install RUN', 'FROM debian\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n', true, true],
   ['fires on update alone with nothing to join (not fixable)', 'FROM debian\nRUN apt-get update\nCOPY . .\n', true, false],
+  ['fires on update beside a word apt-get has no operation for (the RUN installs nothing)', 'FROM debian\nRUN apt-get update && apt-get instal -y x\nRUN apt-get install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n', true, true],
+  ['quiet on update beside apt-get reinstall with cleanup', 'FROM debian\nRUN apt-get update && apt-get -y reinstall --no-install-recommends tzdata && rm -rf /var/lib/apt/lists/*\n', false],
   ['fires on cleanup in a later RUN only', 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends x\nRUN rm -rf /var/lib/apt/lists/*\n', true, true],
   ['fires on apt install in a script (fixable to apt-get)', 'FROM debian\nRUN apt update && apt install -y --no-install-recommends x && rm -rf /var/lib/apt/lists/*\n', true, true],
   ['fires on a package named twice', 'FROM debian\nRUN apt-get update && apt-get install -y --no-install-recommends x y x && rm -rf /var/lib/apt/lists/*\n', true, true],

@@ -31,6 +31,30 @@ describe('folderFiles', () => {
     assert.equal(files.read(path.join(root, 'secret.txt')), null);
     assert.equal(files.read('/etc/hostname'), null);
   });
+  it('lists a folder: names, folders with a trailing slash, sorted; never outside the root', () => {
+    assert.deepEqual(files.list!(''), ['cmd/', 'go.mod']);
+    assert.deepEqual(files.list!('cmd'), ['api/']);
+    assert.deepEqual(files.list!('cmd/api/'), ['main.go']);
+    assert.equal(files.list!('nothing'), null);
+    assert.equal(files.list!('go.mod'), null);
+    assert.equal(files.list!('..'), null);
+    assert.equal(files.list!('cmd/../..'), null);
+    assert.equal(files.list!('/etc'), null);
+    fs.symlinkSync(root, path.join(dir, 'up'));
+    try {
+      assert.equal(files.list!('up'), null, 'a link to a folder outside the root is not listed');
+    } finally {
+      fs.unlinkSync(path.join(dir, 'up'));
+    }
+  });
+  it('sees an entry added to a listed folder', () => {
+    assert.deepEqual(files.list!('cmd/api'), ['main.go']);
+    fs.writeFileSync(path.join(dir, 'cmd', 'api', 'routes.go'), 'package main\n');
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(dir, 'cmd', 'api'), later, later);
+    assert.deepEqual(files.list!('cmd/api'), ['main.go', 'routes.go']);
+    fs.unlinkSync(path.join(dir, 'cmd', 'api', 'routes.go'));
+  });
   it('sees a changed file', () => {
     const f = path.join(dir, 'go.mod');
     fs.writeFileSync(f, 'module example.com/other/longer\n');

@@ -79,6 +79,12 @@ export interface Settings {
  */
 export interface WorkspaceFiles {
   read(relPath: string): string | null;
+  /**
+   * The entries of a folder of the build context ('' = the context itself): names, folders with a trailing `/`,
+   * sorted; null when there is no such folder or it cannot be listed. Optional: an adapter without a folder
+   * to look into leaves it out, and the recipes then treat what the folder holds as unknown.
+   */
+  list?(relDir: string): string[] | null;
 }
 
 /** What an analysis may look at besides the text. */

@@ -75,5 +75,57 @@ export function folderFiles(dir: string): WorkspaceFiles {
       if (!isInside(full, root)) return null;
       return readCached(full, real);
     },
+    list(relDir: string): string[] | null {
+      if (relDir.includes('\0') || path.posix.isAbsolute(relDir)) return null;
+      const full = path.resolve(root, ...relDir.split('/').filter((s) => s !== ''));
+      if (!isInside(full, root)) return null;
+      return listFolder(full, real);
+    },
   };
+}
+
+/** At most this many entries of one folder are listed: past it the folder counts as unlistable. */
+const MAX_ENTRIES = 2000;
+
+const listings = new Map<string, { dev: number; ino: number; mtimeMs: number; entries: string[] | null }>();
+
+/**
+ * The entries of a folder inside the root (by its real path, as for reads): names, folders marked with a
+ * trailing `/`, links listed by name (a read follows them only inside the root). Kept per path until the folder's
+ * identity or modification time (which an added, removed or renamed entry changes) does; at most 500 folders.
+ */
+function listFolder(dir: string, realRoot: () => string | null): string[] | null {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(dir);
+  } catch {
+    listings.delete(dir);
+    return null;
+  }
+  const hit = listings.get(dir);
+  if (hit && hit.dev === st.dev && hit.ino === st.ino && hit.mtimeMs === st.mtimeMs) return hit.entries;
+  const entries = listFolderNow(dir, realRoot);
+  if (listings.size >= MAX_CACHED_FILES) listings.clear();
+  listings.set(dir, { dev: st.dev, ino: st.ino, mtimeMs: st.mtimeMs, entries });
+  return entries;
+}
+
+function listFolderNow(dir: string, realRoot: () => string | null): string[] | null {
+  const root = realRoot();
+  if (root === null) return null;
+  let real: string;
+  try {
+    real = fs.realpathSync.native(dir);
+  } catch {
+    return null;
+  }
+  if (!isInside(real, root)) return null;
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(real, { withFileTypes: true });
+  } catch {
+    return null;
+  }
+  if (entries.length > MAX_ENTRIES) return null;
+  return entries.map((e) => (e.isDirectory() ? `${e.name}/` : e.name)).sort();
 }

@@ -192,12 +192,15 @@ const aptCliCalls = perModel((model: Model): { instr: Instr; call: AptCall }[] =
 /** The RUN that starts on each line. */
 const runsByLine = perModel((model: Model): Map<number, Instr> => new Map(model.instructions.filter((x) => x.keyword === 'RUN').map((x) => [x.line, x])));
 
-/** RUNs whose only apt work is `apt-get update`. */
+/** Every operation apt-get(8) has (bookworm, trixie); any other word after `apt-get` makes it fail. */
+const APT_GET_OPERATIONS = new Set([...APT_GET_SUBS, 'reinstall', 'full-upgrade', 'dist-clean', 'distclean', 'check', 'changelog', 'indextargets', 'moo']);
+
+/** RUNs whose only apt work is `apt-get update` (a word apt-get has no operation for is no work: it fails). */
 function lonelyUpdates(model: Model): Instr[] {
   const out: Instr[] = [];
   for (const { instr: i, script } of shellRuns(model, /apt/)) {
     const calls = aptCalls(script);
-    if (calls.some((c) => c.sub === 'update') && !calls.some((c) => c.sub !== 'update')) out.push(i);
+    if (calls.some((c) => c.sub === 'update') && !calls.some((c) => c.sub !== 'update' && (APT_GET_OPERATIONS.has(c.sub) || c.manager !== 'apt-get'))) out.push(i);
   }
   return out;
 }

@@ -9,11 +9,12 @@
  * (go.mod's module path, read from the build context) in the directory the build runs in.
  */
 import type { Model, Stage } from '../../core/model';
-import { rootImage, stageVars } from '../../core/stage-info';
+import { rootImage, stageVars, workdirAt } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
 import { aptPackageName, runtimeLibFor } from '../../knowledge/runtime-libraries';
 import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
-import { absPath, runCommands, type RunCommand, rootRepoIs } from './common';
+import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
+import { goRuntimeNeeds } from './go-runtime-needs';
 import { goExecName, parseGoMod, readCopied, type GoMod } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 
@@ -71,13 +72,17 @@ interface Output {
   path: string | null;
   reason?: string;
   mod: GoMod | null;
+  /** The image folder of that go.mod. */
+  modRoot?: string;
 }
 
 /** Where `go build` writes the binary, and the go.mod it found on the way (for the cgo check). */
 function outputOf(model: Model, stage: Stage, c: RunCommand, b: GoBuild): Output {
   const dir = c.dir;
+  let modRoot: string | undefined;
   const modAt = (imageDir: string | null): GoMod | null => {
     const f = imageDir ? findGoMod(model, stage, c, imageDir) : null;
+    if (f && 'mod' in f) modRoot = f.root;
     return f && 'mod' in f ? f.mod : null;
   };
   if (b.flags.has('-C')) return { path: null, reason: '`go build -C <dir>` changes directory first; convert without -C', mod: null };
@@ -85,21 +90,21 @@ function outputOf(model: Model, stage: Stage, c: RunCommand, b: GoBuild): Output
   if (out) {
     if (!out.startsWith('/') && !dir) return { path: null, reason: 'the binary path is relative and the working directory is unknown', mod: null };
     if (out.endsWith('/')) return { path: null, reason: '`go build -o <dir>/` writes binaries named after packages the Dockerfile does not show', mod: null };
-    return { path: absPath(dir, out), mod: modAt(dir) };
+    return { path: absPath(dir, out), mod: modAt(dir), modRoot };
   }
   if (!dir) return { path: null, reason: '`go build` without -o writes into the working directory, which is unknown', mod: null };
   const pkgs = b.packages.length ? b.packages : ['.'];
   if (pkgs.every((p) => p.endsWith('.go'))) {
     // `go build ed.go rx.go` writes `ed` (go help build).
     const first = pkgs[0].slice(pkgs[0].lastIndexOf('/') + 1).replace(/\.go$/, '');
-    return { path: absPath(dir, first), mod: modAt(dir) };
+    return { path: absPath(dir, first), mod: modAt(dir), modRoot };
   }
   if (pkgs.length > 1 || pkgs[0].includes('...')) return { path: null, reason: '`go build` of several packages writes no binary; name one package and its output with -o', mod: null };
   const pkg = pkgs[0];
   if (!pkg.startsWith('.') && !pkg.startsWith('/')) {
     // An import path names its binary by itself.
     const name = goExecName(pkg);
-    return name ? { path: absPath(dir, name), mod: modAt(dir) } : { path: null, reason: `the binary name of package ${pkg} is not clear`, mod: null };
+    return name ? { path: absPath(dir, name), mod: modAt(dir), modRoot } : { path: null, reason: `the binary name of package ${pkg} is not clear`, mod: null };
   }
   const pkgDir = absPath(dir, pkg);
   if (!pkgDir || !model.files) {
@@ -111,7 +116,7 @@ function outputOf(model: Model, stage: Stage, c: RunCommand, b: GoBuild): Output
   const sub = pkgDir === found.root ? '' : pkgDir.slice(found.root === '/' ? 1 : found.root.length + 1);
   const name = goExecName(sub ? `${found.mod.module}/${sub}` : found.mod.module);
   if (!name) return { path: null, reason: `the binary name of module ${found.mod.module} is not clear`, mod: null };
-  return { path: absPath(dir, name), mod: found.mod };
+  return { path: absPath(dir, name), mod: found.mod, modRoot: found.root };
 }
 
 /** Package names of the stage's apt-get/apt installs (versions and architectures dropped), and whether apk/dnf install anything. */
@@ -194,7 +199,31 @@ export const goRecipe: Recipe = {
       const installsC = pkgs.apt.some((p) => TOOLCHAIN_PACKAGE.test(p)) || pkgs.other;
       const cgoModule = out.mod?.requires.find((r) => CGO_MODULES.includes(r)) ?? null;
       const cgo = cgoSetting === '1' || (cgoSetting !== '0' && (installsC || cgoModule !== null));
-      const base = { ecosystem: 'go', buildStep: i, artifacts: [out.path], buildOnlyEnv: BUILD_ONLY_ENV };
+      // Files the program opens in its working directory and programs it runs (read from its sources).
+      const needs = goRuntimeNeeds(model, stage, out.modRoot ?? c.dir);
+      if ('reason' in needs) {
+        found = { ok: false, reason: needs.reason };
+        continue;
+      }
+      const artifacts = [...(coveredBy(out.path, needs.carry) ? [] : [out.path]), ...needs.carry];
+      const base = { ecosystem: 'go', buildStep: i, artifacts, buildOnlyEnv: BUILD_ONLY_ENV };
+      if (!cgo && needs.packages) {
+        // Programs it runs: the binary stays static, the runtime is the Debian release with their packages.
+        const release = golangRelease(ref.tag);
+        const names = needs.packages.length ? ` (${needs.packages.join(', ')})` : '';
+        if (!release || release === 'alpine') {
+          found = { ok: false, reason: `the program runs other programs${names}, and a runtime that has them is written here only for the Debian releases of golang:<version>` };
+          continue;
+        }
+        const builderEdits = [];
+        if (cgoSetting !== '0') {
+          const at = i.run!.map[cmd.nameWord ? cmd.nameWord.start : cmd.start];
+          builderEdits.push({ start: at, end: at, text: 'CGO_ENABLED=0 ' });
+        }
+        const rt = debianSlim(release, needs.packages);
+        found = { ok: true, plan: { ...base, ...rt, builderEdits } };
+        continue;
+      }
       if (!cgo) {
         // Packages the program may run or load (ffmpeg, a browser's libraries): distroless/static has none of them.
         const used = pkgs.apt.filter((p) => !BUILD_PACKAGE.test(p) && !TOOLCHAIN_PACKAGE.test(p) && !/-(dev|devel)$/.test(p) && !IN_DISTROLESS_STATIC.test(p));
@@ -208,10 +237,12 @@ export const goRecipe: Recipe = {
           const at = i.run!.map[cmd.nameWord ? cmd.nameWord.start : cmd.start];
           builderEdits.push({ start: at, end: at, text: 'CGO_ENABLED=0 ' });
         }
-        found = { ok: true, plan: { ...base, runtimeImage: RUNTIME_GO, builderEdits, runtimeNonRoot: true, runtimeHasShell: false } };
+        const owners = needs.writes ? ownedBy(needs.carry, DISTROLESS_USER) : undefined;
+        found = { ok: true, plan: { ...base, runtimeImage: RUNTIME_GO, builderEdits, runtimeNonRoot: true, runtimeHasShell: false, artifactOwners: owners } };
         continue;
       }
-      const rt = cgoRuntime(ref.tag, pkgs);
+      const rt = cgoRuntime(ref.tag, pkgs, needs.packages);
+      if (!('reason' in rt) && rt.runtimeNonRoot && needs.writes) rt.artifactOwners = ownedBy(needs.carry, DISTROLESS_USER);
       found = 'reason' in rt ? { ok: false, reason: rt.reason } : { ok: true, plan: { ...base, ...rt, builderEdits: [] } };
     }
     return found ?? { ok: false, reason: 'no `go build` step in the final stage' };
@@ -223,10 +254,32 @@ interface Runtime {
   runtimeNonRoot: boolean;
   runtimeHasShell: boolean;
   runtimeSetup?: string[];
+  artifactOwners?: Record<string, string>;
 }
 
-/** The runtime of a cgo binary: the builder's Debian release, with the run-time side of its packages. */
-function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean }): Runtime | { reason: string } {
+/** The user distroless `:nonroot` images run as (GoogleContainerTools/distroless README: uid and gid 65532). */
+const DISTROLESS_USER = '65532:65532';
+
+function ownedBy(paths: string[], owner: string): Record<string, string> | undefined {
+  return paths.length ? Object.fromEntries(paths.map((p) => [p, owner])) : undefined;
+}
+
+/** `debian:<release>-slim` with CA certificates (the golang image has them; a Go program's TLS needs them) and `packages`. */
+function debianSlim(release: string, packages: string[]): Runtime {
+  const list = ['ca-certificates', ...packages.filter((p) => p !== 'ca-certificates')];
+  return {
+    runtimeImage: `debian:${release}-slim`,
+    runtimeNonRoot: false,
+    runtimeHasShell: true,
+    runtimeSetup: [`RUN apt-get update && apt-get install -y --no-install-recommends ${list.join(' ')} && rm -rf /var/lib/apt/lists/*`],
+  };
+}
+
+/**
+ * The runtime of a cgo binary: the builder's Debian release, with the run-time side of its packages; `tools`: the
+ * packages of the programs it runs (null: it runs none), which rule out distroless.
+ */
+function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean }, tools: string[] | null = null): Runtime | { reason: string } {
   const release = golangRelease(tag);
   if (release === 'alpine' || pkgs.other) return { reason: 'the build uses cgo on a non-Debian image; the run-time libraries of its packages are only known here for Debian' };
   if (!release) return { reason: `the build uses cgo and the Debian release behind golang:${tag ?? 'latest'} is not known here` };
@@ -244,14 +297,68 @@ function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean })
       if (!runtime.includes(p)) runtime.push(p);
     }
   }
-  // Nothing beyond libc (and no C++ toolchain asked for: distroless base has no libstdc++).
-  if (runtime.length === 0 && !cxx) return { runtimeImage: DISTROLESS_BASE[release], runtimeNonRoot: true, runtimeHasShell: false };
-  // The golang image carries CA certificates; a Go program's TLS needs them in the runtime too.
-  const list = ['ca-certificates', ...runtime.filter((p) => p !== 'ca-certificates')];
-  return {
-    runtimeImage: `debian:${release}-slim`,
-    runtimeNonRoot: false,
-    runtimeHasShell: true,
-    runtimeSetup: [`RUN apt-get update && apt-get install -y --no-install-recommends ${list.join(' ')} && rm -rf /var/lib/apt/lists/*`],
-  };
+  for (const t of tools ?? []) if (!runtime.includes(t)) runtime.push(t);
+  // Nothing beyond libc (and no C++ toolchain asked for: distroless base has no libstdc++), and no programs run.
+  if (runtime.length === 0 && !cxx && tools === null) return { runtimeImage: DISTROLESS_BASE[release], runtimeNonRoot: true, runtimeHasShell: false };
+  return debianSlim(release, runtime);
+}
+
+/**
+ * The Alpine release of an untagged `golang:<version>-alpine` for a base swap: any release runs a static binary;
+ * docker-library/golang builds its alpine variants on alpine3.22 and alpine3.23 (versions.json, checked 2026-12).
+ */
+const ALPINE_FOR_SWAP = 'alpine:3.22';
+/** Packages a final stage may install and still be only a runtime (certificates, time zones). */
+const RUNTIME_ONLY_PACKAGES = /^(ca-certificates|tzdata)$/;
+
+/**
+ * A final stage on a golang image that builds nothing: it copies in a binary another stage built static
+ * (`CGO_ENABLED=0`, nothing else the program reads or runs that the Go recipe would add) and runs it. Its toolchain
+ * goes by swapping the base for the distribution the golang tag is built on (`golang:1.22-alpine` → `alpine:3.22`,
+ * `golang:1.22-bookworm` → `debian:bookworm-slim`), which keeps the stage's shell, package manager and root user for
+ * its own RUNs. Null when any of that cannot be shown.
+ */
+export function goBaseSwap(model: Model, stage: Stage): { image: string; binary: string } | null {
+  if (stage.baseStage || !stage.image || !rootRepoIs(stage, 'golang') || stage.image.digest) return null;
+  const release = golangRelease(stage.image.tag);
+  if (!release) return null;
+  const tag = stage.image.tag ?? '';
+  const alpine = /(?:^|-)alpine(3\.\d+)?$/.exec(tag);
+  const image = release === 'alpine' ? (alpine?.[1] ? `alpine:${alpine[1]}` : ALPINE_FOR_SWAP) : `debian:${release}-slim`;
+  if (release === 'alpine' && !alpine) return null;
+  // Only package installs of run-time packages, no Go command.
+  for (const c of runCommands(model, stage)) {
+    const n = c.cmd.name;
+    const a = c.cmd.args.map((x) => x.value);
+    if (a.some((x) => x === null)) return null;
+    if (n === 'apk' && (a[0] === 'add' || a.includes('add'))) {
+      if (!a.slice(a.indexOf('add') + 1).every((p) => p!.startsWith('-') || RUNTIME_ONLY_PACKAGES.test(p!))) return null;
+    } else if ((n === 'apt-get' || n === 'apt') && a.includes('install')) {
+      if (release === 'alpine' || !a.slice(a.indexOf('install') + 1).every((p) => p!.startsWith('-') || RUNTIME_ONLY_PACKAGES.test(p!))) return null;
+    } else if (!((n === 'apk' && a[0] === 'update') || ((n === 'apt-get' || n === 'apt') && a[0] === 'update') || (n === 'rm' && a.every((x) => x!.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x!))))) return null;
+  }
+  if (stage.instructions.some((i) => i.keyword === 'ONBUILD' || i.keyword === 'SHELL')) return null;
+  const wd = workdirAt(model, stage, null);
+  if (!wd) return null;
+  const main = mainCommand(model, stage);
+  const program = main?.[0];
+  if (!program) return null;
+  const target = program.includes('/') ? absPath(wd, program) : null;
+  if (!target) return null;
+  // The binary: copied from a stage of this file that builds it static and needs nothing else beside it.
+  for (const d of copyDests(model, stage).reverse()) {
+    if (!d.from || d.path === null || d.sources.length !== 1) continue;
+    const src = d.sources[0];
+    const base = src.slice(src.lastIndexOf('/') + 1);
+    const lands = d.path === target || (d.path.endsWith('/') || model.doc.text.slice(d.instr.start, d.instr.end).trim().endsWith(' .') ? `${d.path.replace(/\/$/, '')}/${base}` === target : false);
+    if (!lands) continue;
+    const from = model.stages.find((s) => s.alias === d.from!.toLowerCase()) ?? (/^\d+$/.test(d.from) ? model.stages[Number(d.from)] : undefined);
+    if (!from || from === stage || !rootRepoIs(from, 'golang')) return null;
+    const built = goRecipe.plan(model, from);
+    if (!built.ok || built.plan.runtimeImage !== RUNTIME_GO || built.plan.builderEdits.length) return null;
+    const bin = absPath(workdirAt(model, from, null), src);
+    if (!bin || !built.plan.artifacts.includes(bin) || built.plan.artifacts.length !== 1) return null;
+    return { image, binary: target };
+  }
+  return null;
 }

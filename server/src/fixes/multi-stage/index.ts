@@ -13,8 +13,11 @@ import type { Instr, Model, Stage } from '../../core/model';
 import { abandonable, checkDeadline, OutOfTime } from '../../core/deadline';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { isRootUser, lookupBaseImage, parseImageRef, repoKey } from '../../knowledge/base-images';
-import { instructionBlock, instructionLines, runBody, type OffsetEdit } from '../edits';
-import { goRecipe } from './go';
+import { imageWorkdir } from '../../knowledge/image-workdirs';
+import { buildModel } from '../../core/model';
+import { parseShell } from '../../core/shell';
+import { applyOffsetEdits, instructionBlock, instructionLines, runBody, type OffsetEdit } from '../edits';
+import { goBaseSwap, goRecipe } from './go';
 import { nodeRecipe } from './node';
 import { pythonRecipe } from './python';
 import { cRecipe } from './c';
@@ -111,16 +114,156 @@ function coveredByArtifacts(path: string | null, artifacts: string[]): boolean {
 }
 
 /**
+ * The USER the runtime keeps of the stage's `USER` instruction: a numeric one works anywhere; a name only where the
+ * runtime image ships that user (`node` on node:*-slim, `nonroot` on distroless). A user created in the builder does
+ * not exist in the runtime: on a runtime that already runs as a non-root user it is left out (the runtime's own user
+ * runs the program); on one that runs as root the conversion declines rather than run the program as root.
+ */
+function runtimeUser(i: Instr, plan: RecipePlan): { user: string | null } | { reason: string } {
+  const u = (i.node.getArgumentsContent() ?? '').trim();
+  if (!u || isRootUser(u)) return { user: null };
+  if (/^\d+(:\d+)?$/.test(u)) return { user: u };
+  const [name, group] = u.split(':');
+  const ships = lookupBaseImage(parseImageRef(plan.runtimeImage)).shipsUser;
+  if (ships && ships.name === name && (group === undefined || group === ships.group)) return { user: u };
+  if (u.includes('$')) return { reason: `the USER on line ${i.line + 1} depends on a variable; the runtime stage would not know which user runs the program` };
+  if (plan.runtimeNonRoot) return { user: null };
+  return { reason: `the stage runs as \`${u}\` (USER on line ${i.line + 1}), a user the ${plan.runtimeImage} runtime does not have; written as a numeric uid it would carry over` };
+}
+
+/** How a decline names a shell-form command that is not one plain program: its program and the variables set before it. */
+function shellCommandText(model: Model, i: Instr): string {
+  const p = programOf(model, i);
+  const body = (p.body ?? (i.node.getRawArgumentsContent() ?? '')).trim();
+  const first = parseShell(body)?.commands.find((c) => c.name);
+  if (first?.name) return `\`${first.name}\`${first.assignments.length ? ` with ${first.assignments.map((a) => `\`${a}\``).join(', ')} set before it` : ''}`;
+  return `the shell command \`${body.length > 60 ? `${body.slice(0, 57)}...` : body}\``;
+}
+
+/**
  * The conversion of the final stage, or why there is none. Within the run's time budget (core/deadline.ts): past
  * it, the planning (and the project files it reads) is abandoned and the conversion declines with that reason.
  */
 export function planConversion(model: Model): Conversion {
   try {
-    return abandonable(() => planNow(model));
+    return abandonable(() => {
+      const first = planNow(model);
+      if (first.ok) return first;
+      return planRelocated(model) ?? first;
+    });
   } catch (err) {
     if (err instanceof OutOfTime) return { ok: false, reason: `planning the conversion ${err.message}` };
     throw err;
   }
+}
+
+/** Top-level folders of the file-system hierarchy: absolute paths into them are the image's, not the app's. */
+const SYSTEM_DIRS = new Set(['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'libx32', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var']);
+const APP_DIR = '/app';
+
+/**
+ * A build that runs in `/` (`WORKDIR /`, or no WORKDIR on an image whose working directory is `/`) mixes the app
+ * with the system, so no recipe can tell which files are the app. It converts as if the stage had its own folder:
+ * `WORKDIR /app` is written after the FROM (or `WORKDIR /` becomes `WORKDIR /app`) and the conversion is planned on
+ * that text. Only where the move changes nothing else: every COPY into the working directory names a relative
+ * destination, no instruction names an absolute path outside the system folders (which could be a file of the app
+ * at `/`), no RUN changes directory to `/`, and the build context (listed) holds no folder named like a system one
+ * that `COPY . .` would have laid over the image. On an image whose own working directory is another one
+ * (golang: `/go`) that directory is only written down. Null when none of this applies or the plan still fails.
+ */
+function planRelocated(model: Model): Conversion | null {
+  const stage = model.stages[model.stages.length - 1];
+  if (!stage || stage.baseStage || !stage.image) return null;
+  const doc = model.doc;
+  const workdirs = stage.instructions.filter((i) => i.keyword === 'WORKDIR');
+  let target: string;
+  const pre: OffsetEdit[] = [];
+  if (workdirs.length === 0) {
+    const own = imageWorkdir(repoKey(stage.image));
+    if (own === null) return null;
+    target = own === '/' ? APP_DIR : own;
+    const at = doc.lineBreakEnd(stage.fromInstr.endLine);
+    if (at === doc.text.length && !/[\r\n]$/.test(doc.text)) return null;
+    pre.push({ start: at, end: at, text: `${stage.fromInstr.node.getKeyword() === 'from' ? 'workdir' : 'WORKDIR'} ${target}${doc.eol}` });
+  } else {
+    if (!workdirs.every((w) => (w.node.getArgumentsContent() ?? '').trim() === '/')) return null;
+    target = APP_DIR;
+    for (const w of workdirs) {
+      const r = w.node.getArgumentsRange?.();
+      if (!r) return null;
+      pre.push({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end), text: APP_DIR });
+    }
+  }
+  if (target === APP_DIR) {
+    // Nothing may depend on the app being at `/`.
+    for (const i of stage.instructions) {
+      if (i.keyword === 'WORKDIR' || i.keyword === 'FROM') continue;
+      const text = doc.text.slice(i.start, i.end).replace(/--from=\S+/g, '');
+      for (const m of text.matchAll(/(^|[\s"'=:,[])\/([A-Za-z0-9_.-]*)/g)) {
+        if (!SYSTEM_DIRS.has(m[2])) return null;
+      }
+    }
+    const files = model.files;
+    if (!files?.list) return null;
+    let entries: string[] | null = null;
+    try {
+      entries = files.list('');
+    } catch {
+      entries = null;
+    }
+    if (!entries || entries.some((e) => SYSTEM_DIRS.has(e.replace(/\/$/, '')))) return null;
+  }
+  const text = applyOffsetEdits(doc.text, pre);
+  const moved = buildModel(text, { files: model.files, path: model.path });
+  const res = planNow(moved);
+  if (!res.ok) return null;
+  // The plan's edits are offsets into the moved text: back to the file's own.
+  const sorted = [...pre].sort((a, b) => a.start - b.start);
+  const back = (p: number): number | null => {
+    let delta = 0;
+    for (const e of sorted) {
+      const newStart = e.start + delta;
+      const newEnd = newStart + e.text.length;
+      if (p <= newStart) break;
+      // Inside the text written there: not a place of the file.
+      if (p < newEnd) return null;
+      delta += e.text.length - (e.end - e.start);
+    }
+    return p - delta;
+  };
+  const edits: OffsetEdit[] = [...pre];
+  for (const e of res.edits) {
+    const start = back(e.start);
+    const end = back(e.end);
+    if (start === null || end === null || end < start) return null;
+    if (pre.some((x) => start < x.end && end > x.start)) return null;
+    edits.push({ start, end, text: e.text });
+  }
+  return { ok: true, edits, plan: res.plan, manual: res.manual };
+}
+
+/**
+ * A final stage on a toolchain image that only receives a binary built static in an earlier stage: its base is
+ * swapped for the distribution the image is built on (go.ts goBaseSwap), the rest of the stage kept as it is.
+ */
+function baseSwap(model: Model, stage: Stage): Conversion | null {
+  const swap = goBaseSwap(model, stage);
+  const r = stage.from.getImageRange();
+  if (!swap || !r) return null;
+  const start = model.doc.offsetAt(r.start);
+  const end = model.doc.offsetAt(r.end);
+  if (model.doc.text.slice(start, end).includes('$')) return null;
+  const plan: RecipePlan = {
+    ecosystem: 'go',
+    buildStep: stage.fromInstr,
+    artifacts: [swap.binary],
+    runtimeImage: swap.image,
+    builderEdits: [],
+    buildOnlyEnv: /^$/,
+    runtimeNonRoot: false,
+    runtimeHasShell: true,
+  };
+  return { ok: true, edits: [{ start, end, text: swap.image }], plan };
 }
 
 function planNow(model: Model): Conversion {
@@ -130,7 +273,7 @@ function planNow(model: Model): Conversion {
   if (!recipe) return { ok: false, reason: 'no conversion recipe for this image yet' };
   checkDeadline();
   const res = recipe.plan(model, stage);
-  if (!res.ok) return res;
+  if (!res.ok) return baseSwap(model, stage) ?? res;
   const plan = res.plan;
   // Paths go into COPY lines as they are: one with a line break or another control character would end the line.
   // eslint-disable-next-line no-control-regex
@@ -141,6 +284,10 @@ function planNow(model: Model): Conversion {
 
   const moved: Instr[] = [];
   const dests = copyDests(model, stage);
+  // The user the image runs as: the stage's last USER, wherever it is. One after the build step moves (the builder's
+  // later steps, such as a prune the recipe adds, keep the user that owns what they touch); one before it stays in
+  // the builder, which ran the build as that user, and the runtime repeats it.
+  const lastUser = [...stage.instructions].reverse().find((i) => i.keyword === 'USER') ?? null;
   for (const [k, i] of stage.instructions.entries()) {
     checkDeadline();
     if (RUNTIME_KEYWORDS.has(i.keyword)) moved.push(i);
@@ -182,7 +329,7 @@ function planNow(model: Model): Conversion {
     if (i === main && !plan.mainVerified) {
       const program = words?.[0];
       if (!program || !(resolvesTo(program, targets, wd) || plan.runtimePrograms?.includes(program))) {
-        return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${targets.join(', ')}` };
+        return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs ${program ? `\`${program}\`` : shellCommandText(model, i)}, not the built ${targets.join(', ')}` };
       }
     }
     const root = plan.runtimeRoot;
@@ -248,16 +395,19 @@ function planNow(model: Model): Conversion {
   const runtimeWd = plan.runtimeWorkdir === undefined ? wd : plan.runtimeWorkdir;
   if (runtimeWd && runtimeWd !== '/') lines.push(`WORKDIR ${runtimeWd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
-  else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias} ${a} ${targets[k]}`);
+  else for (const [k, a] of plan.artifacts.entries()) lines.push(`COPY --from=${alias}${plan.artifactOwners?.[a] ? ` --chown=${plan.artifactOwners[a]}` : ''} ${a} ${targets[k]}`);
+  if (lastUser && !moved.includes(lastUser)) {
+    const u = runtimeUser(lastUser, plan);
+    if ('reason' in u) return { ok: false, reason: u.reason };
+    if (u.user) lines.push(`${lastUser.node.getKeyword()} ${u.user}`);
+  }
   for (const i of moved) {
     checkDeadline();
     if (i.keyword === 'USER') {
-      const u = (i.node.getArgumentsContent() ?? '').trim();
-      // Users created in the builder do not exist in the runtime; a numeric one works anywhere, and so does one
-      // the runtime image itself ships (`node` in node:*-slim).
-      const shipped = lookupBaseImage(parseImageRef(plan.runtimeImage)).shipsUser;
-      const ships = !!shipped && u.split(':')[0] === shipped.name && (!u.includes(':') || u.split(':')[1] === shipped.group);
-      if ((!/^\d+(:\d+)?$/.test(u) && !ships) || isRootUser(u)) continue;
+      if (i !== lastUser) continue;
+      const u = runtimeUser(i, plan);
+      if ('reason' in u) return { ok: false, reason: u.reason };
+      if (!u.user) continue;
     }
     const b = instructionBlock(model, i);
     const comments = doc.text.slice(b.commentStart, b.start);

@@ -32,6 +32,8 @@ export interface RecipePlan {
    * that installs the run-time libraries of the builder's -dev packages. Never a build step.
    */
   runtimeSetup?: string[];
+  /** The owner (`uid:gid`) an artifact gets in the runtime (`COPY --chown`), when the program writes there. */
+  artifactOwners?: Record<string, string>;
   /**
    * Packages a Debian runtime installs with apt-get, in one hygienic RUN after the ENVs (before `runtimeSetup`):
    * the run-time libraries of the builder's `-dev` packages and its other non-build packages. Set (even empty)
