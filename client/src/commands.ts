@@ -5,7 +5,10 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { ServerCommands, type CommandResult } from '../../server/src/protocol';
+import { COMMAND_RULE, ServerCommands, type CommandResult } from '../../server/src/protocol';
+import { COMPARE_COMMAND } from './compare';
+
+const COMPARE_CHOICE = 'Build both and compare before applying';
 
 const PREVIEW_SCHEME = 'dockerfile-lean-preview';
 
@@ -53,12 +56,18 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
       const previewUri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: doc.uri.path, query: String(Date.now()) });
       previews.set(previewUri, result.newText);
       await vscode.commands.executeCommand('vscode.diff', doc.uri, previewUri, `${label}: ${path(doc.uri)} (preview)`, { preview: true });
-      const answer = opts.confirm === 'decline' ? 'Cancel' : await vscode.window.showInformationMessage(`${label}: apply these changes?`, 'Apply', 'Cancel');
+      const compare = serverCommand === ServerCommands.convertToMultiStage ? [COMPARE_CHOICE] : [];
+      const answer = opts.confirm === 'decline' ? 'Cancel' : await vscode.window.showInformationMessage(`${label}: apply these changes?`, 'Apply', ...compare, 'Cancel');
       // Close the preview tab either way; the Dockerfile stays open.
       for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
         if (tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === previewUri.toString()) await vscode.window.tabGroups.close(tab);
       }
       previews.delete(previewUri);
+      if (answer === COMPARE_CHOICE) {
+        // Builds both first; the report offers to apply the same text.
+        void vscode.commands.executeCommand(COMPARE_COMMAND, { uri: doc.uri.toString(), rules: [COMMAND_RULE[serverCommand]] });
+        return false;
+      }
       if (answer !== 'Apply') return false;
       await vscode.window.showTextDocument(doc);
     }

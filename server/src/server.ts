@@ -25,7 +25,8 @@ import { printable } from './core/printable';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
 import { Deadline } from './core/deadline';
 import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
-import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult } from './protocol';
+import { COMMAND_RULE, COMPARE_TEXTS_COMMAND, FIX_ALL_KIND, SERVER_NAME, ServerCommands, type CommandArgs, type CommandResult, type CompareTextsArgs, type CompareTextsResult } from './protocol';
+import { compareTexts } from './fixes/compare-inputs';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { plainText } from './core/plain-text';
 import { SettingsStore } from './lsp/settings';
@@ -212,7 +213,7 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
-      executeCommandProvider: { commands: Object.values(ServerCommands) },
+      executeCommandProvider: { commands: [...Object.values(ServerCommands), COMPARE_TEXTS_COMMAND] },
     },
     serverInfo: { name: SERVER_NAME, version: '0.1.0' },
   };
@@ -439,7 +440,31 @@ connection.onCodeActionResolve(async (action) => {
   return action;
 });
 
+/** The texts "Build and compare" builds for an open document (the builds are the client's). */
+async function compareTextsFor(args: CompareTextsArgs): Promise<CompareTextsResult> {
+  const doc = documents.get(args.uri);
+  if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document not open: ${args.uri}`);
+  const rules = Array.isArray(args.rules) ? args.rules.filter((r) => typeof r === 'string' && RULE_IDS.includes(r)) : undefined;
+  if (rules && rules.length === 0) throw new ResponseError(ErrorCodes.InvalidParams, 'no known rule in rules');
+  const cfg = await settings.get(doc.uri);
+  await shellReady;
+  const text = doc.getText();
+  const r = on(doc.uri, () => compareTexts(text, cfg, rules, () => budget(contextFor(doc.uri))));
+  const result: CompareTextsResult = { before: text, ...r };
+  if (r.after === text) {
+    const { findings } = on(doc.uri, () => analyze(text, cfg, rules, budget(contextFor(doc.uri))));
+    const blocked = findings.find((f) => !f.fixable && f.reason);
+    result.message = blocked ? plainText(`Nothing to compare: ${blocked.reason}.`) : 'Nothing to compare: the fixes change nothing in this Dockerfile.';
+  }
+  return result;
+}
+
 connection.onExecuteCommand(async (params) => {
+  if (params.command === COMPARE_TEXTS_COMMAND) {
+    const a = params.arguments?.[0] as CompareTextsArgs | undefined;
+    if (typeof a?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } as the first argument');
+    return compareTextsFor(a);
+  }
   if (!Object.hasOwn(COMMAND_RULE, params.command)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
   const args = (params.arguments?.[0] ?? {}) as CommandArgs;
   if (typeof args.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } as the first argument');
