@@ -527,7 +527,17 @@ async function compare(args: Args, file: string): Promise<number> {
   if (loaded.binary) throw new UsageError(`${file} is a binary file`);
   const context = path.resolve(c.context ?? path.dirname(path.resolve(file)));
   if (!isDir(context)) throw new UsageError(`the build context ${c.context ?? context} is not a folder`);
-  const texts = compareTexts(loaded.text, settingsFor(file, args), args.rules.length ? args.rules : undefined, () => contextOf(file));
+  const settings = settingsFor(file, args);
+  const only = args.rules.length ? args.rules : undefined;
+  const texts = compareTexts(loaded.text, settings, only, () => contextOf(file));
+  if (texts.after === loaded.text) {
+    // Nothing is built for nothing: no engine is asked.
+    const { findings } = analyze(loaded.text, settings, only, contextOf(file));
+    const blocked = findings.find((f) => !f.fixable && f.reason);
+    const why = plainText(blocked ? `Nothing to compare: ${blocked.reason}.` : 'Nothing to compare: the fixes change nothing in this Dockerfile.');
+    write(STDOUT, args.format === 'json' ? JSON.stringify({ version: 1, dockerfile: shownFile(file), verdict: 'nothing-to-compare', reasons: [why] }, null, 2) + '\n' : `${shownText(why)}\n`);
+    return 0;
+  }
   const found = await findEngine(c.engine);
   if (!found.engine) throw new UsageError(found.problem ?? 'no container engine');
   const ac = new AbortController();

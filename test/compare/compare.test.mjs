@@ -42,9 +42,26 @@ before(() => {
   harness = harnessFigures('go-service');
 });
 
+/** A folder with an executable `name` that logs its arguments to `calls` and runs `target`. */
+function loggingShim(name, target) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `dfl-${name}-shim-`));
+  fs.writeFileSync(path.join(dir, name), `#!/bin/sh\necho "$*" >> "${dir}/calls"\nexec ${target} "$@"\n`, { mode: 0o755 });
+  return { dir, calls: () => fs.readFileSync(path.join(dir, 'calls'), 'utf8') };
+}
+const which = (name) => spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+
 test('go-service with podman: the figures are the images layer\'s, the toolchain is gone, both images start, and are removed', T, async () => {
-  const r = await cli(['compare', '--format', 'json', '--engine', 'podman', PULL, '--smoke-seconds', '3', GO]);
+  const shim = loggingShim('podman', which('podman'));
+  const r = await cli(['compare', '--format', 'json', '--engine', 'podman', PULL, '--smoke-seconds', '3', GO], { env: { PATH: `${shim.dir}:${process.env.PATH}` } });
   assert.equal(r.code, 0, r.out + r.err);
+  // The smoke start: no network, nothing of the user's environment or files.
+  const runs = shim.calls().split('\n').filter((l) => l.startsWith('run '));
+  assert.equal(runs.length, 2, shim.calls());
+  for (const l of runs) {
+    assert.match(l, /^run -d --name dockerfile-lean-compare-[0-9a-f]{8}-(before|after) --network none localhost\/dockerfile-lean-compare\/go-service:(before|after)-[0-9a-f]{8}$/);
+  }
+  assert.doesNotMatch(shim.calls(), /(^| )(-e|--env|--env-file|-v|--volume|--secret|--build-arg)( |=|$)/m);
+  fs.rmSync(shim.dir, { recursive: true, force: true });
   const j = r.json;
   assert.equal(j.verdict, 'ok', JSON.stringify(j.reasons));
   assert.equal(j.engine.name, 'podman');
@@ -73,21 +90,21 @@ test('go-service with podman: the figures are the images layer\'s, the toolchain
 });
 
 test('the docker path: a podman-as-docker shim on PATH builds the same images, and the text report shows them', T, async () => {
-  const shim = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-docker-shim-'));
-  const podman = spawnSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).stdout.trim();
-  fs.writeFileSync(path.join(shim, 'docker'), `#!/bin/sh\necho "$*" >> "${shim}/calls"\nexec ${podman} "$@"\n`, { mode: 0o755 });
+  const { dir: shim, calls: shimCalls } = loggingShim('docker', which('podman'));
   try {
-    const r = await cli(['compare', '--engine', 'docker', PULL, '--smoke-seconds', '2', GO], { env: { PATH: `${shim}:${process.env.PATH}` } });
+    // With the network allowed, the smoke start also asks the service over a port published on 127.0.0.1.
+    const r = await cli(['compare', '--engine', 'docker', PULL, '--smoke-seconds', '4', '--allow-network', '--smoke-url', 'http://localhost:8080/healthz', GO], { env: { PATH: `${shim}:${process.env.PATH}` } });
     assert.equal(r.code, 0, r.out + r.err);
-    const calls = fs.readFileSync(path.join(shim, 'calls'), 'utf8');
+    const calls = shimCalls();
     // docker's own commands went through the shim: the daemon check, build, inspect, cp, run, rmi.
-    for (const c of [/^version --format \{\{\.Server\.Version\}\}$/m, /^build --pull=never -f \S+before\.Dockerfile -t localhost\/dockerfile-lean-compare\//m, /^image inspect /m, /^cp [0-9a-f]+:\/usr\/bin\/gcc -$/m, /^run -d --name dockerfile-lean-compare-\S+ --network none /m, /^rmi /m]) {
+    for (const c of [/^version --format \{\{\.Server\.Version\}\}$/m, /^build --pull=never -f \S+before\.Dockerfile -t localhost\/dockerfile-lean-compare\//m, /^image inspect /m, /^cp [0-9a-f]+:\/usr\/bin\/gcc -$/m, /^run -d --name dockerfile-lean-compare-\S+ -p 127\.0\.0\.1::8080 /m, /^port dockerfile-lean-compare-\S+ 8080\/tcp$/m, /^rmi /m]) {
       assert.match(calls, c);
     }
     assert.match(r.out, /, docker 4\.\d+\.\d+\)/);
     assert.match(r.out, new RegExp(`image size\\s+${(harness.before.size / 1e6).toFixed(1)} MB\\s+${(harness.after.size / 1e6).toFixed(1)} MB`));
     assert.match(r.out, /uid\s+0 \(root\)\s+65532/);
     assert.match(r.out, /\/usr\/bin\/gcc: gone/);
+    assert.match(r.out, /smoke start\s+still running after [\d.]+ s; GET \/healthz: 200\s+still running after [\d.]+ s; GET \/healthz: 200/);
     assert.match(r.out, /Both images built; the fixed one did no worse\./);
   } finally {
     fs.rmSync(shim, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { planConversion } from './multi-stage/index';
 
 export interface CompareTexts {
   after: string;
-  /** The rules whose fixes change the text, in the registry's order. */
+  /** The rules whose fixes make the fixed text, in the registry's order. */
   rules: string[];
   perRule: Record<string, string>;
   toolchainPaths: string[] | null;
@@ -23,16 +23,21 @@ export interface CompareTexts {
 /** `context()` gives each analysis its own budget (and the build context's files). */
 export function compareTexts(text: string, settings: Settings, only: readonly string[] | undefined, context: () => AnalysisContext): CompareTexts {
   const after = fixAll(text, settings, only, context()).text;
-  const rules: string[] = [];
+  const changing: string[] = [];
   const perRule: Record<string, string> = {};
   if (after !== text) {
     for (const id of only ?? RULE_IDS) {
       const alone = fixAll(text, settings, [id], context()).text;
       if (alone === text) continue;
-      rules.push(id);
+      changing.push(id);
       perRule[id] = alone;
     }
   }
+  // A rule counts as applied when the fixed text is another without it (the non-root user is not added where
+  // the conversion's runtime already runs as a non-root user); two rules making the same change both count.
+  const applied = changing.length > 1 ? changing.filter((id) => fixAll(text, settings, changing.filter((x) => x !== id), context()).text !== after) : changing;
+  const rules = applied.length ? applied : changing;
+  for (const id of changing) if (!rules.includes(id)) delete perRule[id];
   let toolchainPaths: string[] | null = null;
   let ecosystem: string | null = null;
   if (rules.includes('multi-stage')) {

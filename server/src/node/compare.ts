@@ -10,12 +10,14 @@
  * and the smoke container gets no network (unless allowed), no environment and no mounts of the user's.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { randomBytes } from 'crypto';
 import type { Engine, ImageFacts, SmokeResult } from './engine';
 
 export const TAG_PREFIX = 'localhost/dockerfile-lean-compare';
+
+// Loaded when a comparison runs, not when the CLI starts for another command.
+const os = (): typeof import('os') => require('os');
+const randomHex = (bytes: number): string => (require('crypto') as typeof import('crypto')).randomBytes(bytes).toString('hex');
 
 export interface CompareLimits {
   /** Each build's time limit. */
@@ -128,8 +130,8 @@ export function stepOf(line: string): { label: string; instruction: string } | n
   if (m) return { label: `${m[1] ?? ''}STEP ${m[2]}`, instruction: m[3].trim() };
   m = /^Step (\d+\/\d+) : (.*)$/.exec(line);
   if (m) return { label: `Step ${m[1]}`, instruction: m[2].trim() };
-  m = /^#\d+ \[([^\]]*\d+\/\d+)\] (.*)$/.exec(line);
-  if (m) return { label: `[${m[1]}]`, instruction: m[2].trim() };
+  m = /^#\d+ \[([^\]]*)\] (.*)$/.exec(line);
+  if (m && /^\d+\/\d+$/.test(m[1].split(' ').pop() ?? '')) return { label: `[${m[1]}]`, instruction: m[2].trim() };
   return null;
 }
 
@@ -238,7 +240,12 @@ function freeMB(dir: string): number | null {
 // the run
 
 function slug(context: string): string {
-  return (path.basename(path.resolve(context)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-._]+|[-._]+$/g, '') || 'project').slice(0, 40);
+  const name = path.basename(path.resolve(context)).toLowerCase().replace(/[^a-z0-9._-]+/g, '-');
+  // A repository name starts and ends with a letter or digit.
+  let a = 0, b = name.length;
+  while (a < b && '-._'.includes(name[a])) a++;
+  while (b > a && '-._'.includes(name[b - 1])) b--;
+  return (name.slice(a, b) || 'project').slice(0, 40);
 }
 
 const secs = (ms: number) => Math.round(ms / 100) / 10;
@@ -250,7 +257,7 @@ export async function compareBuilds(input: CompareInput, opts: CompareOptions): 
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const smokeOpts = { ...DEFAULT_SMOKE, ...opts.smoke };
   const progress = opts.onProgress ?? (() => {});
-  const id = randomBytes(4).toString('hex');
+  const id = randomHex(4);
   const repo = `${TAG_PREFIX}/${slug(input.context)}`;
   const tags: Record<Side, string> = { before: `${repo}:before-${id}`, after: `${repo}:after-${id}` };
   const side = (s: Side): SideReport => ({ built: false, tag: tags[s], buildSeconds: null, facts: null, uid: null, uidSource: '', smoke: null });
@@ -277,7 +284,7 @@ export async function compareBuilds(input: CompareInput, opts: CompareOptions): 
   }
 
   // The texts go to a private scratch folder; the build context stays the user's folder, read by the engine.
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-lean-compare-'));
+  const scratch = fs.mkdtempSync(path.join(os().tmpdir(), 'dockerfile-lean-compare-'));
   const built: string[] = [];
   // A stop of our own (disk limit) is told apart from the user's cancel.
   const stopper = new AbortController();

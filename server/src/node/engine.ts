@@ -240,16 +240,21 @@ class DockerLike implements Engine {
 
   private async ask(name: string, port: number, urlPath: string): Promise<SmokeResult['http']> {
     const p = await run(this.bin, ['port', name, `${port}/tcp`]);
-    const m = /(\d+)\s*$/m.exec(p.out.trim().split('\n')[0] ?? '');
+    // `127.0.0.1:43121` (the first line): the host port after the last colon.
+    const first = (p.out.trim().split('\n')[0] ?? '').trim();
+    const hostPort = first.slice(first.lastIndexOf(':') + 1);
+    const m = /^\d+$/.test(hostPort) ? [hostPort, hostPort] : null;
     if (!m) return { url: urlPath, status: null, error: 'the port is not published' };
-    const url = /^https?:/.test(urlPath) ? urlPath : `http://127.0.0.1:${m[1]}${urlPath.startsWith('/') ? '' : '/'}${urlPath}`;
-    const http = await import('http');
+    const url = `http://127.0.0.1:${m[1]}${urlPath.startsWith('/') ? '' : '/'}${urlPath}`;
+    const http = require('http') as typeof import('http');
     return new Promise((resolve) => {
-      const rq = http.get(url.replace(/^https?:\/\/[^/]+/, `http://127.0.0.1:${m[1]}`), { timeout: 2000 }, (res) => {
+      // Reported by the path asked (the host port is a different one each run).
+      const shown = urlPath;
+      const rq = http.get(url, { timeout: 2000 }, (res) => {
         res.resume();
-        resolve({ url, status: res.statusCode ?? null });
+        resolve({ url: shown, status: res.statusCode ?? null });
       });
-      rq.on('error', (e) => resolve({ url, status: null, error: e.message }));
+      rq.on('error', (e) => resolve({ url: shown, status: null, error: e.message }));
       rq.on('timeout', () => rq.destroy(new Error('no answer within 2 s')));
     });
   }

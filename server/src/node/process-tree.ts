@@ -4,8 +4,11 @@
  * that left the group with setsid, as container runtimes do) and the group itself; Windows uses `taskkill /T`.
  * Output is read as text lines for the caller to show, never run or interpreted as commands.
  */
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
+
+/** Loaded at the first run: the CLI's other commands start without it (it costs a few ms). */
+const childProcess = (): typeof import('child_process') => require('child_process');
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -96,7 +99,7 @@ export function alive(pid: number): boolean {
 
 function signalTree(pid: number, sig: NodeJS.Signals): number[] {
   if (process.platform === 'win32') {
-    spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore' });
+    childProcess().spawnSync('taskkill', ['/pid', String(pid), '/T', '/F'], { stdio: 'ignore' });
     return [];
   }
   const tree = descendants(pid);
@@ -163,7 +166,7 @@ export function runProcess(cmd: string, args: string[], opts: RunOptions = {}): 
       return;
     }
     try {
-      child = spawn(cmd, args, {
+      child = childProcess().spawn(cmd, args, {
         env: opts.env ?? process.env,
         stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
         detached: process.platform !== 'win32',
