@@ -18,6 +18,8 @@ import { renderReport } from './compare-view';
 
 export const COMPARE_COMMAND = 'dockerfileLean.buildAndCompare';
 export const CANCEL_COMPARE_COMMAND = 'dockerfileLean.cancelBuildAndCompare';
+/** A context key: the palette shows the cancel command while a comparison runs. */
+const RUNNING_KEY = 'dockerfileLean.compareRunning';
 
 /** Options a caller (the code action, the preview, a test) may pass. */
 export interface CompareCommandArgs {
@@ -27,6 +29,8 @@ export interface CompareCommandArgs {
   confirm?: boolean;
   /** false: no report panel (tests read the returned report). */
   show?: boolean;
+  /** The build context (default: the Dockerfile's folder; the confirmation also offers the workspace folder). */
+  context?: string;
 }
 
 export type CompareOutcome = { refused: string } | { message: string } | { report: CompareReport };
@@ -75,15 +79,20 @@ export function registerCompare(context: vscode.ExtensionContext, client: Langua
     if (!found.engine) return refuse(`${found.problem}. Install docker, podman or buildah, or name one in the setting dockerfileLean.compare.engine.`);
     const engine = found.engine;
     const file = doc.uri.fsPath;
-    const contextDir = path.dirname(file);
+    let contextDir = args.context ?? path.dirname(file);
     if (args.confirm !== false) {
       const rules = texts.rules.join(', ');
+      // A Dockerfile in a subfolder is often built from the repository's root: offered, never guessed.
+      const wsFolder = vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath;
+      const fromRoot = wsFolder && wsFolder !== contextDir ? ['Build from the workspace folder'] : [];
       const pick = await vscode.window.showInformationMessage(
         `Build and compare ${path.basename(file)}?`,
-        { modal: true, detail: `Builds the current Dockerfile and the fixed one (${rules}) with ${engine.name} ${engine.version}, from the folder ${contextDir}. Their RUN steps run on this machine; each image is then started for ${cfg.get<number>('smokeSeconds', 5)} s${cfg.get<boolean>('allowNetwork', false) ? '' : ' without network'}, and both are removed afterwards${cfg.get<boolean>('keepImages', false) ? ' (kept: dockerfileLean.compare.keepImages)' : ''}.` },
+        { modal: true, detail: `Builds the current Dockerfile and the fixed one (${rules}) with ${engine.name} ${engine.version}, from the folder ${contextDir}${fromRoot.length ? ` (or the workspace folder ${wsFolder})` : ''}. Their RUN steps run on this machine; each image is then started for ${cfg.get<number>('smokeSeconds', 5)} s${cfg.get<boolean>('allowNetwork', false) ? '' : ' without network'}, and both are removed afterwards${cfg.get<boolean>('keepImages', false) ? ' (kept: dockerfileLean.compare.keepImages)' : ''}.` },
         'Build',
+        ...fromRoot,
       );
-      if (pick !== 'Build') return { message: 'not built' };
+      if (pick === fromRoot[0] && wsFolder) contextDir = wsFolder;
+      else if (pick !== 'Build') return { message: 'not built' };
     }
 
     const smokeUrl = parseSmokeUrl(cfg.get<string>('smokeUrl', ''));
@@ -92,6 +101,7 @@ export function registerCompare(context: vscode.ExtensionContext, client: Langua
     output.appendLine(`Build and compare ${file} with ${engine.name} ${engine.version} (${engine.bin}); rewrites: ${texts.rules.join(', ')}`);
     running = new AbortController();
     const abort = running;
+    void vscode.commands.executeCommand('setContext', RUNNING_KEY, true);
     let report: CompareReport;
     try {
       report = await vscode.window.withProgress(
@@ -122,6 +132,7 @@ export function registerCompare(context: vscode.ExtensionContext, client: Langua
       );
     } finally {
       running = null;
+      void vscode.commands.executeCommand('setContext', RUNNING_KEY, false);
     }
     output.appendLine(`verdict: ${report.verdict}${report.reasons.length ? ` (${report.reasons.join('; ')})` : ''}`);
     if (args.show !== false) showReport(context, report, doc, texts, output);
