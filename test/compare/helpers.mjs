@@ -1,9 +1,10 @@
 // Shared by the compare layer's tests: the images layer's measurements, the engine's environment on this VM,
-// and what /proc says about processes.
+// and what /proc says about processes (procs.cjs).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -32,21 +33,4 @@ export function harnessFigures(name) {
   return res;
 }
 
-/** Every process: pid, pgid, command line. */
-export function processes() {
-  const out = [];
-  for (const n of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${n}/stat`, 'latin1');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (rest[0] === 'Z') continue; // a zombie has ended; only its parent's wait is missing
-      const cmd = fs.readFileSync(`/proc/${n}/cmdline`, 'latin1').split('\0').join(' ').trim();
-      out.push({ pid: Number(n), pgid: Number(rest[2]), cmd });
-    } catch {}
-  }
-  return out;
-}
-
-export const processesMatching = (text) => processes().filter((p) => p.cmd.includes(text) && p.pid !== process.pid);
-export const processGroupMembers = (pgid) => processes().filter((p) => p.pgid === pgid);
+export const { processes, processesMatching, processGroupMembers } = createRequire(import.meta.url)('./procs.cjs');

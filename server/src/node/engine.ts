@@ -97,6 +97,22 @@ export function onPath(name: string, envPath = process.env.PATH ?? ''): string |
   return null;
 }
 
+/** The facts of an image from its config (docker's Config and OCI's config name these fields alike). */
+function factsOf(id: string, size: number | null, sizeExact: boolean, layers: unknown, config: Record<string, unknown> | undefined): ImageFacts {
+  const c = config ?? {};
+  return {
+    id: id.slice(0, 12),
+    size,
+    sizeExact,
+    layers: Array.isArray(layers) ? layers.length : null,
+    user: typeof c.User === 'string' ? c.User : '',
+    cmd: Array.isArray(c.Cmd) ? c.Cmd : null,
+    entrypoint: Array.isArray(c.Entrypoint) ? c.Entrypoint : null,
+    workdir: typeof c.WorkingDir === 'string' ? c.WorkingDir : '',
+    exposed: Object.keys((c.ExposedPorts as object | undefined) ?? {}),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // tar: the few headers `docker cp CONTAINER:PATH -` sends first
 
@@ -138,18 +154,8 @@ class DockerLike implements Engine {
     if (r.code !== 0) return null;
     try {
       const j = JSON.parse(r.out)[0];
-      const c = j.Config ?? {};
-      return {
-        id: String(j.Id ?? '').replace(/^sha256:/, '').slice(0, 12),
-        size: typeof j.Size === 'number' ? j.Size : null,
-        sizeExact: typeof j.Size === 'number',
-        layers: Array.isArray(j.RootFS?.Layers) ? j.RootFS.Layers.length : null,
-        user: typeof c.User === 'string' ? c.User : '',
-        cmd: Array.isArray(c.Cmd) ? c.Cmd : null,
-        entrypoint: Array.isArray(c.Entrypoint) ? c.Entrypoint : null,
-        workdir: typeof c.WorkingDir === 'string' ? c.WorkingDir : '',
-        exposed: Object.keys(c.ExposedPorts ?? {}),
-      };
+      const size = typeof j.Size === 'number' ? j.Size : null;
+      return factsOf(String(j.Id ?? '').replace(/^sha256:/, ''), size, size !== null, j.RootFS?.Layers, j.Config);
     } catch {
       return null;
     }
@@ -157,7 +163,8 @@ class DockerLike implements Engine {
 
   /** A created (never started) container to copy files out of; removed by `done`. */
   private async withCreated<T>(tag: string, signal: AbortSignal | undefined, work: (ctr: string) => Promise<T>, fallback: T): Promise<T> {
-    const c = await run(this.bin, ['create', '--network', 'none', tag], { signal });
+    // Never started: the command only lets an image without CMD be created.
+    const c = await run(this.bin, ['create', '--network', 'none', tag, '/dockerfile-lean-never-started'], { signal });
     const ctr = c.out.trim().split('\n').pop() ?? '';
     if (c.code !== 0 || !/^[0-9a-f]{12,}$/.test(ctr)) return fallback;
     try {
@@ -289,21 +296,12 @@ class Buildah implements Engine {
     if (r.code !== 0) return null;
     try {
       const j = JSON.parse(r.out);
-      const c = j.OCIv1?.config ?? {};
+      const c = j.OCIv1?.config;
       const im = await run(this.bin, ['images', '--json', tag], { signal });
       const sizeText = String(JSON.parse(im.out)?.[0]?.size ?? '');
       const m = /^([\d.]+)\s*([a-zA-Z]+)$/.exec(sizeText.trim());
-      return {
-        id: String(j.FromImageID ?? '').slice(0, 12),
-        size: m ? Math.round(Number(m[1]) * (SIZE_UNITS[m[2].toUpperCase()] ?? NaN)) || null : null,
-        sizeExact: false,
-        layers: Array.isArray(j.OCIv1?.rootfs?.diff_ids) ? j.OCIv1.rootfs.diff_ids.length : null,
-        user: typeof c.User === 'string' ? c.User : '',
-        cmd: Array.isArray(c.Cmd) ? c.Cmd : null,
-        entrypoint: Array.isArray(c.Entrypoint) ? c.Entrypoint : null,
-        workdir: typeof c.WorkingDir === 'string' ? c.WorkingDir : '',
-        exposed: Object.keys(c.ExposedPorts ?? {}),
-      };
+      const size = m ? Math.round(Number(m[1]) * (SIZE_UNITS[m[2].toUpperCase()] ?? NaN)) || null : null;
+      return factsOf(String(j.FromImageID ?? ''), size, false, j.OCIv1?.rootfs?.diff_ids, c);
     } catch {
       return null;
     }
@@ -311,7 +309,7 @@ class Buildah implements Engine {
 
   /** A working container of the image, mounted (root; rootless buildah needs `buildah unshare`, not done here). */
   private async withMount<T>(tag: string, signal: AbortSignal | undefined, work: (root: string) => Promise<T>, fallback: T): Promise<T> {
-    const c = await run(this.bin, ['from', '--pull-never', tag], { signal });
+    const c = await run(this.bin, ['from', '--pull=never', tag], { signal });
     const ctr = c.out.trim().split('\n').pop() ?? '';
     if (c.code !== 0 || !ctr) return fallback;
     try {
@@ -346,7 +344,7 @@ class Buildah implements Engine {
     const facts = await this.inspect(tag, req.signal);
     const words = [...(facts?.entrypoint ?? []), ...(req.command ?? facts?.cmd ?? [])];
     if (!words.length) return { state: 'not-run', exitCode: null, seconds: 0, log: '', detail: 'the image has no CMD or ENTRYPOINT' };
-    const c = await run(this.bin, ['from', '--pull-never', '--name', req.name, tag], { signal: req.signal });
+    const c = await run(this.bin, ['from', '--pull=never', '--name', req.name, tag], { signal: req.signal });
     if (c.code !== 0) return { state: 'failed', exitCode: null, seconds: 0, log: (c.out + c.err).trim(), detail: `buildah from failed (exit ${c.code})` };
     try {
       const limit = new AbortController();

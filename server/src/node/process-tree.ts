@@ -6,6 +6,7 @@
  */
 import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import { processExists } from '../lsp/client-process';
 
 /** Loaded at the first run: the CLI's other commands start without it (it costs a few ms). */
 const childProcess = (): typeof import('child_process') => require('child_process');
@@ -88,14 +89,7 @@ export function descendants(pid: number): number[] {
 }
 
 /** Whether a process (or, with a negative id, a process group) still exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export const alive = processExists;
 
 function signalTree(pid: number, sig: NodeJS.Signals): number[] {
   if (process.platform === 'win32') {

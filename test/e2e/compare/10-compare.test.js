@@ -8,21 +8,7 @@ const { waitForRule, codeActionsUntil, createDockerfile, closeAll, root } = requ
 
 const COMPARE = 'dockerfileLean.buildAndCompare';
 
-/** Processes whose command line holds `text`, with their process group (from /proc). */
-function processesMatching(text) {
-  const out = [];
-  for (const n of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${n}/stat`, 'latin1');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (rest[0] === 'Z') continue;
-      const cmd = fs.readFileSync(`/proc/${n}/cmdline`, 'latin1').split('\0').join(' ');
-      if (text === null || cmd.includes(text)) out.push({ pid: Number(n), pgid: Number(rest[2]), cmd });
-    } catch { /* gone */ }
-  }
-  return out;
-}
+const { processesMatching, processGroupMembers } = require('../../compare/procs.cjs');
 
 async function openGoService() {
   const uri = vscode.Uri.joinPath(root(), 'go-service', 'Dockerfile');
@@ -98,11 +84,11 @@ suite('Build and Compare (builds with podman)', () => {
     }
     assert.ok(step.length, 'the RUN step never started');
     const pgid = step[0].pgid;
-    assert.ok(processesMatching(null).some((p) => p.pgid === pgid && /podman build/.test(p.cmd)), 'the step is not in the podman build\'s group');
+    assert.ok(processGroupMembers(pgid).some((p) => /podman build/.test(p.cmd)), 'the step is not in the podman build\'s group');
     assert.strictEqual(await vscode.commands.executeCommand('dockerfileLean.cancelBuildAndCompare'), true);
     const out = await running;
     assert.strictEqual(out.report.verdict, 'cancelled');
-    assert.deepStrictEqual(processesMatching(null).filter((p) => p.pgid === pgid), [], 'the build group has processes left');
+    assert.deepStrictEqual(processGroupMembers(pgid), [], 'the build group has processes left');
     assert.deepStrictEqual(processesMatching(marker), [], 'the RUN step is still running');
   });
 });
