@@ -124,8 +124,9 @@ class FakeEngine implements Engine {
     this.calls.push(`rmi ${tags.length}`);
     for (const t of tags) this.images.delete(t);
   }
+  storage: string | null = null;
   async storagePath() {
-    return null;
+    return this.storage;
   }
 }
 
@@ -206,6 +207,17 @@ describe('compareBuilds', () => {
     assert.equal(r.verdict, 'cancelled');
     assert.equal(e.images.size, 0);
     assert.deepEqual(e.calls, ['build before.Dockerfile ', 'rmi 1']);
+  });
+
+  it('the disk limit: below it nothing is built, and the report says why', async () => {
+    const e = new FakeEngine(() => ({ facts: facts(9e6, ''), files: {}, smoke: running }));
+    e.storage = ROOT;
+    const r = await compareBuilds(input, { engine: e, limits: { minFreeDiskMB: 1e12 } });
+    assert.equal(r.verdict, 'stopped');
+    assert.match(r.reasons[0], /^not built: only \d+ MB free on the engine's storage \(.+\), less than the 1000000000000 MB limit$/);
+    assert.deepEqual(e.calls, ['rmi 0']);
+    const unknown = await compareBuilds(input, { engine: new FakeEngine(() => ({ facts: facts(9e6, ''), files: {}, smoke: running })) });
+    assert.ok(unknown.reasons.some((x) => /the disk limit was not checked/.test(x)));
   });
 
   it('kept on request: the tags are listed', async () => {
