@@ -72,7 +72,7 @@ ${r.reasons.length ? `<ul>${r.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}
 <h2>Toolchain the conversion meant to drop</h2>
 ${tc}
 ${failure}
-${r.kept.length ? `<p class="dim">Images kept: ${r.kept.map((t) => `<code>${esc(t)}</code>`).join(' ')}</p>` : '<p class="dim">Both images were removed.</p>'}
+${r.kept.length ? `<p class="dim">Images kept: ${r.kept.map((t) => `<code>${esc(t)}</code>`).join(' ')}</p>` : '<p class="dim">The images built were removed.</p>'}
 <p>${opts.canApply ? '<button data-m="apply">Apply the fixed Dockerfile</button> ' : ''}<button class="secondary" data-m="output">Show the engine output</button></p>
 <script nonce="${nonce}">
 const vscode = acquireVsCodeApi();
