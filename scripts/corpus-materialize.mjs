@@ -3,6 +3,11 @@
 //
 //   node scripts/corpus-materialize.mjs MIRRORS_DIR OUT_DIR [--manifest FILE]
 //
+// Two manifests are kept: corpus/manifest.tsv (the default: image definitions, Windows images, tool images
+// and some applications) and corpus/apps.tsv (application Dockerfiles that build a program in the image:
+// Go, Node, Python, Java, .NET, Rust, Ruby, PHP, C/C++), given with --manifest. Each goes into its own OUT_DIR,
+// and `npm run corpus -- OUT_DIR` reads the manifest copied there.
+//
 // For every row (repository, commit, path, kind) it writes OUT_DIR/<owner>+<name>/<path> as the commit has
 // it, with the Dockerfile's folder around it (the build context the CLI reads: every text file under 1 MB,
 // at most MAX_FOLDER_FILES of them, shallowest first, dependency and VCS folders left out) and the

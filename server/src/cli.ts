@@ -48,6 +48,7 @@ fix:
                                    written through only to a file inside the folder given (or the named file's)
   --diff                           print a unified diff of each file instead of the fixed text
   without either, fix prints the one fixed file; convert is fix --rule multi-stage
+  fix applies the fixes of warnings and errors (hints and infos too for a rule whose severity the config sets)
 check and fix:
   --rule ID                        only this rule (repeatable)
   --disable ID[,ID...]             turn these rules off (repeatable)

@@ -37,7 +37,7 @@ import { processExists } from './lsp/client-process';
 import { installTestHook } from './lsp/test-hook';
 import { keepReadingAfterBadHeaders } from './lsp/reader';
 import { trace } from './node/trace';
-import { RULE_IDS } from './rules/index';
+import { RULE_IDS, getRule } from './rules/index';
 import { turnRuleOff } from './node/config-edit';
 import { readBounded } from './node/files';
 
@@ -475,7 +475,8 @@ connection.onExecuteCommand(async (params) => {
   const rule = COMMAND_RULE[params.command];
   // Fix All, like fix-all on save, leaves the conversion to its own (previewed) command unless told otherwise.
   const only = rule ? [rule] : cfg.fixAllIncludesConversion ? undefined : LOCAL_FIX_RULES;
-  const { newText, edit } = fixAllEdit(doc, cfg, only);
+  // A rule's own command is the user choosing that rule's fixes: its hints and infos too, as quick fixes would.
+  const { newText, edit } = fixAllEdit(doc, rule && cfg.rules[rule] === undefined ? { ...cfg, rules: { ...cfg.rules, [rule]: getRule(rule)!.meta.defaultSeverity } } : cfg, only);
   const result: CommandResult & { edits: typeof edit[] } = { newText: edit ? newText : null, edits: edit ? [edit] : [] };
   if (!edit) {
     const { findings } = on(doc.uri, () => analyze(doc.getText(), cfg, only, budget(contextFor(doc.uri))));

@@ -448,6 +448,20 @@ describe('executeCommand', () => {
       await assert.rejects(c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{ uri, rules: ['no-such-rule'] }] }), /no known rule/);
       await assert.rejects(c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{}] }), /expected \{ uri \}/);
       assert.equal(c.applyEdits.length, 0);
+  test('a hint: fix-all leaves it to the user; the rule\'s own command and its quick fix apply it', T, () =>
+    withServer(async (c) => {
+      const text = 'FROM debian:bookworm-slim\nRUN mkdir -p /srv/a\nRUN mkdir -p /srv/b\nUSER 1000\nCMD ["sh"]\n';
+      const { uri, diagnostics } = await c.open(text);
+      const hint = byRule(diagnostics, 'merge-run');
+      assert.equal(hint.length, 1);
+      assert.equal(hint[0].severity, 4, 'a hint');
+      assert.deepEqual(await c.codeActions(uri, [], [FIX_ALL_KIND]), [], 'fix-all has nothing to apply');
+      const quick = await c.codeActions(uri, hint, ['quickfix']);
+      assert.ok(quick.some((a) => /Merge/i.test(a.title)), JSON.stringify(quick.map((a) => a.title)));
+      const result = await c.request('workspace/executeCommand', { command: CMD.mergeRunInstructions, arguments: [{ uri, apply: false }] });
+      assert.match(result.newText, /^RUN mkdir -p \/srv\/a && \\\n\s+mkdir -p \/srv\/b$/m);
+      const all = await c.request('workspace/executeCommand', { command: CMD.fixAll, arguments: [{ uri, apply: false }] });
+      assert.equal(all.newText, null, 'Fix All applies warnings and errors only');
     }));
 
   test('CLI convert prints exactly the server convertToMultiStage newText', T, () =>

@@ -141,6 +141,28 @@ describe('non-root-user messages and fixes', () => {
     assert.match(analyze('FROM alpine:3\nRUN apk add --no-cache ffmpeg\nWORKDIR /data\nENTRYPOINT ["ffmpeg"]\n', DEFAULT_SETTINGS, ['non-root-user']).findings[0].reason ?? '', /mounted at run time/));
   it('says what works instead on the official nginx image', () =>
     assert.match(analyze('FROM nginx:alpine\nCOPY . /usr/share/nginx/html\n', DEFAULT_SETTINGS, ['non-root-user']).findings[0].reason ?? '', /nginx-unprivileged/));
+  it('is information without a fix where the image needs root by design (kept alive for exec, driving the Docker engine)', () => {
+    for (const [t, why] of [
+      ['FROM debian:bookworm-slim\nENTRYPOINT ["tail"]\nCMD ["-f", "/dev/null"]\n', /commands run into it with exec/],
+      ['FROM alpine:3.20\nCMD ["/sbin/tini", "--", "sleep", "infinity"]\n', /commands run into it with exec/],
+      ['FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y --no-install-recommends docker.io && rm -rf /var/lib/apt/lists/*\nCMD ["./ci.sh"]\n', /installs docker\.io/],
+      ['FROM nginx:1.27-alpine\nENV DOCKER_HOST=unix:///tmp/docker.sock\nCOPY app/ /app/\nCMD ["/app/start.sh"]\n', /docker\.sock/],
+    ] as const) {
+      const f = finding(t);
+      assert.equal(f.severity, 'info', t);
+      assert.equal(f.fixable, false);
+      assert.match(f.reason ?? '', why);
+    }
+  });
+  it('declines a new user for a server a package installs, and not for the app\'s own server built here', () => {
+    const f = finding('FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y --no-install-recommends exampledb && rm -rf /var/lib/apt/lists/*\nCMD ["/usr/sbin/exampledbd"]\n');
+    assert.equal(f.severity, 'warning');
+    assert.equal(f.fixable, false);
+    assert.match(f.reason ?? '', /starts exampledbd, a server a package the file installs/);
+    assert.equal(finding('FROM debian:bookworm-slim\nCOPY ./install /\nCMD ["/opt/exampledb/bin/exampledbd"]\n').fixable, false, 'a product tree copied over /');
+    assert.equal(finding('FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y g++ make\nWORKDIR /srv\nCOPY . .\nRUN make\nCMD ["./orders_server"]\n').fixable, true);
+    assert.equal(finding('FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends curl\nCOPY bin/exampled /usr/local/bin/exampled\nCMD ["exampled"]\n').fixable, true, 'its own binary');
+  });
   it('never chowns recursively outside the framework dirs', () => {
     for (const t of ['FROM debian:bookworm-slim\nWORKDIR /\nCOPY . .\n', 'FROM alpine\nCOPY . /\n']) assert.doesNotMatch(fixed(t), /chown -R|chown \S+ \/(\s|$)/);
   });

@@ -198,12 +198,25 @@ export interface FixAllResult {
 }
 
 /**
- * Applies every fixable finding's preferred fix until nothing fixable is left (a fixed point), in the
- * registry's priority order; fixes whose edits overlap wait for the next round.
+ * Applies the preferred fix of every fixable finding at warning or error until none is left (a fixed point), in
+ * the registry's priority order; fixes whose edits overlap wait for the next round. A hint or an info is advice
+ * the user weighs (a merge that only saves a layer, `--no-install-recommends` where the recommended packages may
+ * be what the program loads): its fix is a quick fix in the editor, applied when the user picks it, or by fix-all
+ * once the user sets the rule's severity.
  */
 export function fixAll(text: string, settings: Settings = DEFAULT_SETTINGS, only?: readonly string[], context: AnalysisContext = {}, maxRounds = 50): FixAllResult {
   // One budget for every round: past it, the rounds go on without the multi-stage conversion.
   return within(context.deadline, () => fixAllNow(text, settings, only, context, maxRounds));
+}
+
+/**
+ * Whether fix-all applies a finding's fix: fixable, and rated warning or error by its rule, or of a rule whose
+ * severity the user set (then every finding of the rule is at that severity, and the user chose to act on it).
+ */
+export function appliedByFixAll(f: Finding, settings: Settings): boolean {
+  if (!f.fixable) return false;
+  const configured = settings.rules[f.rule];
+  return (configured !== undefined && configured !== 'off') || f.severity === 'warning' || f.severity === 'error';
 }
 
 function fixAllNow(text: string, settings: Settings, only: readonly string[] | undefined, context: AnalysisContext, maxRounds: number): FixAllResult {
@@ -212,7 +225,7 @@ function fixAllNow(text: string, settings: Settings, only: readonly string[] | u
   const order = new Map((RULES as readonly Rule[]).map((r, k) => [r.id, k]));
   for (let round = 0; round < maxRounds; round++) {
     const { model, findings } = analyze(current, settings, only, context);
-    const fixable = findings.filter((f) => f.fixable).sort((a, b) => (order.get(a.rule) ?? 99) - (order.get(b.rule) ?? 99));
+    const fixable = findings.filter((f) => appliedByFixAll(f, settings)).sort((a, b) => (order.get(a.rule) ?? 99) - (order.get(b.rule) ?? 99));
     const chosen: { start: number; end: number; text: string }[] = [];
     const taken: [number, number][] = [];
     for (const f of fixable) {

@@ -102,16 +102,23 @@ export const multiStage: Rule<'multi-stage'> = {
       : sizeMb
         ? `a ${runtime} runtime (about ${sizeMb} MB)`
         : `a runtime on ${runtime} without them`;
+    const declined = conv.ok ? conv.manual : conv.reason;
     const message =
       `The final image ${tc.what} with the program. ` +
       `A builder stage and ${runtimeText} would ship only the artifacts.` +
-      (conv.ok ? '' : ` Not converted automatically: ${conv.reason}.`);
+      (declined ? ` Not converted automatically: ${declined}.` : '');
     const r = stage.fromInstr;
-    return [{ start: r.start, end: r.end, message, fixable: conv.ok, reason: conv.ok ? undefined : conv.reason, data: { ecosystem: tc.ecosystem } } satisfies RawFinding];
+    // A conversion that rests on an assumption the build context cannot confirm is only offered as a quick fix.
+    const data = conv.ok && conv.manual ? { ecosystem: tc.ecosystem, quickFixOnly: true } : { ecosystem: tc.ecosystem };
+    return [{ start: r.start, end: r.end, message, fixable: !declined, reason: declined, data } satisfies RawFinding];
   },
-  fixes(model, _finding: Finding): Fix[] {
+  fixes(model, finding: Finding): Fix[] {
     const conv = planConversion(model);
     if (!conv.ok) return [];
+    if (conv.manual) {
+      if (finding.data?.quickFixOnly !== true) return [];
+      return [{ title: `Convert to a multi-stage build (${conv.plan.ecosystem} → ${conv.plan.runtimeImage}; check the run-time libraries)`, edits: toTextEdits(model.doc, conv.edits), preferred: false, manual: true }];
+    }
     return [{ title: `Convert to a multi-stage build (${conv.plan.ecosystem} → ${conv.plan.runtimeImage})`, edits: toTextEdits(model.doc, conv.edits), preferred: true }];
   },
 };

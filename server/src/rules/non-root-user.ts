@@ -325,6 +325,133 @@ function startsNginx(stage: Stage): boolean {
   return !!words?.length && /^(nginx|openresty)$/.test(baseName(words[0]));
 }
 
+/** The words of the program the stage starts: the ENTRYPOINT's and its CMD arguments, init shims left out. */
+function startWords(stage: Stage): string[] {
+  const { entrypoint, cmd } = startOf(stage);
+  const e = entrypoint ? commandWords(entrypoint) ?? [] : [];
+  // An exec-form ENTRYPOINT takes the CMD as its arguments; a shell-form one ignores it.
+  const execForm = !entrypoint || (entrypoint.node.getArgumentsContent() ?? '').trim().startsWith('[');
+  const c = cmd && execForm ? commandWords(cmd) ?? [] : [];
+  const words = [...e, ...c];
+  // Init shims in the CMD (`/sbin/tini -- node app.js`) pass on too.
+  while (words.length && PASS_ON.test(baseName(words[0]))) {
+    words.shift();
+    while (words[0]?.startsWith('-')) if (words.shift() === '--') break;
+  }
+  return words;
+}
+
+/** `tail -f /dev/null`, `sleep infinity`: a start that only keeps the container up for commands run into it. */
+function keepsAliveOnly(words: string[]): boolean {
+  const w = words[0] && SHELLS.test(baseName(words[0])) && words[1] === '-c' ? (words[2] ?? '').split(/\s+/) : words;
+  const name = w.length ? baseName(w[0]) : '';
+  if (name === 'tail') return w.includes('/dev/null') && w.some((a) => /^-[a-zA-Z]*[fF]/.test(a));
+  if (name === 'sleep') return w.length === 2 && /^(infinity|inf|\d{5,}[smhd]?)$/.test(w[1]);
+  return false;
+}
+
+/** Packages that put the Docker engine or its client in the image (Debian/Ubuntu, Fedora/RHEL, Alpine names). */
+const DOCKER_PACKAGES = new Set(['docker-ce', 'docker-ce-cli', 'docker.io', 'docker-cli', 'moby-engine', 'moby-cli', 'docker', 'docker-engine', 'podman-docker']);
+const OS_MANAGERS = new Set(['apt-get', 'apt', 'yum', 'dnf', 'microdnf', 'tdnf', 'zypper', 'apk']);
+
+/** The OS packages the stage chain's RUNs install (by name, versions and options left out), from the shell parse. */
+function osPackages(stage: Stage): Set<string> {
+  const out = new Set<string>();
+  for (const i of chainInstrs(stage)) {
+    const script = i.keyword === 'RUN' ? i.run?.script() : null;
+    if (!script) continue;
+    for (const c of script.commands) {
+      if (c.name === null || !OS_MANAGERS.has(baseName(c.name))) continue;
+      const args = c.args.map((a) => a.value ?? '');
+      const at = args.findIndex((a) => a === 'install' || a === 'add');
+      if (at < 0) continue;
+      for (const a of args.slice(at + 1)) if (a && !a.startsWith('-')) out.add(a.split(/[=<>]/)[0]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Why the image's job needs root, or null: it drives the Docker engine (it installs the engine or its client, or
+ * talks to a docker.sock, which is root's or the docker group's), or it only keeps the container alive for commands
+ * run into it with `docker exec`, whose user is not known here.
+ */
+function jobNeedsRoot(stage: Stage): string | null {
+  if (keepsAliveOnly(startWords(stage))) return 'the container only stays up (its start command waits forever) for commands run into it with exec, and which user those need is not known here';
+  const pkgs = osPackages(stage);
+  const docker = [...pkgs].find((p) => DOCKER_PACKAGES.has(p));
+  if (docker) return `it installs ${docker} to drive the Docker engine, whose socket belongs to root (or the docker group of the host)`;
+  if (chainInstrs(stage).some((i) => /\bdocker\.sock\b/.test(i.node.getArgumentsContent() ?? ''))) return 'it talks to the Docker engine through docker.sock, which belongs to root (or the docker group of the host)';
+  return null;
+}
+
+/**
+ * A server the file installs as an OS package and starts itself (`/opt/<product>/bin/<server>`, `/usr/sbin/<daemon>`),
+ * or null. Such a server writes its data under /var (its data folder is root's, or the package's own user's); a new
+ * user cannot create it, so the fix is the package's user plus that folder's ownership, which only its docs name.
+ */
+function packagedServer(stage: Stage): string | null {
+  const words = startWords(stage);
+  const prog = words[0];
+  if (!prog || isShellOrRepl(words) || REPLS.test(baseName(prog)) || SHELLS.test(baseName(prog))) return null;
+  // A relative path is the app's own program, next to its files.
+  if (!prog.startsWith('/') && prog.includes('/')) return null;
+  const name = baseName(prog);
+  const serverLike = /^\/opt\/[^/]+\//.test(prog) || /\/sbin\//.test(prog) || /^[a-z][\w.-]*(d|server|servr)$/.test(name);
+  if (!serverLike) return null;
+  // The file's own binary (copied in, or built here) is the app's: the usual fix applies. A tree copied over `/`
+  // (an installed product's files, unpacked in the context) is not.
+  let overRoot = false;
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
+    const words = (i.node.getArgumentsContent() ?? '').split(/\s+/).filter((w) => w && !w.startsWith('--'));
+    const dest = words[words.length - 1];
+    if (dest === '/') {
+      overRoot = true;
+      continue;
+    }
+    if (dest && (prog.startsWith('/') ? within(prog, dest) || dest.endsWith('/' + name) : baseName(dest) === name || dest.endsWith('/bin/') || dest.endsWith('/bin'))) return null;
+  }
+  if (!overRoot && osPackages(stage).size === 0) return null;
+  return `it starts ${name}, a server a package the file installs put there; a new user cannot create the data folder it writes (under /var, root's or the package's own user's): switch to that package's user after giving it its data folder`;
+}
+
+const DEV_SERVER = /(^|[\s;&|(])(react-scripts start|craco start|vite(?![\w-])(?!\s+(build|preview))|next dev|ng serve|nuxt(i)?( dev)?(\s|$)|vue-cli-service serve|webpack-dev-server|webpack serve|gatsby develop)/;
+const NODE_INSTALL = /(^|[\s;&|(])(npm\s+(install|i|ci)|yarn(\s+install)?|pnpm\s+(install|i))(\s|$|[;&|])/;
+
+/**
+ * A development server started over a node_modules installed as root, or null. Dev servers write their caches into
+ * node_modules (`node_modules/.cache`: webpack, babel-loader, eslint); under a new USER they fail with EACCES.
+ * The start script is read from the package.json the file copies into WORKDIR; when it is not readable, null.
+ */
+function devServerOverRootInstall(model: Model, stage: Stage): string | null {
+  const words = startWords(stage);
+  if (!words.length) return null;
+  let run = words.join(' ');
+  const tool = baseName(words[0]);
+  if (/^(npm|yarn|pnpm)$/.test(tool)) {
+    const script = words[1] === 'run' || words[1] === 'run-script' ? words[2] : words[1];
+    if (!script) return null;
+    const wd = workdirAt(model, stage, null);
+    const pkg = wd ? stageChain(stage).map((s) => contextFileFor(model, s, `${wd.replace(/\/$/, '')}/package.json`)).find(Boolean) : null;
+    if (!pkg) return null;
+    let scripts: unknown;
+    try {
+      scripts = (JSON.parse(pkg.text) as { scripts?: unknown }).scripts;
+    } catch {
+      return null;
+    }
+    const body = scripts && typeof scripts === 'object' ? (scripts as Record<string, unknown>)[script] : undefined;
+    if (typeof body !== 'string') return null;
+    run = body;
+  }
+  const dev = DEV_SERVER.exec(run);
+  if (!dev) return null;
+  const installed = stage.instructions.some((i) => i.keyword === 'RUN' && NODE_INSTALL.test(i.run?.body ?? ''));
+  if (!installed) return null;
+  return `it starts a development server (${dev[2].trim()}), which writes its cache into node_modules, and node_modules is installed as root: under a new USER it stops with EACCES; switch user before the install and copy the files with --chown`;
+}
+
 /** Why the stage's VOLUME directories cannot be given to the user, or null. */
 function volumeProblem(stage: Stage, plan: UserPlan): string | null {
   const { dirs, last } = volumeDirs(stage);
@@ -796,13 +923,19 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const cannot = info?.cannotSwitch ?? (startsNginx(stage) ? NGINX_STARTED : null);
     // FROM nginx with no content or config of its own: a variant of the image (added modules) for others to build on.
     if (info?.cannotSwitch && !chainInstrs(stage).some((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) return [];
+    // Root by the image's design: information with the reason, no warning and no fix.
+    const needsRoot = jobNeedsRoot(stage);
+    if (needsRoot) return [{ start: target.start, end: target.end, message: `${runsRoot} That may be by design here: ${needsRoot}.`, fixable: false, reason: needsRoot, severityCap: 'info' }];
     if (cannot) return [{ start: target.start, end: target.end, message: `${runsRoot} A plain USER is not the fix here.`, fixable: false, reason: cannot }];
+    const server = packagedServer(stage);
+    if (server) return [{ start: target.start, end: target.end, message: `${runsRoot} A new user is not the fix here.`, fixable: false, reason: server }];
     const as = newUser(options);
     const plan = planFor(model, stage, as);
     const underRoot = toolsUnderRoot(model, stage);
     const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
     const volume = plan.declined ? null : volumeProblem(stage, plan);
     const mounted = plan.declined || !plan.guessed ? null : mountedWorkdir(model, stage);
+    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
@@ -812,7 +945,9 @@ export const nonRootUser: Rule<'non-root-user'> = {
             ? { ...plan, declined: volume }
             : mounted
               ? { ...plan, declined: `nothing in the file puts anything into WORKDIR ${mounted}: it is where files are mounted at run time, and a fixed uid may not be able to write them there; run the tool with --user "$(id -u):$(id -g)" instead` }
-              : plan;
+              : devServer
+                ? { ...plan, declined: devServer }
+                : plan;
     // On an image the table does not know, its own user is not known: a guessed user is a quick fix to confirm, never applied by fix-all.
     const manual = !known && !!plan.guessed;
     const message = instr

@@ -31,6 +31,8 @@ export interface ProgramForm {
   /** The exec-form words; from the shell form when that could be converted. */
   words: string[] | null;
   shellForm: boolean;
+  /** The shell-form text with its line continuations joined (undefined for the exec form). */
+  body?: string;
 }
 
 /** The words a CMD, ENTRYPOINT or HEALTHCHECK runs. */
@@ -50,7 +52,7 @@ export function programOf(model: Model, instr: Instr): ProgramForm {
     }
   }
   const joined = instr.run ? instr.run.body : body.replace(new RegExp(`\\${model.escape}[ \\t]*\\r?\\n`, 'g'), ' ');
-  return { instr, words: execForm(joined), shellForm: true };
+  return { instr, words: execForm(joined), shellForm: true, body: joined };
 }
 
 /** What the image runs: the ENTRYPOINT's words followed by the CMD's (the CMD alone when there is no ENTRYPOINT). */

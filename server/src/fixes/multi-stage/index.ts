@@ -4,15 +4,15 @@
  * (CMD, ENTRYPOINT, EXPOSE, LABEL, …) move into it. Each ecosystem's knowledge is one recipe.
  *
  * The runtime stage is written in this order: FROM; the builder's ARG declarations its lines use; the
- * builder's runtime ENVs and the recipe's `runtimeEnv`; the recipe's `runtimeSetup` (e.g. one apt-get RUN
- * of run-time libraries); WORKDIR; one `COPY --from` per artifact; the moved instructions with their
+ * builder's runtime ENVs and the recipe's `runtimeEnv`; one apt-get RUN of the recipe's `runtimeAptPackages` and
+ * the tools its HEALTHCHECK calls (runtime-tools.ts); the recipe's `runtimeSetup`; WORKDIR; one `COPY --from` per artifact; the moved instructions with their
  * comments. Everything before the builder's FROM (parser directives, ARGs before the first FROM, earlier
  * stages) and everything in the builder (cache mounts included) stays byte for byte.
  */
 import type { Instr, Model, Stage } from '../../core/model';
 import { abandonable, checkDeadline, OutOfTime } from '../../core/deadline';
-import { workdirAt } from '../../core/stage-info';
-import { isRootUser } from '../../knowledge/base-images';
+import { rootImage, workdirAt } from '../../core/stage-info';
+import { isRootUser, lookupBaseImage, parseImageRef, repoKey } from '../../knowledge/base-images';
 import { instructionBlock, instructionLines, type OffsetEdit } from '../edits';
 import { goRecipe } from './go';
 import { nodeRecipe } from './node';
@@ -26,6 +26,8 @@ import { rpmInstallrootRecipe } from './rpm-installroot';
 import { javaRecipe } from './java';
 import { dotnetRecipe } from './dotnet';
 import { absPath, copyDests, coveredBy, programOf } from './common';
+import { runtimeToolPackages } from './runtime-tools';
+import { aptInstallLine } from './system-packages';
 import type { Recipe, RecipePlan } from './types';
 
 export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, rustRecipe, javaRecipe, dotnetRecipe, rubyRecipe, phpRecipe, rRecipe, rpmInstallrootRecipe];
@@ -34,7 +36,8 @@ export const RECIPES: Recipe[] = [goRecipe, nodeRecipe, pythonRecipe, cRecipe, r
 const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 'STOPSIGNAL', 'VOLUME', 'LABEL']);
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-export type Conversion = { ok: true; edits: OffsetEdit[]; plan: RecipePlan } | { ok: false; reason: string };
+/** `manual`: offered as a quick fix only, with this reason (see RecipeResult). */
+export type Conversion = { ok: true; edits: OffsetEdit[]; plan: RecipePlan; manual?: string } | { ok: false; reason: string };
 
 export function recipeFor(model: Model, stage: Stage): Recipe | null {
   for (const r of RECIPES) {
@@ -61,10 +64,16 @@ function varsUsed(line: string): Set<string> {
 /**
  * The runtime image written with the builder FROM's pre-FROM ARG where its value is the runtime's tag (or a
  * whole part of it): `FROM node:${NODE_VERSION}` → `node:${NODE_VERSION}-slim`, so a `--build-arg` moves both
- * stages together. Not when the runtime installs release-specific packages, whose names the ARG would not move.
+ * stages together. Not when the runtime installs release-specific packages, whose names the ARG would not move,
+ * unless the runtime is the builder's own image (`FROM ruby:$RUBY_VERSION-slim` on both sides): there a Ruby or
+ * Python version left behind by a `--build-arg` would break the copied gems or venv silently, while a package name
+ * the new release lacks fails the build.
  */
 function templatedRuntime(model: Model, stage: Stage, plan: RecipePlan): string {
-  if (plan.runtimeSetup?.length) return plan.runtimeImage;
+  const own = rootImage(stage).ref;
+  const runtime = parseImageRef(plan.runtimeImage);
+  const sameImage = !!own && repoKey(own) === repoKey(runtime) && (own.tag ?? 'latest') === (runtime.tag ?? 'latest');
+  if ((plan.runtimeSetup?.length || plan.runtimeAptPackages?.length) && !sameImage) return plan.runtimeImage;
   const r = stage.from.getImageRange();
   if (!r) return plan.runtimeImage;
   const raw = model.doc.text.slice(model.doc.offsetAt(r.start), model.doc.offsetAt(r.end));
@@ -143,6 +152,9 @@ function planNow(model: Model): Conversion {
   if (!main && !plan.runtimeKeepsImageCommand) return { ok: false, reason: 'the stage has no CMD or ENTRYPOINT naming the binary to run' };
   const targets = plan.artifacts.map((a) => plan.artifactTargets?.[a] ?? a);
   const replaced = new Map<Instr, string>();
+  /** Packages the runtime installs for the tools a HEALTHCHECK calls (curl). */
+  const tools: string[] = [];
+  const provided = (program: string) => resolvesTo(program, targets, wd) || !!plan.runtimePrograms?.includes(program);
   const execLine = (i: Instr, words: string[]) => `${i.node.getKeyword()} ${JSON.stringify(words).replace(/","/g, '", "')}`;
   for (const i of moved) {
     checkDeadline();
@@ -160,7 +172,11 @@ function planNow(model: Model): Conversion {
       if (!words) return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} needs a shell, which ${plan.runtimeImage} does not have` };
       if (i.keyword !== 'HEALTHCHECK') replaced.set(i, execLine(i, words));
     }
-    if (i === main || i.keyword === 'HEALTHCHECK') {
+    if (i.keyword === 'HEALTHCHECK' && plan.runtimeAptPackages) {
+      const t = runtimeToolPackages(model, i, provided, plan.runtimeImage);
+      if (!t.ok) return t;
+      for (const p of t.packages) if (!tools.includes(p)) tools.push(p);
+    } else if (i === main || i.keyword === 'HEALTHCHECK') {
       const program = words?.[0];
       if (!program || !(resolvesTo(program, targets, wd) || plan.runtimePrograms?.includes(program))) {
         return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs \`${program ?? '?'}\`, not the built ${targets.join(', ')}` };
@@ -202,6 +218,8 @@ function planNow(model: Model): Conversion {
     else if (keep.length) lines.push(`${i.node.getKeyword()} ${keep.map((p) => doc.text.slice(doc.offsetAt(p.getRange().start), doc.offsetAt(p.getRange().end))).join(' ')}`);
   }
   for (const e of plan.runtimeEnv ?? []) lines.push(e);
+  const aptLine = [...(plan.runtimeAptPackages ?? []), ...tools.filter((t) => !plan.runtimeAptPackages?.includes(t))];
+  if (aptLine.length) lines.push(aptInstallLine(aptLine));
   for (const r of plan.runtimeSetup ?? []) lines.push(r);
   if (wd && wd !== '/') lines.push(`WORKDIR ${wd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
@@ -210,8 +228,11 @@ function planNow(model: Model): Conversion {
     checkDeadline();
     if (i.keyword === 'USER') {
       const u = (i.node.getArgumentsContent() ?? '').trim();
-      // Users created in the builder do not exist in the runtime; a numeric one works anywhere.
-      if (!/^\d+(:\d+)?$/.test(u) || isRootUser(u)) continue;
+      // Users created in the builder do not exist in the runtime; a numeric one works anywhere, and so does one
+      // the runtime image itself ships (`node` in node:*-slim).
+      const shipped = lookupBaseImage(parseImageRef(plan.runtimeImage)).shipsUser;
+      const ships = !!shipped && u.split(':')[0] === shipped.name && (!u.includes(':') || u.split(':')[1] === shipped.group);
+      if ((!/^\d+(:\d+)?$/.test(u) && !ships) || isRootUser(u)) continue;
     }
     const b = instructionBlock(model, i);
     const comments = doc.text.slice(b.commentStart, b.start);
@@ -232,5 +253,5 @@ function planNow(model: Model): Conversion {
   const atEndNoEol = at === doc.text.length && !/[\r\n]$/.test(doc.text);
   const text = (atEndNoEol ? eol : '') + eol + lines.join(eol) + (atEndNoEol ? '' : eol);
   edits.push({ start: at, end: at, text });
-  return { ok: true, edits, plan };
+  return { ok: true, edits, plan, manual: res.manual };
 }

@@ -7,9 +7,12 @@
 import { NPM_CI, NPM_INSTALL } from '../../core/package-calls';
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
-import { absPath, copyDests, execForm, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
+import { absPath, appDirs, copyDests, execForm, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
 import type { Recipe, RecipeResult } from './types';
+import { buildPackagesShipped } from './build-packages';
+import { aptPackages, runtimePackages } from './system-packages';
+import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 
 type Pm = 'npm' | 'yarn' | 'pnpm';
 const PMS = new Set<string>(['npm', 'yarn', 'pnpm']);
@@ -69,7 +72,7 @@ export const nodeRecipe: Recipe = {
     const cmds = runCommands(model, stage);
     const builds = cmds.filter((c) => isNodeBuild(c));
     const build = builds[builds.length - 1];
-    if (!build) return { ok: false, reason: 'there is no build step, only dependencies: a runtime that takes node_modules compiled with the build packages is not written here' };
+    if (!build) return nativeModulesPlan(model, stage, cmds) ?? { ok: false, reason: 'there is no build step, only dependencies: a runtime that takes node_modules compiled with the build packages is not written here' };
     const pm = isNodeBuild(build)!;
     const dir = build.dir;
     if (!dir) return { ok: false, reason: 'the directory the build runs in is not known' };
@@ -178,4 +181,46 @@ function yarnPrune(model: Model, stage: Stage, install: RunCommand, rcText: stri
   if (major === null) return { reason: 'the Yarn Berry version is not named (packageManager in package.json or yarnPath in .yarnrc.yml), and its production install differs by version' };
   if (major < 4 && !rc.workspaceTools) return { reason: `Yarn ${major} needs the workspace-tools plugin for \`${BERRY_PRUNE}\`; add it or use Yarn 4` };
   return { prune: BERRY_PRUNE };
+}
+
+/**
+ * No build step, but build packages installed for native modules (`node:20-slim` + build-essential python3, then
+ * `npm ci`): the builder keeps the packages and compiles node_modules; the runtime is the slim image of the same
+ * line (the same image when it is already slim) with the whole app directory, node_modules as installed (nothing
+ * pruned: the original image had them all), and the run-time libraries of the `-dev` packages. null when the stage
+ * installs no build packages (then a builder stage gains nothing).
+ */
+function nativeModulesPlan(model: Model, stage: Stage, cmds: RunCommand[]): RecipeResult | null {
+  if (buildPackagesShipped(model, stage).length === 0) return null;
+  const ref = rootImage(stage).ref!;
+  const tag = ref.tag ?? '';
+  if (/(^|-)alpine/.test(tag)) return { ok: false, reason: 'the image is an Alpine Node; the run-time packages of what apk installs into it are not known here' };
+  const install = cmds.filter((c) => installOf(c)).pop();
+  if (!install) return { ok: false, reason: 'no dependency install (`npm ci` / `npm install` / `yarn install`) runs in the stage: nothing is built with the build packages' };
+  const wd = workdirAt(model, stage, null);
+  if (!install.dir || install.dir === '/' || install.dir !== wd) return { ok: false, reason: 'the dependency install does not run in the image\'s WORKDIR, so the app directory is not known' };
+  const found = appDirs(model, stage);
+  if (!found.ok) return found;
+  if (!found.dirs.some((d) => d === install.dir)) return { ok: false, reason: `the dependencies are installed in ${install.dir}, which is not where the app is copied` };
+  const apt = aptPackages(model, stage);
+  // Python beside a compiler is node-gyp's (github.com/nodejs/node-gyp#on-unix: python3, make, a C/C++ toolchain).
+  if (apt.buildOnly.some((p) => /^(build-essential|g\+\+|gcc|make)([-:=]|$)/.test(p))) apt.runtime = apt.runtime.filter((p) => !/^(python3?|python3-minimal|python-is-python3)([:=]|$)/.test(p));
+  const pkgs = runtimePackages(apt, debianReleaseOfTag(ref.tag), `node:${tag || 'latest'}`, 'name the release in the tag (e.g. -bookworm-slim)', true);
+  if (!pkgs.ok) return pkgs;
+  return {
+    ok: true,
+    plan: {
+      ecosystem: 'node',
+      buildStep: lastRun(stage)!,
+      artifacts: found.dirs,
+      runtimeImage: /(^|-)slim/.test(tag) ? `node:${tag}` : nodeRuntimeImage(ref.tag),
+      builderEdits: [],
+      buildOnlyEnv: /^(NPM_CONFIG_\w*|npm_config_\w*|YARN_\w*|COREPACK_\w*)$/,
+      runtimeNonRoot: false,
+      runtimeHasShell: true,
+      // yarn (classic) is part of the official node images, slim ones included.
+      runtimePrograms: ['node', 'npm', 'npx', 'yarn', '/usr/local/bin/node'],
+      runtimeAptPackages: pkgs.packages,
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { Model, Stage } from '../../core/model';
 import { checkDeadline } from '../../core/deadline';
 import { copyDests, coveredBy } from './common';
+import { normalizePypiName, type PypiRequirement } from '../../knowledge/pypi-system-libraries';
 
 function tomlTable(text: string): Record<string, unknown> | null {
   try {
@@ -63,12 +64,26 @@ export function readCopied(model: Model, stage: Stage, imageDir: string, file: s
       if (!coveredBy(imageDir, [d.path!])) continue;
       return readContext(model, imageDir === d.path ? '' : imageDir.slice(d.path === '/' ? 1 : d.path!.length + 1), file);
     }
+    // One directory of the context copied whole (`COPY requirements/ requirements/`): its contents land in the destination.
+    const src = d.sources.length === 1 ? trimTrailing(d.sources[0].replace(/^\.\//, ''), '/') : '';
+    if (src && !/[*?[]/.test(src) && !src.startsWith('/') && !src.split('/').includes('..') && src.split('/').pop() !== file && coveredBy(imageDir, [d.path!])) {
+      const rel = imageDir === d.path ? '' : imageDir.slice(d.path === '/' ? 1 : d.path!.length + 1);
+      const text = readContext(model, rel ? `${src}/${rel}` : src, file);
+      if (text !== null) return text;
+    }
     const named = d.sources.find((s) => !/[*?[]/.test(s) && s.replace(/\/$/, '').split('/').pop() === file);
     if (!named) continue;
     const into = d.path === `${imageDir.replace(/\/$/, '')}/${file}` || (d.path === imageDir && (d.sources.length > 1 || /\/\s*$|\s\.\s*$/.test(model.doc.text.slice(d.instr.start, d.instr.end))));
     if (into) return readContext(model, '', named.replace(/^\.\//, ''));
   }
   return null;
+}
+
+/** `s` without the copies of `ch` at its end (a loop: `/x+$/` backtracks quadratically on a long run of x not at the end). */
+function trimTrailing(s: string, ch: string): string {
+  let end = s.length;
+  while (end > 0 && s[end - 1] === ch) end--;
+  return s.slice(0, end);
 }
 
 // --- go.mod -------------------------------------------------------------------------------------
@@ -269,4 +284,96 @@ export function parsePoetryToml(text: string): PoetryToml | null {
 export function parsePythonVersion(text: string): string | null {
   const line = text.split(/\r?\n/).map((l) => l.trim()).find((l) => l && !l.startsWith('#'));
   return line && /^\d+(\.\d+){0,2}$/.test(line) ? line : null;
+}
+
+/** One requirement line of PEP 508 (`name[extra,…] (spec) ; marker`): its normalised name and extras, or null. */
+export function parseRequirement(spec: string): PypiRequirement | null {
+  const m = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[([^\]]*)\])?/.exec(spec);
+  if (!m) return null;
+  const extras = (m[2] ?? '').split(',').map((x) => normalizePypiName(x.trim())).filter(Boolean);
+  return { name: trimTrailing(normalizePypiName(m[1]), '-'), extras };
+}
+
+export interface Requirements {
+  reqs: PypiRequirement[];
+  /** Files `-r` / `-c` name, as written (relative to the file's directory). */
+  includes: string[];
+  /** Distributions `--no-binary` names (normalised; `:all:` for every one). */
+  noBinary: string[];
+}
+
+/** The values of `--no-binary` (`--no-binary x,y`, `--no-binary=x`) among `words`, normalised. */
+export function noBinaryOf(words: (string | null)[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    const v = w === '--no-binary' ? words[k + 1] : w?.startsWith('--no-binary=') ? w.slice('--no-binary='.length) : undefined;
+    if (v) for (const n of v.split(',')) if (n.trim()) out.push(n.trim() === ':all:' ? ':all:' : normalizePypiName(n.trim()));
+  }
+  return out;
+}
+
+/**
+ * A requirements file (pip.pypa.io/en/stable/reference/requirements-file-format): one requirement per line,
+ * `#` comments, `\` continuations, `-r`/`-c` includes, `--no-binary`; URLs, paths and editables name no
+ * distribution and are skipped.
+ */
+export function parseRequirements(text: string): Requirements {
+  const out: Requirements = { reqs: [], includes: [], noBinary: [] };
+  for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
+    const hash = raw.search(/(^|\s)#/);
+    const line = (hash < 0 ? raw : raw.slice(0, hash)).trim();
+    if (!line) continue;
+    if (line.startsWith('-')) {
+      const words = line.split(/\s+|=/);
+      if (['-r', '--requirement', '-c', '--constraint'].includes(words[0]) && words[1]) {
+        if (words[0] === '-r' || words[0] === '--requirement') out.includes.push(words[1]);
+      }
+      out.noBinary.push(...noBinaryOf(line.split(/\s+/)));
+      continue;
+    }
+    if (/^[a-z+]+:\/\//i.test(line) || line.startsWith('.') || line.startsWith('/')) continue;
+    const r = parseRequirement(line.includes(' @ ') ? line.slice(0, line.indexOf(' @ ')) : line);
+    if (r) out.reqs.push(r);
+  }
+  return out;
+}
+
+/**
+ * The dependencies of a pyproject.toml: PEP 621 `[project] dependencies` and optional dependencies, and Poetry's
+ * `[tool.poetry.dependencies]` and groups (python-poetry.org/docs/pyproject). null when the file does not parse.
+ */
+export function pyprojectRequirements(text: string): PypiRequirement[] | null {
+  const t = tomlTable(text);
+  if (!t) return null;
+  const out: PypiRequirement[] = [];
+  const add = (spec: unknown) => {
+    const r = typeof spec === 'string' ? parseRequirement(spec) : null;
+    if (r) out.push(r);
+  };
+  const project = isRecord(t.project) ? t.project : {};
+  if (Array.isArray(project.dependencies)) project.dependencies.forEach(add);
+  if (isRecord(project['optional-dependencies'])) for (const v of Object.values(project['optional-dependencies'])) if (Array.isArray(v)) v.forEach(add);
+  const tool = isRecord(t.tool) ? t.tool : {};
+  const poetry = isRecord(tool.poetry) ? tool.poetry : {};
+  const tables: unknown[] = [poetry.dependencies, poetry['dev-dependencies']];
+  if (isRecord(poetry.group)) for (const g of Object.values(poetry.group)) if (isRecord(g)) tables.push(g.dependencies);
+  for (const deps of tables) {
+    if (!isRecord(deps)) continue;
+    for (const [name, v] of Object.entries(deps)) {
+      if (name.toLowerCase() === 'python') continue;
+      const extras = isRecord(v) && Array.isArray(v.extras) ? v.extras.filter((x): x is string => typeof x === 'string').map(normalizePypiName) : [];
+      out.push({ name: normalizePypiName(name), extras });
+    }
+  }
+  return out;
+}
+
+/** The packages of a poetry.lock or uv.lock (`[[package]] name = "…"`), which include every transitive one; null when it does not parse. */
+export function lockedPackages(text: string): PypiRequirement[] | null {
+  const t = tomlTable(text);
+  if (!t || !Array.isArray(t.package)) return null;
+  const out: PypiRequirement[] = [];
+  for (const p of t.package) if (isRecord(p) && typeof p.name === 'string') out.push({ name: normalizePypiName(p.name), extras: [] });
+  return out;
 }

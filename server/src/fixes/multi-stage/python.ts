@@ -14,10 +14,13 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
-import { BUILD_PACKAGE } from '../../knowledge/toolchains';
+import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
+import { beforeQualifier } from '../../knowledge/runtime-libs';
+import { pypiSystemLibraries, type PypiRequirement } from '../../knowledge/pypi-system-libraries';
 import { instructionBlock } from '../edits';
 import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
-import { parsePoetryToml, parsePythonVersion, readCopied } from './project-files';
+import { lockedPackages, noBinaryOf, parsePoetryToml, parsePythonVersion, parseRequirement, parseRequirements, pyprojectRequirements, readCopied } from './project-files';
+import { aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
 export const VENV = '/opt/venv';
@@ -30,24 +33,34 @@ function words(c: RunCommand): (string | null)[] {
   return c.cmd.args.map((x) => x.value);
 }
 
+/**
+ * The words with an expansion as their unquoted text (`"poetry==$POETRY_VERSION"` → `poetry==$POETRY_VERSION`): what
+ * a package name is matched against when only its version comes from a variable.
+ */
+function looseWords(c: RunCommand): string[] {
+  return c.cmd.args.map((x) => x.value ?? x.raw.replace(/["']/g, ''));
+}
+
 /** `pip install …`, `pip3 install …`, `python -m pip install …`: its arguments after `install`, or null. */
-function pipInstallArgs(c: RunCommand): (string | null)[] | null {
-  const a = words(c);
+function pipInstallArgs(c: RunCommand, loose = false): (string | null)[] | null {
+  const a = loose ? looseWords(c) : words(c);
   if (c.cmd.name && /^pip3?(\.\d+)?$/.test(c.cmd.name) && a[0] === 'install') return a.slice(1);
   if (isPython(c.cmd.name) && a[0] === '-m' && a[1] === 'pip' && a[2] === 'install') return a.slice(3);
   return null;
 }
 
 /** `uv pip install …`: its arguments after `install`, or null. */
-function uvPipInstallArgs(c: RunCommand): (string | null)[] | null {
-  const a = words(c);
+function uvPipInstallArgs(c: RunCommand, loose = false): (string | null)[] | null {
+  const a = loose ? looseWords(c) : words(c);
   return c.cmd.name === 'uv' && a[0] === 'pip' && (a[1] === 'install' || a[1] === 'sync') ? a.slice(2) : null;
 }
 
 /** Packaging tools, which may stay in the system Python: `pip install poetry`, `pip install --upgrade pip uv`. */
-const TOOL_PACKAGE = /^(pip|setuptools|wheel|poetry|poetry-plugin-export|uv|pipx|virtualenv)([=<>!~\[].*)?$/i;
+const TOOL_PACKAGE = /^(pip|setuptools|wheel|poetry|poetry-core|poetry-plugin-[a-z-]+|uv|pipx|virtualenv)([=<>!~\[].*)?$/i;
 
-function isToolInstall(args: (string | null)[]): boolean {
+/** Whether a pip install only installs packaging tools (a version from a variable, `poetry==$POETRY_VERSION`, included). */
+function isToolInstall(c: RunCommand): boolean {
+  const args = pipInstallArgs(c, true) ?? uvPipInstallArgs(c, true) ?? [];
   const operands = args.filter((x) => x === null || !x.startsWith('-'));
   return operands.length > 0 && operands.every((x) => x !== null && TOOL_PACKAGE.test(x)) && !args.some((x) => x === '-r' || x === '-e' || x === '--requirement' || x === '--editable');
 }
@@ -64,7 +77,6 @@ function venvOf(c: RunCommand): string | null {
   return p;
 }
 
-const PACKAGE_MANAGERS = new Set(['apt-get', 'apt', 'apk', 'dnf', 'yum', 'microdnf']);
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off)$/i;
 
@@ -125,20 +137,14 @@ export const pythonRecipe: Recipe = {
   plan(model: Model, stage: Stage): RecipeResult {
     const ref = rootImage(stage).ref!;
     if (ref.digest) return { ok: false, reason: 'the image is pinned by digest; the digest of its slim variant is not known here' };
-    if (/(^|-)(slim|alpine)/.test(ref.tag ?? '')) return { ok: false, reason: 'the image is already a slim Python; the build packages installed into it have no runtime counterpart known here' };
+    const tag = ref.tag ?? '';
     const cmds = runCommands(model, stage);
-    // System packages other than compilers may be needed at run time (libpq-dev → libpq5), and the Debian
-    // release of a python tag without a codename moves with time, so their run-time names are not known here.
-    for (const c of cmds) {
-      if (!c.cmd.name || !PACKAGE_MANAGERS.has(c.cmd.name)) continue;
-      const a = words(c);
-      if (!a.some((x) => x === 'install' || x === 'add')) continue;
-      const pkgs = a.filter((x): x is string => x !== null && !x.startsWith('-') && !['install', 'add', 'update', 'upgrade'].includes(x) && !x.includes('='));
-      const runtimeLike = pkgs.filter((p) => (!BUILD_PACKAGE.test(p) || /-(dev|devel)$/.test(p)) && !/^(lib)?python3?[\d.]*-dev$/.test(p));
-      if (runtimeLike.length) {
-        return { ok: false, reason: `the stage installs system packages (${runtimeLike.join(', ')}) whose run-time libraries the slim image would need; which ones is not known here` };
-      }
+    if (/(^|-)alpine/.test(tag)) {
+      return { ok: false, reason: 'the image is an Alpine Python; the run-time packages of what apk installs into it are not known here' };
     }
+    // Already slim (`python:3.12-slim` + build-essential): the builder is the same image with its build packages,
+    // the runtime the same image with only their run-time libraries.
+    const slimBase = /(^|-)slim/.test(tag);
     const other = cmds.find((c) => ['pipenv', 'pdm', 'conda', 'mamba', 'hatch'].includes(c.cmd.name ?? ''));
     if (other) return { ok: false, reason: `dependencies are installed by ${other.cmd.name}; where it puts them is its own configuration` };
     if (cmds.some((c) => c.cmd.name === 'uv' && words(c)[0] === 'python')) return { ok: false, reason: '`uv python` installs an interpreter of its own, which the slim image would not have' };
@@ -147,7 +153,7 @@ export const pythonRecipe: Recipe = {
     const uvSyncs = cmds.filter((c) => c.cmd.name === 'uv' && words(c)[0] === 'sync');
     const pipInstalls = cmds.filter((c) => {
       const a = pipInstallArgs(c) ?? uvPipInstallArgs(c);
-      return a !== null && !isToolInstall(a);
+      return a !== null && !isToolInstall(c);
     });
     const modes = [poetryInstalls.length && 'poetry', uvSyncs.length && 'uv-sync'].filter(Boolean) as Mode[];
     if (modes.length > 1) return { ok: false, reason: 'both poetry and `uv sync` install dependencies; which environment the app runs in is not clear' };
@@ -155,7 +161,7 @@ export const pythonRecipe: Recipe = {
 
     for (const c of cmds) {
       const args = pipInstallArgs(c) ?? uvPipInstallArgs(c);
-      if (!args || isToolInstall(args)) continue;
+      if (!args || isToolInstall(c)) continue;
       const bad = args.find((x) => x === '--user' || x === '--target' || x === '-t' || x === '--prefix' || x === '--root' || x === '--system' || (x ?? '').startsWith('--target=') || (x ?? '').startsWith('--prefix='));
       if (bad) return { ok: false, reason: `\`${c.cmd.name === 'uv' ? 'uv pip' : 'pip'} install ${bad}\` puts packages outside the environment the recipe copies` };
       if (c.cmd.name === 'uv' && inlineOrStage(model, stage, c, 'UV_SYSTEM_PYTHON')) return { ok: false, reason: 'UV_SYSTEM_PYTHON makes `uv pip install` install into the system Python, outside the environment the recipe copies' };
@@ -183,6 +189,18 @@ export const pythonRecipe: Recipe = {
     const app: string[] = [];
     for (const p of paths) if (!coveredBy(p, app)) app.push(p);
     if (app.length === 0) return { ok: false, reason: 'nothing is copied into the image: there is no app to move' };
+
+    // System packages: the run-time libraries of the `-dev` packages installed (libpq-dev → libpq5), and on the full
+    // image those of the PyPI packages that link the image's own libraries (psycopg2 → libpq-dev → libpq5).
+    const apt = aptPackages(model, stage);
+    // The image's own Python headers (Debian's python3-dev is for Debian's python3, not the image's).
+    apt.dev = apt.dev.filter((p) => !/^(lib)?python3?[\d.]*-dev$/.test(beforeQualifier(p)));
+    if (!slimBase) {
+      const sys = pypiSystemLibraries(...installedRequirements(model, stage, mode === 'pip' ? pipInstalls : mode === 'poetry' ? poetryInstalls : uvSyncs, mode));
+      for (const d of sys.dev) if (!apt.dev.some((x) => beforeQualifier(x) === d)) apt.dev.push(d);
+    }
+    const pkgs = runtimePackages(apt, debianReleaseOfTag(ref.tag), `python:${tag || 'latest'}`, 'name the release in the tag (e.g. -bookworm)', true);
+    if (!pkgs.ok) return pkgs;
 
     // The build step: the last RUN (everything after it must be copies into the app).
     const buildStep = lastRun(stage) ?? dests[dests.length - 1].instr;
@@ -212,7 +230,8 @@ export const pythonRecipe: Recipe = {
         buildStep,
         // The venv and the app directories, none inside another (an in-project .venv comes with its project).
         artifacts: [venv, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b]))),
-        runtimeImage: `python:${slimTag(ref.tag, true)}`,
+        runtimeImage: slimBase ? `python:${tag}` : `python:${slimTag(ref.tag, true)}`,
+        runtimeAptPackages: pkgs.packages,
         builderEdits,
         buildOnlyEnv: /^(PIP_\w*|POETRY_\w*|UV_\w*|PIPENV_\w*)$/,
         runtimeNonRoot: false,
@@ -263,4 +282,80 @@ function uvSyncVenv(model: Model, stage: Stage, syncs: RunCommand[], tag: string
   const venv = absPath(first.dir, envDir ?? '.venv');
   if (!venv || venv === '/') return { reason: 'the project environment of `uv sync` is not known' };
   return { venv, create: null };
+}
+
+/** Options of `pip install` / `uv pip install` that take the next word as their value (not a requirement). */
+const PIP_VALUE_OPTIONS = new Set(['-c', '--constraint', '-i', '--index-url', '--extra-index-url', '-f', '--find-links', '--only-binary', '--no-binary', '-t', '--target', '--prefix', '--root', '--python', '-p', '--src', '--trusted-host', '--platform', '--python-version', '--implementation', '--abi', '--progress-bar', '--config-settings', '-C', '--upgrade-strategy', '--report', '--cache-dir']);
+
+/** A file of the image (an absolute path) as the build context has it when `before` runs; null when unknown. */
+function imageFile(model: Model, stage: Stage, path: string | null, before: RunCommand['instr']): string | null {
+  if (!path) return null;
+  const k = path.lastIndexOf('/');
+  return readCopied(model, stage, path.slice(0, k) || '/', path.slice(k + 1), before);
+}
+
+/**
+ * The distributions the stage installs, as far as the build context shows them: the operands of `pip install`,
+ * the requirements files it names (and their `-r` includes), the pyproject.toml of a project it installs
+ * (`pip install .`), poetry.lock or uv.lock (else pyproject.toml) of the project `poetry install` / `uv sync`
+ * installs; and the distributions pip is told to build from source (`--no-binary`, PIP_NO_BINARY). Files the
+ * context does not have add nothing.
+ */
+function installedRequirements(model: Model, stage: Stage, installs: RunCommand[], mode: Mode): [PypiRequirement[], Set<string>] {
+  const reqs: PypiRequirement[] = [];
+  const noBinary = new Set<string>();
+  const seen = new Set<string>();
+  const at = (c: RunCommand, p: string | null | undefined) => (p ? absPath(c.dir, p) : null);
+  const requirementsFile = (path: string | null, c: RunCommand, depth: number) => {
+    if (!path || seen.has(path) || depth > 4) return;
+    seen.add(path);
+    const text = imageFile(model, stage, path, c.instr);
+    if (text === null) return;
+    const r = parseRequirements(text);
+    reqs.push(...r.reqs);
+    for (const n of r.noBinary) noBinary.add(n);
+    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+    for (const inc of r.includes) requirementsFile(absPath(dir, inc), c, depth + 1);
+  };
+  const project = (dir: string | null, c: RunCommand, locks: string[]) => {
+    if (!dir) return;
+    for (const lock of locks) {
+      const text = readCopied(model, stage, dir, lock, c.instr);
+      const pkgs = text === null ? null : lockedPackages(text);
+      if (pkgs) {
+        reqs.push(...pkgs);
+        return;
+      }
+    }
+    const text = readCopied(model, stage, dir, 'pyproject.toml', c.instr);
+    const deps = text === null ? null : pyprojectRequirements(text);
+    if (deps) reqs.push(...deps);
+  };
+  for (const c of installs) {
+    const env = inlineOrStage(model, stage, c, 'PIP_NO_BINARY');
+    if (env) for (const n of noBinaryOf(['--no-binary', env])) noBinary.add(n);
+    if (mode === 'poetry') project(c.dir, c, ['poetry.lock']);
+    else if (mode === 'uv-sync') project(c.dir, c, ['uv.lock']);
+    else {
+      const args = pipInstallArgs(c) ?? uvPipInstallArgs(c) ?? [];
+      for (const n of noBinaryOf(args)) noBinary.add(n);
+      const sync = c.cmd.name === 'uv' && words(c)[1] === 'sync';
+      for (let k = 0; k < args.length; k++) {
+        const a = args[k];
+        if (a === null) continue;
+        if (a === '-r' || a === '--requirement') requirementsFile(at(c, args[++k]), c, 0);
+        else if (a.startsWith('--requirement=')) requirementsFile(at(c, a.slice('--requirement='.length)), c, 0);
+        else if (a === '-e' || a === '--editable') project(at(c, args[++k]), c, []);
+        else if (PIP_VALUE_OPTIONS.has(a)) k++;
+        else if (a.startsWith('-')) continue;
+        else if (sync) requirementsFile(at(c, a), c, 0);
+        else if (/^(\.|\/)/.test(a) && !/\.(whl|tar\.gz|zip)$/.test(a)) project(at(c, a), c, []);
+        else if (!a.includes('://')) {
+          const r = parseRequirement(a);
+          if (r) reqs.push(r);
+        }
+      }
+    }
+  }
+  return [reqs, noBinary];
 }

@@ -11,7 +11,7 @@ import { rootImage, stageVars } from '../../core/stage-info';
 import { GEM_SYSTEM_LIBRARIES, debianReleaseOfTag, gemsInLockfile } from '../../knowledge/runtime-libraries';
 import { beforeQualifier } from '../../knowledge/runtime-libs';
 import { absPath, appDirs, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
-import { aptInstallLine, aptPackages, runtimePackages } from './system-packages';
+import { aptPackages, runtimePackages } from './system-packages';
 import type { Recipe, RecipeResult } from './types';
 
 /** GEM_HOME of the official ruby images (docker-library/ruby Dockerfiles: `ENV GEM_HOME /usr/local/bundle`). */
@@ -49,7 +49,11 @@ export const rubyRecipe: Recipe = {
   plan(model: Model, stage: Stage): RecipeResult {
     const { ref, text } = rootImage(stage);
     if (ref!.digest) return { ok: false, reason: 'the image is pinned by digest; the digest of its slim variant is not known here' };
-    if (/(^|-)(slim|alpine)/.test(ref!.tag ?? '')) return { ok: false, reason: 'the image is already a slim Ruby; the build packages installed into it are the only toolchain, and removing them needs the gems built elsewhere' };
+    const tag = ref!.tag ?? '';
+    if (/(^|-)alpine/.test(tag)) return { ok: false, reason: 'the image is an Alpine Ruby; the run-time packages of what apk installs into it are not known here' };
+    // Already slim (`ruby:3.3-slim` + build-essential libpq-dev): the builder is the same image with its build
+    // packages, the runtime the same image with their run-time libraries. The gems could link nothing else.
+    const slimBase = /(^|-)slim/.test(tag);
     const cmds = runCommands(model, stage);
     const installs = cmds.filter(isBundleInstall);
     const install = installs[installs.length - 1];
@@ -71,19 +75,20 @@ export const rubyRecipe: Recipe = {
       if (!bundlePath || raw.includes('$') || raw.includes('~')) return { ok: false, reason: `the bundle path ${raw} is relative to a directory that is not known` };
     }
 
-    // The native gems in Gemfile.lock that link libraries of the full image.
-    const lockSource = copyDests(model, stage).flatMap((d) => (d.from ? [] : d.sources)).find((s) => /(^|\/)Gemfile\.lock$/.test(s));
-    const lockPath = (lockSource ?? 'Gemfile.lock').replace(/^\.\//, '').replace(/^\//, '');
-    if (!model.files) return { ok: false, reason: 'which gems link system libraries is in Gemfile.lock, and the build context cannot be read here' };
-    checkDeadline();
-    const lock = model.files.read(lockPath);
-    if (lock === null) return { ok: false, reason: `${lockPath} is not in the build context: which gems link system libraries is not known` };
+    // The native gems that link libraries of the full image: from Gemfile.lock, else from the Gemfile's own gems.
     const apt = aptPackages(model, stage);
-    for (const g of gemsInLockfile(lock)) {
-      const dev = GEM_SYSTEM_LIBRARIES[g];
-      if (dev && !apt.dev.some((d) => beforeQualifier(d) === dev)) apt.dev.push(dev);
+    let manual: string | undefined;
+    if (!slimBase) {
+      const gems = gemsOf(model, stage);
+      if ('reason' in gems) manual = gems.reason;
+      else {
+        for (const g of gems.names) {
+          const dev = Object.prototype.hasOwnProperty.call(GEM_SYSTEM_LIBRARIES, g) ? GEM_SYSTEM_LIBRARIES[g] : undefined;
+          if (dev && !apt.dev.some((d) => beforeQualifier(d) === dev)) apt.dev.push(dev);
+        }
+      }
     }
-    const pkgs = runtimePackages(apt, debianReleaseOfTag(ref!.tag), text ?? 'ruby');
+    const pkgs = runtimePackages(apt, debianReleaseOfTag(ref!.tag), text ?? 'ruby', undefined, true);
     if (!pkgs.ok) return pkgs;
 
     // The app: every place the stage copied files into from the build context.
@@ -106,14 +111,57 @@ export const rubyRecipe: Recipe = {
         ecosystem: 'ruby',
         buildStep: lastRun(stage)!,
         artifacts,
-        runtimeImage: `ruby:${slimTag(ref!.tag, true)}`,
+        runtimeImage: slimBase ? `ruby:${tag}` : `ruby:${slimTag(ref!.tag, true)}`,
         builderEdits: [],
         buildOnlyEnv: /^(MAKEFLAGS|CC|CXX|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|PKG_CONFIG_PATH)$/,
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms,
-        runtimeSetup: pkgs.packages.length ? [aptInstallLine(pkgs.packages)] : [],
+        runtimeAptPackages: pkgs.packages,
       },
+      manual,
     };
   },
 };
+
+/**
+ * Gems of a Gemfile whose gemspec depends on a native gem of GEM_SYSTEM_LIBRARIES (typhoeus → ethon, which loads
+ * libcurl; image_processing → ruby-vips): the Gemfile names the parent only. From each gem's gemspec on
+ * rubygems.org (runtime dependencies), checked 2026-12.
+ */
+const GEM_NATIVE_DEPENDENCY: Record<string, string> = { typhoeus: 'ethon', image_processing: 'ruby-vips' };
+
+/** `gem "pg"` / `gem 'pg', '~> 1.5'` lines of a Gemfile: the gem names. */
+export function gemsInGemfile(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/^[ \t]*gem[ \t]+["']([A-Za-z0-9_.-]+)["']/gm)) {
+    for (const g of [m[1], GEM_NATIVE_DEPENDENCY[m[1]]]) if (g && !out.includes(g)) out.push(g);
+  }
+  return out;
+}
+
+/**
+ * The gems the bundle installs, from Gemfile.lock (every gem, transitive ones included), else from the Gemfile;
+ * a reason when neither is readable: then which gems link the full image's libraries is not known, and the
+ * conversion is only offered (it carries the run-time libraries of the Dockerfile's own packages).
+ */
+function gemsOf(model: Model, stage: Stage): { names: string[] } | { reason: string } {
+  const sources = copyDests(model, stage).flatMap((d) => (d.from ? [] : d.sources));
+  const lockSource = sources.find((s) => /(^|\/)Gemfile\.lock$/.test(s));
+  const lockPath = (lockSource ?? 'Gemfile.lock').replace(/^\.\//, '').replace(/^\//, '');
+  if (!model.files) return { reason: 'which gems link system libraries of the full image is in Gemfile.lock, and the build context cannot be read here; the quick fix installs only the run-time libraries of the packages the Dockerfile installs' };
+  checkDeadline();
+  const files = model.files;
+  const read = (p: string) => {
+    try {
+      return files.read(p);
+    } catch {
+      return null;
+    }
+  };
+  const lock = read(lockPath);
+  if (lock !== null) return { names: gemsInLockfile(lock) };
+  const gemfile = read(lockPath.replace(/\.lock$/, ''));
+  if (gemfile !== null) return { names: gemsInGemfile(gemfile) };
+  return { reason: `neither ${lockPath} nor the Gemfile is in the build context, so which gems link system libraries of the full image is not known; the quick fix installs only the run-time libraries of the packages the Dockerfile installs` };
+}

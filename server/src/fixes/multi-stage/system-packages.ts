@@ -6,7 +6,7 @@
 import type { Model, Stage } from '../../core/model';
 import { BUILD_PACKAGE } from '../../knowledge/toolchains';
 import { isKnownRelease, runtimeLibraries } from '../../knowledge/runtime-libraries';
-import { beforeQualifier } from '../../knowledge/runtime-libs';
+import { RUNTIME_LIB_RELEASES, beforeQualifier } from '../../knowledge/runtime-libs';
 import { runCommands } from './common';
 
 /** apt-get options that take the next word as their value. */
@@ -72,20 +72,40 @@ export function aptPackages(model: Model, stage: Stage): AptPackages {
 }
 
 /**
+ * The run-time libraries of `-dev` packages when every Debian release of the table names them the same
+ * (`libpq-dev` → `libpq5` on bookworm, bullseye and trixie); null when a release differs or lacks one.
+ */
+export function sameOnEveryRelease(dev: string[]): string[] | null {
+  let first: string[] | null = null;
+  for (const r of RUNTIME_LIB_RELEASES) {
+    const got = runtimeLibraries(dev, r);
+    if (got.unknown.length) return null;
+    if (first === null) first = got.packages;
+    else if (got.packages.length !== first.length || got.packages.some((p, k) => p !== first![k])) return null;
+  }
+  return first;
+}
+
+/**
  * The packages a runtime stage installs: the run-time libraries of the `-dev` packages on `release`, then the
  * other non-build packages. A reason instead when a `-dev` package or the release is not known (`nameIt` says how
- * to name the release).
+ * to name the release). With `anyRelease`, a tag that names no release (`python:3.12`, whose slim variant moves
+ * with it) still gets the libraries whose names are the same on every Debian release of the table.
  */
-export function runtimePackages(apt: AptPackages, release: string | null, image: string, nameIt = 'name the release in the tag (e.g. -bookworm)'): { ok: true; packages: string[] } | { ok: false; reason: string } {
+export function runtimePackages(apt: AptPackages, release: string | null, image: string, nameIt = 'name the release in the tag (e.g. -bookworm)', anyRelease = false): { ok: true; packages: string[] } | { ok: false; reason: string } {
   if (apt.problem) return { ok: false, reason: apt.problem };
   let libs: string[] = [];
-  if (apt.dev.length) {
+  const same = apt.dev.length && release === null && anyRelease ? sameOnEveryRelease(apt.dev) : null;
+  if (same) libs = same;
+  else if (apt.dev.length) {
+    const unknown = runtimeLibraries(apt.dev, RUNTIME_LIB_RELEASES[0]).unknown;
+    if (release === null && anyRelease && unknown.length) return { ok: false, reason: `the run-time library of ${unknown.join(', ')} is not known here` };
     if (!isKnownRelease(release)) {
       return {
         ok: false,
         reason: release
           ? `the run-time libraries of ${apt.dev.join(', ')} are not known here for ${release}`
-          : `${image} does not name its distribution release, and the run-time package of ${apt.dev.join(', ')} depends on it; ${nameIt}`,
+          : `${image} does not name its distribution release, and the run-time package of ${apt.dev.join(', ')} ${anyRelease ? 'is not named the same on every Debian release' : 'depends on it'}; ${nameIt}`,
       };
     }
     const r = runtimeLibraries(apt.dev, release);

@@ -27,6 +27,12 @@ export interface RecipePlan {
    * that installs the run-time libraries of the builder's -dev packages. Never a build step.
    */
   runtimeSetup?: string[];
+  /**
+   * Packages a Debian runtime installs with apt-get, in one hygienic RUN after the ENVs (before `runtimeSetup`):
+   * the run-time libraries of the builder's `-dev` packages and its other non-build packages. Set (even empty)
+   * only when the runtime has apt; the planner adds to it the tools a HEALTHCHECK calls (`runtimeToolPackages`).
+   */
+  runtimeAptPackages?: string[];
   /** Where an artifact lands in the runtime when not at its builder path (builder path → runtime path). */
   artifactTargets?: Record<string, string>;
   /**
@@ -43,7 +49,11 @@ export interface RecipePlan {
   runtimeKeepsImageCommand?: boolean;
 }
 
-export type RecipeResult = { ok: true; plan: RecipePlan } | { ok: false; reason: string };
+/**
+ * A plan, or why there is none. `manual`: the plan is sound only under an assumption the build context cannot
+ * confirm (named here); it is offered as a quick fix the user applies, never applied by fix-all.
+ */
+export type RecipeResult = { ok: true; plan: RecipePlan; manual?: string } | { ok: false; reason: string };
 
 export interface Recipe {
   ecosystem: string;
