@@ -75,7 +75,7 @@ suite('Build and Compare (builds with podman)', () => {
     this.timeout(120000);
     const marker = `dfl-e2e-cancel-${Date.now()}`;
     const { uri } = await createDockerfile('compare-cancel', `FROM debian:bookworm-slim\nRUN sh -c "sleep 600" ${marker}\nRUN true\nCMD ["true"]\n`);
-    await waitForRule(uri, 'merge-run');
+    await waitForRule(uri, 'non-root-user');
     const running = vscode.commands.executeCommand(COMPARE, { confirm: false, show: false });
     let step = [];
     for (let k = 0; k < 600 && !step.length; k++) {
