@@ -448,6 +448,8 @@ describe('executeCommand', () => {
       await assert.rejects(c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{ uri, rules: ['no-such-rule'] }] }), /no known rule/);
       await assert.rejects(c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{}] }), /expected \{ uri \}/);
       assert.equal(c.applyEdits.length, 0);
+    }));
+
   test('a hint: fix-all leaves it to the user; the rule\'s own command and its quick fix apply it', T, () =>
     withServer(async (c) => {
       const text = 'FROM debian:bookworm-slim\nRUN mkdir -p /srv/a\nRUN mkdir -p /srv/b\nUSER 1000\nCMD ["sh"]\n';
