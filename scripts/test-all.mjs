@@ -17,6 +17,9 @@ const LAYERS = [
   // pre-commit installs the repository as its hook: npm install of the devDependencies, a build, a minute or more.
   ['hooks', node, ['--test', 'test/hooks/'], 'node'],
   ['images', node, ['test/images/run.mjs'], 'plain'],
+  // Build and Compare on real images (CLI and extension host): needs root and the tools, like images, and after it
+  // (it reuses the bases images tags).
+  ['compare', node, ['test/compare/run.mjs'], 'plain'],
 ];
 
 const wanted = process.env.TEST_LAYERS ? process.env.TEST_LAYERS.split(',') : null;

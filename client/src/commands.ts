@@ -5,8 +5,9 @@
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
 import type { TextEdit } from 'vscode-languageserver-types';
-import { ServerCommands, type CommandResult, type ReasonArgs } from '../../server/src/protocol';
+import { COMMAND_RULE, ServerCommands, type CommandResult, type ReasonArgs } from '../../server/src/protocol';
 import { basename, Previews } from './preview';
+import { COMPARE_COMMAND } from './compare';
 
 const REASON_SCHEME = 'dockerfile-lean-reason';
 /** The command a declined conversion's "Show why it was not converted" action runs (the server is told its id). */
@@ -40,7 +41,12 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
       return false;
     }
     if (preview && opts.confirm !== false) {
-      const answer = opts.confirm === 'decline' ? 'cancel' : await previews.ask(doc, result.newText, label);
+      const answer = opts.confirm === 'decline' ? 'cancel' : await previews.ask(doc, result.newText, label, serverCommand === ServerCommands.convertToMultiStage);
+      if (answer === 'compare') {
+        // Builds both first; the report offers to apply the same text.
+        void vscode.commands.executeCommand(COMPARE_COMMAND, { uri: doc.uri.toString(), rules: [COMMAND_RULE[serverCommand]] });
+        return false;
+      }
       if (answer !== 'apply') return false;
       // The edit was computed for the text the preview shows: on another text it would land in the wrong place.
       if (doc.isClosed || doc.version !== version) {

@@ -1,8 +1,9 @@
-/** Starts the language client for Dockerfiles and registers the palette commands. Nothing else. */
+/** Starts the language client for Dockerfiles and registers the palette commands (Build and Compare among them). Nothing else. */
 import * as path from 'path';
 import { workspace, type ExtensionContext } from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCommands, SHOW_REASON_COMMAND } from './commands';
+import { registerCompare } from './compare';
 
 let client: LanguageClient | undefined;
 
@@ -27,6 +28,7 @@ export async function activate(context: ExtensionContext): Promise<{ client: Lan
   };
   client = new LanguageClient('dockerfileLean', 'Dockerfile Lean', serverOptions, clientOptions);
   registerCommands(context, client);
+  registerCompare(context, client);
   await client.start();
   return { client };
 }

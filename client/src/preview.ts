@@ -6,10 +6,12 @@ import * as vscode from 'vscode';
 
 export const PREVIEW_SCHEME = 'dockerfile-lean-preview';
 
-export type Answer = 'apply' | 'cancel';
+export type Answer = 'apply' | 'cancel' | 'compare';
 
 interface Pending {
   uri: vscode.Uri;
+  /** Whether the title bar also offers "Build both and compare before applying". */
+  comparable: boolean;
   answer(a: Answer): void;
 }
 
@@ -24,6 +26,7 @@ export class Previews implements vscode.TextDocumentContentProvider {
       vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this),
       vscode.commands.registerCommand('dockerfileLean.applyPreview', (uri?: vscode.Uri) => this.answer(uri, 'apply')),
       vscode.commands.registerCommand('dockerfileLean.cancelPreview', (uri?: vscode.Uri) => this.answer(uri, 'cancel')),
+      vscode.commands.registerCommand('dockerfileLean.comparePreview', (uri?: vscode.Uri) => this.answer(uri, 'compare')),
       // Closing the diff is an answer too: no.
       vscode.window.tabGroups.onDidChangeTabs((e) => {
         for (const tab of e.closed) {
@@ -37,27 +40,40 @@ export class Previews implements vscode.TextDocumentContentProvider {
     );
   }
 
-  /** `dockerfileLean.previewActive`: the active tab is a preview that waits for an answer (the title bar's buttons show). */
+  /**
+   * `dockerfileLean.previewActive`: the active tab is a preview that waits for an answer (the title bar's buttons
+   * show); `dockerfileLean.previewComparable`: that preview also offers Build and Compare.
+   */
   private updateContext(): void {
     const active = activePreview();
-    const waiting = !!active && this.pending.has(active.toString());
+    const p = active ? this.pending.get(active.toString()) : undefined;
+    const waiting = !!p;
+    const comparable = !!p?.comparable;
     if (waiting !== this.waiting) {
       this.waiting = waiting;
       void vscode.commands.executeCommand('setContext', 'dockerfileLean.previewActive', waiting);
     }
+    if (comparable !== this.comparable) {
+      this.comparable = comparable;
+      void vscode.commands.executeCommand('setContext', 'dockerfileLean.previewComparable', comparable);
+    }
   }
   private waiting = false;
+  private comparable = false;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.texts.get(uri.toString()) ?? '';
   }
 
-  /** Shows `newText` beside `doc` and resolves with the user's answer; the diff closes either way. */
-  async ask(doc: vscode.TextDocument, newText: string, label: string): Promise<Answer> {
+  /**
+   * Shows `newText` beside `doc` and resolves with the user's answer; the diff closes either way. `comparable`: the
+   * title bar also offers to build both first ('compare').
+   */
+  async ask(doc: vscode.TextDocument, newText: string, label: string, comparable = false): Promise<Answer> {
     const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: doc.uri.path, query: String(Date.now()) });
     const key = uri.toString();
     this.texts.set(key, newText);
-    const answered = new Promise<Answer>((resolve) => this.pending.set(key, { uri, answer: resolve }));
+    const answered = new Promise<Answer>((resolve) => this.pending.set(key, { uri, comparable, answer: resolve }));
     const hint = vscode.window.setStatusBarMessage(`$(eye) ${label}: Apply or Cancel above the diff`);
     try {
       await vscode.commands.executeCommand('vscode.diff', doc.uri, uri, `${label}: ${basename(doc.uri)} (preview)`, { preview: false });

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, fixAll, fixesFor } from './core/analyze';
 import { initShell } from './core/shell';
+import { plainText } from './core/plain-text';
 import { buildModel } from './core/model';
 import { type AnalysisContext, type Settings, type Severity } from './core/types';
 import { STDERR, STDOUT, isTerminal, write } from './cli/output';
@@ -18,11 +19,18 @@ import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { RULE_IDS } from './rules/index';
 import { Deadline } from './core/deadline';
 import { installTestHook } from './lsp/test-hook';
+import { compareTexts } from './fixes/compare-inputs';
+import { compareBuilds, DEFAULT_LIMITS, DEFAULT_SMOKE } from './node/compare';
+import { reportText } from './node/compare-format';
+import { ENGINE_NAMES, findEngine, type EngineName } from './node/engine';
 
 const VERSION = '0.1.0';
+/** package.json's repository, for the issue text of a fixed file that does not build. */
+const REPOSITORY = 'https://github.com/dockerfile-lean/dockerfile-lean';
 const USAGE = `usage: dockerfile-lean check [options] PATH...
        dockerfile-lean fix [options] [--write | --diff] PATH...
-       dockerfile-lean convert [--config FILE] FILE`;
+       dockerfile-lean convert [--config FILE] FILE
+       dockerfile-lean compare [options] FILE`;
 
 const HELP = `${USAGE}
 
@@ -49,6 +57,30 @@ check and fix:
                                    node_modules would skip (.git is always skipped)
   --help, --version
 
+compare (builds images: only when run, with the container engine on PATH):
+  builds FILE as it is and as fix leaves it (every fix, or --rule), from its build context, and reports image
+  size, layers, the user and uid each image runs as, whether the toolchain the conversion meant to drop is gone,
+  and a smoke start (the image's CMD for a few seconds, no network). Images are tagged
+  localhost/dockerfile-lean-compare/… and removed afterwards. No build argument or secret is added.
+  --context DIR                    the build context (default: the Dockerfile's folder)
+  --engine docker|podman|buildah   the engine (default: the first on PATH; docker only when its daemon answers)
+  --engine-arg ARG                 an extra argument for both builds, as given (repeatable): --engine-arg=--pull=never
+  --format text|json               output (default text)
+  --keep                           keep both images (their tags are printed)
+  --timeout SECONDS                each build's time limit (default 1200)
+  --min-free-disk MB               do not start, and stop, a build below this much free space on the engine's
+                                   storage (default 2048; 0 = no check)
+  --smoke-seconds N                how long each image is started for (default 5)
+  --smoke-command 'WORDS'          start with these words instead of the image's CMD (split at spaces)
+  --allow-network                  give the smoke start the engine's default network instead of none
+  --smoke-url URL                  also GET this URL (http://localhost:PORT/PATH, PORT the container's), with
+                                   --allow-network; not with buildah
+  --rule, --disable, --config      as for fix
+  compare exit codes: 0 both built and the fixed image did no worse (or nothing to change), 1 the fixed Dockerfile
+  failed to build or did worse (a failed smoke start where the current one passed, a toolchain path still
+  there), 2 usage error, no engine, the current Dockerfile does not build, or the disk limit stopped it,
+  3 internal error, 130 interrupted (the builds are ended and the images removed)
+
 Dockerfiles larger than 16 MiB are skipped with a message.
 
 exit codes: 0 nothing at or above the threshold, 1 a finding at or above it (fix: a file was left unfixed or
@@ -62,18 +94,22 @@ examples:
   cat Dockerfile | dockerfile-lean check --format json -
   dockerfile-lean fix --diff .
   dockerfile-lean fix --write --rule non-root-user services/
-  dockerfile-lean convert Dockerfile > Dockerfile.multi-stage`;
+  dockerfile-lean convert Dockerfile > Dockerfile.multi-stage
+  dockerfile-lean compare --rule multi-stage Dockerfile
+  dockerfile-lean compare --format json --engine podman --context . docker/app.Dockerfile`;
 
 class UsageError extends Error {}
 
 type Format = 'text' | 'json' | 'sarif' | 'github';
+type Command = 'check' | 'fix' | 'convert' | 'compare';
 const FORMATS: readonly Format[] = ['text', 'json', 'sarif', 'github'];
 const LEVELS: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
 interface Args {
-  command: 'check' | 'fix' | 'convert';
+  command: Command;
   format: Format;
+  compare: CompareArgs;
   rules: string[];
   disable: string[];
   threshold: Severity;
@@ -84,13 +120,32 @@ interface Args {
   inputs: string[];
 }
 
+interface CompareArgs {
+  context: string | null;
+  engine: EngineName | 'auto';
+  engineArgs: string[];
+  keep: boolean;
+  timeout: number;
+  minFreeDisk: number;
+  smokeSeconds: number;
+  smokeCommand: string[] | undefined;
+  network: boolean;
+  smokeUrl: { port: number; path: string } | undefined;
+}
+
 /** Which options each command takes (anything else is a usage error). */
-const ALLOWED: Record<Args['command'], readonly string[]> = {
+const ALLOWED: Record<Command, readonly string[]> = {
   check: ['--format', '--rule', '--disable', '--severity-threshold', '--config', '--no-ignore'],
   fix: ['--rule', '--disable', '--config', '--no-ignore', '--write', '--diff'],
   convert: ['--config'],
+  compare: ['--format', '--rule', '--disable', '--config', '--context', '--engine', '--engine-arg', '--keep', '--timeout', '--min-free-disk', '--smoke-seconds', '--smoke-command', '--allow-network', '--smoke-url'],
 };
-const TAKES_VALUE = new Set(['--format', '--rule', '--disable', '--severity-threshold', '--config']);
+const TAKES_VALUE = new Set(['--format', '--rule', '--disable', '--severity-threshold', '--config', '--context', '--engine', '--engine-arg', '--timeout', '--min-free-disk', '--smoke-seconds', '--smoke-command', '--smoke-url']);
+
+function count(v: string, flag: string, min: number, max: number): number {
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} needs a whole number from ${min} to ${max}, not '${v}'`);
+  return Number(v);
+}
 
 function ruleId(v: string, flag: string): string {
   if (!RULE_IDS.includes(v)) throw new UsageError(`unknown rule '${v}' for ${flag} (rules: ${RULE_IDS.join(', ')})`);
@@ -99,9 +154,10 @@ function ruleId(v: string, flag: string): string {
 
 function parseArgs(argv: string[]): Args {
   const [command, ...rest] = argv;
-  if (!command) throw new UsageError('no command given (check, fix or convert)');
-  if (command !== 'check' && command !== 'fix' && command !== 'convert') throw new UsageError(`unknown command '${command}' (expected check, fix or convert)`);
-  const args: Args = { command, format: 'text', rules: [], disable: [], threshold: 'warning', config: null, useIgnores: true, write: false, diff: false, inputs: [] };
+  if (!command) throw new UsageError('no command given (check, fix, convert or compare)');
+  if (command !== 'check' && command !== 'fix' && command !== 'convert' && command !== 'compare') throw new UsageError(`unknown command '${command}' (expected check, fix, convert or compare)`);
+  const compare: CompareArgs = { context: null, engine: 'auto', engineArgs: [], keep: false, timeout: DEFAULT_LIMITS.buildTimeoutSeconds, minFreeDisk: DEFAULT_LIMITS.minFreeDiskMB, smokeSeconds: DEFAULT_SMOKE.seconds, smokeCommand: undefined, network: false, smokeUrl: undefined };
+  const args: Args = { command, format: 'text', compare, rules: [], disable: [], threshold: 'warning', config: null, useIgnores: true, write: false, diff: false, inputs: [] };
   for (let k = 0; k < rest.length; k++) {
     const a = rest[k];
     if (a === '--') {
@@ -126,6 +182,7 @@ function parseArgs(argv: string[]): Args {
     }
     switch (name) {
       case '--format':
+        if (command === 'compare' && value !== 'text' && value !== 'json') throw new UsageError(`unknown format '${value}' for compare (expected text, json)`);
         if (!(FORMATS as readonly string[]).includes(value)) throw new UsageError(`unknown format '${value}' (expected ${FORMATS.join(', ')})`);
         args.format = value as Format;
         break;
@@ -155,10 +212,57 @@ function parseArgs(argv: string[]): Args {
       case '--diff':
         args.diff = true;
         break;
+      case '--context':
+        if (!value) throw new UsageError('--context needs a folder');
+        compare.context = value;
+        break;
+      case '--engine':
+        if (!(ENGINE_NAMES as readonly string[]).includes(value)) throw new UsageError(`unknown engine '${value}' (expected ${ENGINE_NAMES.join(', ')})`);
+        compare.engine = value as EngineName;
+        break;
+      case '--engine-arg':
+        compare.engineArgs.push(value);
+        break;
+      case '--keep':
+        compare.keep = true;
+        break;
+      case '--timeout':
+        compare.timeout = count(value, name, 1, 86400);
+        break;
+      case '--min-free-disk':
+        compare.minFreeDisk = count(value, name, 0, 10_000_000);
+        break;
+      case '--smoke-seconds':
+        compare.smokeSeconds = count(value, name, 1, 600);
+        break;
+      case '--smoke-command': {
+        const words = value.split(/\s+/).filter(Boolean);
+        if (!words.length) throw new UsageError('--smoke-command needs the words to run');
+        compare.smokeCommand = words;
+        break;
+      }
+      case '--allow-network':
+        compare.network = true;
+        break;
+      case '--smoke-url': {
+        let u: URL;
+        try {
+          u = new URL(value);
+        } catch {
+          throw new UsageError(`--smoke-url needs a URL such as http://localhost:8080/healthz, not '${value}'`);
+        }
+        if (u.protocol !== 'http:' || !u.port) throw new UsageError(`--smoke-url needs http://localhost:PORT/PATH with the container's port, not '${value}'`);
+        compare.smokeUrl = { port: Number(u.port), path: `${u.pathname}${u.search}` };
+        break;
+      }
     }
   }
   if (args.inputs.length === 0) throw new UsageError(`${command} needs a file`);
   if (command === 'convert' && args.inputs.length > 1) throw new UsageError('convert takes one file');
+  if (command === 'compare') {
+    if (args.inputs.length > 1 || args.inputs[0] === '-') throw new UsageError('compare takes one Dockerfile on disk (its folder is the build context)');
+    if (compare.smokeUrl && !compare.network) throw new UsageError('--smoke-url needs --allow-network: the smoke start has no network otherwise');
+  }
   if (command === 'convert') args.rules = ['multi-stage'];
   if (args.inputs.filter((i) => i === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
   if (args.write && args.inputs.includes('-')) throw new UsageError('--write cannot write to standard input (-)');
@@ -169,7 +273,7 @@ function parseArgs(argv: string[]): Args {
 // Targets
 
 /** Whether this run may take many files: check always, fix with --write or --diff. */
-const many = (args: Args): boolean => args.command === 'check' || args.write || args.diff;
+const many = (args: Args): boolean => args.command === 'check' || (args.command === 'fix' && (args.write || args.diff));
 
 /**
  * The files the arguments name, in argument order, each directory's or glob's files sorted, without repeats;
@@ -417,6 +521,56 @@ function fix(args: Args, files: Map<string, Target>): number {
   return unfixed ? 1 : 0;
 }
 
+/** What `compare` builds: the file, its fixed text, and where the engine reads the build context. */
+async function compare(args: Args, file: string): Promise<number> {
+  const c = args.compare;
+  const loaded = load(file, true, 'compared');
+  if (!loaded) return 2;
+  if (loaded.binary) throw new UsageError(`${file} is a binary file`);
+  const context = path.resolve(c.context ?? path.dirname(path.resolve(file)));
+  if (!isDir(context)) throw new UsageError(`the build context ${c.context ?? context} is not a folder`);
+  const settings = settingsFor(file, args);
+  const only = args.rules.length ? args.rules : undefined;
+  const texts = compareTexts(loaded.text, settings, only, () => contextOf(file));
+  if (texts.after === loaded.text) {
+    // Nothing is built for nothing: no engine is asked.
+    const { findings } = analyze(loaded.text, settings, only, contextOf(file));
+    const blocked = findings.find((f) => !f.fixable && f.reason);
+    const why = plainText(blocked ? `Nothing to compare: ${blocked.reason}.` : 'Nothing to compare: the fixes change nothing in this Dockerfile.');
+    write(STDOUT, args.format === 'json' ? JSON.stringify({ version: 1, dockerfile: shownFile(file), verdict: 'nothing-to-compare', reasons: [why] }, null, 2) + '\n' : `${shownText(why)}\n`);
+    return 0;
+  }
+  const found = await findEngine(c.engine);
+  if (!found.engine) throw new UsageError(found.problem ?? 'no container engine');
+  const ac = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    ac.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const progress = isTerminal(STDERR) ? (m: string) => write(STDERR, `${shownText(m)}\n`) : undefined;
+  const report = await compareBuilds(
+    { dockerfile: shownFile(file), before: loaded.text, after: texts.after, rules: texts.rules, perRule: texts.perRule, toolchainPaths: texts.toolchainPaths, ecosystem: texts.ecosystem, context },
+    {
+      engine: found.engine,
+      buildArgs: c.engineArgs,
+      limits: { buildTimeoutSeconds: c.timeout, minFreeDiskMB: c.minFreeDisk },
+      smoke: { seconds: c.smokeSeconds, network: c.network, command: c.smokeCommand, port: c.smokeUrl?.port, urlPath: c.smokeUrl?.path },
+      keep: c.keep,
+      signal: ac.signal,
+      onProgress: progress,
+      tool: { version: VERSION, repository: REPOSITORY },
+    },
+  );
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  write(STDOUT, args.format === 'json' ? JSON.stringify(report, null, 2) + '\n' : reportText(report));
+  if (interrupted) return 130;
+  return report.verdict === 'ok' || report.verdict === 'nothing-to-compare' ? 0 : report.verdict === 'worse' ? 1 : 2;
+}
+
 async function main(argv: string[]): Promise<number> {
   const before = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv;
   if (argv[0] === '-v' || before.includes('--version')) {
@@ -435,6 +589,7 @@ async function main(argv: string[]): Promise<number> {
   const shell = initShell();
   if (args.command === 'check') return check(args, files, shell);
   await shell;
+  if (args.command === 'compare') return compare(args, [...files.keys()][0]);
   return fix(args, files);
 }
 

@@ -30,6 +30,29 @@ export interface ReasonArgs {
   docs: string;
 }
 
+/**
+ * What "Build and compare" builds for a document: `{ uri, rules? }` in, CompareTextsResult out. The client runs the
+ * builds (it has the workspace's trust, the cancellation and the engine's processes); the analysis stays here.
+ */
+export const COMPARE_TEXTS_COMMAND = 'dockerfile-lean.server.compareTexts';
+
+export interface CompareTextsArgs {
+  uri: string;
+  /** Only these rules' fixes (default: every fix, the conversion included). */
+  rules?: string[];
+}
+
+export interface CompareTextsResult {
+  before: string;
+  after: string;
+  rules: string[];
+  perRule: Record<string, string>;
+  toolchainPaths: string[] | null;
+  ecosystem: string | null;
+  /** Why nothing changes, when nothing does. */
+  message?: string;
+}
+
 /** The rule each single-rule command applies. */
 export const COMMAND_RULE: Record<string, string | null> = {
   [ServerCommands.convertToMultiStage]: 'multi-stage',

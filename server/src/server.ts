@@ -27,7 +27,8 @@ import { printable } from './core/printable';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
 import { Deadline } from './core/deadline';
 import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
-import { COMMAND_RULE, FIX_ALL_KIND, SERVER_NAME, SHOW_REASON_COMMAND, ServerCommands, type CommandArgs, type CommandResult, type ReasonArgs } from './protocol';
+import { COMMAND_RULE, COMPARE_TEXTS_COMMAND, FIX_ALL_KIND, SERVER_NAME, SHOW_REASON_COMMAND, ServerCommands, type CommandArgs, type CommandResult, type CompareTextsArgs, type CompareTextsResult, type ReasonArgs } from './protocol';
+import { compareTexts } from './fixes/compare-inputs';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { plainText } from './core/plain-text';
 import { SettingsStore } from './lsp/settings';
@@ -229,7 +230,7 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
-      executeCommandProvider: { commands: [...Object.values(ServerCommands), SHOW_REASON_COMMAND] },
+      executeCommandProvider: { commands: [...Object.values(ServerCommands), SHOW_REASON_COMMAND, COMPARE_TEXTS_COMMAND] },
     },
     serverInfo: { name: SERVER_NAME, version: '0.1.0' },
   };
@@ -468,6 +469,25 @@ connection.onCodeActionResolve(async (action) => {
   return action;
 });
 
+/** The texts "Build and compare" builds for an open document (the builds are the client's). */
+async function compareTextsFor(args: CompareTextsArgs): Promise<CompareTextsResult> {
+  const doc = documents.get(args.uri);
+  if (!doc) throw new ResponseError(ErrorCodes.InvalidParams, `document not open: ${args.uri}`);
+  const rules = Array.isArray(args.rules) ? args.rules.filter((r) => typeof r === 'string' && RULE_IDS.includes(r)) : undefined;
+  if (rules && rules.length === 0) throw new ResponseError(ErrorCodes.InvalidParams, 'no known rule in rules');
+  const cfg = await settings.get(doc.uri);
+  await shellReady;
+  const text = doc.getText();
+  const r = on(doc.uri, () => compareTexts(text, cfg, rules, () => budget(contextFor(doc.uri))));
+  const result: CompareTextsResult = { before: text, ...r };
+  if (r.after === text) {
+    const { findings } = on(doc.uri, () => analyze(text, cfg, rules, budget(contextFor(doc.uri))));
+    const blocked = findings.find((f) => !f.fixable && f.reason);
+    result.message = blocked ? plainText(`Nothing to compare: ${blocked.reason}.`) : 'Nothing to compare: the fixes change nothing in this Dockerfile.';
+  }
+  return result;
+}
+
 connection.onExecuteCommand(async (params) => {
   if (params.command === SHOW_REASON_COMMAND) {
     const a = (params.arguments?.[0] ?? {}) as Partial<ReasonArgs>;
@@ -476,6 +496,11 @@ connection.onExecuteCommand(async (params) => {
     // A notification: the reason is information, not a question waiting for an answer.
     void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text });
     return { message: text };
+  }
+  if (params.command === COMPARE_TEXTS_COMMAND) {
+    const a = params.arguments?.[0] as CompareTextsArgs | undefined;
+    if (typeof a?.uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, 'expected { uri } as the first argument');
+    return compareTextsFor(a);
   }
   if (!Object.hasOwn(COMMAND_RULE, params.command)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
   const args = (params.arguments?.[0] ?? {}) as CommandArgs;

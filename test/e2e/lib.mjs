@@ -115,14 +115,14 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
  *   kind 'code-server': the code-server product (auth none), for UI tests of an installed .vsix.
  * Its output goes to d.logFile. Resolves once it listens.
  */
-export async function startServer(d, kind, { env = {}, timeoutMs = 60000 } = {}) {
+export async function startServer(d, kind, { env = {}, timeoutMs = 60000, trust = false } = {}) {
   const port = await freePort();
   const args = kind === 'code-server'
     ? [CODE_SERVER_ENTRY, '--config', d.config, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
       '--user-data-dir', d.userData, '--extensions-dir', d.extensions]
     : [VSCODE_SERVER_MAIN, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token',
-      '--accept-server-license-terms', '--enable-smoke-test-driver', '--disable-telemetry', '--disable-workspace-trust',
+      '--accept-server-license-terms', '--enable-smoke-test-driver', '--disable-telemetry', ...(trust ? [] : ['--disable-workspace-trust']),
       '--user-data-dir', d.userData, '--server-data-dir', d.serverData, '--extensions-dir', d.extensions];
   const t0 = Date.now();
   // detached = own process group, so stop() ends the server together with its extension hosts
@@ -201,15 +201,16 @@ const WORKBENCH_NOISE = /^(Resolving connection token|Resolved connection token|
  *   tests      extensionTestsPath (module file or folder)
  *   workspace  folder to open (used in place)
  *   env        extra environment for the server and so for the extension host
+ *   trust      true: workspace trust is on (a folder never trusted opens in restricted mode)
  */
-export async function runExtensionHostTests({ dev, tests, workspace, env = {}, timeoutMs = 5 * 60000, label = 'exthost' }) {
+export async function runExtensionHostTests({ dev, tests, workspace, env = {}, timeoutMs = 5 * 60000, label = 'exthost', trust = false }) {
   assertInstalled();
-  const d = makeScratch(label);
+  const d = makeScratch(label, trust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {});
   const cleanup = [];
   let code = 1;
   let harnessError = false;
   try {
-    const server = await startServer(d, 'vscode-server', { env });
+    const server = await startServer(d, 'vscode-server', { env, trust });
     cleanup.unshift(() => server.stop());
     log(`VS Code server ${server.base} ready in ${server.startMs} ms`);
     const { browser, context } = await launchBrowser(d);

@@ -24,6 +24,7 @@ const CMD = {
   fixAll: 'dockerfile-lean.server.fixAll',
 };
 const FIX_ALL_KIND = 'source.fixAll.dockerfile-lean';
+const COMPARE_TEXTS = 'dockerfile-lean.server.compareTexts';
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers
@@ -95,8 +96,8 @@ describe('initialize', () => {
       if (typeof sync === 'object') assert.equal(sync.openClose, true);
       assert.deepEqual([...capabilities.codeActionProvider.codeActionKinds].sort(), ['quickfix', FIX_ALL_KIND].sort());
       assert.equal(capabilities.codeActionProvider.resolveProvider, true);
-      // The fix commands, and the one a declined conversion's "Show why it was not converted" runs.
-      assert.deepEqual([...capabilities.executeCommandProvider.commands].sort(), [...Object.values(CMD), 'dockerfile-lean.server.showNotConvertedReason'].sort());
+      // The fix commands, the one a declined conversion's "Show why it was not converted" runs, and Build and Compare's.
+      assert.deepEqual([...capabilities.executeCommandProvider.commands].sort(), [...Object.values(CMD), 'dockerfile-lean.server.showNotConvertedReason', COMPARE_TEXTS].sort());
       assert.equal(serverInfo.name, 'dockerfile-lean');
     }));
 });
@@ -469,6 +470,28 @@ describe('executeCommand', () => {
       assert.equal(result.newText, null);
       assert.deepEqual(result.edits, []);
       assert.equal(typeof result.message, 'string');
+      assert.equal(c.applyEdits.length, 0);
+    }));
+
+  test('compareTexts: the texts Build and Compare builds (every fix, each rule alone, the toolchain paths), nothing applied', T, () =>
+    withServer(async (c) => {
+      const { uri } = await c.open(B);
+      const all = await c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{ uri }] });
+      assert.equal(all.before, B);
+      assertGoMultiStage(all.after);
+      assert.ok(all.rules.includes('multi-stage'), JSON.stringify(all.rules));
+      for (const r of all.rules) assert.notEqual(all.perRule[r], B);
+      assert.equal(all.ecosystem, 'go');
+      assert.ok(all.toolchainPaths.includes('/usr/bin/gcc'));
+      assert.equal(all.message, undefined);
+      const one = await c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{ uri, rules: ['non-root-user'] }] });
+      assert.deepEqual(one.rules, ['non-root-user']);
+      assert.equal(one.toolchainPaths, null);
+      const none = await c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{ uri, rules: ['merge-run'] }] });
+      assert.equal(none.after, B);
+      assert.match(none.message, /^Nothing to compare/);
+      await assert.rejects(c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{ uri, rules: ['no-such-rule'] }] }), /no known rule/);
+      await assert.rejects(c.request('workspace/executeCommand', { command: COMPARE_TEXTS, arguments: [{}] }), /expected \{ uri \}/);
       assert.equal(c.applyEdits.length, 0);
     }));
 

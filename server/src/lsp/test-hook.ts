@@ -8,7 +8,10 @@
  *   stop it;
  * - `DOCKERFILE_LEAN_TEST_SLOW_RULE=<rule-id>`: that rule's check works for a minute in small steps, each a
  *   boundary where the run looks at its deadline but is never abandoned (as between rules on a very large
- *   document), for the tests of a server whose client goes away in the middle of an analysis.
+ *   document), for the tests of a server whose client goes away in the middle of an analysis;
+ * - `DOCKERFILE_LEAN_TEST_BROKEN_RECIPE=<ecosystem>`: that multi-stage recipe's conversion also writes a RUN that
+ *   fails (`RUN test -e /dockerfile-lean-test-broken-rewrite`) right after the build step, a deliberately broken
+ *   rewrite for the tests of "Build and compare" (a fixed file that does not build).
  */
 import { getRule } from '../rules/index';
 import { RECIPES } from '../fixes/multi-stage/index';
@@ -31,6 +34,17 @@ export function installTestHook(env: NodeJS.ProcessEnv): void {
       const until = Date.now() + SLOW_MS;
       while (Date.now() < until) readContext(model, '', 'Dockerfile');
       return plan(model, stage);
+    };
+  }
+  const broken = env.DOCKERFILE_LEAN_TEST_BROKEN_RECIPE ? RECIPES.find((r) => r.ecosystem === env.DOCKERFILE_LEAN_TEST_BROKEN_RECIPE) : undefined;
+  if (broken) {
+    const plan = broken.plan.bind(broken);
+    broken.plan = (model, stage) => {
+      const res = plan(model, stage);
+      if (!res.ok) return res;
+      const at = res.plan.buildStep.end;
+      const edit = { start: at, end: at, text: `${model.doc.eol}RUN test -e /dockerfile-lean-test-broken-rewrite` };
+      return { ok: true, plan: { ...res.plan, builderEdits: [...res.plan.builderEdits, edit] } };
     };
   }
   const slow = env.DOCKERFILE_LEAN_TEST_SLOW_RULE ? getRule(env.DOCKERFILE_LEAN_TEST_SLOW_RULE) : undefined;

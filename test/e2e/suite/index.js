@@ -4,7 +4,8 @@
 const fs = require('fs');
 const path = require('path');
 
-exports.run = async function run() {
+/** Runs every *.test.js in `dir` (another suite folder may reuse this runner). */
+exports.runDir = async function runDir(dir) {
   // mocha 12's entry is an ES module re-exporting its CommonJS build; Node 24 (the extension host's
   // Node) can require() it, and plain require() keeps the test files on the CommonJS loader, where
   // VS Code resolves require('vscode').
@@ -14,8 +15,8 @@ exports.run = async function run() {
     ui: 'tdd', color: false, reporter: 'spec', timeout: 60000, slow: 5000,
     grep: process.env.DFL_E2E_GREP || undefined,
   });
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
-  for (const f of files) mocha.addFile(path.join(__dirname, f));
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort();
+  for (const f of files) mocha.addFile(path.join(dir, f));
 
   const tests = [];
   const failures = await new Promise((resolve) => {
@@ -36,3 +37,5 @@ exports.run = async function run() {
   }
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
 };
+
+exports.run = () => exports.runDir(__dirname);
