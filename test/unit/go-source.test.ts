@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { WorkspaceFiles } from '../../server/src/core/types';
 import { readGoSources } from '../../server/src/fixes/multi-stage/go-source';
-import { debianProgram } from '../../server/src/knowledge/debian-programs';
+import { debianProgram } from '../../server/src/knowledge/runtime-tools';
 
 /** A build context held in memory: paths to texts; folders are the prefixes. */
 function context(map: Record<string, string>): WorkspaceFiles {

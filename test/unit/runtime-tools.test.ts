@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
 import { runtimeToolPackages, withToolPackages, type RuntimeBase } from '../../server/src/fixes/multi-stage/common';
-import { RUNTIME_TOOLS } from '../../server/src/knowledge/runtime-tools';
+import { RUNTIME_TOOLS, debianProgram } from '../../server/src/knowledge/runtime-tools';
 
 before(() => initShell());
 
@@ -62,5 +62,18 @@ describe('runtimeToolPackages', () => {
       assert.ok(t.source.length > 10, t.program);
       assert.match(t.checked, /^\d{4}-\d{2}$/, t.program);
     }
+  });
+});
+
+describe('the two program tables', () => {
+  it('name the same Debian package where both know a program', () => {
+    let both = 0;
+    for (const t of RUNTIME_TOOLS) {
+      const d = debianProgram(t.program);
+      if (!d || d.package === null || t.debian === null) continue;
+      both++;
+      assert.equal(d.package, t.debian, t.program);
+    }
+    assert.ok(both >= 3, `only ${both} programs in both tables`);
   });
 });

@@ -5,7 +5,7 @@
  * - when what it opens cannot be told (no readable sources, a path computed at run time, a file the build may
  *   generate): the whole working directory (the app the COPY brought, with its sources: a few files), never
  *   guessed smaller; declined where that directory is not the app's own (`/`, GOPATH's `/go`);
- * - programs it runs (`exec.Command`): a Debian slim runtime with their packages (knowledge/debian-programs.ts),
+ * - programs it runs (`exec.Command`): a Debian slim runtime with their packages (knowledge/runtime-tools.ts),
  *   or a decline naming the programs the table does not know.
  */
 import type { Model, Stage } from '../../core/model';
@@ -13,7 +13,7 @@ import { checkDeadline } from '../../core/deadline';
 import { withoutTrailingSlashes } from '../../core/flags';
 import { parseShell } from '../../core/shell';
 import { workdirAt } from '../../core/stage-info';
-import { debianProgram } from '../../knowledge/debian-programs';
+import { debianProgram } from '../../knowledge/runtime-tools';
 import { absPath, copyDests, coveredBy, runCommands } from './common';
 import { readGoSources, type GoSources } from './go-source';
 import { globMatches } from './glob';
