@@ -31,7 +31,7 @@ export function javaMajor(ref: ImageRef): number | null {
   const repo = repoKey(ref);
   const tag = ref.tag ?? '';
   let m: RegExpExecArray | null = null;
-  if (repo === 'maven') m = /(?:^|-)(?:eclipse-temurin|openjdk|amazoncorretto|ibm-semeru|sapmachine|graalvm-community|graalvm-ce|liberica|jdk)-?(\d+)(?:$|[-.])/.exec(tag);
+  if (repo === 'maven') m = /(?:^|-)(?:eclipse-temurin|openjdk|adoptopenjdk|amazoncorretto|ibm-semeru|ibmjava|sapmachine|graalvm-community|graalvm-ce|liberica|jdk)-?(\d+)(?:$|[-.])/.exec(tag);
   else if (repo === 'gradle') m = /(?:^|-)(?:jdk|jre)-?(\d+)(?:$|[-.])/.exec(tag);
   else if (JDK_REPOS.test(repo)) m = /^(\d+)(?:$|[-._u])/.exec(tag);
   if (!m) return null;

@@ -106,7 +106,7 @@ export const nodeRecipe: Recipe = {
     let prune: string | null = PRUNE[installPm];
     const builderEdits: OffsetEdit[] = [];
     if (installPm === 'yarn') {
-      const y = yarnPrune(model, chain, last.c, copied('.yarnrc.yml'), pkg);
+      const y = yarnPrune(model, chain, last.c, copied('.yarnrc.yml'), pkg, copied('yarn.lock'));
       if ('reason' in y) return { ok: false, reason: y.reason };
       prune = y.prune;
       if (y.localCache) {
@@ -216,13 +216,19 @@ export function startScriptWords(words: string[], pkg: PackageJson): string[] | 
  * keeps every dependency as a zip file behind .pnp.cjs, with no production-only install to copy); the package
  * cache is kept in the project (`localCache`) and the whole app directory goes, which runs either way.
  */
-function yarnPrune(model: Model, chain: Stage[], install: RunCommand, rcText: string | null, pkg: PackageJson | null): { prune: string | null; localCache?: true } | { reason: string } {
+function yarnPrune(model: Model, chain: Stage[], install: RunCommand, rcText: string | null, pkg: PackageJson | null, lockText: string | null = null): { prune: string | null; localCache?: true } | { reason: string } {
   const args = argValues(install);
   const pmMajor = majorVersionOf(pkg?.packageManager ?? null, 'yarn');
   const copiesRc = chain.some((s) => copyDests(model, s).some((d) => d.sources.some((src) => /(^|\/)\.yarnrc\.yml$|(^|\/)\.yarn\/?$/.test(src))));
-  const berry = args.includes('--immutable') || copiesRc || rcText !== null || (pmMajor !== null && pmMajor >= 2);
+  // The lockfile says which Yarn wrote it: classic's header `# yarn lockfile v1`, Berry's `__metadata:` block.
+  const lockHead = lockText?.slice(0, 2000) ?? '';
+  const classicLock = lockHead.includes('# yarn lockfile v1');
+  const berryLock = !classicLock && /^__metadata:/m.test(lockHead);
+  const berry = args.includes('--immutable') || copiesRc || rcText !== null || berryLock || (pmMajor !== null && pmMajor >= 2);
   if (!berry) {
-    if (args.includes('--frozen-lockfile') || pmMajor === 1) return { prune: PRUNE.yarn };
+    if (args.includes('--frozen-lockfile')) return { prune: PRUNE.yarn };
+    // Pruned as the file installed: a lockfile the install was allowed to update is not frozen for the prune either.
+    if (pmMajor === 1 || classicLock) return { prune: 'yarn install --production' };
     return { reason: '`yarn install` without `--frozen-lockfile` or `--immutable` does not say whether this is Yarn classic or Berry' };
   }
   if (rcText === null) return { prune: null, localCache: true };
