@@ -5,7 +5,7 @@ import { cacheMounted, insertAfterSubcommand, operands, packageCalls, removeWord
 import type { Fix, Finding } from '../core/types';
 import { ships } from '../core/stage-info';
 import { SAVINGS } from '../knowledge/savings';
-import { KEPT_RECOMMENDS } from '../knowledge/apt-recommends';
+import { KEPT_RECOMMENDS, PROVIDES } from '../knowledge/apt-recommends';
 import { aptPackageName } from '../knowledge/runtime-libraries';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
@@ -239,7 +239,8 @@ function firstInstalls(stage: Stage): Map<string, number> {
 function keptRecommends(model: Model, i: Instr, call: AptCall): { names: string[]; by: string[] } {
   const names = installedNames(call);
   const wanted = new Map<string, string[]>();
-  for (const n of names) for (const r of KEPT_RECOMMENDS[n] ?? []) if (!names.includes(r)) wanted.set(r, [...(wanted.get(r) ?? []), n]);
+  const provided = new Set(names.flatMap((n) => PROVIDES[n] ?? []));
+  for (const n of names) for (const r of KEPT_RECOMMENDS[n] ?? []) if (!names.includes(r) && !provided.has(r)) wanted.set(r, [...(wanted.get(r) ?? []), n]);
   if (wanted.size === 0) return { names: [], by: [] };
   for (let s = i.stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
     const firstAt = firstInstalls(s);
