@@ -6,6 +6,7 @@ import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
 import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
+import { copyDests } from '../fixes/multi-stage/common';
 import { capitalised, fitted, message as joinMessage, shortImage } from '../core/message';
 import type { Rule } from './types';
 import { withoutTrailingSlashes } from '../core/flags';
@@ -377,12 +378,12 @@ function osPackages(stage: Stage): Set<string> {
  * talks to a docker.sock, which is root's or the docker group's), or it only keeps the container alive for commands
  * run into it with `docker exec`, whose user is not known here.
  */
-function jobNeedsRoot(stage: Stage): string | null {
+function jobNeedsRoot(stage: Stage, text: string): string | null {
   if (keepsAliveOnly(startWords(stage))) return 'the container only stays up (its start command waits forever) for commands run into it with exec, and which user those need is not known here';
   const pkgs = osPackages(stage);
   const docker = [...pkgs].find((p) => DOCKER_PACKAGES.has(p));
   if (docker) return `it installs ${docker} to drive the Docker engine, whose socket belongs to root (or the docker group of the host)`;
-  if (chainInstrs(stage).some((i) => /\bdocker\.sock\b/.test(i.node.getArgumentsContent() ?? ''))) return 'it talks to the Docker engine through docker.sock, which belongs to root (or the docker group of the host)';
+  if (chainInstrs(stage).some((i) => text.slice(i.start, i.end).includes('docker.sock'))) return 'it talks to the Docker engine through docker.sock, which belongs to root (or the docker group of the host)';
   return null;
 }
 
@@ -391,7 +392,7 @@ function jobNeedsRoot(stage: Stage): string | null {
  * or null. Such a server writes its data under /var (its data folder is root's, or the package's own user's); a new
  * user cannot create it, so the fix is the package's user plus that folder's ownership, which only its docs name.
  */
-function packagedServer(stage: Stage): string | null {
+function packagedServer(model: Model, stage: Stage): string | null {
   const words = startWords(stage);
   const prog = words[0];
   if (!prog || isShellOrRepl(words) || REPLS.test(baseName(prog)) || SHELLS.test(baseName(prog))) return null;
@@ -403,10 +404,8 @@ function packagedServer(stage: Stage): string | null {
   // The file's own binary (copied in, or built here) is the app's: the usual fix applies. A tree copied over `/`
   // (an installed product's files, unpacked in the context) is not.
   let overRoot = false;
-  for (const i of chainInstrs(stage)) {
-    if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
-    const words = (i.node.getArgumentsContent() ?? '').split(/\s+/).filter((w) => w && !w.startsWith('--'));
-    const dest = words[words.length - 1];
+  for (const d of stageChain(stage).flatMap((s) => copyDests(model, s))) {
+    const dest = d.path;
     if (dest === '/') {
       overRoot = true;
       continue;
@@ -954,7 +953,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (info?.cannotSwitch && !chainInstrs(stage).some((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) return [];
     const lead = instr ? `The final stage ends as USER ${user}` : null;
     // Root by the image's design: information with the reason, no warning and no fix.
-    const needsRoot = jobNeedsRoot(stage);
+    const needsRoot = jobNeedsRoot(stage, model.doc.text);
     if (needsRoot) {
       const summary = lead ? `${lead}, which may be by design here.` : fitted(`${shortImage(img)} runs as root, which may be by design here.`, 'The base image runs as root, which may be by design here.');
       return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot, `${capitalised(needsRoot)}.`), fixable: false, reason: needsRoot, severityCap: 'info' }];
@@ -963,7 +962,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
       const summary = lead ? `${lead}, and a plain USER is not the fix here.` : fitted(`${shortImage(img)} runs as root; a plain USER is not the fix here.`, 'The base image runs as root; a plain USER is not the fix here.');
       return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot), fixable: false, reason: cannot }];
     }
-    const server = packagedServer(stage);
+    const server = packagedServer(model, stage);
     if (server) {
       const summary = lead ? `${lead}, and a new user is not the fix here.` : fitted(`${shortImage(img)} runs as root; a new user is not the fix here.`, 'The base image runs as root; a new user is not the fix here.');
       return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot), fixable: false, reason: server }];

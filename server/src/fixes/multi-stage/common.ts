@@ -153,6 +153,14 @@ export interface CopyDest {
 }
 
 export function copyDests(model: Model, stage: Stage): CopyDest[] {
+  // Once per stage: every recipe and project-file reader asks, and a COPY's arguments are costly to split on a long line.
+  let found = copyDestsOf.get(stage);
+  if (!found) copyDestsOf.set(stage, (found = findCopyDests(model, stage)));
+  return found.slice();
+}
+const copyDestsOf = new WeakMap<Stage, CopyDest[]>();
+
+function findCopyDests(model: Model, stage: Stage): CopyDest[] {
   const out: CopyDest[] = [];
   for (const i of stage.instructions) {
     if (i.keyword !== 'COPY' && i.keyword !== 'ADD') continue;
