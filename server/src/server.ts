@@ -427,8 +427,8 @@ connection.onCodeAction(async (params: CodeActionParams) => {
     // A finding that is not fixable may still carry a quick fix the user applies by hand (never fix-all).
     if (!f.fixable && f.data?.quickFixOnly !== true) continue;
     if (f.rule === 'multi-stage' && conversionCommand) {
-      // The client previews the conversion and applies it only when the user accepts.
-      const title = 'Convert to a multi-stage build';
+      // The client previews the conversion and applies it only when the user accepts. The title names the runtime.
+      const title = typeof f.data?.title === 'string' ? plainText(f.data.title) : 'Convert to a multi-stage build';
       actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, command: { title, command: conversionCommand, arguments: [{ uri, version: doc.version }] } });
       continue;
     }

@@ -92,7 +92,8 @@ test('the check hook fails a commit with a finding in any Dockerfile name, and p
   const commit = sh('git', ['commit', '-m', 'add Dockerfiles'], { cwd: dir });
   assert.notEqual(commit.code, 0, `the commit went through:\n${commit.out}`);
   assert.match(commit.out, /dockerfile-lean check\.+Failed/);
-  for (const n of NAMES) assert.match(commit.out, new RegExp(`^${n.replace(/\./g, '\\.')}:2:1 warning apt-hygiene `, 'm'), `${n} was checked`);
+  // The lone apt-get update is reported by merge-run, whose merge resolves it (the update is its related finding).
+  for (const n of NAMES) assert.match(commit.out, new RegExp(`^${n.replace(/\./g, '\\.')}:2:1 warning merge-run `, 'm'), `${n} was checked`);
   assert.doesNotMatch(commit.out, /notes\.md/);
   assert.equal(sh('git', ['rev-parse', '-q', '--verify', 'HEAD'], { cwd: dir }).code, 1, 'nothing was committed');
 

@@ -267,6 +267,7 @@ describe('quick fixes', () => {
       assert.equal(action.isPreferred, true);
       assert.equal(action.edit, undefined, 'the client previews it: no edit to apply without asking');
       assert.equal(action.data, undefined, 'nothing to resolve');
+      assert.match(action.title, /^Convert to a multi-stage build \(go → gcr\.io\/distroless\/static-debian12:nonroot\)$/, 'the title names the runtime');
       assert.deepEqual(action.command, { title: action.title, command: 'editor.previewConversion', arguments: [{ uri, version: 1 }] });
       // The other quick fixes keep their edits.
       const user = await c.codeActions(uri, byRule(diagnostics, 'non-root-user'));

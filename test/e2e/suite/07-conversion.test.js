@@ -1,6 +1,6 @@
 const assert = require('assert');
 const vscode = require('vscode');
-const { ours, waitFor, createDockerfile, codeActionsUntil, closeAll, applyAction } = require('./helpers');
+const { ours, waitFor, createDockerfile, closeAll, applyAction } = require('./helpers');
 
 const PY = 'FROM python:3.12\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n';
 // Declined: the HEALTHCHECK calls curl, and the distroless runtime has no package manager to install it.
@@ -21,14 +21,15 @@ async function unresolved(uri, range, pick, what) {
 suite('multi-stage conversion in the editor', () => {
   teardown(closeAll);
 
-  test('the quick fix names the runtime in the lightbulb, before it is resolved, and converts when picked', async () => {
+  test('the quick fix names the runtime in the lightbulb, before it is resolved, and converts through the preview command', async () => {
     const { uri, doc } = await createDockerfile('convert-title', PY);
     const diag = await waitFor(uri, () => ours(uri, 'multi-stage')[0], 'a multi-stage diagnostic');
     const { hit } = await unresolved(uri, diag.range, (all) => all.find((a) => /^Convert to a multi-stage build/.test(a.title)), 'conversion quick fix');
     assert.strictEqual(hit.title, 'Convert to a multi-stage build (python → python:3.12-slim)');
-    const [resolved] = await codeActionsUntil(uri, diag.range, vscode.CodeActionKind.QuickFix.value,
-      (all) => all.filter((a) => a.title === hit.title && a.edit), 'the resolved conversion');
-    await applyAction(resolved);
+    // Picking it runs the palette command, which previews the conversion (04-commands answers that preview).
+    assert.strictEqual(hit.command.command, 'dockerfileLean.convertToMultiStage');
+    assert.strictEqual(hit.command.arguments[0].uri, uri.toString());
+    await vscode.commands.executeCommand(hit.command.command, { ...hit.command.arguments[0], confirm: false });
     assert.match(doc.getText(), /^FROM python:3\.12 AS build$/m);
     assert.match(doc.getText(), /^FROM python:3\.12-slim$/m);
   });
