@@ -141,6 +141,10 @@ export const nodeRecipe: Recipe = {
       if (!p.startsWith(app + '/')) return { ok: false, reason: `the CMD runs ${p}, outside the app directory ${app}` };
     } else if (!PMS.has(prog) && prog !== 'npx') {
       return { ok: false, reason: `the CMD runs \`${prog}\`, not node or a package script` };
+    } else {
+      // A package script that is not one plain `node <file>` (`vite preview`, `tsc && node dist`, `npx dotenv …`), or
+      // one package.json does not show: what it runs may be a dev dependency, so none is pruned.
+      prune = null;
     }
     // The whole app directory: the build context does not say which files beside the build output the program
     // reads at run time (a static site in public/, templates, config), so none is left behind.
