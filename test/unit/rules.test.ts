@@ -178,6 +178,17 @@ describe('non-root-user messages and fixes', () => {
 });
 
 
+describe('apt-hygiene: nothing to trim', () => {
+  const found = (t: string) => analyze(t, DEFAULT_SETTINGS, ['apt-hygiene']).findings;
+  it('is quiet on a simulated install', () => {
+    assert.deepEqual(found('FROM debian:bookworm\nRUN apt-get update && apt-get install -s curl && rm -rf /var/lib/apt/lists/*\nUSER 1000\n'), []);
+    assert.equal(found('FROM debian:bookworm\nRUN apt-get update && apt-get install curl && rm -rf /var/lib/apt/lists/*\nUSER 1000\n').length, 1, 'the real install still');
+  });
+  it('counts an install xargs runs as apt work beside the update', () => {
+    assert.deepEqual(found('FROM debian:bookworm\nCOPY deps.txt /\nRUN apt-get update; xargs apt-get install -y --no-install-recommends < /deps.txt; rm -rf /var/lib/apt/lists/*\nUSER 1000\n').map((f) => f.message.split('\n')[0]), []);
+  });
+});
+
 table('merge-run', [
   ['fires on two plain RUNs when the later one removes what the earlier wrote', 'FROM alpine\nRUN wget -O /tmp/a.tgz https://example.org/a.tgz\nRUN rm -rf /tmp/a.tgz\n', true, true],
   ['fires across comments and blank lines', 'FROM debian\nRUN apt-get install -y gcc\n\n# c\nRUN apt-get purge -y gcc\n', true, true],

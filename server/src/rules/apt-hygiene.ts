@@ -1,7 +1,7 @@
 /** apt-hygiene: apt-get installs that prompt, pull recommends, or leave package lists in the layer. */
 import { docEnd, type Instr, type Model, type Stage, shellRuns } from '../core/model';
 import type { ShellCommand, ShellScript, ShellWord } from '../core/shell';
-import { cacheMounted, insertAfterSubcommand, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
+import { baseName, cacheMounted, insertAfterSubcommand, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
 import { ships } from '../core/stage-info';
 import { SAVINGS } from '../knowledge/savings';
@@ -163,6 +163,8 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
     const listsNeededBy = missingCleanup ? laterListReader(model, i) : null;
     for (const call of calls) {
       if (call.sub !== 'install') continue;
+      // A simulated install (`-s`, `--dry-run`, …) installs nothing: nothing to trim.
+      if (call.cmd.args.some((a) => SIMULATE.has(a.value ?? ''))) continue;
       const issue = {
         instr: i,
         call,
@@ -195,12 +197,20 @@ const runsByLine = perModel((model: Model): Map<number, Instr> => new Map(model.
 /** Every operation apt-get(8) has (bookworm, trixie); any other word after `apt-get` makes it fail. */
 const APT_GET_OPERATIONS = new Set([...APT_GET_SUBS, 'reinstall', 'full-upgrade', 'dist-clean', 'distclean', 'check', 'changelog', 'indextargets', 'moo']);
 
-/** RUNs whose only apt work is `apt-get update` (a word apt-get has no operation for is no work: it fails). */
+/** apt-get's options for an install that only shows what it would do. */
+const SIMULATE = new Set(['-s', '--simulate', '--just-print', '--dry-run', '--recon', '--no-act']);
+
+/**
+ * RUNs whose only apt work is `apt-get update` (a word apt-get has no operation for is no work: it fails). An apt
+ * call that `xargs` makes (`xargs apt-get install -y < packages.txt`) is apt work too.
+ */
 function lonelyUpdates(model: Model): Instr[] {
   const out: Instr[] = [];
   for (const { instr: i, script } of shellRuns(model, /apt/)) {
     const calls = aptCalls(script);
-    if (calls.some((c) => c.sub === 'update') && !calls.some((c) => c.sub !== 'update' && (APT_GET_OPERATIONS.has(c.sub) || c.manager !== 'apt-get'))) out.push(i);
+    if (!calls.some((c) => c.sub === 'update') || calls.some((c) => c.sub !== 'update' && (APT_GET_OPERATIONS.has(c.sub) || c.manager !== 'apt-get'))) continue;
+    if (script.commands.some((c) => c.name !== null && baseName(c.name) === 'xargs' && c.args.some((a) => /^(apt-get|apt)$/.test(baseName(a.value ?? ''))))) continue;
+    out.push(i);
   }
   return out;
 }
