@@ -7,6 +7,7 @@ import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../
 import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
 import { copyDests } from '../fixes/multi-stage/common';
+import { bare, packagesKept } from '../fixes/multi-stage/build-packages';
 import { capitalised, fitted, message as joinMessage, shortImage } from '../core/message';
 import type { Rule } from './types';
 import { withoutTrailingSlashes } from '../core/flags';
@@ -354,23 +355,10 @@ function keepsAliveOnly(words: string[]): boolean {
 
 /** Packages that put the Docker engine or its client in the image (Debian/Ubuntu, Fedora/RHEL, Alpine names). */
 const DOCKER_PACKAGES = new Set(['docker-ce', 'docker-ce-cli', 'docker.io', 'docker-cli', 'moby-engine', 'moby-cli', 'docker', 'docker-engine', 'podman-docker']);
-const OS_MANAGERS = new Set(['apt-get', 'apt', 'yum', 'dnf', 'microdnf', 'tdnf', 'zypper', 'apk']);
 
-/** The OS packages the stage chain's RUNs install (by name, versions and options left out), from the shell parse. */
-function osPackages(stage: Stage): Set<string> {
-  const out = new Set<string>();
-  for (const i of chainInstrs(stage)) {
-    const script = i.keyword === 'RUN' ? i.run?.script() : null;
-    if (!script) continue;
-    for (const c of script.commands) {
-      if (c.name === null || !OS_MANAGERS.has(baseName(c.name))) continue;
-      const args = c.args.map((a) => a.value ?? '');
-      const at = args.findIndex((a) => a === 'install' || a === 'add');
-      if (at < 0) continue;
-      for (const a of args.slice(at + 1)) if (a && !a.startsWith('-')) out.add(a.split(/[=<>]/)[0]);
-    }
-  }
-  return out;
+/** The OS packages the stage chain's RUNs install and leave in the image, by name (versions left out). */
+function osPackages(model: Model, stage: Stage): Set<string> {
+  return new Set(stageChain(stage).flatMap((s) => packagesKept(model, s).map(bare)));
 }
 
 /**
@@ -378,12 +366,12 @@ function osPackages(stage: Stage): Set<string> {
  * talks to a docker.sock, which is root's or the docker group's), or it only keeps the container alive for commands
  * run into it with `docker exec`, whose user is not known here.
  */
-function jobNeedsRoot(stage: Stage, text: string): string | null {
+function jobNeedsRoot(model: Model, stage: Stage): string | null {
   if (keepsAliveOnly(startWords(stage))) return 'the container only stays up (its start command waits forever) for commands run into it with exec, and which user those need is not known here';
-  const pkgs = osPackages(stage);
+  const pkgs = osPackages(model, stage);
   const docker = [...pkgs].find((p) => DOCKER_PACKAGES.has(p));
   if (docker) return `it installs ${docker} to drive the Docker engine, whose socket belongs to root (or the docker group of the host)`;
-  if (chainInstrs(stage).some((i) => text.slice(i.start, i.end).includes('docker.sock'))) return 'it talks to the Docker engine through docker.sock, which belongs to root (or the docker group of the host)';
+  if (chainInstrs(stage).some((i) => model.doc.text.slice(i.start, i.end).includes('docker.sock'))) return 'it talks to the Docker engine through docker.sock, which belongs to root (or the docker group of the host)';
   return null;
 }
 
@@ -412,7 +400,7 @@ function packagedServer(model: Model, stage: Stage): string | null {
     }
     if (dest && (prog.startsWith('/') ? within(prog, dest) || dest.endsWith('/' + name) : baseName(dest) === name || dest.endsWith('/bin/') || dest.endsWith('/bin'))) return null;
   }
-  if (!overRoot && osPackages(stage).size === 0) return null;
+  if (!overRoot && osPackages(model, stage).size === 0) return null;
   return `it starts ${name}, a server a package the file installs put there; a new user cannot create the data folder it writes (under /var, root's or the package's own user's): switch to that package's user after giving it its data folder`;
 }
 
@@ -953,7 +941,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (info?.cannotSwitch && !chainInstrs(stage).some((i) => i.keyword === 'COPY' || i.keyword === 'ADD')) return [];
     const lead = instr ? `The final stage ends as USER ${user}` : null;
     // Root by the image's design: information with the reason, no warning and no fix.
-    const needsRoot = jobNeedsRoot(stage, model.doc.text);
+    const needsRoot = jobNeedsRoot(model, stage);
     if (needsRoot) {
       const summary = lead ? `${lead}, which may be by design here.` : fitted(`${shortImage(img)} runs as root, which may be by design here.`, 'The base image runs as root, which may be by design here.');
       return [{ start: target.start, end: target.end, message: joinMessage(summary, runsRoot, `${capitalised(needsRoot)}.`), fixable: false, reason: needsRoot, severityCap: 'info' }];
