@@ -154,6 +154,12 @@ const STEPS_DOWN_NAMES = new Set([
   'gosu', 'su-exec', 'setpriv', 'runuser', 's6-setuidgid', 'setuidgid', 'chpst', 'supervisord', 's6-svscan', 'dockerd',
   'dockerd-entrypoint.sh', 'containerd', 'sshd', 'systemd', 'cron', 'crond', 'apache2-foreground', 'httpd-foreground',
   'apachectl', 'apache2ctl',
+  // Daemons whose manuals have them start as root (to bind a low port or open their spool) and switch to their own
+  // user themselves (exim's exim_user, postfix's mail_owner, dovecot's login users, squid's cache_effective_user,
+  // named -u, dnsmasq --user, vsftpd/proftpd per session, slapd -u, smbd per session, chronyd -u, rsyslogd's
+  // $PrivDropToUser, openvpn --user; checked 2026-12-02 against each program's man page).
+  'exim', 'exim4', 'postfix', 'dovecot', 'squid', 'named', 'dnsmasq', 'vsftpd', 'proftpd', 'slapd', 'smbd', 'chronyd',
+  'rsyslogd', 'openvpn', 'xinetd', 'inetd',
 ]);
 
 /**
