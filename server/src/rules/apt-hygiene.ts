@@ -362,8 +362,10 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
         message: message(`apt ${call.sub} in a script: use apt-get ${call.sub}, whose interface is stable.`, `apt is meant for people at a terminal and its interface may change between releases; apt-get ${call.sub} is the stable one for builds.`),
         fixable: true,
         data: { kind: 'apt' },
-        // `apt clean` does what `apt-get clean` does and prints nothing to parse: the change is cosmetic.
-        severityCap: call.sub === 'clean' || call.sub === 'autoclean' ? 'hint' : undefined,
+        // `apt clean` does what `apt-get clean` does and prints nothing to parse: the change is cosmetic. The other
+        // subcommands build the same image either way (apt only warns that its output may change): worth a look, not
+        // a warning about the image.
+        severityCap: call.sub === 'clean' || call.sub === 'autoclean' ? 'hint' : 'info',
       });
     }
     for (const i of lonelyUpdates(model)) {
