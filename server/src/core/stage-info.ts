@@ -12,17 +12,21 @@ const shippedSets = new WeakMap<Model, Set<Stage>>();
  * from (`COPY --from`, `RUN --mount=from=`), or that only builder stages are built on, is a builder: what its
  * layers weigh never ships, so advice about layer size is moot there. `FROM base-${TARGETARCH}` names one of the
  * earlier stages whose name fits around the variable (`base-amd64`, `base-arm64`): each of those is used, and
- * ships when that stage does.
+ * ships when that stage does. A leaf named as a development or test target (`dev`, `test`, `debug`…) is not
+ * shipped when the file has another leaf that is: its image is for the developer's machine or a CI step, and the
+ * file's own production target is where size counts.
  */
 export function ships(model: Model, stage: Stage): boolean {
   let shipped = shippedSets.get(model);
   if (!shipped) {
     shipped = new Set();
     const named = stagesNamedThroughVariables(model);
+    const leaves = model.stages.filter((s) => !s.usedByLaterStage && !named.used.has(s));
+    const productionLeaf = leaves.some((s) => !developmentTarget(s));
     // A stage is built on by later stages only: walking back, each stage's children are settled before it.
     for (let k = model.stages.length - 1; k >= 0; k--) {
       const s = model.stages[k];
-      if (!s.usedByLaterStage && !named.used.has(s)) shipped.add(s);
+      if (!s.usedByLaterStage && !named.used.has(s) && !(productionLeaf && developmentTarget(s))) shipped.add(s);
       if (!shipped.has(s)) continue;
       if (s.baseStage) shipped.add(s.baseStage);
       for (const c of named.bases.get(s) ?? []) shipped.add(c);
@@ -30,6 +34,11 @@ export function ships(model: Model, stage: Stage): boolean {
     shippedSets.set(model, shipped);
   }
   return shipped.has(stage);
+}
+
+/** A stage named as a target for development or tests: `dev`, `development`, `debug`, `test`, `tests`, `e2e`, `lint`… (also `-dev` / `_test` suffixes). */
+function developmentTarget(s: Stage): boolean {
+  return /(^|[-_.])(dev|devel|develop|development|debug|test|tests|testing|e2e|lint|ci)$/i.test(s.alias ?? '');
 }
 
 /**
