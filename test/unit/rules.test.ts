@@ -243,9 +243,11 @@ table('apk-hygiene', [
 
 table('dnf-hygiene', [
   ['fires on dnf install without -y', 'FROM fedora\nRUN dnf install --setopt=install_weak_deps=0 --nodocs x && dnf clean all\n', true, true],
-  ['fires on dnf install with weak deps', 'FROM fedora\nRUN dnf install -y --nodocs x && dnf clean all\n', true, true],
+  // Weak dependencies or docs alone: as with apt's recommends, information.
+  ['fires on dnf install with weak deps, as information', 'FROM fedora\nRUN dnf install -y --nodocs x && dnf clean all\n', true, true, 'info'],
   ['fires on yum install without clean all', 'FROM centos:7\nRUN yum install -y x\n', true, true],
-  ['fires on microdnf without --nodocs', 'FROM ubi-minimal\nRUN microdnf install --setopt=install_weak_deps=0 x && microdnf clean all\n', true, true],
+  ['fires on microdnf without --nodocs, as information', 'FROM ubi-minimal\nRUN microdnf install --setopt=install_weak_deps=0 x && microdnf clean all\n', true, true, 'info'],
+  ['a microdnf install that also leaves its cache is a warning', 'FROM ubi-minimal\nRUN microdnf install x\n', true, true],
   ['quiet on a clean dnf install', 'FROM fedora\nRUN dnf install -y --setopt=install_weak_deps=0 --nodocs x && dnf clean all\n', false],
   ['quiet on yum with -y and clean all', 'FROM centos:7\nRUN yum install -y x && yum clean all\n', false],
   ['quiet on rm of /var/cache/dnf', 'FROM fedora\nRUN dnf install -y --setopt=install_weak_deps=0 --nodocs x && rm -rf /var/cache/dnf\n', false],

@@ -134,6 +134,9 @@ export const dnfHygiene = packageRule(
         edits: fixable ? edits : null,
         reason: BACKGROUND_REASON,
         title: capitalised(listed(todo)),
+        // Weak dependencies and docs alone: whether they weigh anything depends on the packages (many have none,
+        // such as tzdata), which is not known here, as with apt's recommends. Worth a look, not a warning.
+        severityCap: !missingClean && !added.has('-y') ? 'info' : undefined,
       });
     }
     return out;
