@@ -438,8 +438,10 @@ describe('output formats', () => {
       const out = f();
       return { ms: performance.now() - t, out };
     };
-    const ordinary = time(() => unifiedDiff('D', before, sparse));
-    const rewrite = time(() => unifiedDiff('D', before, after));
+    // The faster of three runs each: one run can land in another process's burst on a shared machine.
+    const best = (f: () => string) => [time(f), time(f), time(f)].reduce((a, b) => (b.ms < a.ms ? b : a));
+    const ordinary = best(() => unifiedDiff('D', before, sparse));
+    const rewrite = best(() => unifiedDiff('D', before, after));
     assert.equal(applyPatch(before, rewrite.out), after);
     assert.equal(applyPatch(before, ordinary.out), sparse);
     assert.ok(rewrite.ms < 10 * ordinary.ms + 50, `rewrite ${rewrite.ms.toFixed(0)} ms, ordinary ${ordinary.ms.toFixed(0)} ms`);

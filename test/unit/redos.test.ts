@@ -14,7 +14,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, fixAll } from '../../server/src/core/analyze';
-import { initShell } from '../../server/src/core/shell';
+import { clearShellCache, initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS, type WorkspaceFiles } from '../../server/src/core/types';
 import { globMatches } from '../../server/src/fixes/multi-stage/glob';
 import { readGradle, readPom } from '../../server/src/fixes/multi-stage/jvm-build-files';
@@ -60,13 +60,20 @@ function baseline(): number {
 }
 
 /**
- * Runs `fn` once and checks its time against the plain analysis. Once only: a second run of a Dockerfile
- * would find its shell parse in the cache.
+ * Runs `fn` and checks its time against the plain analysis. With the shell-parse cache emptied before each run, so
+ * that a second run does the same work as the first. A run over the bound is measured once more, against a fresh
+ * baseline: on a shared machine one run can land in another process's burst, while a quadratic path is over the
+ * bound every time (by 10 to 100 times).
  */
 function assertFast(label: string, fn: () => unknown): void {
-  const limit = RATIO * baseline();
-  const t = ms(fn);
-  assert.ok(t <= limit, `${label}: ${t.toFixed(0)} ms, over ${RATIO}× a plain analysis of 1 MB (${baseline().toFixed(0)} ms)`);
+  clearShellCache();
+  let t = ms(fn);
+  if (t > RATIO * baseline()) {
+    plain = 0;
+    clearShellCache();
+    t = ms(fn);
+  }
+  assert.ok(t <= RATIO * baseline(), `${label}: ${t.toFixed(0)} ms (twice), over ${RATIO}× a plain analysis of 1 MB (${baseline().toFixed(0)} ms)`);
 }
 
 const maven = 'FROM maven:3.9-eclipse-temurin-21\nWORKDIR /src\nCOPY . .\nRUN mvn -B package -DskipTests\nCMD java -jar /src/target/*.jar\n';
