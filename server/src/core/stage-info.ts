@@ -22,11 +22,11 @@ export function ships(model: Model, stage: Stage): boolean {
     shipped = new Set();
     const named = stagesNamedThroughVariables(model);
     const leaves = model.stages.filter((s) => !s.usedByLaterStage && !named.used.has(s));
-    const productionLeaf = leaves.some((s) => !developmentTarget(s));
+    const productionLeaf = leaves.some((s) => !developmentTarget(s) && !buildsArtifactsOnly(s));
     // A stage is built on by later stages only: walking back, each stage's children are settled before it.
     for (let k = model.stages.length - 1; k >= 0; k--) {
       const s = model.stages[k];
-      if (!s.usedByLaterStage && !named.used.has(s) && !(productionLeaf && developmentTarget(s))) shipped.add(s);
+      if (!s.usedByLaterStage && !named.used.has(s) && !(productionLeaf && developmentTarget(s)) && !buildsArtifactsOnly(s)) shipped.add(s);
       if (!shipped.has(s)) continue;
       if (s.baseStage) shipped.add(s.baseStage);
       for (const c of named.bases.get(s) ?? []) shipped.add(c);
@@ -34,6 +34,19 @@ export function ships(model: Model, stage: Stage): boolean {
     shippedSets.set(model, shipped);
   }
   return shipped.has(stage);
+}
+
+/**
+ * A stage named for building (`build`, `builder`, `compile`, `codegen`, `protogen`…) that nothing is built on and that
+ * has no CMD or ENTRYPOINT, its own or from the stages under it: an image built for its files (`docker build
+ * --output`, `docker cp`, a code generator's output), never run as a container.
+ */
+export function buildsArtifactsOnly(stage: Stage): boolean {
+  if (stage.usedByLaterStage || !/^(build|builder|build-env|compile|compiler|gen|generate|generator|codegen|protogen|genproto|artifacts?)$/i.test(stage.alias ?? '')) return false;
+  for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
+    if (s.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT')) return false;
+  }
+  return true;
 }
 
 /** A stage named as a target for development or tests: `dev`, `development`, `debug`, `test`, `tests`, `e2e`, `lint`… (also `-dev` / `_test` suffixes). */
