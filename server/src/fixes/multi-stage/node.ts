@@ -35,12 +35,35 @@ function argValues(c: RunCommand): (string | null)[] {
   return c.cmd.args.map((a) => a.value);
 }
 
-/** `npm run build`, `yarn build`, `pnpm run build`, `npx tsc`: the command that builds the app. */
+/** Build tools that build whatever their options say (`tsc --project tsconfig.json`, `webpack --mode production`). */
+const BUILD_TOOLS = new Set(['tsc', 'webpack', 'rollup', 'tsup', 'ncc', 'esbuild']);
+/** Framework CLIs whose `build` subcommand builds the app (`next build`, `nest build`, `vite build`, `ng build`). */
+const FRAMEWORK_CLIS = new Set(['next', 'nest', 'vite', 'ng', 'nuxt', 'nuxi', 'astro', 'react-scripts', 'gatsby', 'parcel', 'remix', 'svelte-kit', 'vue-cli-service']);
+
+/** Whether the words run a build tool or a framework's build from node_modules/.bin (`tsc -p .`, `next build`). */
+function runsBuildTool(words: readonly (string | null)[]): boolean {
+  const [tool, sub] = words;
+  if (!tool) return false;
+  const name = tool.slice(tool.lastIndexOf('/') + 1);
+  // Watching or only type-checking builds nothing to ship.
+  if (BUILD_TOOLS.has(name)) return !words.some((w) => w === '--watch' || w === '-w' || w === '--noEmit' || w === '--version' || w === '--help');
+  return FRAMEWORK_CLIS.has(name) && sub === 'build';
+}
+
+/**
+ * `npm run build`, `yarn build`, `pnpm run build`, and a build tool run from node_modules/.bin (`npx tsc`,
+ * `yarn tsc -p .`, `pnpm next build`, `npm exec -- vite build`, `node_modules/.bin/webpack`): the command that builds
+ * the app, and the package manager it runs through.
+ */
 export function isNodeBuild(c: RunCommand): Pm | null {
   const name = c.cmd.name;
   const args = argValues(c);
-  if (name === 'npx' && (args[0] === 'tsc' || args[1] === 'build')) return 'npm';
+  if (name === 'npx') return runsBuildTool(args[0] === '--' ? args.slice(1) : args) || args[1] === 'build' ? 'npm' : null;
+  if (name && /^(\.\/)?node_modules\/\.bin\/[\w.-]+$/.test(name)) return runsBuildTool([name, ...args]) ? 'npm' : null;
   if (!name || !PMS.has(name)) return null;
+  // `npm exec`, `pnpm exec`, `yarn exec` (and yarn / pnpm running a bin by name): the tool itself.
+  const exec = args[0] === 'exec' ? args.slice(args[1] === '--' ? 2 : 1) : name !== 'npm' ? args : null;
+  if (exec && runsBuildTool(exec)) return name as Pm;
   const script = args[0] === 'run' || args[0] === 'run-script' ? args[1] : name === 'npm' ? null : args[0];
   return script && BUILD_SCRIPT.test(script) ? (name as Pm) : null;
 }
