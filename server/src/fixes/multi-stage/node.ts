@@ -24,6 +24,8 @@ const BUILD_SCRIPT = /^(build|compile|dist|generate|bundle)(:[\w:-]+)?$/;
 const PRUNE: Record<Pm, string> = { npm: 'npm prune --omit=dev', yarn: 'yarn install --production --frozen-lockfile', pnpm: 'pnpm prune --prod' };
 /** Yarn Berry's production install (yarnpkg.com/cli/workspaces/focus): built in from Yarn 4, the workspace-tools plugin before. */
 const BERRY_PRUNE = 'yarn workspaces focus --all --production';
+/** The package's own scripts an install runs (npm-scripts' life cycle; yarn and pnpm run the same ones). */
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
 /**
  * Keeps Yarn Berry's package cache inside the project (yarnpkg.com/configuration/yarnrc#enableGlobalCache; the
  * default is true from Yarn 4): Plug'n'Play's .pnp.cjs then points into the app directory's .yarn/cache, which the
@@ -169,6 +171,10 @@ export const nodeRecipe: Recipe = {
       // one package.json does not show: what it runs may be a dev dependency, so none is pruned.
       prune = null;
     }
+    // yarn and pnpm run the package's own install scripts again when they prune (`yarn install --production`,
+    // `pnpm prune --prod`): a `postinstall` or `prepare` that calls a dev dependency (`husky install`) then fails
+    // the build, that dependency gone. npm's prune runs none of them.
+    if (prune && installPm !== 'npm' && pkg && INSTALL_SCRIPTS.some((k) => k in pkg.scripts)) prune = null;
     // The whole app directory: the build context does not say which files beside the build output the program
     // reads at run time (a static site in public/, templates, config), so none is left behind.
     const artifacts = [app];
