@@ -255,9 +255,15 @@ table('dnf-hygiene', [
 ]);
 
 table('pip-hygiene', [
-  ['fires on pip install', 'FROM python:3.12\nRUN pip install flask\n', true, true],
-  ['fires on pip3 from a venv path', 'FROM python:3.12\nRUN /venv/bin/pip3 install flask\n', true, true],
-  ['fires on python -m pip install', 'FROM python:3.12\nRUN python -m pip install flask\n', true, true],
+  ['fires on pip install', 'FROM python:3.12\nRUN pip install pandas\n', true, true],
+  ['fires on pip3 from a venv path', 'FROM python:3.12\nRUN /venv/bin/pip3 install pandas\n', true, true],
+  ['fires on python -m pip install', 'FROM python:3.12\nRUN python -m pip install pandas\n', true, true],
+  // Small packages the download table knows (flask and what it requires: about 600 KB): information.
+  ['fires on pip install of small known packages, as information', 'FROM python:3.12\nRUN pip install -U flask==3.1.0 flask-cors requests\n', true, true, 'info'],
+  ['a known small package beside an unknown one is a warning', 'FROM python:3.12\nRUN pip install flask numpy\n', true, true],
+  ['a requirements file is a warning', 'FROM python:3.12\nCOPY requirements.txt .\nRUN pip install flask -r requirements.txt\n', true, true],
+  ['an extra is a warning', 'FROM python:3.12\nRUN pip install "flask[async]"\n', true, true],
+  ['two small installs, one large: a warning', 'FROM python:3.12\nRUN pip install flask && pip install torch\n', true, true],
   ['quiet on --no-cache-dir', 'FROM python:3.12\nRUN pip install --no-cache-dir flask\n', false],
   ['quiet with PIP_NO_CACHE_DIR in ENV', 'FROM python:3.12\nENV PIP_NO_CACHE_DIR=1\nRUN pip install flask\n', false],
   ['quiet with PIP_NO_CACHE_DIR before the command', 'FROM python:3.12\nRUN PIP_NO_CACHE_DIR=1 pip install flask\n', false],

@@ -4,6 +4,7 @@ import { assignedBefore, cacheMounted, envSet, hasOption, insertAfterSubcommand,
 import { ships } from '../core/stage-info';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
+import { pypiDownloadKb } from '../knowledge/pypi-download-sizes';
 import { message } from '../core/message';
 import { packageRule, type PackageIssue } from './shared/package-rule';
 
@@ -13,6 +14,35 @@ const PIP: ManagerSpec = { names: /^pip[0-9.]*$/, pythonModule: 'pip', optsWithV
 function purgedAfter(script: ShellScript, calls: readonly PackageCall[], after: number): boolean {
   if (calls.some((c) => c.cmd.start > after && c.sub === 'cache' && c.cmd.args[c.subIndex + 1]?.value === 'purge')) return true;
   return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\.cache\/pip|\.cache\/?$/.test(a.value ?? a.raw)));
+}
+
+/** Below this download, the cache an install leaves is tidiness rather than size. */
+const SMALL_KB = 2048;
+/** Options that do not change what an install downloads. */
+const PLAIN_OPTIONS = /^(-U|--upgrade|-q+|--quiet|-v+|--verbose|--user|--no-warn-script-location|--break-system-packages|--disable-pip-version-check|--root-user-action(=\w+)?|--no-compile|--prefer-binary|--progress-bar(=\w+)?)$/;
+/** A requirement that names one package, with an optional version: `flask`, `flask==3.1.0`, `requests>=2.31`. */
+const NAMED = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\s*(==|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+(,\s*(==|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+)*)?$/;
+
+/**
+ * KB the installs download, when each names only packages the download table knows (no requirements file, path,
+ * URL, extra, variable or option that changes what is fetched); null otherwise.
+ */
+function knownDownloadKb(calls: readonly PackageCall[]): number | null {
+  const names: string[] = [];
+  for (const c of calls) {
+    for (const a of c.cmd.args.slice(c.subIndex + 1)) {
+      const v = a.value;
+      if (v === null) return null;
+      if (v.startsWith('-')) {
+        if (!PLAIN_OPTIONS.test(v)) return null;
+        continue;
+      }
+      const m = NAMED.exec(v);
+      if (!m) return null;
+      names.push(m[1]);
+    }
+  }
+  return names.length ? pypiDownloadKb(names) : null;
 }
 
 export const pipHygiene = packageRule(
@@ -38,11 +68,18 @@ export const pipHygiene = packageRule(
       );
       if (faulty.length === 0 || purgedAfter(script, calls, faulty[faulty.length - 1].cmd.start)) continue;
       const first = faulty[0];
+      const kb = knownDownloadKb(faulty);
+      const small = kb !== null && kb < SMALL_KB;
       out.push({
         instr: i,
         start: run.map[first.cmd.start],
         end: docEnd(run, first.cmd.args[first.subIndex].end),
-        message: message('pip install without --no-cache-dir keeps the pip cache in this layer: add --no-cache-dir.', `The pip cache (${SAVINGS.pipCache.text}) stays in this layer.`),
+        message: message(
+          'pip install without --no-cache-dir keeps the pip cache in this layer: add --no-cache-dir.',
+          small ? `The pip cache stays in this layer: about ${kb} KB for these packages, so this is tidiness more than size.` : `The pip cache (${SAVINGS.pipCache.text}) stays in this layer.`,
+        ),
+        // Only small packages the table knows: worth a look, not a warning.
+        severityCap: small ? 'info' : undefined,
         edits: faulty.map((c) => insertAfterSubcommand(run, c, ['--no-cache-dir'])),
         title: faulty.length === 1 ? 'Add --no-cache-dir to pip install' : `Add --no-cache-dir to the ${faulty.length} pip installs`,
       });
