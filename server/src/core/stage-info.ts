@@ -23,6 +23,11 @@ export function ships(model: Model, stage: Stage): boolean {
     const named = stagesNamedThroughVariables(model);
     const leaves = model.stages.filter((s) => !s.usedByLaterStage && !named.used.has(s));
     const productionLeaf = leaves.some((s) => !developmentTarget(s) && !buildsArtifactsOnly(s));
+    // A file for development, tests or a build environment ships nothing that runs in production.
+    if (fileNotShipped(model.path)) {
+      shippedSets.set(model, shipped);
+      return false;
+    }
     // A stage is built on by later stages only: walking back, each stage's children are settled before it.
     for (let k = model.stages.length - 1; k >= 0; k--) {
       const s = model.stages[k];
@@ -34,6 +39,29 @@ export function ships(model: Model, stage: Stage): boolean {
     shippedSets.set(model, shipped);
   }
   return shipped.has(stage);
+}
+
+/**
+ * Why the Dockerfile's own path says its image is not one that ships, or null: a file for development or tests
+ * (`Dockerfile.dev`, `test.Dockerfile`, `Dockerfile-e2e`; a file under a `test/`, `tests/`, `e2e/`, `playwright/`,
+ * `cypress/` folder at most three levels up), or a build environment (`Dockerfile.builder`, `builder-go.dockerfile`).
+ * Debug variants (`Dockerfile.debug`) are left out: they are often published and run. Only the last folders count,
+ * so a checkout kept under a folder named `tests` is not taken for a test image.
+ */
+export function fileNotShipped(path: string | null | undefined): string | null {
+  if (!path) return null;
+  const parts = path.split('/');
+  const name = parts[parts.length - 1];
+  if (/^(Dockerfile|Containerfile)[.-](dev|devel|develop|development|local|test|tests|testing|e2e|ci)$/i.test(name) || /^(dev|devel|development|local|test|tests|e2e|ci)\.(dockerfile|containerfile)$/i.test(name) || /\.(dev|test|e2e)\.(dockerfile|containerfile)$/i.test(name)) {
+    return 'a development or test image (its file name)';
+  }
+  if (/^(Dockerfile|Containerfile)[.-](build|builder)([-.][\w.-]+)?$/i.test(name) || /^(build|builder)([-.][\w.-]+)?\.(dockerfile|containerfile)$/i.test(name)) {
+    return 'a build environment (its file name)';
+  }
+  if (parts.slice(-4, -1).some((d) => /^(test|tests|testing|e2e|integration-tests|__tests__|testdata|playwright|cypress)$/i.test(d))) {
+    return 'a test image (its folder)';
+  }
+  return null;
 }
 
 /**

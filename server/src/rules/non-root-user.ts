@@ -1,6 +1,6 @@
 /** non-root-user: the image's final stage runs its process as root. */
 import { isPosixShell, type Instr, type Model, type Stage } from '../core/model';
-import { appFramework, baseInfo, buildsArtifactsOnly, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
+import { appFramework, baseInfo, buildsArtifactsOnly, fileNotShipped, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
@@ -934,7 +934,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (user === null || !isRootUser(user)) return [];
     const info = baseInfo(stage);
     // Where a USER has nothing to fix, or breaks the image: stay quiet.
-    if (windowsStage(stage, info) || devContainer(model, stage, info) || definesBaseImage(stage, info) || buildsArtifactsOnly(stage) || dropsPrivileges(model, stage, info)) return [];
+    if (windowsStage(stage, info) || devContainer(model, stage, info) || definesBaseImage(stage, info) || buildsArtifactsOnly(stage) || fileNotShipped(model.path) || dropsPrivileges(model, stage, info)) return [];
     // A file that switched a non-root image to root and never back is reported whatever it packages.
     if ((!info || isRootUser(info.runsAs)) && packagesRelease(model)) return [];
     const root = rootImage(stage);

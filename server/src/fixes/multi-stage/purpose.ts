@@ -5,7 +5,7 @@
  * of their own, or one that opens a shell, a REPL or the build tool itself, as the official language images do).
  */
 import type { Instr, Model, Stage } from '../../core/model';
-import { rootImage } from '../../core/stage-info';
+import { fileNotShipped, rootImage } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
 import { INTERACTIVE_DEFAULT_IMAGE } from '../../knowledge/toolchains';
 import { programOf, runCommands } from './common';
@@ -63,6 +63,8 @@ function interactive(words: string[]): boolean {
 /** Why the stage's toolchain is what the image is for, or null when it is an application image. */
 export function toolchainIsThePoint(model: Model, stage: Stage): string | null {
   if (model.path && /(^|\/)\.devcontainer\//.test(model.path)) return 'a dev-container definition';
+  const notShipped = fileNotShipped(model.path);
+  if (notShipped) return notShipped;
   const { ref } = rootImage(stage);
   if (ref && DEVCONTAINER_IMAGE.test(repoKey(ref))) return 'a dev-container image';
   if (ref && NOTEBOOK_IMAGE.test(repoKey(ref))) return 'a Jupyter notebook environment';
