@@ -323,6 +323,54 @@ function toolsUnderRoot(model: Model, stage: Stage): string | null {
   return null;
 }
 
+/** The value the last ENV of the stage or a stage below it gives `name`, or null. */
+function envValue(stage: Stage, name: string): string | null {
+  let value: string | null = null;
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword !== 'ENV') continue;
+    const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+    for (const p of props) if (p.getName() === name) value = p.getValue() ?? '';
+  }
+  return value;
+}
+
+const YES = /^(1|true|yes|on)$/i;
+const NO = /^(0|false|no|off)$/i;
+const outsideRoot = (v: string | null) => v !== null && v !== '' && !/^(\/root|~|\$\{?HOME\}?)(\/|$)/.test(v);
+
+/**
+ * Why the start command's project runner cannot run as another user, or null: `poetry run` and `pipenv run` find the
+ * environment their install made under root's home (their default), which another user cannot read; `uv run`
+ * syncs the project's environment at start and writes the `.venv` root made.
+ */
+function runnerNeedsRoot(stage: Stage): string | null {
+  const { entrypoint, cmd } = startOf(stage);
+  const start = [entrypoint, cmd].map((i) => i?.node.getArgumentsContent() ?? '').join(' ');
+  const runs = chainInstrs(stage)
+    .filter((i) => i.keyword === 'RUN')
+    .map((i) => i.run?.body ?? '')
+    .join('\n');
+  const runsTool = (tool: string) => new RegExp(`(^|[\\s"'\\[,;&|/])${tool}["',\\s]+run(?=["',\\s\\]]|$)`).test(start);
+  if (runsTool('poetry')) {
+    const inProject = YES.test(envValue(stage, 'POETRY_VIRTUALENVS_IN_PROJECT') ?? '') || /poetry\s+config\s+(--local\s+)?virtualenvs\.in-project\s+true/.test(runs);
+    const noEnv = NO.test(envValue(stage, 'POETRY_VIRTUALENVS_CREATE') ?? '') || /poetry\s+config\s+(--local\s+)?virtualenvs\.create\s+false/.test(runs);
+    const elsewhere = outsideRoot(envValue(stage, 'POETRY_VIRTUALENVS_PATH')) || outsideRoot(envValue(stage, 'POETRY_CACHE_DIR'));
+    if (!inProject && !noEnv && !elsewhere) {
+      return "its start command runs `poetry run`, which uses the environment `poetry install` made under root's home (~/.cache/pypoetry/virtualenvs); another user cannot read it. Set POETRY_VIRTUALENVS_IN_PROJECT=true before the install (the environment is then the project's .venv), then switch user";
+    }
+  }
+  if (runsTool('pipenv')) {
+    const inProject = YES.test(envValue(stage, 'PIPENV_VENV_IN_PROJECT') ?? '') || /pipenv\s+(install|sync)\b[^\n;&|]*\s--system\b/.test(runs);
+    if (!inProject && !outsideRoot(envValue(stage, 'WORKON_HOME'))) {
+      return "its start command runs `pipenv run`, which uses the environment pipenv made under root's home (~/.local/share/virtualenvs); another user cannot read it. Set PIPENV_VENV_IN_PROJECT=1 before the install, then switch user";
+    }
+  }
+  if (runsTool('uv') && !/--no-sync\b/.test(start) && !YES.test(envValue(stage, 'UV_NO_SYNC') ?? '')) {
+    return "its start command runs `uv run`, which syncs the project's environment at start and writes the .venv that root made; start the program from .venv/bin (or with `uv run --no-sync`), then switch user";
+  }
+  return null;
+}
+
 const NGINX_STARTED =
   'nginx starts its master process as root (it writes its pid file and temp directories under /var and listens on port 80) and runs the workers as its `user`; with a USER it stops at start. Move `pid` and the `*_temp_path` directives under /tmp, listen on a port above 1023 and give the user the log directory before a USER, or build FROM nginxinc/nginx-unprivileged';
 
@@ -967,7 +1015,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
     const volume = plan.declined ? null : volumeProblem(stage, plan);
     const mounted = plan.declined || !plan.guessed ? null : mountedWorkdir(model, stage);
-    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage);
+    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
