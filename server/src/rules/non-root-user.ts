@@ -334,6 +334,12 @@ function envValue(stage: Stage, name: string): string | null {
   return value;
 }
 
+/** `poetry run`, `pipenv run`, `uv run` in a start command (exec or shell form). */
+const RUNS = {
+  poetry: /(^|[\s"'[,;&|/])poetry["',\s]+run(?=["',\s\]]|$)/,
+  pipenv: /(^|[\s"'[,;&|/])pipenv["',\s]+run(?=["',\s\]]|$)/,
+  uv: /(^|[\s"'[,;&|/])uv["',\s]+run(?=["',\s\]]|$)/,
+};
 const YES = /^(1|true|yes|on)$/i;
 const NO = /^(0|false|no|off)$/i;
 const outsideRoot = (v: string | null) => v !== null && v !== '' && !/^(\/root|~|\$\{?HOME\}?)(\/|$)/.test(v);
@@ -350,7 +356,7 @@ function runnerNeedsRoot(stage: Stage): string | null {
     .filter((i) => i.keyword === 'RUN')
     .map((i) => i.run?.body ?? '')
     .join('\n');
-  const runsTool = (tool: string) => new RegExp(`(^|[\\s"'\\[,;&|/])${tool}["',\\s]+run(?=["',\\s\\]]|$)`).test(start);
+  const runsTool = (tool: keyof typeof RUNS) => RUNS[tool].test(start);
   if (runsTool('poetry')) {
     const inProject = YES.test(envValue(stage, 'POETRY_VIRTUALENVS_IN_PROJECT') ?? '') || /poetry\s+config\s+(--local\s+)?virtualenvs\.in-project\s+true/.test(runs);
     const noEnv = NO.test(envValue(stage, 'POETRY_VIRTUALENVS_CREATE') ?? '') || /poetry\s+config\s+(--local\s+)?virtualenvs\.create\s+false/.test(runs);
