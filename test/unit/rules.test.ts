@@ -274,6 +274,8 @@ table('pip-hygiene', [
 ]);
 
 table('npm-hygiene', [
+  // --omit=dev alone, with no package.json to read: whether it has dev dependencies is not known, so information.
+  ['advises --omit=dev for a package.json not readable here, as information', 'FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm install && npm cache clean --force\nCOPY . .\nCMD ["node", "server.js"]\n', true, true, 'info'],
   ['fires on npm install after a lockfile COPY', 'FROM node:20\nCOPY package.json package-lock.json ./\nRUN npm install && npm cache clean --force\n', true, true],
   ['fires on npm ci without cache clean', 'FROM node:20\nCOPY package-lock.json ./\nRUN npm ci\n', true, true],
   ['fires on a lockfile copied in a base stage', 'FROM node:20 AS deps\nCOPY package-lock.json ./\nFROM deps\nRUN npm i && npm cache clean --force\n', true, true],

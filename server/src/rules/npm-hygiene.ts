@@ -190,6 +190,8 @@ function issues(model: Model): PackageIssue[] {
       edits: fixable ? edits : null,
       reason: BACKGROUND_REASON,
       title: capitalised(listed(todo)),
+      // Only the dev dependencies left out, of a package.json not readable here: whether it has any is not known.
+      severityCap: omitDev.length && !toCi.length && !missingClean && !dev?.names ? 'info' : undefined,
     });
   }
   return out;
