@@ -62,7 +62,9 @@ function fold(into: Finding, other: Finding, why: string): void {
   if (!into.related?.length) {
     const n = Array.isArray(into.data?.lines) ? into.data.lines.length : 2;
     // Each finding's detail stays a line of its own.
-    into.message = lines(`Merge these ${n} RUN instructions: ${why}.`, ...detailOf(other.message), ...detailOf(into.message));
+    // A merge that removes nothing would say merging only cuts the layer count, which the folded finding contradicts.
+    const own = typeof into.data?.layersOnly === 'string' ? [into.data.layersOnly] : detailOf(into.message);
+    into.message = lines(`Merge these ${n} RUN instructions: ${why}.`, ...detailOf(other.message), ...own);
   }
   (into.related ??= []).push({ rule: other.rule, message: `${summaryOf(other.message)} (${other.rule}; this merge resolves it)`, range: other.range });
   if (RANK[other.severity] > RANK[into.severity]) into.severity = other.severity;

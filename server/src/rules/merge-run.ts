@@ -339,7 +339,8 @@ export const mergeRun: Rule<'merge-run'> = {
           fixable: parses,
           ...(parses ? {} : { reason: UNPARSABLE_MERGE }),
           ...(saves ? {} : { severityCap: 'hint' as const }),
-          data: { lines: group.map((i) => i.line) },
+          // What the merge saves, for a finding folded into this one (core/overlaps.ts): when nothing is removed, only the layer count.
+          data: { lines: group.map((i) => i.line), ...(saves ? {} : { layersOnly: `${where}; merged, they make one.` }) },
         });
       }
     }
