@@ -10,7 +10,8 @@
 //   - crashes (an exception while analysing or fixing) and rule errors (a rule that threw and was skipped);
 //   - fix all, applied twice: whether the fixed file still parses (the project's own model, a shell parse of
 //     each RUN that parsed before, and dockerfile-utils' validator: no new error) and is idempotent (a second
-//     fix all changes nothing), and how many fixable findings are left after it;
+//     fix all changes nothing), and how many fixable warnings and errors are left after it (hints and infos keep
+//     their quick fixes by design);
 //   - the same per rule (fix with only that rule, twice);
 //   - per-rule and per-kind finding counts, fixable/declined, decline reasons grouped (quoted names and
 //     numbers folded, so one reason with different names counts once);
@@ -225,9 +226,11 @@ for (const entry of files) {
     phase = 'fix all';
     const once = lib.fixAll(text, SETTINGS, undefined, ctx).text;
     const twice = lib.fixAll(once, SETTINGS, undefined, ctx).text;
-    const left = lib.analyze(once, SETTINGS, undefined, ctx).findings.filter((f) => f.fixable).map((f) => f.rule);
+    // Fix all applies warnings and errors only: a hint or an info left with its quick fix is by design.
+    const applied = (f) => f.fixable && (f.severity === 'warning' || f.severity === 'error');
+    const left = lib.analyze(once, SETTINGS, undefined, ctx).findings.filter(applied).map((f) => f.rule);
     r.fixAll = { changed: once !== text, idempotent: twice === once, parse: once !== text ? parseProblem(text, once, ctx) : null, left, fixed: once, second: twice };
-    for (const rule of new Set(r.findings.filter((f) => f.fixable).map((f) => f.rule))) {
+    for (const rule of new Set(r.findings.filter(applied).map((f) => f.rule))) {
       phase = `fix ${rule}`;
       const a = lib.fixAll(text, SETTINGS, [rule], ctx).text;
       const b = lib.fixAll(a, SETTINGS, [rule], ctx).text;
@@ -351,7 +354,7 @@ for (const c of summary.crashes) md.push(`- crash in ${c.phase}: ${code(c.file)}
 for (const e of summary.ruleErrors) md.push(`- rule error ${e.rule}: ${code(e.file)}: ${e.message}`);
 for (const s of summary.skipped) md.push(`- skipped ${code(s.file)}: ${s.why}`);
 md.push('', '## Fix all (applied twice)', '');
-md.push(`Files changed by fix all: ${summary.fixAll.changed} of ${summary.analysed}. Not idempotent: ${summary.fixAll.notIdempotent.length}. Re-parse problems: ${summary.fixAll.parse.length}. Files with fixable findings left after fix all: ${summary.fixAll.fixableLeft.length}.`, '');
+md.push(`Files changed by fix all: ${summary.fixAll.changed} of ${summary.analysed}. Not idempotent: ${summary.fixAll.notIdempotent.length}. Re-parse problems: ${summary.fixAll.parse.length}. Files with fixable warnings or errors left after fix all: ${summary.fixAll.fixableLeft.length}.`, '');
 for (const f of summary.fixAll.notIdempotent) md.push(`- not idempotent: ${code(f)}`);
 for (const p of summary.fixAll.parse) md.push(`- re-parse: ${code(p.file)}: ${p.problem}`);
 for (const l of summary.fixAll.fixableLeft) md.push(`- fixable left: ${code(l.file)}: ${l.rules.join(', ')}`);
@@ -406,7 +409,7 @@ if (opts.json) {
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`corpus: ${summary.analysed} of ${summary.files} Dockerfiles from ${summary.repositories} repositories in ${seconds.toFixed(1)} s (${((seconds * 1000) / Math.max(1, summary.analysed)).toFixed(0)} ms a file)`);
-console.log(`  crashes ${summary.crashes.length}, rule errors ${summary.ruleErrors.length}; fix all: ${summary.fixAll.changed} changed, ${summary.fixAll.notIdempotent.length} not idempotent, ${summary.fixAll.parse.length} re-parse problems, ${summary.fixAll.fixableLeft.length} with fixable findings left`);
+console.log(`  crashes ${summary.crashes.length}, rule errors ${summary.ruleErrors.length}; fix all: ${summary.fixAll.changed} changed, ${summary.fixAll.notIdempotent.length} not idempotent, ${summary.fixAll.parse.length} re-parse problems, ${summary.fixAll.fixableLeft.length} with fixable warnings or errors left`);
 for (const rule of RULES) {
   const p = perRule[rule];
   console.log(`  ${pad(rule, 14)} ${String(p.findings).padStart(5)} findings in ${String(p.files).padStart(4)} files, ${String(p.fixable).padStart(5)} fixable; fix: ${p.fix.changed} changed, ${p.fix.notIdempotent.length} not idempotent, ${p.fix.parse.length} re-parse`);
