@@ -36,7 +36,7 @@ test('a config file above the workspace folder does not apply to its documents; 
     assert.ok(codes((await c.open(A, { uri: inside })).diagnostics).includes('merge-run'), 'the config above the workspace folder is not used');
     assert.ok(!codes((await c.open(A, { uri: outside })).diagnostics).includes('merge-run'), 'a document outside the folders still finds it');
     fs.writeFileSync(path.join(ws, '.dockerfilelean.yaml'), 'rules:\n  apt-hygiene: off\n');
-    const inside2 = pathToFileURL(path.join(ws, 'app', 'Dockerfile.dev')).href;
+    const inside2 = pathToFileURL(path.join(ws, 'app', 'Dockerfile.web')).href;
     assert.deepEqual(codes((await c.open(A, { uri: inside2 })).diagnostics), ['merge-run', 'non-root-user'], 'the folder itself is searched');
   } finally {
     await c.close();

@@ -882,7 +882,7 @@ describe('project config file', () => {
       const { diagnostics } = await c.open(A, { uri });
       assert.deepEqual(codes(diagnostics), ['apt-hygiene', 'merge-run', 'non-root-user'], 'the defaults');
       // A second document under the same config and an edit: still one message.
-      const uri2 = pathToFileURL(path.join(dir, 'Dockerfile.dev')).href;
+      const uri2 = pathToFileURL(path.join(dir, 'Dockerfile.web')).href;
       await c.open(C, { uri: uri2 });
       await c.replace(uri, 2, A + '# edited\n');
       assert.equal(c.messages.length, 1, JSON.stringify(c.messages));
