@@ -1,7 +1,8 @@
 /**
  * What the runtime of a Go program needs besides the binary, decided from the build context (go-source.ts):
  * - files it opens by a relative path that came in with the COPY (data files, templates, static folders, a SQLite
- *   database, `.env`): copied along, owned by the runtime user when the program writes in its working directory;
+ *   database, `.env`): copied along, owned by the runtime user when the program writes in its working directory; a
+ *   file it writes that the build context does not show: the whole working directory, owned by that user;
  * - when what it opens cannot be told (no readable sources, a path computed at run time, a file the build may
  *   generate): the whole working directory (the app the COPY brought, with its sources: a few files), never
  *   guessed smaller; declined where that directory is not the app's own (`/`, GOPATH's `/go`);
@@ -240,7 +241,10 @@ export function goRuntimeNeeds(model: Model, stage: Stage, moduleDir: string | n
     }
     if (u.write) writes = true;
     if (hasEntry(top)) add(`${wd!.replace(/\/$/, '')}/${top}`);
-    else if (!u.write && (appCtx === null || runsOtherThanGo(model, stage))) whole ??= `it reads \`${u.path}\` (${u.where}), which the build may make`;
+    // A file it writes that the listing does not show (a database kept out of it, one the program creates): the
+    // working directory comes whole, owned by the runtime user, so whatever the build put there is there too.
+    else if (u.write) whole ??= `it writes \`${u.path}\` (${u.where}), which the build context does not show`;
+    else if (appCtx === null || runsOtherThanGo(model, stage)) whole ??= `it reads \`${u.path}\` (${u.where}), which the build may make`;
   }
   // Paths held in constants: a literal naming a non-source entry of the app folder that a file call may open.
   if (src && appCtx !== null && wd && src.uses.length) {
