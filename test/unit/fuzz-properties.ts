@@ -350,8 +350,13 @@ function newFindingAllowed(fixRule: string, f: Finding, after: Model, before: Mo
   if (fixRule === 'non-root-user') {
     // Its user-creation RUN joins the RUN before it, except one that ends in a background job (`&`): then it stands
     // alone, and merge-run may merge the two (in a subshell, which keeps the job's meaning).
-    const last = after.doc.lineText(f.range.end.line).trim();
-    return f.rule === 'merge-run' && last.startsWith('RUN ') && !before.doc.text.includes(last);
+    // The new RUN may be written one command per line: any line of the group that starts it counts.
+    if (f.rule !== 'merge-run') return false;
+    for (let line = f.range.start.line; line <= f.range.end.line; line++) {
+      const text = after.doc.lineText(line).trim();
+      if (text.startsWith('RUN ') && !before.doc.text.includes(text)) return true;
+    }
+    return false;
   }
   if (fixRule !== 'multi-stage') return false;
   const at = after.doc.offsetAt(f.range.start);
