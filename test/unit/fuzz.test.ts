@@ -90,6 +90,9 @@ describe('fuzz regressions', () => {
 
   it('after a RUN that ends in a background job, the user RUN stands alone (merge-run may then merge them)', () => {
     checkDocument('FROM node:20-slim\nWORKDIR /app\nCOPY ["package.json", "package-lock.json", "./"]\nRUN npm ci --omit=dev && npm cac &\n');
+    // The same with the user RUN written over several lines (a CR line break among LF ones): merge-run's finding
+    // ends on the RUN's last line, not on its `RUN` line.
+    checkDocument('FROM golang:FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN export GOBIN=/opt/tools &\r\n go install .\nCMD "/opt/tools/tallyd"]\n');
   });
 
   it('nothing is appended to a RUN whose body is only a comment (it would land in front of the comment)', () => {

@@ -90,6 +90,10 @@ describe('debianProgram', () => {
     assert.deepEqual(debianProgram('/usr/bin/perl'), { program: 'perl', package: 'perl' });
     assert.deepEqual(debianProgram('df'), { program: 'df', package: null });
     assert.equal(debianProgram('last'), null);
+    // Its package depends on the release: util-linux (Essential) on bookworm; trixie's util-linux no longer ships it.
+    assert.deepEqual(debianProgram('last', 'bookworm'), { program: 'last', package: null });
+    assert.equal(debianProgram('/usr/bin/last', 'trixie'), null);
+    assert.deepEqual(debianProgram('ps', 'trixie'), { program: 'ps', package: 'procps' });
     assert.equal(debianProgram('./moss'), null);
     assert.equal(debianProgram('constructor'), null);
   });

@@ -60,8 +60,8 @@ export function runtimeTool(program: string): RuntimeTool | null {
  * Programs missing here are not guessed: the conversion declines and names them.
  *
  * Source: the package file lists of packages.debian.org (bookworm, bullseye, trixie) and `dpkg -S` on Debian 12,
- * checked 2026-12. `perl` (not perl-base): a script's modules may be outside perl-base's subset. `last` is left out
- * (util-linux on bookworm, wtmpdb on trixie).
+ * checked 2026-12. `perl` (not perl-base): a script's modules may be outside perl-base's subset. Programs whose
+ * package differs by release are in BY_RELEASE, below.
  */
 export interface DebianProgram {
   program: string;
@@ -103,11 +103,37 @@ const PACKAGES: Record<string, string> = {
   dig: 'bind9-dnsutils',
 };
 
-/** The Debian package of a program named by its name or a path in `/bin`, `/usr/bin`, `/sbin`, `/usr/sbin`; null when not known here. */
-export function debianProgram(program: string): DebianProgram | null {
+/**
+ * Programs whose package depends on the Debian release: per release, the package (null: an Essential one ships
+ * it); a release missing is not known here, and `note` says why.
+ * - `last`: /usr/bin/last is in util-linux 2.38.1-5+deb12u3 on bookworm, which is Essential (`dpkg -c` and
+ *   `dpkg -I` of the .deb from deb.debian.org's pool, and `dpkg -S /usr/bin/last` on Debian 12); util-linux 2.41-5
+ *   (trixie) no longer ships it, and the replacement (wtmpdb's last-like command) reads another database
+ *   (wiki.debian.org/pam_lastlog2 and wtmpdb). Checked 2026-12.
+ */
+const BY_RELEASE: Record<string, { releases: Record<string, string | null>; note: string }> = {
+  last: { releases: { bookworm: null }, note: 'util-linux ships it on bookworm only; trixie\'s util-linux no longer does' },
+};
+
+/** Why a program of BY_RELEASE is not known for a release (or for an unnamed one); null for other programs. */
+export function debianProgramNote(program: string): string | null {
+  const name = program.replace(/^\/(usr\/)?s?bin\//, '');
+  return Object.prototype.hasOwnProperty.call(BY_RELEASE, name) ? BY_RELEASE[name].note : null;
+}
+
+/**
+ * The Debian package of a program named by its name or a path in `/bin`, `/usr/bin`, `/sbin`, `/usr/sbin`, on
+ * `release` (bookworm, trixie, …; null: not named, so only the programs that hold on every release); null when not
+ * known here.
+ */
+export function debianProgram(program: string, release: string | null = null): DebianProgram | null {
   const m = /^(?:\/(?:usr\/)?s?bin\/)?([A-Za-z0-9][A-Za-z0-9._+-]*)$/.exec(program);
   if (!m) return null;
   const name = m[1];
+  if (Object.prototype.hasOwnProperty.call(BY_RELEASE, name)) {
+    const r = BY_RELEASE[name].releases;
+    return release !== null && Object.prototype.hasOwnProperty.call(r, release) ? { program: name, package: r[release] } : null;
+  }
   if (Object.prototype.hasOwnProperty.call(PACKAGES, name)) return { program: name, package: PACKAGES[name] };
   if ((ESSENTIAL as readonly string[]).includes(name)) return { program: name, package: null };
   return null;

@@ -127,3 +127,12 @@ export const INTERACTIVE_DEFAULT_IMAGE = /^(debian|ubuntu|alpine|busybox|fedora|
  * docker-library perl and php Dockerfiles and rocker-versioned2 scripts/install_R_source.sh, checked 2026-12.
  */
 export const IMAGES_WITH_COMPILERS = /^(perl|php|r-base|rocker\/[\w.-]+|buildpack-deps)$/;
+
+/**
+ * Go live-reload runners: a CMD that runs one watches the sources and rebuilds the program with `go build` while the
+ * container runs, so it needs the Go toolchain and the sources at run time (a development image, not a build to
+ * split). Source: each project's README, checked 2026-12: air (github.com/air-verse/air, formerly cosmtrek/air),
+ * CompileDaemon (github.com/githubnemo/CompileDaemon), fresh (github.com/gravityblast/fresh), realize
+ * (github.com/oxequa/realize), gin (github.com/codegangsta/gin).
+ */
+export const GO_LIVE_RELOAD: ReadonlySet<string> = new Set(['air', 'CompileDaemon', 'fresh', 'realize', 'gin']);

@@ -35,6 +35,40 @@ export function execForm(body: string): string[] | null {
   return words.every((w): w is string => w !== null) ? words : null;
 }
 
+/** Variables that, set before a command, change which program or interpreter runs (or what it loads). */
+const RESOLVING_VARS = /^(PATH|VIRTUAL_ENV|PYTHONHOME|LD_[A-Z_]+|NODE_PATH|GEM_HOME|GEM_PATH|BUNDLE_[A-Z_]+|JAVA_HOME|CLASSPATH)$/;
+
+/**
+ * The program a shell-form command runs when it is one plain command whose only extra is static variables set
+ * before it (`FLASK_APP=app.py flask run`): its name. Null otherwise, and when one of those variables changes how the
+ * program is found or loaded (`PATH=…`, `PYTHONHOME=…`), which a runtime laid out differently would not honour.
+ */
+export function shellProgram(body: string): string | null {
+  const script = parseShell(body);
+  if (!script || script.commands.length !== 1 || !script.plainAndChain) return null;
+  const c = script.commands[0];
+  if (!c.name || c.isolated || c.nameWord?.value == null) return null;
+  if (body.slice(c.end).trim() !== '') return null;
+  for (const a of c.assignments) {
+    const eq = a.indexOf('=');
+    if (eq < 1 || RESOLVING_VARS.test(a.slice(0, eq)) || /[$`]/.test(a.slice(eq + 1))) return null;
+  }
+  return c.name;
+}
+
+/** The program the image runs: the first word of mainCommand, or the program of a lone shell-form command (shellProgram). */
+export function mainProgram(model: Model, stage: Stage): string | null {
+  const words = mainCommand(model, stage);
+  if (words) return words[0] ?? null;
+  const last = (k: string) => [...stage.instructions].reverse().find((i) => i.keyword === k);
+  const entry = last('ENTRYPOINT');
+  const one = entry ?? last('CMD');
+  if (!one) return null;
+  const p = programOf(model, one);
+  // A shell-form ENTRYPOINT ignores the CMD (`/bin/sh -c` takes the CMD as $0, …).
+  return p.shellForm && p.body !== undefined ? shellProgram(p.body) : null;
+}
+
 export interface ProgramForm {
   instr: Instr;
   /** The exec-form words; from the shell form when that could be converted. */

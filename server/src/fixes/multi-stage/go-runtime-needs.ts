@@ -1,7 +1,8 @@
 /**
  * What the runtime of a Go program needs besides the binary, decided from the build context (go-source.ts):
  * - files it opens by a relative path that came in with the COPY (data files, templates, static folders, a SQLite
- *   database, `.env`): copied along, owned by the runtime user when the program writes in its working directory;
+ *   database, `.env`): copied along, owned by the runtime user when the program writes in its working directory; a
+ *   file it writes that the build context does not show: the whole working directory, owned by that user;
  * - when what it opens cannot be told (no readable sources, a path computed at run time, a file the build may
  *   generate): the whole working directory (the app the COPY brought, with its sources: a few files), never
  *   guessed smaller; declined where that directory is not the app's own (`/`, GOPATH's `/go`);
@@ -12,8 +13,9 @@ import type { Model, Stage } from '../../core/model';
 import { checkDeadline } from '../../core/deadline';
 import { withoutTrailingSlashes } from '../../core/flags';
 import { parseShell } from '../../core/shell';
-import { workdirAt } from '../../core/stage-info';
-import { debianProgram } from '../../knowledge/runtime-tools';
+import { rootImage, workdirAt } from '../../core/stage-info';
+import { debianProgram, debianProgramNote } from '../../knowledge/runtime-tools';
+import { golangRelease } from '../../knowledge/toolchains';
 import { absPath, copyDests, coveredBy, runCommands } from './common';
 import { readGoSources, type GoSources } from './go-source';
 import { globMatches } from './glob';
@@ -170,6 +172,9 @@ export function goRuntimeNeeds(model: Model, stage: Stage, moduleDir: string | n
   let whole: string | null = src ? null : 'its Go sources are not readable in the build context';
   let writes = !src;
   const packages: string[] = [];
+  // The Debian release the runtime would be (the golang image's): some programs' packages depend on it.
+  const rel = golangRelease(rootImage(stage).ref?.tag ?? null);
+  const release = rel === 'alpine' ? null : rel;
   let execs = false;
   const unknown: string[] = [];
 
@@ -180,14 +185,14 @@ export function goRuntimeNeeds(model: Model, stage: Stage, moduleDir: string | n
       const script = parseShell(e.script);
       if (!script) return { reason: `the program runs a shell script that does not parse (${e.where})` };
       for (const c of script.commands) {
-        const known = c.name ? debianProgram(c.name) : null;
+        const known = c.name ? debianProgram(c.name, release) : null;
         if (!known) unknown.push(c.name ?? '(a command named at run time)');
         else if (known.package && !packages.includes(known.package)) packages.push(known.package);
       }
       continue;
     }
     if (e.program === null) return { reason: `the program runs a program named at run time (${e.where}); the runtime may not have it` };
-    const sys = debianProgram(e.program);
+    const sys = debianProgram(e.program, release);
     if (sys) {
       if (sys.package && !packages.includes(sys.package)) packages.push(sys.package);
       continue;
@@ -207,7 +212,7 @@ export function goRuntimeNeeds(model: Model, stage: Stage, moduleDir: string | n
     }
     const shebang = text === null ? null : /^#!\s*(\S+)(?:[ \t]+(\S+))?/.exec(text);
     const interp = shebang ? (/\/env$/.test(shebang[1]) && shebang[2] ? shebang[2] : shebang[1]) : null;
-    const known = interp ? debianProgram(interp) : null;
+    const known = interp ? debianProgram(interp, release) : null;
     if (!known) {
       unknown.push(text === null ? `${e.program} (not a file of the build context)` : interp ? `${e.program} (run by ${interp})` : `${e.program} (no #! line)`);
       continue;
@@ -217,7 +222,9 @@ export function goRuntimeNeeds(model: Model, stage: Stage, moduleDir: string | n
   }
   if (unknown.length) {
     const names = [...new Set(unknown)];
-    return { reason: `the program runs ${names.map((n) => `\`${n}\``).join(', ')}, which ${names.length > 1 ? 'are' : 'is'} not known here to come with a Debian package; the runtime would not have ${names.length > 1 ? 'them' : 'it'}` };
+    const notes = names.map((n) => (debianProgramNote(n) ? `${n}: ${debianProgramNote(n)}` : null)).filter((x) => x !== null);
+    const on = release ? ` on ${release}` : '';
+    return { reason: `the program runs ${names.map((n) => `\`${n}\``).join(', ')}, which ${names.length > 1 ? 'are' : 'is'} not known here to come with a Debian package${on}${notes.length ? ` (${notes.join('; ')})` : ''}; the runtime would not have ${names.length > 1 ? 'them' : 'it'}` };
   }
 
   for (const u of src?.uses ?? []) {
@@ -240,7 +247,10 @@ export function goRuntimeNeeds(model: Model, stage: Stage, moduleDir: string | n
     }
     if (u.write) writes = true;
     if (hasEntry(top)) add(`${wd!.replace(/\/$/, '')}/${top}`);
-    else if (!u.write && (appCtx === null || runsOtherThanGo(model, stage))) whole ??= `it reads \`${u.path}\` (${u.where}), which the build may make`;
+    // A file it writes that the listing does not show (a database kept out of it, one the program creates): the
+    // working directory comes whole, owned by the runtime user, so whatever the build put there is there too.
+    else if (u.write) whole ??= `it writes \`${u.path}\` (${u.where}), which the build context does not show`;
+    else if (appCtx === null || runsOtherThanGo(model, stage)) whole ??= `it reads \`${u.path}\` (${u.where}), which the build may make`;
   }
   // Paths held in constants: a literal naming a non-source entry of the app folder that a file call may open.
   if (src && appCtx !== null && wd && src.uses.length) {

@@ -12,7 +12,7 @@ import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars, workdirAt } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
 import { aptPackageName, runtimeLibFor } from '../../knowledge/runtime-libraries';
-import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
+import { BUILD_PACKAGE, DISTROLESS_BASE, GO_LIVE_RELOAD, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
 import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
 import { goRuntimeNeeds } from './go-runtime-needs';
 import { goExecName, parseGoMod, readCopied, type GoMod } from './project-files';
@@ -106,17 +106,106 @@ function outputOf(model: Model, stage: Stage, c: RunCommand, b: GoBuild): Output
     const name = goExecName(pkg);
     return name ? { path: absPath(dir, name), mod: modAt(dir), modRoot } : { path: null, reason: `the binary name of package ${pkg} is not clear`, mod: null };
   }
-  const pkgDir = absPath(dir, pkg);
-  if (!pkgDir || !model.files) {
-    return { path: null, reason: '`go build` without `-o <path>`: the binary is named after the module path in go.mod, which is not readable here', mod: null };
+  const named = nameOfPackageDir(model, stage, c, absPath(dir, pkg));
+  if ('reason' in named) return { path: null, reason: named.reason, mod: null };
+  return { path: absPath(dir, named.name), mod: named.mod, modRoot: named.root };
+}
+
+/**
+ * The value of a Go environment variable for the command `c`: its own assignment, else the stage's ARG/ENV, else
+ * `fallback`. `undefined` when the RUN's shell may set it another way (`export GOBIN=…` beside the command).
+ */
+function goEnv(model: Model, stage: Stage, c: RunCommand, name: string, fallback: string | null = null): string | null | undefined {
+  const own = c.cmd.assignments.find((a) => a.startsWith(`${name}=`));
+  if (own !== undefined) return own.slice(name.length + 1);
+  const body = c.instr.run?.body ?? '';
+  for (let k = body.indexOf(`${name}=`); k >= 0; k = body.indexOf(`${name}=`, k + 1)) {
+    if (k === 0 || !/[A-Za-z0-9_]/.test(body[k - 1])) return undefined;
   }
+  const v = stageVars(model, stage, c.instr);
+  return v.has(name) ? v.get(name) ?? null : fallback;
+}
+
+/**
+ * GOPATH mode, where a package without go.mod builds: GO111MODULE=off, or auto/unset on Go before 1.16 (module
+ * mode became the default with Go 1.16; golang.org/doc/go1.16#modules), or auto on any version (then go.mod decides).
+ */
+function gopathMode(model: Model, stage: Stage, c: RunCommand): boolean {
+  const mode = goEnv(model, stage, c, 'GO111MODULE');
+  if (mode === undefined) return false;
+  if (mode === 'off' || mode === 'auto') return true;
+  if (mode !== null && mode !== '') return false;
+  const m = /^1\.(\d+)(?:[.-]|$)/.exec(rootImage(stage).ref?.tag ?? '');
+  return !!m && Number(m[1]) < 16;
+}
+
+/**
+ * The name `go build` / `go install` gives the binary of the package in the image directory `pkgDir`: the last
+ * element of its import path (go.mod's module path and the folder below it; go help build); in GOPATH mode, with
+ * no go.mod, the folder's own name.
+ */
+function nameOfPackageDir(model: Model, stage: Stage, c: RunCommand, pkgDir: string | null): { name: string; mod: GoMod | null; root?: string } | { reason: string } {
+  if (!pkgDir || !model.files) return { reason: '`go build` without `-o <path>`: the binary is named after the module path in go.mod, which is not readable here' };
   const found = findGoMod(model, stage, c, pkgDir);
-  if (!found) return { path: null, reason: '`go build` without `-o <path>`: no go.mod copied from the build context names the module', mod: null };
-  if ('error' in found) return { path: null, reason: found.error, mod: null };
+  if (!found) {
+    // No go.mod: the build runs in GOPATH mode only where that mode is on, and no RUN before it makes one.
+    const init = runCommands(model, stage).some((x) => x.instr.start <= c.instr.start && x.cmd.name === 'go' && x.cmd.args[0]?.value === 'mod');
+    const name = pkgDir === '/' ? null : pkgDir.slice(pkgDir.lastIndexOf('/') + 1);
+    if (!init && gopathMode(model, stage, c) && name && goExecName(name) === name) return { name, mod: null };
+    return { reason: '`go build` without `-o <path>`: no go.mod copied from the build context names the module' };
+  }
+  if ('error' in found) return { reason: found.error };
   const sub = pkgDir === found.root ? '' : pkgDir.slice(found.root === '/' ? 1 : found.root.length + 1);
   const name = goExecName(sub ? `${found.mod.module}/${sub}` : found.mod.module);
-  if (!name) return { path: null, reason: `the binary name of module ${found.mod.module} is not clear`, mod: null };
-  return { path: absPath(dir, name), mod: found.mod, modRoot: found.root };
+  if (!name) return { reason: `the binary name of module ${found.mod.module} is not clear` };
+  return { name, mod: found.mod, root: found.root };
+}
+
+/**
+ * Where `go install` writes the binary (go help install, go help environment): $GOBIN, else $GOPATH/bin (the golang
+ * images set GOPATH=/go and no GOBIN: docker-library/golang's Dockerfile template), named like `go build`'s
+ * (`pkg@version`: the last element of its path). A remote `pkg@version` has no sources in the build context.
+ */
+function installOutputOf(model: Model, stage: Stage, c: RunCommand, b: GoBuild): Output & { remote?: boolean } {
+  const no = (reason: string): Output => ({ path: null, reason, mod: null });
+  if (b.flags.has('-C')) return no('`go install -C <dir>` changes directory first; convert without -C');
+  const goos = goEnv(model, stage, c, 'GOOS');
+  const goarch = goEnv(model, stage, c, 'GOARCH');
+  if (goos === undefined || goarch === undefined || (goos !== null && goos !== 'linux') || goarch) {
+    return no('`go install` with GOOS/GOARCH set writes into a folder per platform when they differ from the build machine\'s; build with `go build -o <path>` to convert');
+  }
+  const gobin = goEnv(model, stage, c, 'GOBIN');
+  const gopath = goEnv(model, stage, c, 'GOPATH', '/go');
+  let bin: string;
+  if (gobin === undefined || gopath === undefined) return no('GOBIN or GOPATH is set in the same RUN\'s shell, so where `go install` puts the binary is not known');
+  if (gobin) {
+    if (gobin.includes('$') || !gobin.startsWith('/')) return no(`\`go install\` puts the binary in GOBIN=${gobin}, not a plain absolute path`);
+    bin = absPath('/', gobin)!;
+  } else {
+    if (!gopath || gopath.includes('$') || gopath.includes(':') || !gopath.startsWith('/')) return no(`\`go install\` puts the binary in $GOPATH/bin, and GOPATH=${gopath ?? ''} is not one plain absolute path`);
+    bin = `${absPath('/', gopath)!.replace(/\/$/, '')}/bin`;
+  }
+  const pkgs = b.packages.length ? b.packages : ['.'];
+  if (pkgs.length > 1 || pkgs[0].includes('...')) return no('`go install` of several packages writes several binaries; name one package');
+  const pkg = pkgs[0];
+  if (pkg.endsWith('.go')) return no('`go install` of .go files: build with `go build -o <path>` to convert');
+  if (pkg.includes('@')) {
+    const name = goExecName(pkg.slice(0, pkg.indexOf('@')));
+    return name ? { path: `${bin}/${name}`, mod: null, remote: true } : no(`the binary name of package ${pkg} is not clear`);
+  }
+  if (!pkg.startsWith('.') && !pkg.startsWith('/')) {
+    const name = goExecName(pkg);
+    if (!name) return no(`the binary name of package ${pkg} is not clear`);
+    // A package of the module in the working directory, or one of its dependencies (no sources here).
+    const own = c.dir ? findGoMod(model, stage, c, c.dir) : null;
+    if (own && 'mod' in own && (pkg === own.mod.module || pkg.startsWith(`${own.mod.module}/`))) return { path: `${bin}/${name}`, mod: own.mod, modRoot: own.root };
+    return { path: `${bin}/${name}`, mod: null, remote: true };
+  }
+  const pkgDir = absPath(c.dir, pkg);
+  const named = nameOfPackageDir(model, stage, c, pkgDir);
+  if ('reason' in named) return no(named.reason.replace('`go build` without `-o <path>`', '`go install`'));
+  if (!named.mod && !coveredBy(pkgDir!, [`${absPath('/', gopath ?? '/go')}/src`])) return no('`go install` in GOPATH mode installs only packages inside $GOPATH/src');
+  return { path: `${bin}/${named.name}`, mod: named.mod, modRoot: named.root };
 }
 
 /** Package names of the stage's apt-get/apt installs (versions and architectures dropped), and whether apk/dnf install anything. */
@@ -165,6 +254,11 @@ export const goRecipe: Recipe = {
     // The last `go build` of the stage is the build step.
     let found: RecipeResult | null = null;
     const cmds = runCommands(model, stage);
+    const program = mainCommand(model, stage)?.[0] ?? null;
+    const runner = program ? program.slice(program.lastIndexOf('/') + 1) : null;
+    if (runner && GO_LIVE_RELOAD.has(runner)) {
+      return { ok: false, reason: `the image starts \`${runner}\`, a live-reload runner that rebuilds the program with the Go toolchain while the container runs; the runtime would have no toolchain` };
+    }
     // A tool the stage installed and then ran (`playwright install --with-deps`): what it put in the image
     // (browsers, system packages) is for the program, and would not reach the runtime stage.
     const tools = goInstalledTools(cmds);
@@ -176,17 +270,13 @@ export const goRecipe: Recipe = {
       const cmd = c.cmd;
       if (cmd.name !== 'go') continue;
       const sub = cmd.args[0]?.value;
-      if (sub === 'install') {
-        found = { ok: false, reason: '`go install` puts the binary in $GOBIN, a path the Dockerfile does not name; build with `go build -o <path>` to convert' };
-        continue;
-      }
-      if (sub !== 'build') continue;
+      if (sub !== 'build' && sub !== 'install') continue;
       const b = parseGoBuild(cmd);
       if (!b) {
-        found = { ok: false, reason: 'the `go build` arguments are not static words' };
+        found = { ok: false, reason: `the \`go ${sub}\` arguments are not static words` };
         continue;
       }
-      const out = outputOf(model, stage, c, b);
+      const out: Output & { remote?: boolean } = sub === 'install' ? installOutputOf(model, stage, c, b) : outputOf(model, stage, c, b);
       if (!out.path) {
         found = { ok: false, reason: out.reason ?? 'the binary path is not known' };
         continue;
@@ -200,13 +290,17 @@ export const goRecipe: Recipe = {
       const cgoModule = out.mod?.requires.find((r) => CGO_MODULES.includes(r)) ?? null;
       const cgo = cgoSetting === '1' || (cgoSetting !== '0' && (installsC || cgoModule !== null));
       // Files the program opens in its working directory and programs it runs (read from its sources).
-      const needs = goRuntimeNeeds(model, stage, out.modRoot ?? c.dir);
+      // A remote `go install pkg@version` has no sources here: what it reads is not known (null).
+      const needs = goRuntimeNeeds(model, stage, out.remote ? null : out.modRoot ?? c.dir);
       if ('reason' in needs) {
         found = { ok: false, reason: needs.reason };
         continue;
       }
       const artifacts = [...(coveredBy(out.path, needs.carry) ? [] : [out.path]), ...needs.carry];
-      const base = { ecosystem: 'go', buildStep: i, artifacts, buildOnlyEnv: BUILD_ONLY_ENV };
+      // `go install`'s $GOPATH/bin is on the golang image's PATH only: a CMD naming the binary bare finds it in /usr/local/bin.
+      const name = out.path.slice(out.path.lastIndexOf('/') + 1);
+      const onPath = sub === 'install' && mainCommand(model, stage)?.[0] === name && !/^\/(usr\/(local\/)?)?s?bin$/.test(out.path.slice(0, out.path.lastIndexOf('/')));
+      const base = { ecosystem: 'go', buildStep: i, artifacts, buildOnlyEnv: BUILD_ONLY_ENV, artifactTargets: onPath && artifacts.includes(out.path) ? { [out.path]: `/usr/local/bin/${name}` } : undefined };
       if (!cgo && needs.packages) {
         // Programs it runs: the binary stays static, the runtime is the Debian release with their packages.
         const release = golangRelease(ref.tag);

@@ -28,7 +28,7 @@ import { rRecipe } from './r';
 import { rpmInstallrootRecipe } from './rpm-installroot';
 import { javaRecipe } from './java';
 import { dotnetRecipe } from './dotnet';
-import { absPath, copyDests, coveredBy, joinContinuations, programOf, runtimeToolPackages, withToolPackages } from './common';
+import { absPath, copyDests, coveredBy, joinContinuations, programOf, runtimeToolPackages, shellProgram, withToolPackages } from './common';
 import { aptInstallLine } from './system-packages';
 import type { Recipe, RecipePlan } from './types';
 
@@ -137,7 +137,9 @@ function shellCommandText(model: Model, i: Instr): string {
   const body = (p.body ?? (i.node.getRawArgumentsContent() ?? '')).trim();
   const first = parseShell(body)?.commands.find((c) => c.name);
   if (first?.name) return `\`${first.name}\`${first.assignments.length ? ` with ${first.assignments.map((a) => `\`${a}\``).join(', ')} set before it` : ''}`;
-  return `the shell command \`${body.length > 60 ? `${body.slice(0, 57)}...` : body}\``;
+  // `CMD ['app', 'x']`: not a JSON array (single quotes), so the shell runs `[app,` and the image does not start as meant.
+  const notJson = body.startsWith('[') ? ' (not a JSON array: the exec form needs double quotes, so a shell runs it as written)' : '';
+  return `the shell command \`${body.length > 60 ? `${body.slice(0, 57)}...` : body}\`${notJson}`;
 }
 
 /**
@@ -327,7 +329,8 @@ function planNow(model: Model): Conversion {
       else replaced.set(i, `${i.node.getKeyword()} ${healthcheckOptions(model, i)}${JSON.stringify(words).replace(/","/g, '", "')}`);
     }
     if (i === main && !plan.mainVerified) {
-      const program = words?.[0];
+      // A lone shell-form command may set variables before its program (`FLASK_APP=app.py flask run`).
+      const program = words?.[0] ?? (p.shellForm && p.body !== undefined ? shellProgram(p.body) ?? undefined : undefined);
       if (!program || !(resolvesTo(program, targets, wd) || plan.runtimePrograms?.includes(program))) {
         return { ok: false, reason: `the ${i.keyword} on line ${i.line + 1} runs ${program ? `\`${program}\`` : shellCommandText(model, i)}, not the built ${targets.join(', ')}` };
       }

@@ -8,9 +8,15 @@
  *   activated (VIRTUAL_ENV, PATH) just before the first RUN that installs into it;
  * - poetry: `<project>/.venv` when in-project venvs are configured (`poetry config virtualenvs.in-project true`,
  *   POETRY_VIRTUALENVS_IN_PROJECT, or poetry.toml in the build context); else /opt/venv activated before
- *   `poetry install`, which installs into an externally activated venv (python-poetry.org/docs/managing-environments);
+ *   `poetry install`, which installs into an externally activated venv (python-poetry.org/docs/managing-environments).
+ *   When the same RUN installs poetry itself with pip (`pip install poetry && poetry install`), poetry stays in the
+ *   image's Python, out of the app's environment: with `virtualenvs.create false` the dependencies are in the image's
+ *   own site-packages, which ship (poetry with them); else the recipe sets POETRY_VIRTUALENVS_IN_PROJECT before that
+ *   RUN and `<project>/.venv` ships;
  * - `uv sync`: the project environment, `<project>/.venv` or UV_PROJECT_ENVIRONMENT (docs.astral.sh/uv/concepts/projects/config).
  * `poetry run …` / `uv run …` in CMD/ENTRYPOINT become the command itself: the venv is on PATH and neither tool is in the runtime.
+ * A command that runs poetry in another form (`bash -c "poetry run a && poetry run b"`) keeps it when poetry's
+ * installer put it in a folder of its own, which the runtime copies; `poetry run` there finds the venv by VIRTUAL_ENV.
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
@@ -18,9 +24,11 @@ import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 import { beforeQualifier } from '../../knowledge/runtime-libraries';
 import { pypiSystemLibraries, type PypiRequirement } from '../../knowledge/pypi-system-libraries';
 import { instructionBlock } from '../edits';
-import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
+import { absPath, copyDests, coveredBy, lastRun, mainCommand, mainProgram, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
+import { contextDirOf } from './go-runtime-needs';
 import { lockedPackages, noBinaryOf, parsePoetryToml, parsePythonVersion, parseRequirement, parseRequirements, pyprojectRequirements, readCopied } from './project-files';
 import { aptPackages, runtimePackages } from './system-packages';
+import { BASE_COMMANDS } from '../../knowledge/runtime-tools';
 import type { Recipe, RecipeResult } from './types';
 
 export const VENV = '/opt/venv';
@@ -87,6 +95,13 @@ interface VenvPlan {
   venv: string;
   /** Where the recipe creates it (`python -m venv` + ENV): before this RUN, or after FROM; null when the build makes it. */
   create: Stage['instructions'][number] | 'after-from' | null;
+  /** An ENV line the recipe writes into the builder before this RUN (`ENV POETRY_VIRTUALENVS_IN_PROJECT=true`). */
+  envBefore?: { instr: Stage['instructions'][number]; line: string };
+}
+
+/** The dependencies go into the image's own Python (poetry with `virtualenvs.create false`): its site-packages ship. */
+interface SystemPlan {
+  system: true;
 }
 
 function inlineOrStage(model: Model, stage: Stage, c: RunCommand, name: string): string | null {
@@ -170,7 +185,7 @@ export const pythonRecipe: Recipe = {
       }
     }
 
-    let vp: VenvPlan | { reason: string };
+    let vp: VenvPlan | SystemPlan | { reason: string };
     if (mode === 'uv-sync') vp = uvSyncVenv(model, stage, uvSyncs, ref.tag);
     else if (mode === 'poetry') vp = poetryVenv(model, stage, poetryInstalls, pipInstalls);
     else {
@@ -179,7 +194,6 @@ export const pythonRecipe: Recipe = {
       vp = existing ? { venv: existing, create: null } : { venv: VENV, create: first ? first.instr : stage.instructions.find((i) => i.keyword === 'RUN') ?? 'after-from' };
     }
     if ('reason' in vp) return { ok: false, reason: vp.reason };
-    const venv = vp.venv;
 
     // The app: every place the stage copied files into (from the build context).
     const dests = copyDests(model, stage).filter((d) => !d.from);
@@ -207,10 +221,41 @@ export const pythonRecipe: Recipe = {
 
     const main = mainCommand(model, stage);
     const w = main ? dropRunWrapper(main) ?? main : null;
-    const prog = w?.[0] ?? null;
+    const prog = w?.[0] ?? mainProgram(model, stage);
     const runtimePrograms = ['python', 'python3'];
     // A bare command name (gunicorn, uvicorn) comes from the venv, which is first on PATH.
     if (prog && !prog.includes('/') && (pipInstalls.length || mode !== 'pip')) runtimePrograms.push(prog);
+    // poetry itself, where the CMD runs it in a way the runtime command cannot drop (`bash -c "poetry run …"`).
+    const carried = poetryCarried(model, stage, cmds, 'system' in vp);
+    if (carried && 'reason' in carried) return { ok: false, reason: carried.reason };
+    if (carried) runtimePrograms.push('poetry');
+    const extra = carried ? carried.paths : [];
+
+    if ('system' in vp) {
+      // The image's own site-packages (poetry's packages among them) and the console script the CMD runs, at the
+      // same paths in the slim image of the same Python version.
+      const minor = /^(\d+\.\d+)(?:[.-]|$)/.exec(tag)?.[1];
+      if (!minor) return { ok: false, reason: `poetry installs into the image's own Python (virtualenvs.create false), whose site-packages folder is named by the Python version, which python:${tag || 'latest'} does not write` };
+      // A shell or a base command is the slim image's own; anything else bare is a console script pip wrote there.
+      const scripts = prog && !prog.includes('/') && !['python', 'python3', `python${minor}`].includes(prog) && !BASE_COMMANDS.has(prog) && !/^(ba|da)?sh$/.test(prog) ? [`/usr/local/bin/${prog}`] : [];
+      return {
+        ok: true,
+        plan: {
+          ecosystem: 'python',
+          buildStep,
+          artifacts: [`/usr/local/lib/python${minor}/site-packages`, ...scripts, ...extra, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b]))),
+          runtimeImage: slimBase ? `python:${tag}` : `python:${slimTag(ref.tag, true)}`,
+          runtimeAptPackages: pkgs.packages,
+          builderEdits: [],
+          buildOnlyEnv: /^(PIP_\w*|POETRY_\w*|UV_\w*|PIPENV_\w*)$/,
+          runtimeNonRoot: false,
+          runtimeHasShell: true,
+          runtimePrograms,
+          runtimeCommand: dropRunWrapper,
+        },
+      };
+    }
+    const venv = vp.venv;
 
     const builderEdits = [];
     const envLine = `ENV VIRTUAL_ENV=${venv} PATH="${venv}/bin:$PATH"`;
@@ -222,6 +267,10 @@ export const pythonRecipe: Recipe = {
       const at = model.doc.lineEndOffset(stage.fromInstr.endLine);
       builderEdits.push({ start: at, end: at, text: `${eol}RUN python -m venv ${venv}${eol}${envLine}` });
     }
+    if (vp.envBefore) {
+      const at = instructionBlock(model, vp.envBefore.instr).commentStart;
+      builderEdits.push({ start: at, end: at, text: `${vp.envBefore.line}${eol}` });
+    }
     const envSetsVenv = stage.instructions.some((i) => i.keyword === 'ENV' && (i.node.getRawArgumentsContent() ?? '').includes(`${venv}/bin`));
     return {
       ok: true,
@@ -229,7 +278,7 @@ export const pythonRecipe: Recipe = {
         ecosystem: 'python',
         buildStep,
         // The venv and the app directories, none inside another (an in-project .venv comes with its project).
-        artifacts: [venv, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b]))),
+        artifacts: [venv, ...extra, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b]))),
         runtimeImage: slimBase ? `python:${tag}` : `python:${slimTag(ref.tag, true)}`,
         runtimeAptPackages: pkgs.packages,
         builderEdits,
@@ -237,14 +286,15 @@ export const pythonRecipe: Recipe = {
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms,
-        runtimeEnv: !vp.create && envSetsVenv ? [] : [envLine],
+        // poetry run in the runtime finds the environment through VIRTUAL_ENV, which the recipe's line sets.
+        runtimeEnv: !vp.create && envSetsVenv && !carried ? [] : [envLine],
         runtimeCommand: mode === 'pip' ? undefined : dropRunWrapper,
       },
     };
   },
 };
 
-function poetryVenv(model: Model, stage: Stage, installs: RunCommand[], pipInstalls: RunCommand[]): VenvPlan | { reason: string } {
+function poetryVenv(model: Model, stage: Stage, installs: RunCommand[], pipInstalls: RunCommand[]): VenvPlan | SystemPlan | { reason: string } {
   const first = installs[0];
   if (pipInstalls.length) return { reason: 'both pip and poetry install dependencies; which environment holds them is not clear' };
   const dirs = new Set(installs.map((c) => c.dir));
@@ -256,10 +306,63 @@ function poetryVenv(model: Model, stage: Stage, installs: RunCommand[], pipInsta
     if (inlineOrStage(model, stage, first, 'VIRTUAL_ENV')) return { reason: 'VIRTUAL_ENV is set, so poetry uses that environment, not the in-project one' };
     return { venv: `${first.dir!.replace(/\/$/, '')}/.venv`, create: null };
   }
-  // The same RUN installing poetry with pip would put it into the venv the recipe activates before it.
-  const selfInstall = runCommands(model, stage).find((c) => c.instr === first.instr && (pipInstallArgs(c) ?? []).some((a) => a !== null && /^poetry([=<>!~].*)?$/.test(a)));
-  if (selfInstall) return { reason: 'poetry is installed with pip in the same RUN as the dependencies; install it in an earlier RUN so it stays out of the app\'s environment' };
-  return { venv: VENV, create: first.instr };
+  // The same RUN installing poetry with pip would put it into a venv the recipe activated before it, beside the
+  // app's packages (whose versions may be poetry's own dependencies'): the recipe leaves pip and poetry on the
+  // image's Python and takes the environment poetry itself is told to use.
+  const selfInstall = runCommands(model, stage).find((c) => c.instr === first.instr && (pipInstallArgs(c, true) ?? []).some((a) => a !== null && /^poetry([=<>!~].*)?$/.test(a)));
+  if (!selfInstall) return { venv: VENV, create: first.instr };
+  if (inlineOrStage(model, stage, first, 'VIRTUAL_ENV')) return { reason: 'VIRTUAL_ENV is set, and poetry is installed with pip in the same RUN as the dependencies; which environment holds which is not clear' };
+  // `virtualenvs.create false`: the image's own Python holds the dependencies (and poetry).
+  if (poetrySetting(model, stage, first, 'create') === false) return { system: true };
+  if (poetrySetting(model, stage, first, 'in-project') === false) {
+    return { reason: 'poetry is installed with pip in the same RUN as the dependencies and virtualenvs.in-project is off, so they go into a venv named by a hash under the builder\'s cache directory' };
+  }
+  // Poetry's default is a venv under its cache directory, named by a hash of the project path: the recipe asks for
+  // the in-project one instead (`<project>/.venv`, python-poetry.org/docs/configuration#virtualenvsin-project),
+  // unless the build context could bring a .venv of its own into the project folder.
+  const dir = first.dir!.replace(/\/$/, '') || '/';
+  const venvDir = `${dir === '/' ? '' : dir}/.venv`;
+  const ctx = contextDirOf(model, stage, dir);
+  let entries: string[] | null = null;
+  try {
+    entries = ctx ? model.files?.list?.(ctx.dir) ?? null : null;
+  } catch {
+    entries = null;
+  }
+  if (!ctx || !entries) return { reason: 'poetry is installed with pip in the same RUN as the dependencies; its environment would go into the project\'s .venv, and whether the build context brings a .venv of its own there is not known' };
+  if (entries.some((e) => e.replace(/\/$/, '') === '.venv') && (ctx.only === null || ctx.only.some((o) => o === '.venv' || o.startsWith('.venv/') || /[*?[]/.test(o)))) {
+    return { reason: 'poetry is installed with pip in the same RUN as the dependencies; its environment would go into the project\'s .venv, which the build context already has' };
+  }
+  return { venv: venvDir, create: null, envBefore: { instr: first.instr, line: 'ENV POETRY_VIRTUALENVS_IN_PROJECT=true' } };
+}
+
+/**
+ * Where the official installer (`curl -sSL https://install.python-poetry.org | python3 -`) put poetry, when the CMD or
+ * ENTRYPOINT runs it in a form the runtime command cannot drop (`bash -c "poetry run … && poetry run …"`): its own
+ * venv under POETRY_HOME (default `~/.local/share/pypoetry`, the script in `~/.local/bin`; install.python-poetry.org's
+ * script, checked 2026-12), which the runtime copies to the same paths. `poetry run` there finds the environment the
+ * runtime activates (VIRTUAL_ENV; python-poetry.org/docs/managing-environments). Null when the command needs no
+ * poetry; a reason when it does and the runtime cannot have it.
+ */
+function poetryCarried(model: Model, stage: Stage, cmds: RunCommand[], system: boolean): { paths: string[] } | { reason: string } | null {
+  const runs = stage.instructions.filter((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT').some((i) => {
+    const text = i.node.getRawArgumentsContent() ?? '';
+    const words = /^\s*\[/.test(text) ? mainCommand(model, stage) : null;
+    // A command the runtime command rewrites (`poetry run X …` as its words) needs no poetry.
+    return /(^|[^A-Za-z0-9_.-])poetry([^A-Za-z0-9_.-]|$)/.test(text) && !(words && dropRunWrapper(words));
+  });
+  if (!runs) return null;
+  if (system) return { reason: 'the CMD runs poetry, and poetry run in the runtime would not know the environment is the image\'s own Python (virtualenvs.create false is build-only here)' };
+  const installer = cmds.find((c) => isPython(c.cmd.name) && (c.instr.run?.body ?? '').includes('install.python-poetry.org'));
+  if (!installer) return null;
+  if (stage.instructions.some((i) => i.keyword === 'USER' && i.start < installer.instr.start)) return { reason: 'poetry is installed by its installer under a USER\'s home, which is not known here' };
+  const home = inlineOrStage(model, stage, installer, 'POETRY_HOME');
+  if (home !== null) {
+    if (!home.startsWith('/') || home.includes('$')) return { reason: `POETRY_HOME=${home} is not a plain absolute path` };
+    return { paths: [absPath('/', home)!] };
+  }
+  if (inlineOrStage(model, stage, installer, 'XDG_DATA_HOME') !== null) return { reason: 'XDG_DATA_HOME moves where the installer puts poetry' };
+  return { paths: ['/root/.local/share/pypoetry', '/root/.local/bin/poetry'] };
 }
 
 function uvSyncVenv(model: Model, stage: Stage, syncs: RunCommand[], tag: string | null): VenvPlan | { reason: string } {
