@@ -7,7 +7,7 @@
 import type { Instr, Model, Stage } from '../../core/model';
 import { fileNotShipped, rootImage } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
-import { INTERACTIVE_DEFAULT_IMAGE } from '../../knowledge/toolchains';
+import { GO_LIVE_RELOAD, INTERACTIVE_DEFAULT_IMAGE } from '../../knowledge/toolchains';
 import { programOf, runCommands } from './common';
 
 /** Jupyter's images (quay.io/jupyter/*-notebook, jupyter/*-notebook): an environment to work in, compilers included on purpose. */
@@ -78,5 +78,8 @@ export function toolchainIsThePoint(model: Model, stage: Stage): string | null {
     return 'no command of its own: an image to build on or to work in';
   }
   const words = [...(entry ? programOf(model, entry).words ?? ['?'] : []), ...(cmd ? programOf(model, cmd).words ?? ['?'] : [])];
-  return interactive(words) ? 'its command opens a shell, a REPL or the build tool' : null;
+  if (interactive(words)) return 'its command opens a shell, a REPL or the build tool';
+  // A live-reload runner (`air`, `CompileDaemon`) rebuilds the program with the toolchain while the container runs.
+  const runner = words.find((w) => !WRAPPERS.test(base(w)));
+  return runner && GO_LIVE_RELOAD.has(base(runner)) ? 'its command is a live-reload runner, which rebuilds the program with the toolchain while it runs' : null;
 }
