@@ -5,7 +5,8 @@ import { ships } from '../core/stage-info';
 import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
-import { capitalised, fitted, message } from '../core/message';
+import { capitalised, fitted, lines as lines2, message } from '../core/message';
+import type { Stage } from '../core/model';
 import { BACKGROUND_REASON, packageRule, type PackageIssue } from './shared/package-rule';
 
 const APK: ManagerSpec = {
@@ -30,6 +31,16 @@ export const apkHygiene = packageRule(
   'Add --no-cache to apk add',
   (model) => {
     const out: PackageIssue[] = [];
+    // Per stage, the finding whose RUN left the index in its layer: a later RUN's `apk add` reuses that index and adds
+    // nothing of its own, so it joins that finding (its --no-cache is needed once the first RUN stops leaving one).
+    const openIn = new Map<Stage, { issue: PackageIssue; later: number[] }>();
+    const openFor = (stage: Stage) => {
+      for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
+        const o = openIn.get(s);
+        if (o) return o;
+      }
+      return null;
+    };
     for (const { stage, instr: i, run, script } of shellRuns(model, /apk/)) {
       // A builder stage's layers never ship: the index there weighs nothing in the image that runs.
       if (!ships(model, stage) || cacheMounted(i, /^\/(var\/cache\/apk|etc\/apk\/cache)\/?$/)) continue;
@@ -49,6 +60,12 @@ export const apkHygiene = packageRule(
         edits = e ? [e] : null;
       } else edits = adds.map((c) => insertAfterSubcommand(run, c, ['--no-cache']));
       const first = faulty[0];
+      const open = updates.length === 0 ? openFor(stage) : null;
+      if (open && edits) {
+        open.issue.edits = open.issue.edits ? [...open.issue.edits, ...edits] : null;
+        open.later.push(i.line + 1);
+        continue;
+      }
       const what = updates.length > 0 && adds.length === 0 ? 'apk update' : `apk ${first.sub} without --no-cache`;
       const fix = updates.length > 0 ? 'remove /var/cache/apk/* at the end of the RUN' : adds.length === 1 ? `add --no-cache to apk ${first.sub}` : `add --no-cache to the ${adds.length} apk calls`;
       out.push({
@@ -60,6 +77,13 @@ export const apkHygiene = packageRule(
         title: capitalised(fix),
         reason: BACKGROUND_REASON,
       });
+      openIn.set(stage, { issue: out[out.length - 1], later: [] });
+    }
+    for (const { issue, later } of openIn.values()) {
+      if (!later.length) continue;
+      const lines = later.length === 1 ? `line ${later[0]}` : `lines ${later.slice(0, -1).join(', ')} and ${later[later.length - 1]}`;
+      issue.message = lines2(issue.message, `The later apk add on ${lines} reuses this index (its layer gains nothing from it), and would fetch the index again once this RUN stops leaving it: the fix adds --no-cache there too.`);
+      issue.title = `${issue.title} (and --no-cache on ${lines})`;
     }
     return out;
   },
