@@ -11,7 +11,9 @@
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars, workdirAt } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
-import { aptPackageName, runtimeLibFor } from '../../knowledge/runtime-libraries';
+import { aptPackageName, isKnownRelease, runtimeLibFor, runtimeLibraries, type Release } from '../../knowledge/runtime-libraries';
+import { otherPackages } from './system-packages';
+import { SCANNED_PACKAGES, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
 import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
 import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
 import { goRuntimeNeeds } from './go-runtime-needs';
@@ -241,6 +243,15 @@ export const goRecipe: Recipe = {
         found = { ok: true, plan: { ...base, runtimeImage: RUNTIME_GO, builderEdits, runtimeNonRoot: true, runtimeHasShell: false, artifactOwners: owners } };
         continue;
       }
+      if (golangRelease(ref.tag) === 'alpine') {
+        const rt = cgoAlpineRuntime(model, stage, ref.tag ?? '', needs.packages, artifacts);
+        if ('reason' in rt) found = { ok: false, reason: rt.reason };
+        else {
+          const { scan, ...runtime } = rt;
+          found = { ok: true, plan: { ...base, ...runtime, builderEdits: scan ? [{ start: i.end, end: i.end, text: scanStep(model, 'apk', artifacts) }] : [] } };
+        }
+        continue;
+      }
       const rt = cgoRuntime(ref.tag, pkgs, needs.packages);
       if (!('reason' in rt) && rt.runtimeNonRoot && needs.writes) rt.artifactOwners = ownedBy(needs.carry, DISTROLESS_USER);
       found = 'reason' in rt ? { ok: false, reason: rt.reason } : { ok: true, plan: { ...base, ...rt, builderEdits: [] } };
@@ -301,6 +312,42 @@ function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean },
   // Nothing beyond libc (and no C++ toolchain asked for: distroless base has no libstdc++), and no programs run.
   if (runtime.length === 0 && !cxx && tools === null) return { runtimeImage: DISTROLESS_BASE[release], runtimeNonRoot: true, runtimeHasShell: false };
   return debianSlim(release, runtime);
+}
+
+/**
+ * The runtime of a cgo binary built on golang's Alpine variant: the Alpine release the tag names (else the one an
+ * untagged variant is built on, ALPINE_FOR_SWAP: musl runs binaries linked against an older musl), with the run-time
+ * packages of the apk packages from the Alpine table, or, where it does not know them, found by the builder
+ * (scanned-packages.ts).
+ */
+function cgoAlpineRuntime(model: Model, stage: Stage, tag: string, tools: string[] | null, artifacts: string[]): (Runtime & { scan: boolean; runtimeFromBuilder?: string[]; note?: string }) | { reason: string } {
+  if (tools?.length) return { reason: `the program runs other programs (${tools.join(', ')}), and a runtime that has them is written here only for the Debian releases of golang:<version>` };
+  const apk = otherPackages(model, stage, 'apk');
+  if (apk.problem) return { reason: apk.problem };
+  const named = /(?:^|-)alpine(3\.\d+)$/.exec(tag)?.[1] ?? null;
+  const image = named ? `alpine:${named}` : ALPINE_FOR_SWAP;
+  const release = `alpine${image.slice('alpine:'.length)}`;
+  const dev = apk.dev.filter((p) => p.split(/[=<>~]/, 1)[0] !== 'musl-dev');
+  const table = isKnownRelease(release) ? runtimeLibraries(dev, release as Release) : null;
+  const unnamed = named ? '' : ` golang:${tag} does not name its Alpine release: the runtime is ${image} (musl runs a binary linked against an older musl); name the release in the tag (golang:<version>-alpine3.NN) to match.`;
+  if (table && !table.unknown.length) {
+    const packages = [...table.packages, ...apk.runtime.filter((p) => !table.packages.includes(p))];
+    // The C++ side of a cgo build links libstdc++, which alpine lacks.
+    if (apk.buildOnly.some((p) => /^(g\+\+|build-base|clang(\d+)?)$/.test(p))) for (const l of ['libstdc++', 'libgcc']) if (!packages.includes(l)) packages.push(l);
+    return { runtimeImage: image, runtimeNonRoot: false, runtimeHasShell: true, runtimeSetup: packages.length ? [`RUN apk add --no-cache ${packages.join(' ')}`] : [], scan: false, ...(unnamed ? { note: unnamed.trim() } : {}) };
+  }
+  if (stage.instructions.some((i) => i.keyword === 'USER')) return { reason: 'the stage sets a USER, and the scan of the run-time libraries the builder adds installs scanelf with apk, as root' };
+  if (!scannable(artifacts)) return { reason: 'a path the runtime copies is not a plain path the scan of its run-time libraries can name' };
+  const why = `the tables here do not know the run-time package${dev.length > 1 ? 's' : ''} of ${dev.join(', ')} on ${image}`;
+  return {
+    runtimeImage: image,
+    runtimeNonRoot: false,
+    runtimeHasShell: true,
+    runtimeSetup: [scannedInstall('apk', apk.runtime)],
+    runtimeFromBuilder: [SCANNED_PACKAGES],
+    note: scanNote('apk', why, null) + unnamed,
+    scan: true,
+  };
 }
 
 /**

@@ -20,7 +20,8 @@ import { pypiSystemLibraries, type PypiRequirement } from '../../knowledge/pypi-
 import { instructionBlock } from '../edits';
 import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { lockedPackages, noBinaryOf, parsePoetryToml, parsePythonVersion, parseRequirement, parseRequirements, pyprojectRequirements, readCopied } from './project-files';
-import { aptPackages, runtimePackages } from './system-packages';
+import { aptPackages, otherPackages, runtimePackages } from './system-packages';
+import { SCANNED_PACKAGES, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
 import type { Recipe, RecipeResult } from './types';
 
 export const VENV = '/opt/venv';
@@ -139,9 +140,14 @@ export const pythonRecipe: Recipe = {
     if (ref.digest) return { ok: false, reason: 'the image is pinned by digest; the digest of its slim variant is not known here' };
     const tag = ref.tag ?? '';
     const cmds = runCommands(model, stage);
-    if (/(^|-)alpine/.test(tag)) {
-      return { ok: false, reason: 'the image is an Alpine Python; the run-time packages of what apk installs into it are not known here' };
-    }
+    if (/(^|-)(windowsservercore|nanoserver)/.test(tag)) return { ok: false, reason: 'the image is a Windows one, which has no slim variant, and whose system packages the recipe does not know' };
+    // Alpine: the runtime is the same image; the run-time packages of what pip built against apk's libraries are
+    // not in the tables (the PyPI one is Debian's), so the builder finds them (scanned-packages.ts).
+    const alpine = /(^|-)alpine/.test(tag);
+    const apk = alpine ? otherPackages(model, stage, 'apk') : null;
+    if (apk?.problem) return { ok: false, reason: apk.problem };
+    const user = stage.instructions.find((i) => i.keyword === 'USER');
+    if (alpine && user) return { ok: false, reason: `the stage sets a USER (line ${user.line + 1}), and the scan of the run-time libraries the builder adds installs scanelf with apk, as root` };
     // Already slim (`python:3.12-slim` + build-essential): the builder is the same image with its build packages,
     // the runtime the same image with only their run-time libraries.
     const slimBase = /(^|-)slim/.test(tag);
@@ -192,14 +198,14 @@ export const pythonRecipe: Recipe = {
 
     // System packages: the run-time libraries of the `-dev` packages installed (libpq-dev → libpq5), and on the full
     // image those of the PyPI packages that link the image's own libraries (psycopg2 → libpq-dev → libpq5).
-    const apt = aptPackages(model, stage);
+    const apt = apk ?? aptPackages(model, stage);
     // The image's own Python headers (Debian's python3-dev is for Debian's python3, not the image's).
     apt.dev = apt.dev.filter((p) => !/^(lib)?python3?[\d.]*-dev$/.test(beforeQualifier(p)));
-    if (!slimBase) {
+    if (!slimBase && !alpine) {
       const sys = pypiSystemLibraries(...installedRequirements(model, stage, mode === 'pip' ? pipInstalls : mode === 'poetry' ? poetryInstalls : uvSyncs, mode));
       for (const d of sys.dev) if (!apt.dev.some((x) => beforeQualifier(x) === d)) apt.dev.push(d);
     }
-    const pkgs = runtimePackages(apt, debianReleaseOfTag(ref.tag), `python:${tag || 'latest'}`, 'name the release in the tag (e.g. -bookworm)', true);
+    const pkgs = alpine ? { ok: true as const, packages: apt.runtime } : runtimePackages(apt, debianReleaseOfTag(ref.tag), `python:${tag || 'latest'}`, 'name the release in the tag (e.g. -bookworm)', true);
     if (!pkgs.ok) return pkgs;
 
     // The build step: the last RUN (everything after it must be copies into the app).
@@ -223,15 +229,26 @@ export const pythonRecipe: Recipe = {
       builderEdits.push({ start: at, end: at, text: `${eol}RUN python -m venv ${venv}${eol}${envLine}` });
     }
     const envSetsVenv = stage.instructions.some((i) => i.keyword === 'ENV' && (i.node.getRawArgumentsContent() ?? '').includes(`${venv}/bin`));
+    const artifacts = [venv, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b])));
+    if (alpine && !scannable(artifacts)) return { ok: false, reason: 'a path the runtime copies is not a plain path the scan of its run-time libraries can name' };
+    if (alpine) builderEdits.push({ start: buildStep.end, end: buildStep.end, text: scanStep(model, 'apk', artifacts) });
+    const image = `python:${tag}`;
+    const scanned = alpine
+      ? {
+          runtimeSetup: [scannedInstall('apk', pkgs.packages)],
+          runtimeFromBuilder: [SCANNED_PACKAGES],
+          note: scanNote('apk', `the run-time packages of what pip builds on ${image} are not in the tables here`, /alpine3\.\d+/.test(tag) ? null : image),
+        }
+      : { runtimeAptPackages: pkgs.packages };
     return {
       ok: true,
       plan: {
         ecosystem: 'python',
         buildStep,
         // The venv and the app directories, none inside another (an in-project .venv comes with its project).
-        artifacts: [venv, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b]))),
-        runtimeImage: slimBase ? `python:${tag}` : `python:${slimTag(ref.tag, true)}`,
-        runtimeAptPackages: pkgs.packages,
+        artifacts,
+        runtimeImage: slimBase || alpine ? image : `python:${slimTag(ref.tag, true)}`,
+        ...scanned,
         builderEdits,
         buildOnlyEnv: /^(PIP_\w*|POETRY_\w*|UV_\w*|PIPENV_\w*)$/,
         runtimeNonRoot: false,
