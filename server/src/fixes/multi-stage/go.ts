@@ -252,9 +252,13 @@ export const goRecipe: Recipe = {
         }
         continue;
       }
-      const rt = cgoRuntime(ref.tag, pkgs, needs.packages);
+      const rt = cgoRuntime(ref.tag, pkgs, needs.packages, scannable(artifacts));
       if (!('reason' in rt) && rt.runtimeNonRoot && needs.writes) rt.artifactOwners = ownedBy(needs.carry, DISTROLESS_USER);
-      found = 'reason' in rt ? { ok: false, reason: rt.reason } : { ok: true, plan: { ...base, ...rt, builderEdits: [] } };
+      if ('reason' in rt) found = { ok: false, reason: rt.reason };
+      else {
+        const { scan, ...runtime } = rt;
+        found = { ok: true, plan: { ...base, ...runtime, builderEdits: scan ? [{ start: i.end, end: i.end, text: scanStep(model, 'apt', artifacts) }] : [] } };
+      }
     }
     return found ?? { ok: false, reason: 'no `go build` step in the final stage' };
   },
@@ -266,6 +270,9 @@ interface Runtime {
   runtimeHasShell: boolean;
   runtimeSetup?: string[];
   artifactOwners?: Record<string, string>;
+  /** Set where the builder's library scan finds the run-time packages (scanned-packages.ts). */
+  runtimeFromBuilder?: string[];
+  note?: string;
 }
 
 /** The user distroless `:nonroot` images run as (GoogleContainerTools/distroless README: uid and gid 65532). */
@@ -290,25 +297,33 @@ function debianSlim(release: string, packages: string[]): Runtime {
  * The runtime of a cgo binary: the builder's Debian release, with the run-time side of its packages; `tools`: the
  * packages of the programs it runs (null: it runs none), which rule out distroless.
  */
-function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean }, tools: string[] | null = null): Runtime | { reason: string } {
+function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean }, tools: string[] | null, canScan: boolean): (Runtime & { scan?: boolean }) | { reason: string } {
   const release = golangRelease(tag);
   if (release === 'alpine' || pkgs.other) return { reason: 'the build uses cgo on a non-Debian image; the run-time libraries of its packages are only known here for Debian' };
   if (!release) return { reason: `the build uses cgo and the Debian release behind golang:${tag ?? 'latest'} is not known here` };
   const runtime: string[] = [];
+  const unknown: string[] = [];
   let cxx = false;
   for (const p of pkgs.apt) {
     if (CXX_HINT.test(p)) cxx = true;
     if (LIBC_DEV.test(p)) continue;
     if (/-(dev|devel)$/.test(p)) {
       const libs = runtimeLibFor(p, release);
-      if (!libs) return { reason: `the build uses cgo with ${p}, whose run-time library on Debian ${release} is not known here` };
-      for (const l of libs.split(' ')) if (!runtime.includes(l)) runtime.push(l);
+      if (libs === null) unknown.push(p);
+      else for (const l of libs.split(' ').filter(Boolean)) if (!runtime.includes(l)) runtime.push(l);
     } else if (!BUILD_PACKAGE.test(p) && !TOOLCHAIN_PACKAGE.test(p)) {
       // Not a build tool: the program may use it at run time, and the same release has it.
       if (!runtime.includes(p)) runtime.push(p);
     }
   }
   for (const t of tools ?? []) if (!runtime.includes(t)) runtime.push(t);
+  if (unknown.length) {
+    // The builder (this same Debian release) finds the run-time packages of what the binary links.
+    if (!canScan) return { reason: `the build uses cgo with ${unknown.join(', ')}, whose run-time library on Debian ${release} is not known here` };
+    const slim = debianSlim(release, runtime);
+    const why = `the tables here do not know the run-time package${unknown.length > 1 ? 's' : ''} of ${unknown.join(', ')} on Debian ${release}`;
+    return { ...slim, runtimeSetup: [scannedInstall('apt', ['ca-certificates', ...runtime.filter((p) => p !== 'ca-certificates')])], runtimeFromBuilder: [SCANNED_PACKAGES], note: scanNote('apt', why, null), scan: true };
+  }
   // Nothing beyond libc (and no C++ toolchain asked for: distroless base has no libstdc++), and no programs run.
   if (runtime.length === 0 && !cxx && tools === null) return { runtimeImage: DISTROLESS_BASE[release], runtimeNonRoot: true, runtimeHasShell: false };
   return debianSlim(release, runtime);
@@ -320,7 +335,7 @@ function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean },
  * packages of the apk packages from the Alpine table, or, where it does not know them, found by the builder
  * (scanned-packages.ts).
  */
-function cgoAlpineRuntime(model: Model, stage: Stage, tag: string, tools: string[] | null, artifacts: string[]): (Runtime & { scan: boolean; runtimeFromBuilder?: string[]; note?: string }) | { reason: string } {
+function cgoAlpineRuntime(model: Model, stage: Stage, tag: string, tools: string[] | null, artifacts: string[]): (Runtime & { scan: boolean }) | { reason: string } {
   if (tools?.length) return { reason: `the program runs other programs (${tools.join(', ')}), and a runtime that has them is written here only for the Debian releases of golang:<version>` };
   const apk = otherPackages(model, stage, 'apk');
   if (apk.problem) return { reason: apk.problem };

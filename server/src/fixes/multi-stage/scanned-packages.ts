@@ -18,6 +18,7 @@
  * the scan nor the tables see it; the finding says so. An empty list installs nothing and does not fail the build.
  */
 import type { Model } from '../../core/model';
+import { withoutTrailingSlashes } from '../../core/flags';
 import { pipedBody, runBody } from '../edits';
 
 export type ScanManager = 'apt' | 'apk';
@@ -39,10 +40,10 @@ export function scannable(paths: string[]): boolean {
  */
 export function scanStep(model: Model, manager: ScanManager, paths: string[]): string {
   const eol = model.doc.eol;
-  const roots = paths.map((p) => p.replace(/\/+$/, '')).join(' ');
+  const roots = paths.map(withoutTrailingSlashes).join(' ');
   if (manager === 'apt') {
     // ldd's `libssl.so.3 => /usr/lib/x86_64-linux-gnu/libssl.so.3 (0x…)`: the path is the third field.
-    const skip = paths.map((p) => `index($3, "${p.replace(/\/+$/, '')}/") == 1 { next } `).join('');
+    const skip = paths.map((p) => `index($3, "${withoutTrailingSlashes(p)}/") == 1 { next } `).join('');
     const comment = '# The packages of the shared libraries the built files link (ldd, dpkg-query), for the runtime stage to install.';
     const body = runBody(model, 'RUN ', [
       pipedBody(model, 'RUN ', [
@@ -84,6 +85,14 @@ export function scannedInstall(manager: ScanManager, fixed: string[]): string {
   return [...(fixed.length ? [`RUN apk add --no-cache ${fixed.join(' ')}`, `xargs -r apk add --no-cache < ${SCANNED_PACKAGES}`] : [`RUN xargs -r apk add --no-cache < ${SCANNED_PACKAGES}`]), `rm ${SCANNED_PACKAGES}`].join(' && ');
 }
 
+/** The packages `scannedInstall` installs besides the scanned ones, when `line` is one of its lines; else null. */
+export function scannedInstallFixed(line: string, manager: ScanManager): string[] | null {
+  for (const fixed of [[], ...[/^RUN apt-get update && apt-get install -y --no-install-recommends ([^&]+) && xargs /, /^RUN apk add --no-cache ([^&]+) && xargs /].map((re) => re.exec(line)?.[1].trim().split(/\s+/) ?? null)]) {
+    if (fixed && scannedInstall(manager, fixed) === line) return fixed;
+  }
+  return null;
+}
+
 /**
  * The finding's detail line where the scan is used: what it finds, what it cannot see, and, for a base whose tag
  * moves (`ubuntu:latest`), that both stages get the same release only when they resolve the tag alike.
@@ -91,5 +100,5 @@ export function scannedInstall(manager: ScanManager, fixed: string[]): string {
 export function scanNote(manager: ScanManager, why: string, movingImage: string | null): string {
   const how = manager === 'apt' ? 'ldd and dpkg-query' : 'scanelf, as so: names apk resolves';
   const moving = movingImage ? ` ${movingImage} does not name its distribution release: both stages get the same one only when they resolve the tag at the same build; pin a release tag to be sure.` : '';
-  return `Since ${why}, the builder lists the packages of the shared libraries the program links (${how}) and the runtime installs them; libraries it opens with dlopen (plugins, NSS modules) are not seen.${moving}`;
+  return `Since ${why}, the builder lists the packages of the shared libraries the copied files link (${how}) and the runtime installs them; libraries it opens with dlopen (plugins, NSS modules) are not seen.${moving}`;
 }
