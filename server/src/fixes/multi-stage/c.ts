@@ -23,14 +23,8 @@ import { aptInstallLine, aptPackages, otherPackages, runtimePackages } from './s
 import { buildPackagesShipped } from './build-packages';
 import { contextFileFor } from './context-files';
 import { LINKED_LIBRARY_DEV } from '../../knowledge/runtime-libraries';
-import { SCANNED_PACKAGES, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
+import { SCANNED_PACKAGES, runsAsOtherAt, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
 import type { Recipe, RecipeResult } from './types';
-
-/** Whether a USER other than root is in effect in the stage (the scan's `apk add` needs root). */
-function runsAsOther(stage: Stage): boolean {
-  const u = [...stage.instructions].reverse().find((i) => i.keyword === 'USER');
-  return !!u && !/^(root|0)(:(root|0))?$/.test((u.node.getArgumentsContent() ?? '').trim());
-}
 
 const COMPILERS = new Set(['gcc', 'cc', 'g++', 'c++', 'clang', 'clang++']);
 const BUILDERS = new Set(['make', 'gmake', 'cmake', 'ninja', 'meson', ...COMPILERS]);
@@ -423,7 +417,7 @@ export const cRecipe: Recipe = {
     // them after the build (scanned-packages.ts), on the distributions whose tools the scan uses.
     let scan: string | null = null;
     if (!runtime.ok) {
-      if (pkgs.problem || base.family === 'dnf' || (base.family === 'apk' && runsAsOther(stage))) return runtime;
+      if (pkgs.problem || base.family === 'dnf') return runtime;
       scan = `the tables here do not know the run-time package${pkgs.dev.length > 1 ? 's' : ''} of ${pkgs.dev.join(', ')} on ${base.name}`;
     }
     const packages = runtime.ok ? [...runtime.packages] : [...sorted.runtime];
@@ -467,7 +461,7 @@ export const cRecipe: Recipe = {
       return { ok: false, reason: `the program is C++ built by ${base.name}, whose own libstdc++ (in /usr/local/lib64) is newer than the one ${base.runtimeImage} has (GCC 12's): the runtime would need that library too, which is not copied here` };
     }
     // A sanitizer or OpenMP links the compiler's own run-time library (libasan, libgomp), which no -dev package names.
-    if (!scan && (base.family === 'apt' || (base.family === 'apk' && !runsAsOther(stage)))) {
+    if (!scan && (base.family === 'apt' || base.family === 'apk')) {
       const flag = compilerRuntimeFlag(model, stage, cmds, buildDirs as string[]);
       if (flag) scan = `the build uses \`${flag}\`, whose run-time library comes with the compiler, not with a -dev package the tables know`;
     }
@@ -608,7 +602,11 @@ export const cRecipe: Recipe = {
     const keepWd = !wd || relative || artifacts.some((a) => coveredBy(a, [wd]) || coveredBy(wd, [a]));
     const buildStep = lastCopy && cmds.indexOf(lastCopy) > cmds.indexOf(lastStep) ? lastCopy.instr : lastStep.instr;
     const manager = base.family === 'apk' ? 'apk' : 'apt';
-    if (scan && !scannable(artifacts)) return runtime.ok ? { ok: false, reason: scan } : runtime;
+    const asOther = manager === 'apk' && runsAsOtherAt(stage, buildStep);
+    if (scan && (asOther || !scannable(artifacts))) {
+      const cannot = `the builder cannot scan for them: ${asOther ? 'it builds as a user other than root, and the scan installs scanelf with apk' : 'a path the runtime copies is not a plain path'}`;
+      return { ok: false, reason: `${runtime.ok ? scan : runtime.reason}; ${cannot}` };
+    }
     return {
       ok: true,
       plan: {

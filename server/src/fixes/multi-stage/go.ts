@@ -8,12 +8,12 @@
  * The binary is the `-o` path, or, without `-o`, the name `go build` derives from the package's import path
  * (go.mod's module path, read from the build context) in the directory the build runs in.
  */
-import type { Model, Stage } from '../../core/model';
+import type { Instr, Model, Stage } from '../../core/model';
 import { rootImage, stageVars, workdirAt } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
 import { aptPackageName, isKnownRelease, runtimeLibFor, runtimeLibraries, type Release } from '../../knowledge/runtime-libraries';
 import { otherPackages } from './system-packages';
-import { SCANNED_PACKAGES, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
+import { SCANNED_PACKAGES, runsAsOtherAt, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
 import { BUILD_PACKAGE, DISTROLESS_BASE, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
 import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
 import { goRuntimeNeeds } from './go-runtime-needs';
@@ -244,7 +244,7 @@ export const goRecipe: Recipe = {
         continue;
       }
       if (golangRelease(ref.tag) === 'alpine') {
-        const rt = cgoAlpineRuntime(model, stage, ref.tag ?? '', needs.packages, artifacts);
+        const rt = cgoAlpineRuntime(model, stage, i, ref.tag ?? '', needs.packages, artifacts);
         if ('reason' in rt) found = { ok: false, reason: rt.reason };
         else {
           const { scan, ...runtime } = rt;
@@ -335,7 +335,7 @@ function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean },
  * packages of the apk packages from the Alpine table, or, where it does not know them, found by the builder
  * (scanned-packages.ts).
  */
-function cgoAlpineRuntime(model: Model, stage: Stage, tag: string, tools: string[] | null, artifacts: string[]): (Runtime & { scan: boolean }) | { reason: string } {
+function cgoAlpineRuntime(model: Model, stage: Stage, build: Instr, tag: string, tools: string[] | null, artifacts: string[]): (Runtime & { scan: boolean }) | { reason: string } {
   if (tools?.length) return { reason: `the program runs other programs (${tools.join(', ')}), and a runtime that has them is written here only for the Debian releases of golang:<version>` };
   const apk = otherPackages(model, stage, 'apk');
   if (apk.problem) return { reason: apk.problem };
@@ -351,9 +351,9 @@ function cgoAlpineRuntime(model: Model, stage: Stage, tag: string, tools: string
     if (apk.buildOnly.some((p) => /^(g\+\+|build-base|clang(\d+)?)$/.test(p))) for (const l of ['libstdc++', 'libgcc']) if (!packages.includes(l)) packages.push(l);
     return { runtimeImage: image, runtimeNonRoot: false, runtimeHasShell: true, runtimeSetup: packages.length ? [`RUN apk add --no-cache ${packages.join(' ')}`] : [], scan: false, ...(unnamed ? { note: unnamed.trim() } : {}) };
   }
-  if (stage.instructions.some((i) => i.keyword === 'USER')) return { reason: 'the stage sets a USER, and the scan of the run-time libraries the builder adds installs scanelf with apk, as root' };
-  if (!scannable(artifacts)) return { reason: 'a path the runtime copies is not a plain path the scan of its run-time libraries can name' };
   const why = `the tables here do not know the run-time package${dev.length > 1 ? 's' : ''} of ${dev.join(', ')} on ${image}`;
+  if (runsAsOtherAt(stage, build)) return { reason: `${why}, and the builder cannot scan for them: it builds as a user other than root, and the scan installs scanelf with apk` };
+  if (!scannable(artifacts)) return { reason: 'a path the runtime copies is not a plain path the scan of its run-time libraries can name' };
   return {
     runtimeImage: image,
     runtimeNonRoot: false,

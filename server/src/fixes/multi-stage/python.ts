@@ -21,7 +21,7 @@ import { instructionBlock } from '../edits';
 import { absPath, copyDests, coveredBy, lastRun, mainCommand, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { lockedPackages, noBinaryOf, parsePoetryToml, parsePythonVersion, parseRequirement, parseRequirements, pyprojectRequirements, readCopied } from './project-files';
 import { aptPackages, otherPackages, runtimePackages } from './system-packages';
-import { SCANNED_PACKAGES, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
+import { SCANNED_PACKAGES, runsAsOtherAt, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
 import type { Recipe, RecipeResult } from './types';
 
 export const VENV = '/opt/venv';
@@ -146,8 +146,6 @@ export const pythonRecipe: Recipe = {
     const alpine = /(^|-)alpine/.test(tag);
     const apk = alpine ? otherPackages(model, stage, 'apk') : null;
     if (apk?.problem) return { ok: false, reason: apk.problem };
-    const user = stage.instructions.find((i) => i.keyword === 'USER');
-    if (alpine && user) return { ok: false, reason: `the stage sets a USER (line ${user.line + 1}), and the scan of the run-time libraries the builder adds installs scanelf with apk, as root` };
     // Already slim (`python:3.12-slim` + build-essential): the builder is the same image with its build packages,
     // the runtime the same image with only their run-time libraries.
     const slimBase = /(^|-)slim/.test(tag);
@@ -231,6 +229,7 @@ export const pythonRecipe: Recipe = {
     const envSetsVenv = stage.instructions.some((i) => i.keyword === 'ENV' && (i.node.getRawArgumentsContent() ?? '').includes(`${venv}/bin`));
     const artifacts = [venv, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b])));
     if (alpine && !scannable(artifacts)) return { ok: false, reason: 'a path the runtime copies is not a plain path the scan of its run-time libraries can name' };
+    if (alpine && runsAsOtherAt(stage, buildStep)) return { ok: false, reason: 'the dependencies are installed as a user other than root, and the scan of their run-time libraries installs scanelf with apk, as root' };
     if (alpine) builderEdits.push({ start: buildStep.end, end: buildStep.end, text: scanStep(model, 'apk', artifacts) });
     const image = `python:${tag}`;
     const scanned = alpine

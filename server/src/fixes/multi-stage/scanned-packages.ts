@@ -17,7 +17,7 @@
  * What a program opens with dlopen (plugins, NSS modules, a library named at run time) is not linked, so neither
  * the scan nor the tables see it; the finding says so. An empty list installs nothing and does not fail the build.
  */
-import type { Model } from '../../core/model';
+import type { Instr, Model, Stage } from '../../core/model';
 import { withoutTrailingSlashes } from '../../core/flags';
 import { pipedBody, runBody } from '../edits';
 
@@ -32,6 +32,19 @@ const PLAIN_PATH = /^\/[A-Za-z0-9_.@+/-]*$/;
 /** Whether the scan can name these paths (plain absolute paths, none of them `/`). */
 export function scannable(paths: string[]): boolean {
   return paths.length > 0 && paths.every((p) => PLAIN_PATH.test(p) && p !== '/' && !p.includes('//'));
+}
+
+/**
+ * Whether a USER other than root is in effect at `at` (the build step, after which the scan runs): the scan's
+ * `apk add scanelf` needs root.
+ */
+export function runsAsOtherAt(stage: Stage, at: Instr): boolean {
+  let user: string | null = null;
+  for (const i of stage.instructions) {
+    if (i === at) break;
+    if (i.keyword === 'USER') user = (i.node.getArgumentsContent() ?? '').trim();
+  }
+  return user !== null && !/^(root|0)(:(root|0))?$/.test(user);
 }
 
 /**
