@@ -463,6 +463,8 @@ export const cRecipe: Recipe = {
     // A sanitizer or OpenMP links the compiler's own run-time library (libasan, libgomp), which no -dev package names.
     if (!scan && (base.family === 'apt' || base.family === 'apk')) {
       const flag = compilerRuntimeFlag(model, stage, cmds, buildDirs as string[]);
+      // gcc keeps its own libasan and libgomp in /usr/local, which no package owns and the runtime does not get.
+      if (flag && base.ownPrefix) return { ok: false, reason: `the build uses \`${flag}\`, whose run-time library ${base.name} keeps with its compiler in ${base.ownPrefix}, which the runtime does not have` };
       if (flag) scan = `the build uses \`${flag}\`, whose run-time library comes with the compiler, not with a -dev package the tables know`;
     }
     const sourceDirs = [...(buildDirs as string[]), '/tmp'];
