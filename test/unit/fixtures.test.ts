@@ -21,6 +21,7 @@ import { repoKey } from '../../server/src/knowledge/base-images';
 import { RULE_IDS } from '../../server/src/rules/index';
 import { DEFAULT_SETTINGS, type AnalysisContext } from '../../server/src/core/types';
 import { folderFiles } from '../../server/src/node/workspace-files';
+import { SCANNED_PACKAGES } from '../../server/src/fixes/multi-stage/scanned-packages';
 import { FIXTURES, commentLines, heredocBodies, isSubsequence, shellSyntaxErrors, toBacktick, toCrlf } from './helpers';
 
 before(() => initShell());
@@ -88,13 +89,17 @@ function assertBuilderAndRuntime(text: string, original: string): void {
     const installed: string[] = [];
     let createsUser = false;
     for (const c of script.commands) {
-      const a = c.args.map((x) => x.value ?? '');
-      const dnf = c.name === 'dnf' || c.name === 'microdnf';
-      const install = (c.name === 'apt-get' && a.includes('install')) || (c.name === 'apk' && a.includes('add')) || (dnf && a.includes('install'));
-      const housekeeping = (c.name === 'apt-get' && a[0] === 'update') || (dnf && a[0] === 'clean' && a[1] === 'all') || (c.name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x)));
+      // The packages the builder's library scan listed (scanned-packages.ts): `xargs -r apt-get install … < list`.
+      const scanned = c.name === 'xargs' && c.args[0]?.value === '-r';
+      const name = scanned ? c.args[1]?.value ?? null : c.name;
+      const a = c.args.slice(scanned ? 2 : 0).map((x) => x.value ?? '');
+      const dnf = name === 'dnf' || name === 'microdnf';
+      const install = (name === 'apt-get' && a.includes('install')) || (name === 'apk' && a.includes('add')) || (dnf && a.includes('install'));
+      const housekeeping = (name === 'apt-get' && a[0] === 'update') || (dnf && a[0] === 'clean' && a[1] === 'all') || (name === 'rm' && a.every((x) => x.startsWith('-') || /^\/var\/(lib\/apt\/lists|cache\/apk)\//.test(x) || x === SCANNED_PACKAGES));
+      if (scanned && install) installed.push(`(the packages in ${SCANNED_PACKAGES})`);
       // The runtime's user, as the non-root fix creates it (a conversion after that fix moves it there).
       const user = /^(groupadd|useradd|addgroup|adduser|chown|mkdir)$/.test(c.name ?? '');
-      assert.ok(install || housekeeping || user, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${c.name}\``);
+      assert.ok(install || housekeeping || user, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${name}\``);
       createsUser ||= /^(useradd|adduser)$/.test(c.name ?? '');
       if (install) installed.push(...a.filter((x) => x && !x.startsWith('-') && x !== 'install' && x !== 'add'));
     }

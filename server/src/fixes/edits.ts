@@ -117,6 +117,18 @@ export function runBody(model: Model, prefix: string, commands: readonly string[
   return leadingAndFile(model) ? commands.join(` ${next}&& `) : commands.join(` && ${next}`);
 }
 
+/**
+ * The stages of one pipeline (`a | b | c`) as a command of a RUN body: on one line when `prefix` and it fit, else one
+ * stage per line in the file's continuation style (`| b` at the start of a line indented past the `&&`s where the
+ * file's RUNs put `&&` first, else ` |` at the end of the line and the next stage indented twice).
+ */
+export function pipedBody(model: Model, prefix: string, stages: readonly string[]): string {
+  const oneLine = stages.join(' | ');
+  if (stages.length < 2 || prefix.length + oneLine.length <= LONG_LINE) return oneLine;
+  const lead = `${model.escape}${model.doc.eol}${prefix.slice(0, prefix.length - prefix.trimStart().length)}${model.continuationIndent}`;
+  return leadingAndFile(model) ? stages.join(` ${lead}   | `) : stages.join(` | ${lead}${model.continuationIndent}`);
+}
+
 /** Whether the file's continued RUNs put `&&` at the start of their lines (none puts it at the end). */
 function leadingAndFile(model: Model): boolean {
   let leading = false;

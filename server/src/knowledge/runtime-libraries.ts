@@ -303,6 +303,15 @@ function debianTable(k: number): Record<string, string[]> {
   return out;
 }
 
+/**
+ * `-dev` packages of header-only C++ libraries: no release of any distribution ships a run-time library for them, so a
+ * runtime needs nothing, whatever its release (`ubuntu:20.04`, which the tables do not cover). Each is header-only
+ * upstream (nlohmann/json, RapidJSON, Asio, Eigen, GLM, CLI11, cxxopts, Microsoft GSL: their READMEs) and
+ * `Architecture: all` in Debian bookworm, an architecture-independent package that can hold no compiled library
+ * (`apt-cache show`, read on this machine 2026-12).
+ */
+export const HEADER_ONLY_DEV: ReadonlySet<string> = new Set(['nlohmann-json3-dev', 'rapidjson-dev', 'libasio-dev', 'libeigen3-dev', 'libglm-dev', 'libcli11-dev', 'libcxxopts-dev', 'libmsgsl-dev']);
+
 const DEBIAN_SOURCE = 'Debian archive indices (apt-cache depends / show; packages.debian.org)';
 /** Every table, one per release. */
 export const RUNTIME_LIBRARIES: RuntimeLibraryTable[] = [

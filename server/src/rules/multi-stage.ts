@@ -137,6 +137,7 @@ export const multiStage: Rule<'multi-stage'> = {
         fitted(`The final image ships ${tc.short}: build in a builder stage, ship only the artifacts.`, `The final image ships ${tc.short}: use a builder stage.`, 'The final image ships what builds the program: use a builder stage.'),
         `The final image ${tc.what} with the program. A builder stage and ${runtimeText} would ship only the artifacts.`,
       ),
+      conv.ok && !!conv.plan.note && oneLine(conv.plan.note),
       !!declined && oneLine(`Not converted automatically: ${declined}.`),
     );
     const r = stage.fromInstr;

@@ -17,12 +17,13 @@
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey } from '../../knowledge/base-images';
-import { BUILD_PACKAGE, cRuntimeFor } from '../../knowledge/toolchains';
+import { cRuntimeFor } from '../../knowledge/toolchains';
 import { absPath, copyDests, coveredBy, mainCommand, programOf, runCommands, type RunCommand, rootRepoIs } from './common';
-import { aptInstallLine, aptPackages, runtimePackages, type AptPackages } from './system-packages';
+import { aptInstallLine, aptPackages, otherPackages, runtimePackages } from './system-packages';
 import { buildPackagesShipped } from './build-packages';
 import { contextFileFor } from './context-files';
 import { LINKED_LIBRARY_DEV } from '../../knowledge/runtime-libraries';
+import { SCANNED_PACKAGES, runsAsOtherAt, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
 import type { Recipe, RecipeResult } from './types';
 
 const COMPILERS = new Set(['gcc', 'cc', 'g++', 'c++', 'clang', 'clang++']);
@@ -58,10 +59,6 @@ const TOOL_PACKAGE: Record<Family, Record<string, string>> = {
 const WRAPPERS = new Set(['tini', 'dumb-init', '/usr/bin/tini', '/sbin/tini', '/usr/bin/dumb-init']);
 /** Debian and Ubuntu packages that only build (beside the shared build-package pattern). */
 const APT_BUILD_ONLY = /^(meson|bison|flex|patch|autoconf-archive|autopoint|nasm|yasm|gperf|dpkg-dev|scons|binutils)$/;
-/** Packages on Alpine that only build (beside the shared build-package pattern). */
-const APK_BUILD_ONLY = /^(linux-headers|samurai|meson|ninja|musl-dev|fortify-headers|patch|bison|flex|binutils|autoconf-archive)$/;
-/** Packages on Enterprise Linux / Fedora that only build. */
-const DNF_BUILD_ONLY = /^(gcc-c\+\+|make|cmake|ninja-build|meson|kernel-headers|glibc-headers|redhat-rpm-config|rpm-build|patch|bison|flex|binutils)$/;
 
 type Family = 'apt' | 'apk' | 'dnf';
 
@@ -204,49 +201,6 @@ function installPrefix(cmds: RunCommand[], install: RunCommand): Prefix {
   return { path: null, how: '' };
 }
 
-/** Package lists of an apk or dnf stage, sorted as `aptPackages` sorts apt's. */
-function otherPackages(model: Model, stage: Stage, family: Family): AptPackages {
-  const out: AptPackages = { dev: [], buildOnly: [], runtime: [], problem: null };
-  const managers = family === 'apk' ? /^apk$/ : /^(dnf|yum|microdnf)$/;
-  const verb = family === 'apk' ? 'add' : 'install';
-  const valueOptions = new Set(['-t', '--virtual', '-X', '--repository', '--setopt', '--enablerepo', '--disablerepo', '--repo', '--releasever', '--installroot', '-p', '--root', '--repositories-file', '-c', '--config']);
-  for (const c of runCommands(model, stage)) {
-    const name = c.cmd.name;
-    const args = c.cmd.args.map((a) => a.value);
-    if (!name) continue;
-    if (/^(apt-get|apt|apk|dnf|yum|microdnf)$/.test(name) && !managers.test(name) && args.some((a) => a === 'install' || a === 'add')) {
-      out.problem ??= `the stage installs packages with ${name} on a ${family === 'apk' ? 'apk' : 'dnf'} image`;
-      continue;
-    }
-    if (!managers.test(name)) continue;
-    const k = args.indexOf(verb);
-    if (k < 0) continue;
-    if (args.some((a) => a === '-X' || a === '--repository' || a?.startsWith('--repository=') || a === '--enablerepo' || a?.startsWith('--enablerepo='))) {
-      out.problem ??= 'the stage installs from a repository the runtime would not have';
-    }
-    for (let j = k + 1; j < args.length; j++) {
-      const a = args[j];
-      if (a === null) {
-        out.problem ??= 'a package list depends on a variable';
-        continue;
-      }
-      if (valueOptions.has(a)) {
-        j++;
-        continue;
-      }
-      if (a.startsWith('-')) continue;
-      if (/\/|\.(apk|rpm)$/.test(a) || a.startsWith('@')) {
-        out.problem ??= `\`${a}\` is not a package from the distribution's repositories`;
-        continue;
-      }
-      const bare = family === 'apk' ? a.split(/[=<>~]/, 1)[0] : a;
-      const list = /-(dev|devel)$/.test(bare) ? out.dev : BUILD_PACKAGE.test(bare) || (family === 'apk' ? APK_BUILD_ONLY : DNF_BUILD_ONLY).test(bare) ? out.buildOnly : out.runtime;
-      if (!list.includes(a)) list.push(a);
-    }
-  }
-  return out;
-}
-
 function installLine(base: Base, packages: string[]): string {
   if (base.family === 'apt') return aptInstallLine(packages);
   if (base.family === 'apk') return `RUN apk add --no-cache ${packages.join(' ')}`;
@@ -378,6 +332,27 @@ function linkedDevPackages(model: Model, stage: Stage, cmds: RunCommand[], dirs:
   return { dev, unknown };
 }
 
+/** Compiler flags that link a run-time library of the compiler's own (libasan, libubsan, libtsan, libgomp). */
+const COMPILER_RUNTIME_FLAG = /(?:^|[\s"'=])(-fsanitize=[\w,-]+|-fopenmp)\b/;
+
+/** The first such flag on the stage's RUN lines or in the build files of the build directories, or null. */
+function compilerRuntimeFlag(model: Model, stage: Stage, cmds: RunCommand[], dirs: string[]): string | null {
+  for (const c of cmds) {
+    for (const a of c.cmd.args) {
+      const m = COMPILER_RUNTIME_FLAG.exec(` ${a.value ?? ''}`);
+      if (m) return m[1];
+    }
+  }
+  for (const dir of dirs) {
+    for (const name of ['Makefile', 'makefile', 'GNUmakefile', 'CMakeLists.txt', 'meson.build']) {
+      const text = contextFileFor(model, stage, `${dir.replace(/\/$/, '')}/${name}`)?.text.replace(/#.*$/gm, '');
+      const m = text ? COMPILER_RUNTIME_FLAG.exec(text) : null;
+      if (m) return m[1];
+    }
+  }
+  return null;
+}
+
 /** Whether a gcc image tag is GCC 13 or later (or a moving tag): its libstdc++ is newer than Debian bookworm's GCC 12. */
 function newerGccThanRuntime(tag: string): boolean {
   const m = /^(\d+)/.exec(tag);
@@ -438,8 +413,14 @@ export const cRecipe: Recipe = {
     const example = base.family === 'apk' ? 'alpine:3.20' : base.family === 'dnf' ? 'ubi9/ubi-minimal:9.4' : /^ubuntu[:@]/.test(base.name) ? 'ubuntu:24.04' : 'debian:bookworm';
     const nameIt = `name the release in the tag (e.g. ${example})`;
     const runtime = runtimePackages(sorted, base.release, base.name, nameIt);
-    if (!runtime.ok) return runtime;
-    const packages = [...runtime.packages];
+    // Where the tables do not know the run-time packages (a release or a -dev package they lack), the builder finds
+    // them after the build (scanned-packages.ts), on the distributions whose tools the scan uses.
+    let scan: string | null = null;
+    if (!runtime.ok) {
+      if (pkgs.problem || base.family === 'dnf') return runtime;
+      scan = `the tables here do not know the run-time package${pkgs.dev.length > 1 ? 's' : ''} of ${pkgs.dev.join(', ')} on ${base.name}`;
+    }
+    const packages = runtime.ok ? [...runtime.packages] : [...sorted.runtime];
     // musl images lack the C++ runtime that a C++ compiler's programs link; glibc images have it.
     if (base.family === 'apk' && pkgs.buildOnly.some((p) => /^(g\+\+|build-base|clang(\d+)?)$/.test(p))) {
       for (const l of ['libstdc++', 'libgcc']) if (!packages.includes(l)) packages.push(l);
@@ -468,16 +449,23 @@ export const cRecipe: Recipe = {
     if (base.toolchainImage) {
       // The image's own -dev packages: the libraries the build files say the program links need their run-time packages.
       const linked = linkedDevPackages(model, stage, cmds, buildDirs as string[]);
-      if (linked.unknown.length) return { ok: false, reason: `the build links ${linked.unknown.join(', ')}, which ${base.name} may provide with its own -dev packages; the run-time package is not known here` };
+      if (linked.unknown.length && !scan) scan = `the build links ${linked.unknown.join(', ')}, which ${base.name} may provide with its own -dev packages, and the tables here do not know the run-time package`;
       const extra = linked.dev.filter((d) => !pkgs.dev.includes(d));
-      if (extra.length) {
+      if (extra.length && !scan) {
         const more = runtimePackages({ dev: extra, buildOnly: [], runtime: [], problem: null }, base.release, base.name);
-        if (!more.ok) return more;
-        for (const p of more.packages) if (!packages.includes(p)) packages.push(p);
+        if (!more.ok) scan = `the tables here do not know the run-time package of ${extra.join(', ')} on ${base.runtimeImage}`;
+        else for (const p of more.packages) if (!packages.includes(p)) packages.push(p);
       }
     }
     if (base.toolchainImage && base.name.startsWith('gcc:') && newerGccThanRuntime(base.name.slice(4)) && buildsCxx(model, stage, cmds, buildDirs as string[])) {
       return { ok: false, reason: `the program is C++ built by ${base.name}, whose own libstdc++ (in /usr/local/lib64) is newer than the one ${base.runtimeImage} has (GCC 12's): the runtime would need that library too, which is not copied here` };
+    }
+    // A sanitizer or OpenMP links the compiler's own run-time library (libasan, libgomp), which no -dev package names.
+    if (!scan && (base.family === 'apt' || base.family === 'apk')) {
+      const flag = compilerRuntimeFlag(model, stage, cmds, buildDirs as string[]);
+      // gcc keeps its own libasan and libgomp in /usr/local, which no package owns and the runtime does not get.
+      if (flag && base.ownPrefix) return { ok: false, reason: `the build uses \`${flag}\`, whose run-time library ${base.name} keeps with its compiler in ${base.ownPrefix}, which the runtime does not have` };
+      if (flag) scan = `the build uses \`${flag}\`, whose run-time library comes with the compiler, not with a -dev package the tables know`;
     }
     const sourceDirs = [...(buildDirs as string[]), '/tmp'];
     // The source tree: what the stage copied from the context into, or above, a build directory.
@@ -614,22 +602,30 @@ export const cRecipe: Recipe = {
     }
     const relative = (words ?? []).some((w) => !w.startsWith('/') && !w.startsWith('-') && w.includes('/'));
     const keepWd = !wd || relative || artifacts.some((a) => coveredBy(a, [wd]) || coveredBy(wd, [a]));
+    const buildStep = lastCopy && cmds.indexOf(lastCopy) > cmds.indexOf(lastStep) ? lastCopy.instr : lastStep.instr;
+    const manager = base.family === 'apk' ? 'apk' : 'apt';
+    const asOther = manager === 'apk' && runsAsOtherAt(stage, buildStep);
+    if (scan && (asOther || !scannable(artifacts))) {
+      const cannot = `the builder cannot scan for them: ${asOther ? 'it builds as a user other than root, and the scan installs scanelf with apk' : 'a path the runtime copies is not a plain path'}`;
+      return { ok: false, reason: `${runtime.ok ? scan : runtime.reason}; ${cannot}` };
+    }
     return {
       ok: true,
       plan: {
         ecosystem: 'c',
-        buildStep: lastCopy && cmds.indexOf(lastCopy) > cmds.indexOf(lastStep) ? lastCopy.instr : lastStep.instr,
+        buildStep,
         artifacts,
         artifactTargets,
         runtimeImage: base.runtimeImage,
-        builderEdits: [],
+        builderEdits: scan ? [{ start: buildStep.end, end: buildStep.end, text: scanStep(model, manager, artifacts) }] : [],
         buildOnlyEnv: /^(CC|CXX|CPP|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS|PKG_CONFIG_PATH|CMAKE_\w+)$/,
         runtimeNonRoot: false,
         runtimeHasShell: true,
         runtimePrograms: [...programs],
         ...(keepWd ? {} : { runtimeWorkdir: null }),
-        runtimeSetup: packages.length ? [installLine(base, packages)] : [],
+        runtimeSetup: scan ? [scannedInstall(manager, packages)] : packages.length ? [installLine(base, packages)] : [],
         runtimeEnv,
+        ...(scan ? { runtimeFromBuilder: [SCANNED_PACKAGES], note: scanNote(manager, scan, base.release === null ? base.runtimeImage : null) } : {}),
       },
     };
   },

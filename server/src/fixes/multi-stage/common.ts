@@ -8,6 +8,7 @@ import { rootImage, workdirAt } from '../../core/stage-info';
 import { familyHasShell, lookupBaseImage, parseImageRef, repoKey } from '../../knowledge/base-images';
 import { KEPT_RECOMMENDS } from '../../knowledge/apt-recommends';
 import { BASE_COMMANDS, runtimeTool } from '../../knowledge/runtime-tools';
+import { scannedInstall, scannedInstallFixed } from './scanned-packages';
 
 /** Whether the stage's root image (through stage aliases) comes from `repo`: one repository, or a pattern of them. */
 export function rootRepoIs(stage: Stage, repo: string | RegExp): boolean {
@@ -340,6 +341,12 @@ export function withToolPackages(setup: string[], packages: string[], manager: '
     const have = new Set(setup[k].slice(prefix.length).split(/\s+/));
     const add = packages.filter((p) => !have.has(p));
     return add.length ? setup.map((l, j) => (j === k ? prefix + add.join(' ') + ' ' + l.slice(prefix.length) : l)) : setup;
+  }
+  // The install of the packages the builder's library scan listed: the tools join the packages it installs first.
+  const s = setup.findIndex((l) => scannedInstallFixed(l, manager) !== null);
+  if (s >= 0) {
+    const fixed = scannedInstallFixed(setup[s], manager)!;
+    return setup.map((l, j) => (j === s ? scannedInstall(manager, [...packages.filter((p) => !fixed.includes(p)), ...fixed]) : l));
   }
   const line = manager === 'apt' ? `${prefix}${packages.join(' ')} && rm -rf /var/lib/apt/lists/*` : `${prefix}${packages.join(' ')}`;
   return [...setup, line];

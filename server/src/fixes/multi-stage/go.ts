@@ -8,10 +8,12 @@
  * The binary is the `-o` path, or, without `-o`, the name `go build` derives from the package's import path
  * (go.mod's module path, read from the build context) in the directory the build runs in.
  */
-import type { Model, Stage } from '../../core/model';
+import type { Instr, Model, Stage } from '../../core/model';
 import { rootImage, stageVars, workdirAt } from '../../core/stage-info';
 import type { ShellCommand } from '../../core/shell';
-import { aptPackageName, runtimeLibFor } from '../../knowledge/runtime-libraries';
+import { aptPackageName, isKnownRelease, runtimeLibFor, runtimeLibraries, type Release } from '../../knowledge/runtime-libraries';
+import { otherPackages } from './system-packages';
+import { SCANNED_PACKAGES, runsAsOtherAt, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
 import { BUILD_PACKAGE, DISTROLESS_BASE, GO_LIVE_RELOAD, TOOLCHAIN_PACKAGE, golangRelease } from '../../knowledge/toolchains';
 import { absPath, copyDests, coveredBy, mainCommand, runCommands, type RunCommand, rootRepoIs } from './common';
 import { goRuntimeNeeds } from './go-runtime-needs';
@@ -335,9 +337,22 @@ export const goRecipe: Recipe = {
         found = { ok: true, plan: { ...base, runtimeImage: RUNTIME_GO, builderEdits, runtimeNonRoot: true, runtimeHasShell: false, artifactOwners: owners } };
         continue;
       }
-      const rt = cgoRuntime(ref.tag, pkgs, needs.packages);
+      if (golangRelease(ref.tag) === 'alpine') {
+        const rt = cgoAlpineRuntime(model, stage, i, ref.tag ?? '', needs.packages, artifacts);
+        if ('reason' in rt) found = { ok: false, reason: rt.reason };
+        else {
+          const { scan, ...runtime } = rt;
+          found = { ok: true, plan: { ...base, ...runtime, builderEdits: scan ? [{ start: i.end, end: i.end, text: scanStep(model, 'apk', artifacts) }] : [] } };
+        }
+        continue;
+      }
+      const rt = cgoRuntime(ref.tag, pkgs, needs.packages, scannable(artifacts));
       if (!('reason' in rt) && rt.runtimeNonRoot && needs.writes) rt.artifactOwners = ownedBy(needs.carry, DISTROLESS_USER);
-      found = 'reason' in rt ? { ok: false, reason: rt.reason } : { ok: true, plan: { ...base, ...rt, builderEdits: [] } };
+      if ('reason' in rt) found = { ok: false, reason: rt.reason };
+      else {
+        const { scan, ...runtime } = rt;
+        found = { ok: true, plan: { ...base, ...runtime, builderEdits: scan ? [{ start: i.end, end: i.end, text: scanStep(model, 'apt', artifacts) }] : [] } };
+      }
     }
     return found ?? { ok: false, reason: 'no `go build` step in the final stage' };
   },
@@ -349,6 +364,9 @@ interface Runtime {
   runtimeHasShell: boolean;
   runtimeSetup?: string[];
   artifactOwners?: Record<string, string>;
+  /** Set where the builder's library scan finds the run-time packages (scanned-packages.ts). */
+  runtimeFromBuilder?: string[];
+  note?: string;
 }
 
 /** The user distroless `:nonroot` images run as (GoogleContainerTools/distroless README: uid and gid 65532). */
@@ -373,28 +391,72 @@ function debianSlim(release: string, packages: string[]): Runtime {
  * The runtime of a cgo binary: the builder's Debian release, with the run-time side of its packages; `tools`: the
  * packages of the programs it runs (null: it runs none), which rule out distroless.
  */
-function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean }, tools: string[] | null = null): Runtime | { reason: string } {
+function cgoRuntime(tag: string | null, pkgs: { apt: string[]; other: boolean }, tools: string[] | null, canScan: boolean): (Runtime & { scan?: boolean }) | { reason: string } {
   const release = golangRelease(tag);
   if (release === 'alpine' || pkgs.other) return { reason: 'the build uses cgo on a non-Debian image; the run-time libraries of its packages are only known here for Debian' };
   if (!release) return { reason: `the build uses cgo and the Debian release behind golang:${tag ?? 'latest'} is not known here` };
   const runtime: string[] = [];
+  const unknown: string[] = [];
   let cxx = false;
   for (const p of pkgs.apt) {
     if (CXX_HINT.test(p)) cxx = true;
     if (LIBC_DEV.test(p)) continue;
     if (/-(dev|devel)$/.test(p)) {
       const libs = runtimeLibFor(p, release);
-      if (!libs) return { reason: `the build uses cgo with ${p}, whose run-time library on Debian ${release} is not known here` };
-      for (const l of libs.split(' ')) if (!runtime.includes(l)) runtime.push(l);
+      if (libs === null) unknown.push(p);
+      else for (const l of libs.split(' ').filter(Boolean)) if (!runtime.includes(l)) runtime.push(l);
     } else if (!BUILD_PACKAGE.test(p) && !TOOLCHAIN_PACKAGE.test(p)) {
       // Not a build tool: the program may use it at run time, and the same release has it.
       if (!runtime.includes(p)) runtime.push(p);
     }
   }
   for (const t of tools ?? []) if (!runtime.includes(t)) runtime.push(t);
+  if (unknown.length) {
+    // The builder (this same Debian release) finds the run-time packages of what the binary links.
+    if (!canScan) return { reason: `the build uses cgo with ${unknown.join(', ')}, whose run-time library on Debian ${release} is not known here` };
+    const slim = debianSlim(release, runtime);
+    const why = `the tables here do not know the run-time package${unknown.length > 1 ? 's' : ''} of ${unknown.join(', ')} on Debian ${release}`;
+    return { ...slim, runtimeSetup: [scannedInstall('apt', ['ca-certificates', ...runtime.filter((p) => p !== 'ca-certificates')])], runtimeFromBuilder: [SCANNED_PACKAGES], note: scanNote('apt', why, null), scan: true };
+  }
   // Nothing beyond libc (and no C++ toolchain asked for: distroless base has no libstdc++), and no programs run.
   if (runtime.length === 0 && !cxx && tools === null) return { runtimeImage: DISTROLESS_BASE[release], runtimeNonRoot: true, runtimeHasShell: false };
   return debianSlim(release, runtime);
+}
+
+/**
+ * The runtime of a cgo binary built on golang's Alpine variant: the Alpine release the tag names (else the one an
+ * untagged variant is built on, ALPINE_FOR_SWAP: musl runs binaries linked against an older musl), with the run-time
+ * packages of the apk packages from the Alpine table, or, where it does not know them, found by the builder
+ * (scanned-packages.ts).
+ */
+function cgoAlpineRuntime(model: Model, stage: Stage, build: Instr, tag: string, tools: string[] | null, artifacts: string[]): (Runtime & { scan: boolean }) | { reason: string } {
+  if (tools?.length) return { reason: `the program runs other programs (${tools.join(', ')}), and a runtime that has them is written here only for the Debian releases of golang:<version>` };
+  const apk = otherPackages(model, stage, 'apk');
+  if (apk.problem) return { reason: apk.problem };
+  const named = /(?:^|-)alpine(3\.\d+)$/.exec(tag)?.[1] ?? null;
+  const image = named ? `alpine:${named}` : ALPINE_FOR_SWAP;
+  const release = `alpine${image.slice('alpine:'.length)}`;
+  const dev = apk.dev.filter((p) => p.split(/[=<>~]/, 1)[0] !== 'musl-dev');
+  const table = isKnownRelease(release) ? runtimeLibraries(dev, release as Release) : null;
+  const unnamed = named ? '' : ` golang:${tag} does not name its Alpine release: the runtime is ${image} (musl runs a binary linked against an older musl); name the release in the tag (golang:<version>-alpine3.NN) to match.`;
+  if (table && !table.unknown.length) {
+    const packages = [...table.packages, ...apk.runtime.filter((p) => !table.packages.includes(p))];
+    // The C++ side of a cgo build links libstdc++, which alpine lacks.
+    if (apk.buildOnly.some((p) => /^(g\+\+|build-base|clang(\d+)?)$/.test(p))) for (const l of ['libstdc++', 'libgcc']) if (!packages.includes(l)) packages.push(l);
+    return { runtimeImage: image, runtimeNonRoot: false, runtimeHasShell: true, runtimeSetup: packages.length ? [`RUN apk add --no-cache ${packages.join(' ')}`] : [], scan: false, ...(unnamed ? { note: unnamed.trim() } : {}) };
+  }
+  const why = `the tables here do not know the run-time package${dev.length > 1 ? 's' : ''} of ${dev.join(', ')} on ${image}`;
+  if (runsAsOtherAt(stage, build)) return { reason: `${why}, and the builder cannot scan for them: it builds as a user other than root, and the scan installs scanelf with apk` };
+  if (!scannable(artifacts)) return { reason: 'a path the runtime copies is not a plain path the scan of its run-time libraries can name' };
+  return {
+    runtimeImage: image,
+    runtimeNonRoot: false,
+    runtimeHasShell: true,
+    runtimeSetup: [scannedInstall('apk', apk.runtime)],
+    runtimeFromBuilder: [SCANNED_PACKAGES],
+    note: scanNote('apk', why, null) + unnamed,
+    scan: true,
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  *
  * The runtime stage is written in this order: FROM; the builder's ARG declarations its lines use; the
  * builder's runtime ENVs and the recipe's `runtimeEnv`; one apt-get RUN of the recipe's `runtimeAptPackages` and
- * the tools its HEALTHCHECK calls (runtime-tools.ts); the recipe's `runtimeSetup`; WORKDIR; one `COPY --from` per artifact; the moved instructions with their
+ * the tools its HEALTHCHECK calls (runtime-tools.ts); the files it copies from the builder (`runtimeFromBuilder`); the recipe's `runtimeSetup`; WORKDIR; one `COPY --from` per artifact; the moved instructions with their
  * comments. Everything before the builder's FROM (parser directives, ARGs before the first FROM, earlier
  * stages) and everything in the builder (cache mounts included) stays byte for byte.
  */
@@ -394,6 +394,7 @@ function planNow(model: Model): Conversion {
   // each RUN of several commands in the file's continuation style.
   const aptLine = [...(plan.runtimeAptPackages ?? []), ...aptTools.filter((t) => !plan.runtimeAptPackages?.includes(t))];
   const runs = [...(aptLine.length ? [aptInstallLine(aptLine)] : []), ...setup];
+  for (const f of plan.runtimeFromBuilder ?? []) lines.push(`COPY --from=${alias} ${f} ${f}`);
   for (const r of runs) lines.push(r.startsWith('RUN ') ? `RUN ${runBody(model, 'RUN ', r.slice(4).split(' && '))}` : r);
   const runtimeWd = plan.runtimeWorkdir === undefined ? wd : plan.runtimeWorkdir;
   if (runtimeWd && runtimeWd !== '/') lines.push(`WORKDIR ${runtimeWd}`);

@@ -27,8 +27,9 @@ import { instructionBlock } from '../edits';
 import { absPath, copyDests, coveredBy, lastRun, mainCommand, mainProgram, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { contextDirOf } from './go-runtime-needs';
 import { lockedPackages, noBinaryOf, parsePoetryToml, parsePythonVersion, parseRequirement, parseRequirements, pyprojectRequirements, readCopied } from './project-files';
-import { aptPackages, runtimePackages } from './system-packages';
+import { aptPackages, otherPackages, runtimePackages } from './system-packages';
 import { BASE_COMMANDS } from '../../knowledge/runtime-tools';
+import { SCANNED_PACKAGES, runsAsOtherAt, scannable, scannedInstall, scanNote, scanStep } from './scanned-packages';
 import type { Recipe, RecipeResult } from './types';
 
 export const VENV = '/opt/venv';
@@ -154,9 +155,12 @@ export const pythonRecipe: Recipe = {
     if (ref.digest) return { ok: false, reason: 'the image is pinned by digest; the digest of its slim variant is not known here' };
     const tag = ref.tag ?? '';
     const cmds = runCommands(model, stage);
-    if (/(^|-)alpine/.test(tag)) {
-      return { ok: false, reason: 'the image is an Alpine Python; the run-time packages of what apk installs into it are not known here' };
-    }
+    if (/(^|-)(windowsservercore|nanoserver)/.test(tag)) return { ok: false, reason: 'the image is a Windows one, which has no slim variant, and whose system packages the recipe does not know' };
+    // Alpine: the runtime is the same image; the run-time packages of what pip built against apk's libraries are
+    // not in the tables (the PyPI one is Debian's), so the builder finds them (scanned-packages.ts).
+    const alpine = /(^|-)alpine/.test(tag);
+    const apk = alpine ? otherPackages(model, stage, 'apk') : null;
+    if (apk?.problem) return { ok: false, reason: apk.problem };
     // Already slim (`python:3.12-slim` + build-essential): the builder is the same image with its build packages,
     // the runtime the same image with only their run-time libraries.
     const slimBase = /(^|-)slim/.test(tag);
@@ -206,14 +210,14 @@ export const pythonRecipe: Recipe = {
 
     // System packages: the run-time libraries of the `-dev` packages installed (libpq-dev → libpq5), and on the full
     // image those of the PyPI packages that link the image's own libraries (psycopg2 → libpq-dev → libpq5).
-    const apt = aptPackages(model, stage);
+    const apt = apk ?? aptPackages(model, stage);
     // The image's own Python headers (Debian's python3-dev is for Debian's python3, not the image's).
     apt.dev = apt.dev.filter((p) => !/^(lib)?python3?[\d.]*-dev$/.test(beforeQualifier(p)));
-    if (!slimBase) {
+    if (!slimBase && !alpine) {
       const sys = pypiSystemLibraries(...installedRequirements(model, stage, mode === 'pip' ? pipInstalls : mode === 'poetry' ? poetryInstalls : uvSyncs, mode));
       for (const d of sys.dev) if (!apt.dev.some((x) => beforeQualifier(x) === d)) apt.dev.push(d);
     }
-    const pkgs = runtimePackages(apt, debianReleaseOfTag(ref.tag), `python:${tag || 'latest'}`, 'name the release in the tag (e.g. -bookworm)', true);
+    const pkgs = alpine ? { ok: true as const, packages: apt.runtime } : runtimePackages(apt, debianReleaseOfTag(ref.tag), `python:${tag || 'latest'}`, 'name the release in the tag (e.g. -bookworm)', true);
     if (!pkgs.ok) return pkgs;
 
     // The build step: the last RUN (everything after it must be copies into the app).
@@ -234,6 +238,8 @@ export const pythonRecipe: Recipe = {
     if ('system' in vp) {
       // The image's own site-packages (poetry's packages among them) and the console script the CMD runs, at the
       // same paths in the slim image of the same Python version.
+      // On Alpine the run-time packages come from the builder's library scan, planned for a venv only.
+      if (alpine) return { ok: false, reason: `poetry installs into the image's own Python (virtualenvs.create false), and on ${`python:${tag}`} the run-time packages of what it builds are found by a scan planned for a venv only` };
       const minor = /^(\d+\.\d+)(?:[.-]|$)/.exec(tag)?.[1];
       if (!minor) return { ok: false, reason: `poetry installs into the image's own Python (virtualenvs.create false), whose site-packages folder is named by the Python version, which python:${tag || 'latest'} does not write` };
       // A shell or a base command is the slim image's own; anything else bare is a console script pip wrote there.
@@ -272,15 +278,27 @@ export const pythonRecipe: Recipe = {
       builderEdits.push({ start: at, end: at, text: `${vp.envBefore.line}${eol}` });
     }
     const envSetsVenv = stage.instructions.some((i) => i.keyword === 'ENV' && (i.node.getRawArgumentsContent() ?? '').includes(`${venv}/bin`));
+    const artifacts = [venv, ...extra, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b])));
+    if (alpine && !scannable(artifacts)) return { ok: false, reason: 'a path the runtime copies is not a plain path the scan of its run-time libraries can name' };
+    if (alpine && runsAsOtherAt(stage, buildStep)) return { ok: false, reason: 'the dependencies are installed as a user other than root, and the scan of their run-time libraries installs scanelf with apk, as root' };
+    if (alpine) builderEdits.push({ start: buildStep.end, end: buildStep.end, text: scanStep(model, 'apk', artifacts) });
+    const image = `python:${tag}`;
+    const scanned = alpine
+      ? {
+          runtimeSetup: [scannedInstall('apk', pkgs.packages)],
+          runtimeFromBuilder: [SCANNED_PACKAGES],
+          note: scanNote('apk', `the run-time packages of what pip builds on ${image} are not in the tables here`, /alpine3\.\d+/.test(tag) ? null : image),
+        }
+      : { runtimeAptPackages: pkgs.packages };
     return {
       ok: true,
       plan: {
         ecosystem: 'python',
         buildStep,
         // The venv and the app directories, none inside another (an in-project .venv comes with its project).
-        artifacts: [venv, ...extra, ...app].filter((a, k, all) => all.indexOf(a) === k && !all.some((b) => b !== a && coveredBy(a, [b]))),
-        runtimeImage: slimBase ? `python:${tag}` : `python:${slimTag(ref.tag, true)}`,
-        runtimeAptPackages: pkgs.packages,
+        artifacts,
+        runtimeImage: slimBase || alpine ? image : `python:${slimTag(ref.tag, true)}`,
+        ...scanned,
         builderEdits,
         buildOnlyEnv: /^(PIP_\w*|POETRY_\w*|UV_\w*|PIPENV_\w*)$/,
         runtimeNonRoot: false,

@@ -5,7 +5,7 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { BUILD_PACKAGE } from '../../knowledge/toolchains';
-import { RUNTIME_LIB_RELEASES, beforeQualifier, isKnownRelease, runtimeLibraries } from '../../knowledge/runtime-libraries';
+import { HEADER_ONLY_DEV, RUNTIME_LIB_RELEASES, beforeQualifier, isKnownRelease, runtimeLibraries } from '../../knowledge/runtime-libraries';
 import { runCommands } from './common';
 
 /** apt-get options that take the next word as their value. */
@@ -93,6 +93,8 @@ export function sameOnEveryRelease(dev: string[]): string[] | null {
  */
 export function runtimePackages(apt: AptPackages, release: string | null, image: string, nameIt = 'name the release in the tag (e.g. -bookworm)', anyRelease = false): { ok: true; packages: string[] } | { ok: false; reason: string } {
   if (apt.problem) return { ok: false, reason: apt.problem };
+  // Header-only libraries link nothing, on any release.
+  if (apt.dev.some((d) => HEADER_ONLY_DEV.has(beforeQualifier(d)))) apt = { ...apt, dev: apt.dev.filter((d) => !HEADER_ONLY_DEV.has(beforeQualifier(d))) };
   let libs: string[] = [];
   const same = apt.dev.length && release === null && anyRelease ? sameOnEveryRelease(apt.dev) : null;
   if (same) libs = same;
@@ -112,6 +114,54 @@ export function runtimePackages(apt: AptPackages, release: string | null, image:
     libs = r.packages;
   }
   return { ok: true, packages: [...libs, ...apt.runtime.filter((p) => !libs.includes(p))] };
+}
+
+/** Packages on Alpine that only build (beside the shared build-package pattern). */
+const APK_BUILD_ONLY = /^(linux-headers|samurai|meson|ninja|musl-dev|fortify-headers|patch|bison|flex|binutils|autoconf-archive)$/;
+/** Packages on Enterprise Linux / Fedora that only build. */
+const DNF_BUILD_ONLY = /^(gcc-c\+\+|make|cmake|ninja-build|meson|kernel-headers|glibc-headers|redhat-rpm-config|rpm-build|patch|bison|flex|binutils)$/;
+
+/** Package lists of an apk or dnf stage, sorted as `aptPackages` sorts apt's. */
+export function otherPackages(model: Model, stage: Stage, family: 'apk' | 'dnf'): AptPackages {
+  const out: AptPackages = { dev: [], buildOnly: [], runtime: [], problem: null };
+  const managers = family === 'apk' ? /^apk$/ : /^(dnf|yum|microdnf)$/;
+  const verb = family === 'apk' ? 'add' : 'install';
+  const valueOptions = new Set(['-t', '--virtual', '-X', '--repository', '--setopt', '--enablerepo', '--disablerepo', '--repo', '--releasever', '--installroot', '-p', '--root', '--repositories-file', '-c', '--config']);
+  for (const c of runCommands(model, stage)) {
+    const name = c.cmd.name;
+    const args = c.cmd.args.map((a) => a.value);
+    if (!name) continue;
+    if (/^(apt-get|apt|apk|dnf|yum|microdnf)$/.test(name) && !managers.test(name) && args.some((a) => a === 'install' || a === 'add')) {
+      out.problem ??= `the stage installs packages with ${name} on a ${family === 'apk' ? 'apk' : 'dnf'} image`;
+      continue;
+    }
+    if (!managers.test(name)) continue;
+    const k = args.indexOf(verb);
+    if (k < 0) continue;
+    if (args.some((a) => a === '-X' || a === '--repository' || a?.startsWith('--repository=') || a === '--enablerepo' || a?.startsWith('--enablerepo='))) {
+      out.problem ??= 'the stage installs from a repository the runtime would not have';
+    }
+    for (let j = k + 1; j < args.length; j++) {
+      const a = args[j];
+      if (a === null) {
+        out.problem ??= 'a package list depends on a variable';
+        continue;
+      }
+      if (valueOptions.has(a)) {
+        j++;
+        continue;
+      }
+      if (a.startsWith('-')) continue;
+      if (/\/|\.(apk|rpm)$/.test(a) || a.startsWith('@')) {
+        out.problem ??= `\`${a}\` is not a package from the distribution's repositories`;
+        continue;
+      }
+      const bare = family === 'apk' ? a.split(/[=<>~]/, 1)[0] : a;
+      const list = /-(dev|devel)$/.test(bare) ? out.dev : BUILD_PACKAGE.test(bare) || (family === 'apk' ? APK_BUILD_ONLY : DNF_BUILD_ONLY).test(bare) ? out.buildOnly : out.runtime;
+      if (!list.includes(a)) list.push(a);
+    }
+  }
+  return out;
 }
 
 /** One hygienic apt RUN that installs `packages`. */

@@ -32,6 +32,13 @@ export interface RecipePlan {
    * that installs the run-time libraries of the builder's -dev packages. Never a build step.
    */
   runtimeSetup?: string[];
+  /**
+   * Files the runtime copies from the builder to the same path before `runtimeSetup` (the package list the builder's
+   * library scan wrote, scanned-packages.ts), which a setup line then reads and deletes.
+   */
+  runtimeFromBuilder?: string[];
+  /** A line the finding's detail adds about how the conversion decided (a scan instead of a table, what it cannot see). */
+  note?: string;
   /** The owner (`uid:gid`) an artifact gets in the runtime (`COPY --chown`), when the program writes there. */
   artifactOwners?: Record<string, string>;
   /**
