@@ -131,12 +131,17 @@ export const multiStage: Rule<'multi-stage'> = {
         ? `a ${runtime} runtime (about ${sizeMb} MB)`
         : `a runtime on ${runtime} without them`;
     const declined = conv.ok ? conv.manual : conv.reason;
+    // Why this runtime, where the image's tag does not say it (maven:latest: the JDK the tag carries today).
+    const rootRef = rootImage(stage).ref;
+    const jre = tc.ecosystem === 'java' && rootRef ? jreImageFor(rootRef) : null;
+    const why = conv.ok && jre && 'why' in jre && jre.why && runtime === jre.image ? jre.why : null;
     // The decline reason is a line of its own after the detail: what the user reads before converting by hand.
     const message = lines(
       joinMessage(
         fitted(`The final image ships ${tc.short}: build in a builder stage, ship only the artifacts.`, `The final image ships ${tc.short}: use a builder stage.`, 'The final image ships what builds the program: use a builder stage.'),
         `The final image ${tc.what} with the program. A builder stage and ${runtimeText} would ship only the artifacts.`,
       ),
+      !!why && oneLine(`${why}.`),
       !!declined && oneLine(`Not converted automatically: ${declined}.`),
     );
     const r = stage.fromInstr;
