@@ -62,6 +62,16 @@ export const MAVEN_DEFAULT_JDK = {
 };
 
 /**
+ * The Node majors whose official images (full, slim and alpine variants) bundle Yarn classic (1.22) at
+ * /usr/local/bin/yarn: 25 and below, not as of 26.0.0. The images gained Yarn in December 2016, before Node 8, so
+ * majors below 8 (whose older patch tags predate it) are not counted. A tag without a major (`latest`, `lts`,
+ * `current`) moves across that line and is not counted either.
+ * Source: nodejs/docker-node README, "Yarn v1 Classic bundling" (versions 25 and below; not bundled as of Node.js
+ * 26.0.0); checked 2026-12.
+ */
+export const NODE_BUNDLED_YARN = { minMajor: 8, maxMajor: 25, source: 'nodejs/docker-node README, Yarn v1 Classic bundling', checked: '2026-12' };
+
+/**
  * Packages that only build: compilers, make/cmake, headers (-dev/-devel). Installed into a final stage they
  * are a toolchain whatever the base. build-essential on bookworm was measured here: debian:bookworm-slim
  * stand-in 82 MB → 394 MB with `apt-get install --no-install-recommends build-essential ca-certificates`.

@@ -122,6 +122,8 @@ export const multiStage: Rule<'multi-stage'> = {
     // A development environment or a toolchain image for others: the toolchain is what it ships for.
     if (toolchainIsThePoint(model, stage)) return [];
     const conv = conversion(model, false);
+    // A builder stage that would ship the same files on the same image: the finding's claim does not hold.
+    if (!conv.ok && conv.quiet) return [];
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
     const sizeMb = runtime && tc.tableRuntime && repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.tableRuntime)) ? tc.runtimeSizeMb : 0;
