@@ -133,17 +133,17 @@ function stageWorkdirs(model: Model, stage: Stage): { before: Map<Instr, string 
         wd = null;
         continue;
       }
-      wd = normalWorkdir(v.startsWith('/') ? v : `${wd ?? ''}/${v}`);
+      wd = normalPath(v.startsWith('/') ? v : `${wd ?? ''}/${v}`);
     }
   }
   return { before, end: wd };
 }
 
 /**
- * A working directory as the builder resolves it: `.` and `..` segments, repeated and trailing slashes go
+ * An absolute path as the builder resolves it: `.` and `..` segments, repeated and trailing slashes go
  * (`WORKDIR /usr/src/app/` is /usr/src/app), so paths joined to it never read `/usr/src/app//target`.
  */
-function normalWorkdir(p: string): string {
+export function normalPath(p: string): string {
   const parts: string[] = [];
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.') continue;
