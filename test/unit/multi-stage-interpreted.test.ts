@@ -174,3 +174,17 @@ describe('Node: what the runtime has to run the CMD', () => {
     }
   });
 });
+
+describe('Node: a static server npx fetches', () => {
+  const text = 'FROM node:16\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nCMD ["npx", "-y", "http-server", "-p", "9000", "build"]\n';
+  const pkg = JSON.stringify({ scripts: { build: 'react-scripts build' }, dependencies: { 'react-scripts': '5.0.1' } });
+  const lock = (extra: string) => JSON.stringify({ lockfileVersion: 3, packages: { '': {}, 'node_modules/react-scripts': {}, ...(extra ? { [extra]: {} } : {}) } });
+  it('ships only the folder it serves when nothing in the app installs the server', () => {
+    assert.match(convert(text, files({ 'package.json': pkg, 'package-lock.json': lock('') })), /\nFROM node:16-slim\nWORKDIR \/app\nCOPY --from=build \/app\/build \/app\/build\n/);
+  });
+  it('ships the whole app where a dependency may have installed it (npx runs that copy), or no lockfile says', () => {
+    for (const map of [{ 'package.json': pkg, 'package-lock.json': lock('node_modules/http-server') }, { 'package.json': pkg }]) {
+      assert.match(convert(text, files(map)), /\nFROM node:16-slim\nWORKDIR \/app\nCOPY --from=build \/app \/app\n/);
+    }
+  });
+});

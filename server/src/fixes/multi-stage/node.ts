@@ -148,7 +148,7 @@ export const nodeRecipe: Recipe = {
     // A CLI the stage installs globally (`npm install -g serve`) and the CMD runs: the runtime installs it too.
     const cli = globalCli(cmds, prog);
     // `npx [-y] http-server <dir>` where the app does not depend on the server: npx fetches it at start, in either image.
-    const fetched = prog === 'npx' ? npxFetched(words, pkg) : null;
+    const fetched = prog === 'npx' ? npxFetched(words, pkg, [copied('package-lock.json'), copied('yarn.lock'), copied('pnpm-lock.yaml')]) : null;
     /** What the CMD reads, when it is less than the whole app directory (the folder `serve` serves). */
     let served: string | null = null;
     if (prog === 'node' || prog === '/usr/local/bin/node') {
@@ -185,7 +185,10 @@ export const nodeRecipe: Recipe = {
     // the package manager's cache (which the install can clean itself) and build packages the stage does not have.
     // With the Dockerfile's own prune it saves the dev dependencies only if a layer holds them: not when the install put
     // node_modules in a cache mount.
-    if (!prune && !served && runtime === `node:${ref.tag ?? 'latest'}` && !buildPackagesShipped(model, stage).length && !system.apt?.length) {
+    // (Not when a RUN after the build is left: what it makes is not known, and the planner says so.)
+    const lastStep = tail.last ?? build.instr;
+    const laterRun = stage.instructions.slice(stage.instructions.indexOf(lastStep) + 1).some((i) => i.keyword === 'RUN');
+    if (!prune && !served && !laterRun && runtime === `node:${ref.tag ?? 'latest'}` && !buildPackagesShipped(model, stage).length && !system.apt?.length) {
       const mounted = ownPrune && cacheMounted(last.c.instr, { test: (t) => absPath(dir, t) === `${app}/node_modules` });
       // Not reported at all: the package manager's cache is npm-hygiene's to clean, and nothing else would go.
       if (!ownPrune) return { ok: false, quiet: true, reason: `the runtime would be ${runtime} itself with the whole app directory and every dependency (what \`${words.join(' ')}\` runs may be a dev dependency): a builder stage would save only the package cache` };
@@ -193,13 +196,12 @@ export const nodeRecipe: Recipe = {
     }
     const setup = [...(cli?.line ? [cli.line] : []), ...system.setup];
     const eol = model.doc.eol;
-    const pruneAfter = tail.last ?? build.instr;
-    const at = model.doc.lineEndOffset(pruneAfter.endLine);
+    const at = model.doc.lineEndOffset(lastStep.endLine);
     return {
       ok: true,
       plan: {
         ecosystem: 'node',
-        buildStep: tail.last ?? build.instr,
+        buildStep: lastStep,
         artifacts,
         runtimeImage: runtime,
         builderEdits: [...builderEdits, ...(prune ? [{ start: at, end: at, text: `${eol}RUN ${prune}` }] : [])],
@@ -286,14 +288,18 @@ const STATIC_SERVERS: Record<string, { flags: RegExp; valued: RegExp }> = {
 
 /**
  * The words of a static server `npx [-y] <server>[@version] …` fetches, with the server first; null when the app
- * depends on it (npx then runs node_modules/.bin's copy) or package.json is not known.
+ * may have it installed (npx then runs node_modules/.bin's copy): package.json lists it, a lockfile names it (a
+ * dependency's dependency whose bin npm links too), or neither package.json nor a lockfile is known.
  */
-function npxFetched(words: string[], pkg: PackageJson | null): string[] | null {
+function npxFetched(words: string[], pkg: PackageJson | null, locks: (string | null)[]): string[] | null {
   let k = 1;
   while (k < words.length && /^(-y|--yes|-q|--quiet)$/.test(words[k])) k++;
   const name = words[k] ? specName(words[k]) : null;
   if (!name || !STATIC_SERVERS[name] || !pkg) return null;
   if (pkg.dependencies.includes(name) || pkg.devDependencies.includes(name)) return null;
+  const read = locks.filter((l): l is string => l !== null);
+  const named = new RegExp(`(^|["'/\\s])${name.replace(/[.]/g, '\\.')}(@|["']?\\s*:)`, 'm');
+  if (!read.length || read.some((l) => named.test(l))) return null;
   return [name, ...words.slice(k + 1)];
 }
 
