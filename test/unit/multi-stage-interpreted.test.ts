@@ -188,3 +188,18 @@ describe('Node: a static server npx fetches', () => {
     }
   });
 });
+
+describe('Node: a global CLI installed again in the runtime', () => {
+  it('declines where the stage configures npm, whose settings the runtime install would not have', () => {
+    const base = 'FROM node:20\nWORKDIR /w\nCOPY . .\nRUN npm ci && npm run build\nRUN npm install -g serve\nCMD serve -s build\n';
+    assert.equal(finding(base).fixable, true);
+    for (const [text, re] of [
+      [base.replace('WORKDIR /w\n', 'WORKDIR /w\nENV NPM_CONFIG_REGISTRY=https://npm.example.internal/\n'), /ENV NPM_CONFIG_REGISTRY on line 3/],
+      [base.replace('COPY . .\n', 'COPY .npmrc ./\nCOPY . .\n'), /\.npmrc copied on line 3/],
+    ] as [string, RegExp][]) {
+      const f = finding(text);
+      assert.equal(f.fixable, false);
+      assert.match(f.message, re);
+    }
+  });
+});

@@ -159,6 +159,11 @@ export const nodeRecipe: Recipe = {
       if (!p) return { ok: false, reason: 'the CMD does not name the script node runs' };
       if (!p.startsWith(app + '/')) return { ok: false, reason: `the CMD runs ${p}, outside the app directory ${app}` };
     } else if (cli || fetched) {
+      // The runtime's install of the CLI must see the same npm configuration: none the builder's ENV or .npmrc sets.
+      if (cli) {
+        const config = npmConfigOf(model, chain);
+        if (config) return { ok: false, reason: `the runtime would install \`${cli.name}\` again, but the stage configures npm (${config}), which the runtime would not have` };
+      }
       prune = null;
       const dirServed = servedDirectory(fetched ?? words, dir);
       if (dirServed && dirServed !== app) {
@@ -268,6 +273,21 @@ function globalCli(cmds: RunCommand[], prog: string): { name: string; line: stri
   // The whole RUN moves, as written.
   if (afterBuild && onlyGlobal) return { name: prog, line: null, moved: [instr] };
   return { name: prog, line: found.again(found.spec), moved: null };
+}
+
+/** The npm or yarn configuration the stages set (an ENV of NPM_CONFIG_*, YARN_*, a copied .npmrc or .yarnrc), named; null when none. */
+function npmConfigOf(model: Model, chain: Stage[]): string | null {
+  for (const s of chain) {
+    for (const i of s.instructions) {
+      if (i.keyword !== 'ENV') continue;
+      const names = (i.node as unknown as { getProperties(): { getName(): string }[] }).getProperties().map((p) => p.getName());
+      const set = names.find((n) => /^(NPM_CONFIG_|npm_config_|YARN_)/.test(n));
+      if (set) return `ENV ${set} on line ${i.line + 1}`;
+    }
+    const rc = copyDests(model, s).find((d) => d.path === null || d.sources.some((src) => /(^|\/)\.(npmrc|yarnrc)$/.test(src)));
+    if (rc) return rc.path === null ? `a COPY on line ${rc.instr.line + 1} whose files are not known` : `.npmrc copied on line ${rc.instr.line + 1}`;
+  }
+  return null;
 }
 
 /**
