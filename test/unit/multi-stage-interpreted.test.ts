@@ -203,3 +203,15 @@ describe('Node: a global CLI installed again in the runtime', () => {
     }
   });
 });
+
+describe('Node: a build in a folder inside the WORKDIR', () => {
+  it('prunes the WORKDIR\'s own dependencies, and none where only the folder installs', () => {
+    const pkg = JSON.stringify({ scripts: { start: 'node server.js' }, dependencies: { express: '^4' }, devDependencies: { nodemon: '^3' } });
+    const both = 'FROM node:20\nWORKDIR /srv\nCOPY . .\nRUN npm ci\nRUN cd ui && npm ci && npm run build\nCMD ["node", "server.js"]\n';
+    assert.match(convert(both, files({ 'package.json': pkg })), /npm run build\nRUN npm prune --omit=dev\n\nFROM node:20-slim\nWORKDIR \/srv\nCOPY --from=build \/srv \/srv\n/);
+    const folderOnly = 'FROM node:20\nWORKDIR /srv\nCOPY . .\nRUN cd ui && npm ci && npm run build\nRUN npm install -g serve\nCMD ["serve", "-s", "ui/dist"]\n';
+    const out = convert(folderOnly);
+    assert.doesNotMatch(out, /prune/);
+    assert.match(out, /\nFROM node:20-slim\nRUN npm install -g serve\nWORKDIR \/srv\nCOPY --from=build \/srv\/ui\/dist \/srv\/ui\/dist\n/);
+  });
+});

@@ -98,7 +98,11 @@ export const nodeRecipe: Recipe = {
     const tail = tailAfterBuild(stage, cmds, build, dir);
     const ownPrune = tail.pruned;
     const before = cmds.slice(0, cmds.indexOf(build));
-    const install = before.map((c) => ({ c, i: installOf(c) })).filter((x) => x.i && x.c.dir === dir);
+    const installsIn = (d: string) => before.map((c) => ({ c, i: installOf(c) })).filter((x) => x.i && x.c.dir === d);
+    // A build in a folder inside the WORKDIR with no install in the WORKDIR itself: nothing there to prune.
+    const rootInstalls = installsIn(dir);
+    const pruneable = rootInstalls.length > 0;
+    const install = pruneable ? rootInstalls : installsIn(build.dir);
     const last = install[install.length - 1];
     if (!last) return { ok: false, reason: `no dependency install (\`${pm} ci\` / \`${pm} install\`) runs in ${dir} before the build` };
     const installPm = last.i!.pm;
@@ -184,7 +188,7 @@ export const nodeRecipe: Recipe = {
     const artifacts = served ? [served, ...tail.copied.filter((d) => !coveredBy(d, [served!]))] : [app];
     const system = runtimeSystemSetup(model, chain, ref.tag, nodeRuntimeImage(ref.tag));
     if (!system.ok) return system;
-    if (ownPrune) prune = null;
+    if (ownPrune || !pruneable) prune = null;
     const runtime = nodeRuntimeImage(ref.tag);
     // The same image with the whole app directory and every dependency: a builder stage would leave behind only
     // the package manager's cache (which the install can clean itself) and build packages the stage does not have.
