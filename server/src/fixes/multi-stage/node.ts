@@ -196,7 +196,10 @@ export const nodeRecipe: Recipe = {
     // node_modules in a cache mount.
     // (Not when a RUN after the build is left: what it makes is not known, and the planner says so.)
     const lastStep = tail.last ?? build.instr;
-    const laterRun = stage.instructions.slice(stage.instructions.indexOf(lastStep) + 1).some((i) => i.keyword === 'RUN');
+    // (A RUN that only changes owners or modes, as the non-root fix adds, makes nothing: the files stay the same.)
+    const laterRun = stage.instructions
+      .slice(stage.instructions.indexOf(lastStep) + 1)
+      .some((i) => i.keyword === 'RUN' && !cmds.filter((c) => c.instr === i).every((c) => c.cmd.name === 'chown' || c.cmd.name === 'chmod' || copiesInApp(c, app) !== null));
     if (!prune && !served && !laterRun && runtime === `node:${ref.tag ?? 'latest'}` && !buildPackagesShipped(model, stage).length && !system.apt?.length) {
       const mounted = ownPrune && cacheMounted(last.c.instr, { test: (t) => absPath(dir, t) === `${app}/node_modules` });
       // Not reported at all: the package manager's cache is npm-hygiene's to clean, and nothing else would go.
@@ -322,8 +325,9 @@ function npxFetched(words: string[], pkg: PackageJson | null, locks: (string | n
   if (!name || !STATIC_SERVERS[name] || !pkg) return null;
   if (pkg.dependencies.includes(name) || pkg.devDependencies.includes(name)) return null;
   const read = locks.filter((l): l is string => l !== null);
-  const named = new RegExp(`(^|["'/\\s])${name.replace(/[.]/g, '\\.')}(@|["']?\\s*:)`, 'm');
-  if (!read.length || read.some((l) => named.test(l))) return null;
+  // package-lock.json (`"node_modules/x"`, v1's `"x": {`), yarn.lock (`x@…:` / `"x@…"`), pnpm-lock.yaml (`/x@…`, `x@…`).
+  const forms = [`/${name}"`, `"${name}":`, `\n${name}@`, `"${name}@`, `/${name}@`, ` ${name}@`, `'${name}@`];
+  if (!read.length || read.some((l) => forms.some((f) => l.includes(f)))) return null;
   return [name, ...words.slice(k + 1)];
 }
 
