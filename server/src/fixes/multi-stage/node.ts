@@ -199,7 +199,7 @@ export const nodeRecipe: Recipe = {
     // (A RUN that only changes owners or modes, as the non-root fix adds, makes nothing: the files stay the same.)
     const laterRun = stage.instructions
       .slice(stage.instructions.indexOf(lastStep) + 1)
-      .some((i) => i.keyword === 'RUN' && !cmds.filter((c) => c.instr === i).every((c) => c.cmd.name === 'chown' || c.cmd.name === 'chmod' || copiesInApp(c, app) !== null));
+      .some((i) => i.keyword === 'RUN' && !cmds.filter((c) => c.instr === i).every((c) => ownersOnly(c) || copiesInApp(c, app) !== null));
     if (!prune && !served && !laterRun && runtime === `node:${ref.tag ?? 'latest'}` && !buildPackagesShipped(model, stage).length && !system.apt?.length) {
       const mounted = ownPrune && cacheMounted(last.c.instr, { test: (t) => absPath(dir, t) === `${app}/node_modules` });
       // Not reported at all: the package manager's cache is npm-hygiene's to clean, and nothing else would go.
@@ -360,6 +360,11 @@ function inBinDir(prog: string, dir: string, app: string): boolean {
   return !!p && p.startsWith(`${app}/node_modules/.bin/`) && !p.slice(`${app}/node_modules/.bin/`.length).includes('/');
 }
 
+/** `chown` / `chmod`: a command that changes who may use files, not which files there are. */
+function ownersOnly(c: RunCommand): boolean {
+  return c.cmd.name === 'chown' || c.cmd.name === 'chmod';
+}
+
 /** Commands that drop the dev dependencies from node_modules (or clean a cache beside them). */
 function prunesDev(c: RunCommand): boolean {
   const args = argValues(c);
@@ -396,7 +401,8 @@ function tailAfterBuild(stage: Stage, cmds: RunCommand[], build: RunCommand, dir
     if (i.keyword !== 'RUN') continue;
     const own = cmds.filter((c) => c.instr === i);
     if (!own.length) break;
-    if (own.every((c) => prunesDev(c) && c.dir === dir) && own.some((c) => argValues(c)[0] !== 'cache')) {
+    // (With the non-root fix's `chown` beside it: owners change, not files.)
+    if (own.every((c) => (prunesDev(c) && c.dir === dir) || ownersOnly(c)) && own.some((c) => prunesDev(c) && argValues(c)[0] !== 'cache')) {
       out.pruned = out.last = i;
       continue;
     }
