@@ -99,9 +99,12 @@ function assertBuilderAndRuntime(text: string, original: string): void {
       if (scanned && install) installed.push(`(the packages in ${SCANNED_PACKAGES})`);
       // The runtime's user, as the non-root fix creates it (a conversion after that fix moves it there).
       const user = /^(groupadd|useradd|addgroup|adduser|chown|mkdir)$/.test(c.name ?? '');
-      assert.ok(install || housekeeping || user, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${name}\``);
+      // A CLI the program runs, installed globally as the original stage did (`npm install -g serve`): no build.
+      const globalCli = (name === 'npm' && /^(install|i)$/.test(a[0] ?? '') && (a.includes('-g') || a.includes('--global'))) || (name === 'yarn' && a[0] === 'global' && a[1] === 'add');
+      assert.ok(install || housekeeping || user || globalCli, `the runtime RUN on line ${i.line + 1} only installs packages, not \`${name}\``);
       createsUser ||= /^(useradd|adduser)$/.test(c.name ?? '');
       if (install) installed.push(...a.filter((x) => x && !x.startsWith('-') && x !== 'install' && x !== 'add'));
+      if (globalCli) installed.push(...a.filter((x) => x && !x.startsWith('-') && !/^(install|i|global|add)$/.test(x)));
     }
     assert.ok(installed.length > 0 || createsUser, `the runtime RUN on line ${i.line + 1} installs something`);
     assert.deepEqual(installed.filter((p) => TOOLCHAIN_PACKAGE.test(p)), [], 'the runtime installs no build package');

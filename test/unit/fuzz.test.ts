@@ -82,6 +82,16 @@ describe('fuzz regressions', () => {
     }
   });
 
+  it('the non-root fix\'s chown beside a Node prune or a copy after the build does not make a same-image multi-stage finding appear', () => {
+    for (const text of [
+      '# syntax=docker/dockerfile:1\nFROM node:22-alpine\nWORKDIR /app\nCOPY . .\nRUN --mount=type=cache,target=/app/node_modules npm ci && npm run build\nRUN npm ci --omit=dev\nCMD ["npm", "start"]\n',
+      'FROM node:116-alpine AS web\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build\nRUN cp -r build export\nCMD ["npx", "-y", "http-server", "-p", "9000", "/app/build"]\n',
+    ]) {
+      checkDocument(text);
+      assert.deepEqual(analyze(text).findings.filter((f) => f.rule === 'multi-stage'), []);
+    }
+  });
+
   it('a RUN of thousands of commands joined by && is left alone, without a rule failing (the tree walk ran out of stack)', () => {
     const text = 'FROM debian\nRUN echo \\\n' + '  && apt-get install y && apt install z \\\n'.repeat(3000) + '  && true\nCMD ["./app"]\n';
     checkDocument(text);

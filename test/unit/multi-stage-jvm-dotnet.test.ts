@@ -6,6 +6,7 @@ import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
 import { DEFAULT_SETTINGS, type WorkspaceFiles } from '../../server/src/core/types';
 import { parseImageRef } from '../../server/src/knowledge/base-images';
+import { MAVEN_DEFAULT_JDK } from '../../server/src/knowledge/toolchains';
 import { javaMajor, jreImageFor } from '../../server/src/fixes/multi-stage/java';
 import { dotnetRuntimeTag, readProject } from '../../server/src/fixes/multi-stage/dotnet';
 import { globMatches } from '../../server/src/fixes/multi-stage/glob';
@@ -60,8 +61,34 @@ describe('Java: the major from the image tag', () => {
     assert.deepEqual(jreImageFor(parseImageRef('maven:3-eclipse-temurin-17-alpine')), { image: 'eclipse-temurin:17-jre-alpine' });
     assert.deepEqual(jreImageFor(parseImageRef('gradle:8-jdk21-jammy')), { image: 'eclipse-temurin:21-jre' });
   });
+  it('a maven tag that names no JDK carries the newest one: its JRE, and the message says why', () => {
+    for (const image of ['maven', 'maven:latest', 'maven:3', 'maven:3.9', 'maven:eclipse-temurin', 'maven:3-eclipse-temurin']) {
+      const jre = jreImageFor(parseImageRef(image)) as { image: string; why: string };
+      assert.equal(jre.image, `eclipse-temurin:${MAVEN_DEFAULT_JDK.major}-jre-noble`, image);
+      assert.match(jre.why, new RegExp(`carries the newest JDK, eclipse-temurin:${MAVEN_DEFAULT_JDK.major}-jdk-noble .*older or equal JDK`), image);
+    }
+    // Tags that name their JDK keep it, with no explanation needed.
+    assert.deepEqual(jreImageFor(parseImageRef('maven:3-openjdk-8')), { image: 'eclipse-temurin:8-jre' });
+    assert.deepEqual(jreImageFor(parseImageRef('maven:3.6.3-adoptopenjdk-8')), { image: 'eclipse-temurin:8-jre' });
+    assert.deepEqual(jreImageFor(parseImageRef('maven:3-jdk-11')), { image: 'eclipse-temurin:11-jre' });
+    // A patch version is frozen at the JDK of its day; alpine and other vendors without a major are not known.
+    for (const image of ['maven:3.9.6', 'maven:3.8.1', 'maven:alpine', 'maven:3-amazoncorretto', 'gradle:latest']) {
+      assert.match((jreImageFor(parseImageRef(image)) as { reason: string }).reason, /not written in its tag/, image);
+    }
+  });
+
+  it('the finding explains the runtime of maven:latest when it converts, and only then', () => {
+    const pom = '<project><modelVersion>4.0.0</modelVersion><artifactId>svc</artifactId><version>1</version></project>';
+    const ok = convert('FROM maven:latest\nWORKDIR /w\nCOPY . .\nRUN mvn package\nCMD ["java", "-jar", "target/svc-1.jar"]\n', { 'pom.xml': pom });
+    assert.match(ok.found[0].message, /\nmaven:latest carries the newest JDK/);
+    assert.match(ok.fixed, /\nFROM eclipse-temurin:\d+-jre-noble\n/);
+    const declined = convert('FROM maven\nWORKDIR /w\nCOPY . .\nRUN mvn package\nCMD mvn exec:java\n', { 'pom.xml': pom });
+    assert.doesNotMatch(declined.found[0].message, /carries the newest JDK/);
+    assert.match(declined.found[0].message, /through mvn/);
+  });
+
   it('declines an unknown major, and a major without a Temurin JRE', () => {
-    assert.match((jreImageFor(parseImageRef('maven:3.9')) as { reason: string }).reason, /not written in its tag/);
+    assert.match((jreImageFor(parseImageRef('maven:3.9.6')) as { reason: string }).reason, /not written in its tag/);
     assert.match((jreImageFor(parseImageRef('maven:3-openjdk-14')) as { reason: string }).reason, /no eclipse-temurin JRE image is known for Java 14/);
   });
 });
@@ -242,6 +269,21 @@ describe('conversions with workspace files', () => {
       assert.equal(found[0].fixable, false);
       assert.match(found[0].reason ?? '', re);
     }
+  });
+  it('.NET: a CMD dll of another framework than the .csproj targets names the disagreement, and an SDK too old for it', () => {
+    const text = dotnet.replace('Release/net8.0/publish', 'Release/net8.0/publish');
+    const cases: [string, RegExp][] = [
+      ['net9.0', /built for net8\.0, but Tool\.csproj targets net9\.0, which the \.NET 8 SDK of the image cannot build: the Dockerfile and the project disagree/],
+      ['net7.0', /built for net8\.0, but Tool\.csproj targets net7\.0: the Dockerfile and the project disagree/],
+    ];
+    for (const [tfm, re] of cases) {
+      const { found, fixed } = convert(text, { 'Tool.csproj': `<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>${tfm}</TargetFramework></PropertyGroup></Project>` });
+      assert.equal(fixed, text);
+      assert.match(found[0].reason ?? '', re);
+    }
+    // A dll elsewhere keeps the plain reason.
+    const elsewhere = convert(text.replace('WORKDIR /src/bin/Release/net8.0/publish', 'WORKDIR /opt'), { 'Tool.csproj': '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>' });
+    assert.match(elsewhere.found[0].reason ?? '', /runs \/opt\/Tool\.dll, outside the publish folder/);
   });
   it('.NET: an absolute project path is read, an MSBuild /p: switch is not a project', () => {
     const csproj = '<Project Sdk="Microsoft.NET.Sdk"><PropertyGroup><TargetFramework>net8.0</TargetFramework></PropertyGroup></Project>';

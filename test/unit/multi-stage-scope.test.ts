@@ -10,6 +10,8 @@ import { analyze, fixAll } from '../../server/src/core/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS, type AnalysisContext } from '../../server/src/core/types';
 import { folderFiles } from '../../server/src/node/workspace-files';
+import { buildModel } from '../../server/src/core/model';
+import { workdirAt } from '../../server/src/core/stage-info';
 
 before(() => initShell());
 
@@ -35,6 +37,23 @@ describe('multi-stage: the runtime named in the message', () => {
     const [f] = ms('FROM buildpack-deps:latest\nRUN make -C /src\nCMD ["/usr/local/bin/x", "--serve"]\n');
     assert.ok(f);
     assert.match(f.message, /a slim runtime of the same release without them/);
+  });
+});
+
+describe('working directories as the builder resolves them', () => {
+  it('drops trailing and repeated slashes and `.`/`..` segments, so joined paths have no `//`', () => {
+    const cases: [string, string][] = [
+      ['WORKDIR /usr/src/app/', '/usr/src/app'],
+      ['WORKDIR /srv//web/./', '/srv/web'],
+      ['WORKDIR /opt\nWORKDIR svc/../api/', '/opt/api'],
+      ['WORKDIR /', '/'],
+    ];
+    for (const [lines, wd] of cases) {
+      const m = buildModel(`FROM alpine\n${lines}\nRUN true\n`);
+      const stage = m.stages[0];
+      assert.equal(workdirAt(m, stage, null), wd, lines);
+      assert.equal(workdirAt(m, stage, stage.instructions[stage.instructions.length - 1]), wd, lines);
+    }
   });
 });
 

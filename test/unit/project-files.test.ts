@@ -60,10 +60,11 @@ describe('Cargo.toml', () => {
 });
 
 describe('package.json, .yarnrc.yml', () => {
-  it('reads scripts, main, packageManager and devDependencies; null on bad JSON or a non-object', () => {
+  it('reads scripts, main, packageManager, devDependencies and dependencies; null on bad JSON or a non-object', () => {
     assert.deepEqual(parsePackageJson('\uFEFF{"main":"build/index.js","scripts":{"start":"node dist/s.js","x":1},"packageManager":"yarn@4.1.0"}'), {
-      scripts: { start: 'node dist/s.js' }, main: 'build/index.js', packageManager: 'yarn@4.1.0', devDependencies: [],
+      scripts: { start: 'node dist/s.js' }, main: 'build/index.js', packageManager: 'yarn@4.1.0', devDependencies: [], dependencies: [],
     });
+    assert.deepEqual(parsePackageJson('{"dependencies":{"express":"^4","http-server":"^14"}}')?.dependencies, ['express', 'http-server']);
     assert.deepEqual(parsePackageJson('{"devDependencies":{"typescript":"^5","jest":"^29"}}')?.devDependencies, ['typescript', 'jest']);
     assert.equal(parsePackageJson('{"scripts": '), null);
     assert.equal(parsePackageJson('[1,2]'), null);

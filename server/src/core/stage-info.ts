@@ -183,10 +183,24 @@ function stageWorkdirs(model: Model, stage: Stage): { before: Map<Instr, string 
         wd = null;
         continue;
       }
-      wd = v.startsWith('/') ? v : wd ? `${wd.replace(/\/$/, '')}/${v}` : `/${v}`;
+      wd = normalPath(v.startsWith('/') ? v : `${wd ?? ''}/${v}`);
     }
   }
   return { before, end: wd };
+}
+
+/**
+ * An absolute path as the builder resolves it: `.` and `..` segments, repeated and trailing slashes go
+ * (`WORKDIR /usr/src/app/` is /usr/src/app), so paths joined to it never read `/usr/src/app//target`.
+ */
+export function normalPath(p: string): string {
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return '/' + parts.join('/');
 }
 
 /** The application framework a stage (with the stages it builds on) runs, judged by its instructions' text. */

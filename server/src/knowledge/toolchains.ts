@@ -43,6 +43,35 @@ export function temurinJreExists(major: number): boolean {
 }
 
 /**
+ * The JDK of the official maven image's tags that name none (`maven`, `maven:latest`, `maven:3`, `maven:3.9`, and
+ * `eclipse-temurin`, `3-eclipse-temurin`, `3.9-eclipse-temurin`): they move with every Maven release and follow the
+ * newest Temurin JDK, LTS or not. Today they are `FROM eclipse-temurin:26-jdk-noble` (Ubuntu 24.04). History of the
+ * default: 17 from 2021-09, 21 from 2023-10, 25 from 2025-09-26, 26 from 2026-04-15. A tag with a patch version
+ * (`3.9.6`) is frozen at the JDK of its day and is not covered.
+ * Source: carlossg/docker-maven common.sh (`latest='26'`, `default_jdk=eclipse-temurin-$latest-noble`) and
+ * eclipse-temurin-26-noble/Dockerfile, at the repository's state of 2026-08-05; checked 2026-12.
+ */
+export const MAVEN_DEFAULT_JDK = {
+  tags: /^(latest|3|3\.9|(3-|3\.9-)?eclipse-temurin)?$/,
+  major: 26,
+  image: 'eclipse-temurin:26-jdk-noble',
+  jre: 'eclipse-temurin:26-jre-noble',
+  since: '2026-04',
+  source: 'carlossg/docker-maven common.sh, 2026-08-05',
+  checked: '2026-12',
+};
+
+/**
+ * The Node majors whose official images (full, slim and alpine variants) bundle Yarn classic (1.22) at
+ * /usr/local/bin/yarn: 25 and below, not as of 26.0.0. The images gained Yarn in December 2016, before Node 8, so
+ * majors below 8 (whose older patch tags predate it) are not counted. A tag without a major (`latest`, `lts`,
+ * `current`) moves across that line and is not counted either.
+ * Source: nodejs/docker-node README, "Yarn v1 Classic bundling" (versions 25 and below; not bundled as of Node.js
+ * 26.0.0); checked 2026-12.
+ */
+export const NODE_BUNDLED_YARN = { minMajor: 8, maxMajor: 25, source: 'nodejs/docker-node README, Yarn v1 Classic bundling', checked: '2026-12' };
+
+/**
  * Packages that only build: compilers, make/cmake, headers (-dev/-devel). Installed into a final stage they
  * are a toolchain whatever the base. build-essential on bookworm was measured here: debian:bookworm-slim
  * stand-in 82 MB → 394 MB with `apt-get install --no-install-recommends build-essential ca-certificates`.

@@ -122,6 +122,8 @@ export const multiStage: Rule<'multi-stage'> = {
     // A development environment or a toolchain image for others: the toolchain is what it ships for.
     if (toolchainIsThePoint(model, stage)) return [];
     const conv = conversion(model, false);
+    // A builder stage that would ship the same files on the same image: the finding's claim does not hold.
+    if (!conv.ok && conv.quiet) return [];
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
     const sizeMb = runtime && tc.tableRuntime && repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.tableRuntime)) ? tc.runtimeSizeMb : 0;
@@ -131,6 +133,10 @@ export const multiStage: Rule<'multi-stage'> = {
         ? `a ${runtime} runtime (about ${sizeMb} MB)`
         : `a runtime on ${runtime} without them`;
     const declined = conv.ok ? conv.manual : conv.reason;
+    // Why this runtime, where the image's tag does not say it (maven:latest: the JDK the tag carries today).
+    const rootRef = rootImage(stage).ref;
+    const jre = tc.ecosystem === 'java' && rootRef ? jreImageFor(rootRef) : null;
+    const why = conv.ok && jre && 'why' in jre && jre.why && runtime === jre.image ? jre.why : null;
     // The decline reason is a line of its own after the detail: what the user reads before converting by hand.
     const message = lines(
       joinMessage(
@@ -138,6 +144,7 @@ export const multiStage: Rule<'multi-stage'> = {
         `The final image ${tc.what} with the program. A builder stage and ${runtimeText} would ship only the artifacts.`,
       ),
       conv.ok && !!conv.plan.note && oneLine(conv.plan.note),
+      !!why && oneLine(`${why}.`),
       !!declined && oneLine(`Not converted automatically: ${declined}.`),
     );
     const r = stage.fromInstr;

@@ -4,7 +4,7 @@
  */
 import type { Instr, Model, Stage } from '../../core/model';
 import { parseShell, type ShellCommand } from '../../core/shell';
-import { rootImage, workdirAt } from '../../core/stage-info';
+import { normalPath, rootImage, workdirAt } from '../../core/stage-info';
 import { familyHasShell, lookupBaseImage, parseImageRef, repoKey } from '../../knowledge/base-images';
 import { KEPT_RECOMMENDS } from '../../knowledge/apt-recommends';
 import { BASE_COMMANDS, runtimeTool } from '../../knowledge/runtime-tools';
@@ -122,14 +122,7 @@ export function absPath(wd: string | null, p: string): string | null {
   if (p.startsWith('/')) out = p;
   else if (!wd) return null;
   else out = `${wd.replace(/\/$/, '')}/${p}`;
-  // Normalise `.` and `..` segments and trailing slashes.
-  const parts: string[] = [];
-  for (const seg of out.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') parts.pop();
-    else parts.push(seg);
-  }
-  return '/' + parts.join('/');
+  return normalPath(out);
 }
 
 /** Whether `path` is one of `roots` or lies inside one. */

@@ -114,6 +114,23 @@ function dirOf(p: string): string {
   return p.slice(0, p.lastIndexOf('/')) || '/';
 }
 
+/**
+ * Why a CMD's dll in another framework's publish folder (`…/bin/Release/net8.0/publish/App.dll` while the project
+ * targets net9.0) is not there: the Dockerfile and the project file disagree, and an SDK older than the framework
+ * cannot build the project at all. Null when the path is not such a folder.
+ */
+function otherFramework(p: string | null, publishDir: string, tfm: string | null, projRel: string | null, sdkMajor: number): string | null {
+  if (!p || !tfm || !projRel) return null;
+  const at = publishDir.lastIndexOf(`/${tfm}/`);
+  if (at < 0) return null;
+  const head = publishDir.slice(0, at + 1);
+  const m = p.startsWith(head) ? /^([^/]+)\//.exec(p.slice(head.length)) : null;
+  if (!m || m[1] === tfm || !p.slice(head.length + m[1].length).startsWith(publishDir.slice(at + tfm.length + 1) + '/')) return null;
+  const major = tfmMajor(tfm);
+  const unbuildable = major !== null && major > sdkMajor ? `, which the .NET ${sdkMajor} SDK of the image cannot build` : '';
+  return `the CMD runs ${p}, built for ${m[1]}, but ${projRel} targets ${tfm}${unbuildable}: the Dockerfile and the project disagree, so what the image runs is not known`;
+}
+
 export const dotnetRecipe: Recipe = {
   ecosystem: 'dotnet',
   applies(_model, stage) {
@@ -159,6 +176,8 @@ export const dotnetRecipe: Recipe = {
     const movedBy = props.map((p) => p.split('=')[0]).find((n) => OUTPUT_PROPS.test(n));
     if (movedBy) return { ok: false, reason: `\`dotnet publish\` sets ${movedBy}, which moves the output` };
     let publishDir: string | null;
+    /** The framework the project file targets, when the publish folder was worked out from it. */
+    let projectTfm: string | null = null;
     if (out !== null) {
       publishDir = absPath(pub.dir, out);
       if (!publishDir) return { ok: false, reason: 'the publish folder is not known' };
@@ -185,6 +204,7 @@ export const dotnetRecipe: Recipe = {
         config = rt.major >= 8 && fm !== null && fm >= 8 ? 'Release' : 'Debug';
       }
       publishDir = `${projDir.replace(/\/$/, '')}/bin/${config}/${tfm}/${rid ? `${rid}/` : ''}publish`;
+      projectTfm = tfm;
     }
     if (publishDir === '/') return { ok: false, reason: 'the publish folder is /' };
 
@@ -192,7 +212,7 @@ export const dotnetRecipe: Recipe = {
     if (prog === 'dotnet') {
       if (!dll) return { ok: false, reason: words[1] === 'run' || words[1] === 'watch' ? `the CMD runs the app with \`dotnet ${words[1]}\`, which needs the SDK; run \`dotnet <app>.dll\` from the publish folder` : 'the CMD runs dotnet without an app .dll' };
       const p = absPath(wd, dll);
-      if (!p || !coveredBy(p, [publishDir])) return { ok: false, reason: `the CMD runs ${p ?? dll}, outside the publish folder ${publishDir}` };
+      if (!p || !coveredBy(p, [publishDir])) return { ok: false, reason: otherFramework(p, publishDir, projectTfm, projFile?.rel ?? null, rt.major) ?? `the CMD runs ${p ?? dll}, outside the publish folder ${publishDir}` };
     } else {
       const p = prog.includes('/') ? absPath(wd, prog) : null;
       if (!p || !coveredBy(p, [publishDir])) return { ok: false, reason: `the CMD runs \`${prog}\`, not \`dotnet <app>.dll\` from the publish folder ${publishDir}` };

@@ -39,7 +39,7 @@ const RUNTIME_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'EXPOSE', 'HEALTHCHECK', 
 const PATH_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
 /** `manual`: offered as a quick fix only, with this reason (see RecipeResult). */
-export type Conversion = { ok: true; edits: OffsetEdit[]; plan: RecipePlan; manual?: string } | { ok: false; reason: string };
+export type Conversion = { ok: true; edits: OffsetEdit[]; plan: RecipePlan; manual?: string } | { ok: false; reason: string; quiet?: true };
 
 export function recipeFor(model: Model, stage: Stage): Recipe | null {
   for (const r of RECIPES) {
@@ -292,7 +292,8 @@ function planNow(model: Model): Conversion {
   const lastUser = [...stage.instructions].reverse().find((i) => i.keyword === 'USER') ?? null;
   for (const [k, i] of stage.instructions.entries()) {
     checkDeadline();
-    if (RUNTIME_KEYWORDS.has(i.keyword)) moved.push(i);
+    // A RUN the recipe moves into the runtime's setup (a global CLI install) leaves the builder like the others.
+    if (RUNTIME_KEYWORDS.has(i.keyword) || (k > buildIdx && plan.setupRuns?.includes(i))) moved.push(i);
     else if (k > buildIdx && i.keyword === 'USER') moved.push(i);
     else if (k > buildIdx && (i.keyword === 'COPY' || i.keyword === 'ADD') && coveredByArtifacts(dests.find((d) => d.instr === i)?.path ?? null, plan.artifacts)) {
       // Files copied into a path the runtime copies whole arrive there anyway.
@@ -396,6 +397,12 @@ function planNow(model: Model): Conversion {
   const runs = [...(aptLine.length ? [aptInstallLine(aptLine)] : []), ...setup];
   for (const f of plan.runtimeFromBuilder ?? []) lines.push(`COPY --from=${alias} ${f} ${f}`);
   for (const r of runs) lines.push(r.startsWith('RUN ') ? `RUN ${runBody(model, 'RUN ', r.slice(4).split(' && '))}` : r);
+  const withComments = (i: Instr, body: string) => {
+    const b = instructionBlock(model, i);
+    const comments = doc.text.slice(b.commentStart, b.start);
+    return comments.replace(/\r?\n$/, '') ? comments + body : body;
+  };
+  for (const i of moved) if (plan.setupRuns?.includes(i)) lines.push(withComments(i, instructionLines(model, i)));
   const runtimeWd = plan.runtimeWorkdir === undefined ? wd : plan.runtimeWorkdir;
   if (runtimeWd && runtimeWd !== '/') lines.push(`WORKDIR ${runtimeWd}`);
   if (plan.runtimeRoot) lines.push(`COPY --from=${alias} ${plan.runtimeRoot}/ /`);
@@ -407,16 +414,14 @@ function planNow(model: Model): Conversion {
   }
   for (const i of moved) {
     checkDeadline();
+    if (plan.setupRuns?.includes(i)) continue;
     if (i.keyword === 'USER') {
       if (i !== lastUser) continue;
       const u = runtimeUser(i, plan);
       if ('reason' in u) return { ok: false, reason: u.reason };
       if (!u.user) continue;
     }
-    const b = instructionBlock(model, i);
-    const comments = doc.text.slice(b.commentStart, b.start);
-    const body = replaced.get(i) ?? instructionLines(model, i);
-    lines.push(comments.replace(/\r?\n$/, '') ? comments + body : body);
+    lines.push(withComments(i, replaced.get(i) ?? instructionLines(model, i)));
   }
   // ARGs the runtime lines use are declared again, as the builder declared them (a pre-FROM ARG is
   // visible inside a stage only where the stage names it; the runtime FROM line sees it anyway).

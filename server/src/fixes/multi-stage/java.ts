@@ -9,7 +9,7 @@ import type { Instr, Model, Stage } from '../../core/model';
 import { parseShell } from '../../core/shell';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { repoKey, type ImageRef } from '../../knowledge/base-images';
-import { temurinJreExists } from '../../knowledge/toolchains';
+import { MAVEN_DEFAULT_JDK, temurinJreExists } from '../../knowledge/toolchains';
 import { absPath, coveredBy, joinContinuations, optionValue, programOf, runCommands, stageChain, type RunCommand } from './common';
 import { contextFileFor, copiesFollowable } from './context-files';
 import { globMatches } from './glob';
@@ -39,10 +39,22 @@ export function javaMajor(ref: ImageRef): number | null {
   return n >= 5 && n < 100 ? n : null;
 }
 
-/** The JRE image for the same Java major and libc: `eclipse-temurin:21-jre`, `eclipse-temurin:21-jre-alpine`. */
-export function jreImageFor(ref: ImageRef): { image: string } | { reason: string } {
+/**
+ * The JRE image for the same Java major and libc: `eclipse-temurin:21-jre`, `eclipse-temurin:21-jre-alpine`. A
+ * maven tag that names no JDK (`maven`, `maven:latest`, `maven:3`) carries the newest Temurin JDK
+ * (knowledge/toolchains.ts MAVEN_DEFAULT_JDK): its JRE of the same major and Ubuntu release, with `why` saying so.
+ * A JRE runs the bytecode of any older or equal JDK, so a copy of the tag pulled before it last moved runs there too.
+ */
+export function jreImageFor(ref: ImageRef): { image: string; why?: string } | { reason: string } {
   const major = javaMajor(ref);
   const text = `${repoKey(ref)}:${ref.tag ?? 'latest'}`;
+  if (major === null && repoKey(ref) === 'maven' && MAVEN_DEFAULT_JDK.tags.test(ref.tag ?? '')) {
+    const d = MAVEN_DEFAULT_JDK;
+    return {
+      image: d.jre,
+      why: `${text} carries the newest JDK, ${d.image} (Java ${d.major}, since ${d.since}): the runtime is its JRE; a JRE runs what any older or equal JDK compiled, so an older pull of ${text} runs there too`,
+    };
+  }
   if (major === null) return { reason: `the Java version of ${text} is not written in its tag` };
   if (!temurinJreExists(major)) return { reason: `no eclipse-temurin JRE image is known for Java ${major}` };
   return { image: `eclipse-temurin:${major}-jre${/(^|-)alpine/.test(ref.tag ?? '') ? '-alpine' : ''}` };

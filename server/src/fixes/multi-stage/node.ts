@@ -6,16 +6,18 @@
  * native modules compiled where the compilers are. The install may run in an earlier stage the final one is
  * built `FROM` (a `deps` stage); the build must run in the final stage.
  */
-import { NPM_CI, NPM_INSTALL } from '../../core/package-calls';
+import { NPM_CI, NPM_INSTALL, cacheMounted } from '../../core/package-calls';
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
 import { instructionBlock, type OffsetEdit } from '../edits';
-import { absPath, appDirs, copyDests, execForm, lastRun, mainCommand, runCommands, slimTag, stageChain, type RunCommand, rootRepoIs } from './common';
+import { absPath, appDirs, copyDests, coveredBy, execForm, lastRun, mainCommand, runCommands, slimTag, stageChain, type RunCommand, rootRepoIs } from './common';
 import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
 import type { Recipe, RecipeResult } from './types';
 import { buildPackagesShipped, runtimeReinstalls } from './build-packages';
 import { aptPackages, runtimePackages, type AptPackages } from './system-packages';
 import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
+import { NODE_BUNDLED_YARN } from '../../knowledge/toolchains';
+import type { Instr } from '../../core/model';
 
 type Pm = 'npm' | 'yarn' | 'pnpm';
 const PMS = new Set<string>(['npm', 'yarn', 'pnpm']);
@@ -108,13 +110,24 @@ export const nodeRecipe: Recipe = {
     const build = builds[builds.length - 1];
     if (!build) return nativeModulesPlan(model, stage, cmds) ?? { ok: false, reason: 'there is no build step, only dependencies: a runtime that takes node_modules compiled with the build packages is not written here' };
     const pm = isNodeBuild(build)!;
-    const dir = build.dir;
-    if (!dir) return { ok: false, reason: 'the directory the build runs in is not known' };
-    if (dir === '/' || workdirAt(model, stage, null) !== dir) {
+    if (!build.dir) return { ok: false, reason: 'the directory the build runs in is not known' };
+    // The app directory is the WORKDIR: the build runs there, or in a folder inside it (`cd client && npm run build`),
+    // whose output the program in the WORKDIR serves. The dependencies pruned are the WORKDIR's.
+    const wdEnd = workdirAt(model, stage, null);
+    const dir = wdEnd && build.dir.startsWith(wdEnd + '/') ? wdEnd : build.dir;
+    if (dir === '/' || wdEnd !== dir) {
       return { ok: false, reason: 'the build does not run in the image\'s WORKDIR, so the app directory is not known' };
     }
+    // RUNs after the build that only drop the dev dependencies (`yarn install --production`, the Dockerfile's own
+    // prune) or copy files inside the app directory (`cp -r build result_build`): they stay in the builder.
+    const tail = tailAfterBuild(stage, cmds, build, dir);
+    const ownPrune = tail.pruned;
     const before = cmds.slice(0, cmds.indexOf(build));
-    const install = before.map((c) => ({ c, i: installOf(c) })).filter((x) => x.i && x.c.dir === dir);
+    const installsIn = (d: string) => before.map((c) => ({ c, i: installOf(c) })).filter((x) => x.i && x.c.dir === d);
+    // A build in a folder inside the WORKDIR with no install in the WORKDIR itself: nothing there to prune.
+    const rootInstalls = installsIn(dir);
+    const pruneable = rootInstalls.length > 0;
+    const install = pruneable ? rootInstalls : installsIn(build.dir);
     const last = install[install.length - 1];
     if (!last) return { ok: false, reason: `no dependency install (\`${pm} ci\` / \`${pm} install\`) runs in ${dir} before the build` };
     const installPm = last.i!.pm;
@@ -153,10 +166,20 @@ export const nodeRecipe: Recipe = {
     // yarn and pnpm come from corepack in the builder (`corepack enable`, and the release it downloaded into the
     // builder's home); the runtime has neither, and would fetch the release at start. A script that is one
     // `node <file>` runs as that command instead.
-    const viaCorepack = main[0] === 'yarn' || main[0] === 'pnpm';
-    if (viaCorepack && !started) {
+    // Yarn classic is part of the official node images up to Node 25 (knowledge/toolchains.ts NODE_BUNDLED_YARN): where
+    // the builder ran that same yarn (a v1 lockfile, no corepack, no other yarn installed), the runtime has it too.
+    const bundledYarn = main[0] === 'yarn' && !started && bundledYarnRuns(model, chain, cmds, ref.tag, pkg, copied);
+    const viaCorepack = (main[0] === 'yarn' || main[0] === 'pnpm') && !bundledYarn;
+    // A yarn or pnpm the stage installs with `npm install -g` the runtime installs again (globalCli below).
+    if (viaCorepack && !started && !globalCli(cmds, main[0])) {
       return { ok: false, reason: `the CMD runs \`${main.join(' ')}\`, and the runtime may not have that ${main[0]} (what corepack downloads stays in the builder's home); a package.json start script that is one \`node <file>\` would run as that command` };
     }
+    // A CLI the stage installs globally (`npm install -g serve`) and the CMD runs: the runtime installs it too.
+    const cli = globalCli(cmds, prog);
+    // `npx [-y] http-server <dir>` where the app does not depend on the server: npx fetches it at start, in either image.
+    const fetched = prog === 'npx' ? npxFetched(words, pkg, [copied('package-lock.json'), copied('yarn.lock'), copied('pnpm-lock.yaml')]) : null;
+    /** What the CMD reads, when it is less than the whole app directory (the folder `serve` serves). */
+    let served: string | null = null;
     if (prog === 'node' || prog === '/usr/local/bin/node') {
       let script = words.slice(1).find((w) => !w.startsWith('-'));
       // `node .` runs the package's main (package.json), index.js when it names none.
@@ -164,11 +187,24 @@ export const nodeRecipe: Recipe = {
       const p = script ? absPath(dir, script) : null;
       if (!p) return { ok: false, reason: 'the CMD does not name the script node runs' };
       if (!p.startsWith(app + '/')) return { ok: false, reason: `the CMD runs ${p}, outside the app directory ${app}` };
-    } else if (!PMS.has(prog) && prog !== 'npx') {
-      return { ok: false, reason: `the CMD runs \`${prog}\`, not node or a package script` };
+    } else if (cli || fetched) {
+      // The runtime's install of the CLI must see the same npm configuration: none the builder's ENV or .npmrc sets.
+      if (cli) {
+        const config = npmConfigOf(model, chain);
+        if (config) return { ok: false, reason: `the runtime would install \`${cli.name}\` again, but the stage configures npm (${config}), which the runtime would not have` };
+      }
+      prune = null;
+      const dirServed = servedDirectory(fetched ?? words, dir);
+      if (dirServed && dirServed !== app) {
+        if (!dirServed.startsWith(app + '/')) return { ok: false, reason: `the CMD serves ${dirServed}, outside the app directory ${app}` };
+        served = dirServed;
+      }
+    } else if (!PMS.has(prog) && prog !== 'npx' && !inBinDir(prog, dir, app)) {
+      return { ok: false, reason: `the CMD runs \`${prog}\`, not node, a package script or a CLI the stage installs with \`npm install -g\`` };
     } else {
-      // A package script that is not one plain `node <file>` (`vite preview`, `tsc && node dist`, `npx dotenv …`), or
-      // one package.json does not show: what it runs may be a dev dependency, so none is pruned.
+      // A package script that is not one plain `node <file>` (`vite preview`, `tsc && node dist`, `npx dotenv …`), one
+      // package.json does not show, npx, or a CLI of node_modules/.bin: what it runs may be a dev dependency, so none
+      // is pruned.
       prune = null;
     }
     // yarn and pnpm run the package's own install scripts again when they prune (`yarn install --production`,
@@ -177,30 +213,252 @@ export const nodeRecipe: Recipe = {
     if (prune && installPm !== 'npm' && pkg && INSTALL_SCRIPTS.some((k) => k in pkg.scripts)) prune = null;
     // The whole app directory: the build context does not say which files beside the build output the program
     // reads at run time (a static site in public/, templates, config), so none is left behind.
-    const artifacts = [app];
+    // A static file server (`serve -s build`) reads only the folder it serves.
+    const artifacts = served ? [served, ...tail.copied.filter((d) => !coveredBy(d, [served!]))] : [app];
     const system = runtimeSystemSetup(model, chain, ref.tag, nodeRuntimeImage(ref.tag));
     if (!system.ok) return system;
+    if (ownPrune || !pruneable) prune = null;
+    const runtime = nodeRuntimeImage(ref.tag);
+    // The same image with the whole app directory and every dependency: a builder stage would leave behind only
+    // the package manager's cache (which the install can clean itself) and build packages the stage does not have.
+    // With the Dockerfile's own prune it saves the dev dependencies only if a layer holds them: not when the install put
+    // node_modules in a cache mount.
+    // (Not when a RUN after the build is left: what it makes is not known, and the planner says so.)
+    const lastStep = tail.last ?? build.instr;
+    // (A RUN that only changes owners or modes, as the non-root fix adds, makes nothing: the files stay the same.)
+    const laterRun = stage.instructions
+      .slice(stage.instructions.indexOf(lastStep) + 1)
+      .some((i) => i.keyword === 'RUN' && !cmds.filter((c) => c.instr === i).every((c) => ownersOnly(c) || copiesInApp(c, app) !== null));
+    if (!prune && !served && !laterRun && runtime === `node:${ref.tag ?? 'latest'}` && !buildPackagesShipped(model, stage).length && !system.apt?.length) {
+      const mounted = ownPrune && cacheMounted(last.c.instr, { test: (t) => absPath(dir, t) === `${app}/node_modules` });
+      // Not reported at all: the package manager's cache is npm-hygiene's to clean, and nothing else would go.
+      if (!ownPrune) return { ok: false, quiet: true, reason: `the runtime would be ${runtime} itself with the whole app directory and every dependency (what \`${words.join(' ')}\` runs may be a dev dependency): a builder stage would save only the package cache` };
+      if (mounted) return { ok: false, quiet: true, reason: `the dev dependencies never reach a layer (node_modules is a cache mount while they are installed, and the RUN on line ${ownPrune.line + 1} installs the production ones): a ${runtime} runtime would hold the same files` };
+    }
+    const setup = [...(cli?.line ? [cli.line] : []), ...system.setup];
     const eol = model.doc.eol;
-    const at = model.doc.lineEndOffset(build.instr.endLine);
+    const at = model.doc.lineEndOffset(lastStep.endLine);
     return {
       ok: true,
       plan: {
         ecosystem: 'node',
-        buildStep: build.instr,
+        buildStep: lastStep,
         artifacts,
-        runtimeImage: nodeRuntimeImage(ref.tag),
+        runtimeImage: runtime,
         builderEdits: [...builderEdits, ...(prune ? [{ start: at, end: at, text: `${eol}RUN ${prune}` }] : [])],
         buildOnlyEnv: /^(NPM_CONFIG_\w*|npm_config_\w*|YARN_\w*|COREPACK_\w*)$/,
         runtimeNonRoot: false,
         runtimeHasShell: true,
-        runtimePrograms: ['node', 'npm', 'npx', '/usr/local/bin/node'],
-        runtimeSetup: system.setup,
+        runtimePrograms: ['node', 'npm', 'npx', '/usr/local/bin/node', ...(bundledYarn ? ['yarn'] : []), ...(cli ? [cli.name] : [])],
+        runtimeSetup: setup,
+        ...(cli?.moved ? { setupRuns: cli.moved } : {}),
         ...(system.apt ? { runtimeAptPackages: system.apt } : {}),
         ...(viaCorepack && started ? { runtimeCommand: (w: string[]) => (w.length === main.length && w.every((x, k) => x === main[k]) ? started : null) } : {}),
       },
     };
   },
 };
+
+/** npm options a global install may carry that change nothing about what it installs. */
+const QUIET_NPM_OPTION = /^(-g|--global|--location=global|--no-audit|--no-fund|--silent|-s|-q|--quiet|--unsafe-perm(=true)?|--no-update-notifier|--no-progress|--loglevel=\w+)$/;
+
+/** The package specs of `npm install -g <spec>…` / `yarn global add <spec>…`, and how to install one again; null when not one. */
+function globalInstall(c: RunCommand): { specs: string[]; again: (spec: string) => string } | null {
+  const args = argValues(c);
+  if (args.some((a) => a === null)) return null;
+  const words = args as string[];
+  if (c.cmd.name === 'npm' && NPM_INSTALL.has(words[0] ?? '') && words.some((a) => a === '-g' || a === '--global' || a === '--location=global')) {
+    const rest = words.slice(1);
+    if (rest.some((a) => a.startsWith('-') && !QUIET_NPM_OPTION.test(a))) return null;
+    return { specs: rest.filter((a) => !a.startsWith('-')), again: (spec) => `RUN npm install -g ${spec}` };
+  }
+  if (c.cmd.name === 'yarn' && words[0] === 'global' && words[1] === 'add') {
+    const rest = words.slice(2);
+    if (rest.some((a) => a.startsWith('-') && a !== '--silent' && a !== '--no-progress')) return null;
+    return { specs: rest, again: (spec) => `RUN yarn global add ${spec}` };
+  }
+  return null;
+}
+
+/** The name of an unscoped registry package spec (`serve`, `serve@14`, `serve@^14.2.0`); null for a path, URL or scope. */
+function specName(spec: string): string | null {
+  const m = /^([a-z0-9][a-z0-9._-]*)(@[^\s/:]+)?$/.exec(spec);
+  return m ? m[1] : null;
+}
+
+/**
+ * The globally installed CLI the CMD runs (`npm install -g serve`, `CMD serve -s build`): its bin has the package's
+ * name. The runtime installs the same spec again, before it copies the app: a RUN after the build that only installs
+ * global packages moves there as written (`moved`); an install inside an earlier RUN stays (the build may use it) and
+ * the runtime installs the CLI's spec alone (`line`).
+ */
+function globalCli(cmds: RunCommand[], prog: string): { name: string; line: string | null; moved: Instr[] | null } | null {
+  if (!prog || prog.includes('/')) return null;
+  let found: { c: RunCommand; spec: string; again: (s: string) => string } | null = null;
+  for (const c of cmds) {
+    const g = globalInstall(c);
+    const spec = g?.specs.find((s) => specName(s) === prog);
+    if (g && spec) found = { c, spec, again: g.again };
+  }
+  if (!found) return null;
+  const instr = found.c.instr;
+  const own = cmds.filter((c) => c.instr === instr);
+  const buildAt = cmds.findIndex((c) => isNodeBuild(c) && c.instr.stage === instr.stage);
+  const afterBuild = buildAt >= 0 && cmds.indexOf(own[0]) > buildAt && cmds[buildAt].instr !== instr && instr.stage === cmds[buildAt].instr.stage;
+  const onlyGlobal = own.every((c) => globalInstall(c) !== null);
+  // The whole RUN moves, as written.
+  if (afterBuild && onlyGlobal) return { name: prog, line: null, moved: [instr] };
+  return { name: prog, line: found.again(found.spec), moved: null };
+}
+
+/** The npm or yarn configuration the stages set (an ENV of NPM_CONFIG_*, YARN_*, a copied .npmrc or .yarnrc), named; null when none. */
+function npmConfigOf(model: Model, chain: Stage[]): string | null {
+  for (const s of chain) {
+    for (const i of s.instructions) {
+      if (i.keyword !== 'ENV') continue;
+      const names = (i.node as unknown as { getProperties(): { getName(): string }[] }).getProperties().map((p) => p.getName());
+      const set = names.find((n) => /^(NPM_CONFIG_|npm_config_|YARN_)/.test(n));
+      if (set) return `ENV ${set} on line ${i.line + 1}`;
+    }
+    const rc = copyDests(model, s).find((d) => d.path === null || d.sources.some((src) => /(^|\/)\.(npmrc|yarnrc)$/.test(src)));
+    if (rc) return rc.path === null ? `a COPY on line ${rc.instr.line + 1} whose files are not known` : `.npmrc copied on line ${rc.instr.line + 1}`;
+  }
+  return null;
+}
+
+/**
+ * Static file servers and the options that change nothing about which files they read: `serve` (vercel/serve README:
+ * it reads serve.json from the folder it serves) and `http-server` (http-party/http-server README); checked 2026-12.
+ * An option not listed here (a config file, TLS key files, symlinks followed) makes the folder unsure.
+ */
+const STATIC_SERVERS: Record<string, { flags: RegExp; valued: RegExp }> = {
+  serve: {
+    flags: /^(-s|--single|-d|--debug|-n|--no-clipboard|-u|--no-compression|--no-etag|--cors|-C|-L|--no-request-logging|--no-port-switching)$/,
+    valued: /^(-l|--listen|-p|--port)$/,
+  },
+  'http-server': {
+    flags: /^(-s|--silent|-g|--gzip|-b|--brotli|--cors|-U|--utc|--no-dotfiles)$/,
+    valued: /^(-p|--port|-a|-c|-e|--ext|-t|-P|--proxy)$/,
+  },
+};
+
+/**
+ * The words of a static server `npx [-y] <server>[@version] …` fetches, with the server first; null when the app
+ * may have it installed (npx then runs node_modules/.bin's copy): package.json lists it, a lockfile names it (a
+ * dependency's dependency whose bin npm links too), or neither package.json nor a lockfile is known.
+ */
+function npxFetched(words: string[], pkg: PackageJson | null, locks: (string | null)[]): string[] | null {
+  let k = 1;
+  while (k < words.length && /^(-y|--yes|-q|--quiet)$/.test(words[k])) k++;
+  const name = words[k] ? specName(words[k]) : null;
+  if (!name || !STATIC_SERVERS[name] || !pkg) return null;
+  if (pkg.dependencies.includes(name) || pkg.devDependencies.includes(name)) return null;
+  const read = locks.filter((l): l is string => l !== null);
+  // package-lock.json (`"node_modules/x"`, v1's `"x": {`), yarn.lock (`x@…:` / `"x@…"`), pnpm-lock.yaml (`/x@…`, `x@…`).
+  const forms = [`/${name}"`, `"${name}":`, `\n${name}@`, `"${name}@`, `/${name}@`, ` ${name}@`, `'${name}@`];
+  if (!read.length || read.some((l) => forms.some((f) => l.includes(f)))) return null;
+  return [name, ...words.slice(k + 1)];
+}
+
+/**
+ * The folder a static server serves (its one positional argument, the working directory without one), resolved
+ * against `dir`; null when its options say it may read more (a config file, symlinks) or are not known here.
+ */
+function servedDirectory(words: string[], dir: string): string | null {
+  const server = STATIC_SERVERS[words[0]];
+  if (!server) return null;
+  const { flags: FLAGS, valued: VALUED } = server;
+  const positional: string[] = [];
+  for (let k = 1; k < words.length; k++) {
+    const w = words[k];
+    if (FLAGS.test(w) || (w.startsWith('--') && w.includes('=') && VALUED.test(w.slice(0, w.indexOf('='))))) continue;
+    if (VALUED.test(w)) {
+      k++;
+      continue;
+    }
+    if (w.startsWith('-')) return null;
+    positional.push(w);
+  }
+  if (positional.length > 1) return null;
+  return absPath(dir, positional[0] ?? '.');
+}
+
+/** Whether the program is a bin of the app's own node_modules (`node_modules/.bin/next`). */
+function inBinDir(prog: string, dir: string, app: string): boolean {
+  const p = prog.includes('/') ? absPath(dir, prog) : null;
+  return !!p && p.startsWith(`${app}/node_modules/.bin/`) && !p.slice(`${app}/node_modules/.bin/`.length).includes('/');
+}
+
+/** `chown` / `chmod`: a command that changes who may use files, not which files there are. */
+function ownersOnly(c: RunCommand): boolean {
+  return c.cmd.name === 'chown' || c.cmd.name === 'chmod';
+}
+
+/** Commands that drop the dev dependencies from node_modules (or clean a cache beside them). */
+function prunesDev(c: RunCommand): boolean {
+  const args = argValues(c);
+  if (c.cmd.name === 'npm' && args[0] === 'prune') return args.slice(1).some((a) => a === '--production' || a === '--omit=dev' || a === '--prod');
+  if ((c.cmd.name === 'npm' || c.cmd.name === 'yarn') && args[0] === 'cache' && args[1] === 'clean') return true;
+  return !!installOf(c)?.prodOnly;
+}
+
+/**
+ * `cp`/`mv`/`mkdir` of static paths inside the app directory: the folders it writes (a copy of the build output), or
+ * null when it is not one.
+ */
+function copiesInApp(c: RunCommand, app: string): string[] | null {
+  const name = c.cmd.name;
+  if ((name !== 'cp' && name !== 'mv' && name !== 'mkdir') || !c.dir) return null;
+  const args = argValues(c);
+  if (args.some((a) => a === null)) return null;
+  const words = args as string[];
+  if (words.some((w) => w.startsWith('-') && !/^-[rRpafv]+$/.test(w))) return null;
+  const paths = words.filter((w) => !w.startsWith('-')).map((w) => absPath(c.dir, w));
+  if (!paths.length || paths.some((p) => !p || !p.startsWith(app + '/') || /[*?[]/.test(p))) return null;
+  return name === 'mkdir' ? (paths as string[]) : [paths[paths.length - 1]!];
+}
+
+/**
+ * The RUNs right after the build that only drop the dev dependencies in `dir` (the Dockerfile's own prune) or copy
+ * files inside it: the last of them (the builder's last step), the prune, and the folders the copies write.
+ */
+function tailAfterBuild(stage: Stage, cmds: RunCommand[], build: RunCommand, dir: string): { last: Instr | null; pruned: Instr | null; copied: string[] } {
+  const k = stage.instructions.indexOf(build.instr);
+  const out: { last: Instr | null; pruned: Instr | null; copied: string[] } = { last: null, pruned: null, copied: [] };
+  const app = dir.replace(/\/$/, '');
+  for (const i of stage.instructions.slice(k + 1)) {
+    if (i.keyword !== 'RUN') continue;
+    const own = cmds.filter((c) => c.instr === i);
+    if (!own.length) break;
+    // (With the non-root fix's `chown` beside it: owners change, not files.)
+    if (own.every((c) => (prunesDev(c) && c.dir === dir) || ownersOnly(c)) && own.some((c) => prunesDev(c) && argValues(c)[0] !== 'cache')) {
+      out.pruned = out.last = i;
+      continue;
+    }
+    const written = own.map((c) => copiesInApp(c, app));
+    if (written.some((w) => w === null)) break;
+    out.copied.push(...written.flat() as string[]);
+    out.last = i;
+  }
+  return out;
+}
+
+/**
+ * Whether the runtime has the yarn the builder ran: Yarn classic bundled in the official node image of a major that
+ * has it (NODE_BUNDLED_YARN), for a project Yarn classic manages (a v1 yarn.lock; no Berry .yarnrc.yml or
+ * packageManager), with no corepack or other yarn installed in the stages.
+ */
+function bundledYarnRuns(model: Model, chain: Stage[], cmds: RunCommand[], tag: string | null, pkg: PackageJson | null, copied: (f: string) => string | null): boolean {
+  const m = /^(\d+)(?:$|[.-])/.exec(tag ?? '');
+  const major = m ? Number(m[1]) : null;
+  if (major === null || major < NODE_BUNDLED_YARN.minMajor || major > NODE_BUNDLED_YARN.maxMajor) return false;
+  if (!copied('yarn.lock')?.slice(0, 2000).includes('# yarn lockfile v1')) return false;
+  const pm = pkg?.packageManager ?? null;
+  if (pm !== null && !/^yarn@1\./.test(pm)) return false;
+  if (copied('.yarnrc.yml') !== null) return false;
+  if (chain.some((s) => copyDests(model, s).some((d) => d.sources.some((src) => /(^|\/)\.yarnrc\.yml$|(^|\/)\.yarn\/?$/.test(src))))) return false;
+  return !cmds.some((c) => c.cmd.name === 'corepack' || globalInstall(c)?.specs.some((sp) => specName(sp) === 'yarn'));
+}
 
 /** Python beside a compiler is node-gyp's (github.com/nodejs/node-gyp#on-unix: python3, make, a C/C++ toolchain): it stays in the builder. */
 function withoutNodeGypPython(apt: AptPackages): void {

@@ -190,6 +190,8 @@ export interface PackageJson {
   packageManager: string | null;
   /** The names under `devDependencies`. */
   devDependencies: string[];
+  /** The names under `dependencies`. */
+  dependencies: string[];
 }
 
 export function parsePackageJson(text: string): PackageJson | null {
@@ -210,6 +212,7 @@ export function parsePackageJson(text: string): PackageJson | null {
     main: typeof j.main === 'string' ? j.main : null,
     packageManager: typeof j.packageManager === 'string' ? j.packageManager : null,
     devDependencies: isRecord(j.devDependencies) ? Object.keys(j.devDependencies) : [],
+    dependencies: isRecord(j.dependencies) ? Object.keys(j.dependencies) : [],
   };
 }
 

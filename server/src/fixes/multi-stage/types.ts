@@ -64,15 +64,22 @@ export interface RecipePlan {
    * build directory the runtime does not have). Undefined: the builder's.
    */
   runtimeWorkdir?: string | null;
+  /**
+   * RUNs after the build step that move into the runtime as written, with their comments, after `runtimeSetup` and
+   * before its WORKDIR and copies (a global CLI install the CMD runs).
+   */
+  setupRuns?: Instr[];
   /** The runtime is the builder's own base image, so its default CMD/ENTRYPOINT still applies when the stage sets none. */
   runtimeKeepsImageCommand?: boolean;
 }
 
 /**
  * A plan, or why there is none. `manual`: the plan is sound only under an assumption the build context cannot
- * confirm (named here); it is offered as a quick fix the user applies, never applied by fix-all.
+ * confirm (named here); it is offered as a quick fix the user applies, never applied by fix-all. `quiet`: no builder
+ * stage would make the image smaller (the runtime would be the same image with the same files), so the finding itself
+ * does not hold and is not reported; `reason` says why, for tests and the planner's callers.
  */
-export type RecipeResult = { ok: true; plan: RecipePlan; manual?: string } | { ok: false; reason: string };
+export type RecipeResult = { ok: true; plan: RecipePlan; manual?: string } | { ok: false; reason: string; quiet?: true };
 
 export interface Recipe {
   ecosystem: string;
