@@ -3,6 +3,8 @@
  * `--no-install-recommends` would leave out. Without ca-certificates, an `https://` fetch with curl, wget or git
  * fails (`SSL certificate problem: unable to get local issuer certificate`), so the apt fix keeps it.
  *
+ * A kept package's own kept recommends are kept too (cmake → gcc → libc6-dev).
+ *
  * Sources: the package pages of packages.debian.org (bookworm, trixie) and packages.ubuntu.com (jammy, noble):
  * - curl depends on libcurl4 (libcurl4t64 on trixie and noble), which Recommends ca-certificates;
  * - libcurl3-gnutls (git's transport) Recommends ca-certificates;
@@ -10,6 +12,9 @@
  * - git Recommends ca-certificates (with patch, less and ssh-client, which a build rarely needs);
  * - cmake Recommends gcc and make: without them `cmake .. && make` finds no compiler or no make (read with
  *   `apt-cache depends cmake` on bookworm, 2026-12; the same on trixie, jammy and noble's package pages);
+ * - gcc (and gcc-12, gcc-14…) Recommends libc6-dev: without it a compile cannot link (`cannot find crti.o`), as a
+ *   `pip install` that builds a C extension from source on a slim image does (`apt-cache show gcc gcc-12`, bookworm,
+ *   2026-12-02; g++ and gfortran depend on it through libstdc++-dev and libgfortran-dev, clang depends on it);
  * - libvulkan1 Recommends mesa-vulkan-drivers (or another vulkan-icd): without a driver the Vulkan loader finds no
  *   GPU and a program falls back to its CPU path (`apt-cache depends libvulkan1`, bookworm, 2026-12).
  */
@@ -21,10 +26,18 @@ export const KEPT_RECOMMENDS: Readonly<Record<string, readonly string[]>> = {
   wget: ['ca-certificates'],
   git: ['ca-certificates'],
   cmake: ['gcc', 'make'],
+  gcc: ['libc6-dev'],
+  'gcc-12': ['libc6-dev'],
+  'gcc-13': ['libc6-dev'],
+  'gcc-14': ['libc6-dev'],
   libvulkan1: ['mesa-vulkan-drivers'],
 };
 
 /** Packages that depend on kept recommends themselves, so naming them is enough (build-essential's Depends). */
 export const PROVIDES: Readonly<Record<string, readonly string[]>> = {
   'build-essential': ['gcc', 'g++', 'make', 'libc6-dev', 'dpkg-dev'],
+  // g++ depends on gcc and on libstdc++-dev, which depends on libc6-dev (`apt-cache show g++ libstdc++-12-dev`, bookworm).
+  'g++': ['gcc', 'libc6-dev'],
+  clang: ['libc6-dev'],
+  gfortran: ['gcc', 'libc6-dev'],
 };

@@ -250,7 +250,14 @@ function keptRecommends(model: Model, i: Instr, call: AptCall): { names: string[
   const names = installedNames(call);
   const wanted = new Map<string, string[]>();
   const provided = new Set(names.flatMap((n) => PROVIDES[n] ?? []));
-  for (const n of names) for (const r of KEPT_RECOMMENDS[n] ?? []) if (!names.includes(r) && !provided.has(r)) wanted.set(r, [...(wanted.get(r) ?? []), n]);
+  // A kept package's own kept recommends too (cmake keeps gcc, which keeps libc6-dev), each once.
+  const todo: [string, string][] = names.flatMap((n) => (KEPT_RECOMMENDS[n] ?? []).map((r): [string, string] => [r, n]));
+  while (todo.length) {
+    const [r, n] = todo.shift()!;
+    if (names.includes(r) || provided.has(r)) continue;
+    if (!wanted.has(r)) for (const rr of KEPT_RECOMMENDS[r] ?? []) todo.push([rr, n]);
+    wanted.set(r, [...new Set([...(wanted.get(r) ?? []), n])]);
+  }
   if (wanted.size === 0) return { names: [], by: [] };
   for (let s = i.stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
     const firstAt = firstInstalls(s);
