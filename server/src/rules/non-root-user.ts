@@ -340,6 +340,22 @@ const RUNS = {
   pipenv: /(^|[\s"'[,;&|/])pipenv["',\s]+run(?=["',\s\]]|$)/,
   uv: /(^|[\s"'[,;&|/])uv["',\s]+run(?=["',\s\]]|$)/,
 };
+/**
+ * The start command's build-then-run, or null: `cargo run`, `dotnet run` / `watch`, `mvn … spring-boot:run` (or
+ * `exec:java`, `quarkus:dev`), `gradle … bootRun` (or `run`). Read word by word.
+ */
+function buildsAtStart(start: string): string | null {
+  const words = start.split(/[\s"'[\],;&|()]+/).filter(Boolean);
+  for (let k = 0; k < words.length; k++) {
+    const tool = baseName(words[k]);
+    const next = words[k + 1];
+    if (tool === 'cargo' && next === 'run') return 'cargo run';
+    if (tool === 'dotnet' && (next === 'run' || next === 'watch')) return `dotnet ${next}`;
+    const goal = words.slice(k + 1).find((w) => (/^mvnw?$/.test(tool) ? /^(spring-boot:run|exec:java|quarkus:dev)$/.test(w) : /^gradlew?$/.test(tool) && /^(bootRun|run)$/.test(w)));
+    if (goal) return `${tool} ${goal}`;
+  }
+  return null;
+}
 const YES = /^(1|true|yes|on)$/i;
 const NO = /^(0|false|no|off)$/i;
 const outsideRoot = (v: string | null) => v !== null && v !== '' && !/^(\/root|~|\$\{?HOME\}?)(\/|$)/.test(v);
@@ -370,6 +386,10 @@ function runnerNeedsRoot(stage: Stage): string | null {
     if (!inProject && !outsideRoot(envValue(stage, 'WORKON_HOME'))) {
       return "its start command runs `pipenv run`, which uses the environment pipenv made under root's home (~/.local/share/virtualenvs); another user cannot read it. Set PIPENV_VENV_IN_PROJECT=1 before the install, then switch user";
     }
+  }
+  const builds = buildsAtStart(start);
+  if (builds) {
+    return `its start command builds the program at start (\`${builds}\`), into the build folders (target/, obj/, build/) root made when the image was built; build it in the image and start the result, then switch user`;
   }
   if (runsTool('uv') && !/--no-sync\b/.test(start) && !YES.test(envValue(stage, 'UV_NO_SYNC') ?? '')) {
     return "its start command runs `uv run`, which syncs the project's environment at start and writes the .venv that root made; start the program from .venv/bin (or with `uv run --no-sync`), then switch user";
