@@ -181,8 +181,9 @@ function stepsDown(text: string): boolean {
     const base = baseName(w);
     if (STEPS_DOWN_NAMES.has(base) || /^php-fpm[\d.]*$/.test(base) || w === '/init') return true;
     if (optionsOf !== null) {
-      if ((optionsOf === 'su' && w === '-c') || (optionsOf === 'sudo' && w === '-u')) return true;
-      if (!w.startsWith('-')) optionsOf = null;
+      if ((optionsOf === 'su' && (w === '-c' || w === '--command' || w.startsWith('--command='))) || (optionsOf === 'sudo' && w === '-u')) return true;
+      // su takes its -c after the user as well (`su app -c '…'`); sudo's -u comes before the command.
+      if (!w.startsWith('-') && optionsOf === 'sudo') optionsOf = null;
     }
     if (prev === 'chroot' && w.startsWith('--userspec')) return true;
     if (cmd === 'capsh' && w.startsWith('--user=')) return true;
