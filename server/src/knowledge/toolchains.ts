@@ -106,6 +106,17 @@ export function cRuntimeFor(repo: string, tag: string | null): string | null {
   return null;
 }
 
+/**
+ * The slim runtime for a binary built on a `rust` image: the release the tag names, else Debian trixie. The rust
+ * images without a codename moved to trixie (rust-lang/docker-rust, August 2025: 1.90 and `latest` are trixie); a
+ * binary built on an older release (bookworm, bullseye) runs on trixie's newer glibc too, so trixie is right for
+ * every untagged release, where bookworm would not run a program built on trixie.
+ */
+export function rustRuntimeFor(tag: string | null): string {
+  const codename = Object.keys(RELEASE_RUNTIME).find((c) => (tag ?? '').split('-').includes(c));
+  return codename ? RELEASE_RUNTIME[codename] : RELEASE_RUNTIME.trixie;
+}
+
 export function lookupToolchain(repoKey: string): ToolchainEntry | null {
   return TOOLCHAINS.find((t) => t.repo.test(repoKey)) ?? null;
 }

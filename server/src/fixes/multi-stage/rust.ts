@@ -7,7 +7,7 @@
  */
 import type { Model, Stage } from '../../core/model';
 import { rootImage, stageVars } from '../../core/stage-info';
-import { cRuntimeFor } from '../../knowledge/toolchains';
+import { rustRuntimeFor } from '../../knowledge/toolchains';
 import { absPath, coveredBy, mainCommand, optionValue, runCommands, type RunCommand, rootRepoIs } from './common';
 import { cargoBinaryNames, parseCargoToml, readCopied } from './project-files';
 import type { Recipe, RecipeResult } from './types';
@@ -52,8 +52,7 @@ export const rustRecipe: Recipe = {
     if (!p || !coveredBy(p, [outDir]) || p === outDir) {
       return { ok: false, reason: `the CMD runs \`${prog}\`; the binary's name is in Cargo.toml, so name it by its path under ${outDir}` };
     }
-    const runtimeImage = musl ? 'scratch' : cRuntimeFor('gcc', ref.tag);
-    if (!runtimeImage) return { ok: false, reason: `the Debian release behind rust:${ref.tag} is not known here` };
+    const runtimeImage = musl ? 'scratch' : rustRuntimeFor(ref.tag);
     return {
       ok: true,
       plan: {
@@ -109,8 +108,7 @@ function cargoInstall(model: Model, stage: Stage, c: RunCommand, tag: string | n
   const from = `${bin}/${name}`;
   // A bare name is found through PATH: the runtime's PATH has /usr/local/bin, not $CARGO_HOME/bin.
   const to = prog.includes('/') || PATH_DIRS.includes(bin) ? from : `/usr/local/bin/${name}`;
-  const runtimeImage = musl ? 'scratch' : cRuntimeFor('gcc', tag);
-  if (!runtimeImage) return { ok: false, reason: `the Debian release behind rust:${tag} is not known here` };
+  const runtimeImage = musl ? 'scratch' : rustRuntimeFor(tag);
   return {
     ok: true,
     plan: {
