@@ -276,8 +276,10 @@ export function runtimeToolPackages(model: Model, instrs: Instr[], runtime: Runt
   const hasShell = runtime.hasShell && familyHasShell(family);
   const packages: string[] = [];
   const hasEntry = instrs.some((i) => i.keyword === 'ENTRYPOINT');
+  // Only the last of each kind is in force: an earlier CMD is overridden, and never runs.
+  const inForce = new Set(['HEALTHCHECK', 'CMD', 'ENTRYPOINT'].map((k) => instrs.filter((i) => i.keyword === k).pop()));
   for (const i of instrs) {
-    if (i.keyword !== 'HEALTHCHECK' && i.keyword !== 'CMD' && i.keyword !== 'ENTRYPOINT') continue;
+    if (!inForce.has(i)) continue;
     if (i.keyword === 'CMD' && hasEntry) continue;
     if (i.keyword === 'HEALTHCHECK' && /^\s*NONE\s*$/i.test(i.node.getRawArgumentsContent() ?? '')) continue;
     const p: Pick<ProgramForm, 'words' | 'shellForm' | 'body'> = rewritten.has(i) ? { words: rewritten.get(i)!, shellForm: false } : programOf(model, i);
