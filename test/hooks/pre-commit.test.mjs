@@ -83,7 +83,7 @@ function project(name, id, files) {
   return dir;
 }
 
-const NAMES = ['Dockerfile', 'Dockerfile.dev', 'svc/api.Dockerfile', 'svc/worker.dockerfile', 'Containerfile', 'ops/Containerfile.prod'];
+const NAMES = ['Dockerfile', 'Dockerfile.web', 'svc/api.Dockerfile', 'svc/worker.dockerfile', 'Containerfile', 'ops/Containerfile.prod'];
 
 test('the check hook fails a commit with a finding in any Dockerfile name, and passes a clean one', () => {
   const files = Object.fromEntries(NAMES.map((n) => [n, BAD]));
@@ -105,14 +105,14 @@ test('the check hook fails a commit with a finding in any Dockerfile name, and p
 });
 
 test('the fix hook rewrites the file as `dockerfile-lean fix` does, stops the commit, and passes once the fix is added', () => {
-  const dir = project('fix', 'dockerfile-lean-fix', { 'Dockerfile.dev': BAD });
-  const expected = sh(process.execPath, [CLI, 'fix', path.join(dir, 'Dockerfile.dev')], { cwd: dir });
+  const dir = project('fix', 'dockerfile-lean-fix', { 'Dockerfile.web': BAD });
+  const expected = sh(process.execPath, [CLI, 'fix', path.join(dir, 'Dockerfile.web')], { cwd: dir });
   assert.equal(expected.code, 0);
   assert.notEqual(expected.out, BAD);
   const commit = sh('git', ['commit', '-m', 'add'], { cwd: dir });
   assert.notEqual(commit.code, 0, commit.out);
   assert.match(commit.out, /files were modified by this hook/);
-  assert.equal(fs.readFileSync(path.join(dir, 'Dockerfile.dev'), 'utf8'), expected.out);
+  assert.equal(fs.readFileSync(path.join(dir, 'Dockerfile.web'), 'utf8'), expected.out);
   assert.equal(sh('git', ['add', '-A'], { cwd: dir }).code, 0);
   const again = sh('git', ['commit', '-m', 'add, fixed'], { cwd: dir });
   assert.equal(again.code, 0, again.out);

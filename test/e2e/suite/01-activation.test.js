@@ -34,7 +34,7 @@ suite('activation', () => {
     assert.ok(vscode.extensions.getExtension(EXTENSION_ID).isActive);
   });
 
-  for (const name of ['Dockerfile.prod', 'api.Dockerfile', 'Containerfile.dev', 'Containerfile']) {
+  for (const name of ['Dockerfile.prod', 'api.Dockerfile', 'Containerfile.web', 'Containerfile']) {
     test(`${name} opens as language dockerfile and is checked`, async () => {
       const uri = vscode.Uri.joinPath(root(), 'names', name);
       await vscode.workspace.fs.writeFile(uri, Buffer.from('FROM node:20\nCMD ["node", "server.js"]\n'));
