@@ -365,14 +365,19 @@ function buildsCxx(model: Model, stage: Stage, cmds: RunCommand[], dirs: string[
   for (const c of cmds) {
     const n = c.cmd.name ?? '';
     if (n === 'g++' || n === 'c++' || n === 'clang++' || /^g\+\+-\d+$/.test(n)) return true;
-    if (COMPILERS.has(n) && c.cmd.args.some((a) => cxxFile.test(a.value ?? ''))) return true;
+    // The C driver compiles a .cpp file as C++ but links no libstdc++ unless told (`-lstdc++`): a program that
+    // needs it would not link, so one that builds this way uses libc alone.
+    if (COMPILERS.has(n) && c.cmd.args.some((a) => cxxFile.test(a.value ?? '')) && c.cmd.args.some((a) => a.value === '-lstdc++')) return true;
   }
+  // The build files count only for the tool that reads them: a CMakeLists.txt beside a plain `gcc` line is not built.
+  const runsCmake = cmds.some((c) => c.cmd.name === 'cmake');
+  const runsMake = cmds.some((c) => /^(make|gmake)$/.test(c.cmd.name ?? ''));
   for (const dir of dirs) {
     for (const d of [dir, dir.slice(0, dir.lastIndexOf('/')) || '/']) {
-      const cmake = contextFileFor(model, stage, `${d.replace(/\/$/, '')}/CMakeLists.txt`)?.text;
+      const cmake = runsCmake ? contextFileFor(model, stage, `${d.replace(/\/$/, '')}/CMakeLists.txt`)?.text : undefined;
       // CMake enables C and C++ unless project() names its languages.
       if (cmake && callBodies(cmake, 'project').some((b) => !/\b(LANGUAGES\s+)?C\s*$/.test(b.trim()) || /\bCXX\b/.test(b))) return true;
-      const make = contextFileFor(model, stage, `${d.replace(/\/$/, '')}/Makefile`)?.text;
+      const make = runsMake ? contextFileFor(model, stage, `${d.replace(/\/$/, '')}/Makefile`)?.text : undefined;
       if (make && /\$\(CXX\)|\bg\+\+|\bclang\+\+|\.(cpp|cc|cxx)\b/.test(make)) return true;
     }
   }
