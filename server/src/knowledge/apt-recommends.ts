@@ -15,6 +15,11 @@
  * - gcc (and gcc-12, gcc-14…) Recommends libc6-dev: without it a compile cannot link (`cannot find crti.o`), as a
  *   `pip install` that builds a C extension from source on a slim image does (`apt-cache show gcc gcc-12`, bookworm,
  *   2026-12-02; g++ and gfortran depend on it through libstdc++-dev and libgfortran-dev, clang depends on it);
+ * - python3-pip (and python-pip) on Ubuntu 18.04 and Debian buster Recommends python3-setuptools and python3-wheel:
+ *   without setuptools a `pip3 install` that builds from source stops with "Could not import setuptools"
+ *   (packages.ubuntu.com, bionic's python3-pip 9.0.1; bookworm's 23.0.1 Depends on both, `apt-cache show
+ *   python3-pip`, 2026-12-02, so naming them there changes nothing). Its build-essential and python3-dev
+ *   Recommends are what `--no-install-recommends` is for: a build that compiles names them;
  * - libvulkan1 Recommends mesa-vulkan-drivers (or another vulkan-icd): without a driver the Vulkan loader finds no
  *   GPU and a program falls back to its CPU path (`apt-cache depends libvulkan1`, bookworm, 2026-12).
  */
@@ -27,6 +32,8 @@ export const KEPT_RECOMMENDS: Readonly<Record<string, readonly string[]>> = {
   git: ['ca-certificates'],
   cmake: ['gcc', 'make'],
   gcc: ['libc6-dev'],
+  'python3-pip': ['python3-setuptools', 'python3-wheel'],
+  'python-pip': ['python-setuptools', 'python-wheel'],
   'gcc-12': ['libc6-dev'],
   'gcc-13': ['libc6-dev'],
   'gcc-14': ['libc6-dev'],
