@@ -289,11 +289,11 @@ function issueEdits(model: Model, issue: InstallIssue): { edits: OffsetEdit[]; r
 }
 
 /** What the fix does to this install, each part a clause (the title and the message's first sentence). */
-function fixParts(issue: InstallIssue, cleans: boolean): string[] {
+function fixParts(issue: InstallIssue, cleans: boolean, short = false): string[] {
   const flags = [issue.missingYes ? '-y' : '', issue.missingNoRec ? '--no-install-recommends' : ''].filter(Boolean);
   const done: string[] = [];
   if (flags.length) done.push(`add ${listed(flags)}`);
-  if (issue.missingNoRec && issue.keep.names.length) done.push(`keep ${listed(issue.keep.names)}`);
+  if (issue.missingNoRec && issue.keep.names.length) done.push(short && issue.keep.names.length > 1 ? `keep ${issue.keep.names.length} packages it needs` : `keep ${listed(issue.keep.names)}`);
   if (issue.duplicates.length) {
     const names = [...new Set(issue.duplicates.map((d) => d.word.value ?? ''))];
     done.push(names.length <= 2 ? `drop the repeated ${listed(names)}` : `drop ${names.length} repeated packages`);
@@ -330,7 +330,9 @@ function installMessage(issue: InstallIssue): string {
   if (issue.missingCleanup) detail.push(`The package lists this RUN downloads are not removed in it (${SAVINGS.aptLists.text} left in the layer).`);
   const parts = fixParts(issue, issue.missingCleanup);
   const what = parts.length === 1 && issue.missingYes ? `${name} without -y: add -y` : `${name}: ${listed(parts)}`;
-  return message(fitted(`${what}${issue.missingCleanup ? ' in the same RUN' : ''}.`, `${what}.`), ...detail);
+  // With long package names to keep, the detail names them and the first sentence counts them.
+  const brief = `${name}: ${listed(fixParts(issue, issue.missingCleanup, true))}.`;
+  return message(fitted(`${what}${issue.missingCleanup ? ' in the same RUN' : ''}.`, `${what}.`, brief), ...detail);
 }
 
 export const aptHygiene: Rule<'apt-hygiene'> = {

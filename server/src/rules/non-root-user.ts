@@ -425,6 +425,12 @@ function startWords(stage: Stage): string[] {
   return words;
 }
 
+/** `cp -r build /out`, `sh -c "rsync -a dist/ /srv/static"`: a job that copies the image's files out into a mount. */
+function copiesOut(words: string[]): boolean {
+  const w = words[0] && SHELLS.test(baseName(words[0])) && words[1] === '-c' ? (words[2] ?? '').split(/\s+/) : words;
+  return w.length > 0 && /^(cp|rsync|mv)$/.test(baseName(w[0]));
+}
+
 /** `tail -f /dev/null`, `sleep infinity`: a start that only keeps the container up for commands run into it. */
 function keepsAliveOnly(words: string[]): boolean {
   const w = words[0] && SHELLS.test(baseName(words[0])) && words[1] === '-c' ? (words[2] ?? '').split(/\s+/) : words;
@@ -449,6 +455,7 @@ function osPackages(model: Model, stage: Stage): Set<string> {
  */
 function jobNeedsRoot(model: Model, stage: Stage): string | null {
   if (keepsAliveOnly(startWords(stage))) return 'the container only stays up (its start command waits forever) for commands run into it with exec, and which user those need is not known here';
+  if (copiesOut(startWords(stage))) return 'its start command copies files (cp, rsync, mv) into a folder a volume or the host mounts, and exits: who owns that mount, and so which user may write it, is not known here';
   const pkgs = osPackages(model, stage);
   const docker = [...pkgs].find((p) => DOCKER_PACKAGES.has(p));
   if (docker) return `it installs ${docker} to drive the Docker engine, whose socket belongs to root (or the docker group of the host)`;
