@@ -63,7 +63,7 @@ await esbuild.build({
       "export { initShell, parseShell } from './server/src/core/shell';",
       "export { DEFAULT_SETTINGS } from './server/src/core/types';",
       "export { folderFiles } from './server/src/node/workspace-files';",
-      "export { isDockerfileName } from './server/src/node/discover';",
+      "export { isDockerfileName, isTemplateName } from './server/src/node/discover';",
       "export { unifiedDiff } from './server/src/cli/formats';",
       "export { RULE_IDS } from './server/src/rules/index';",
     ].join('\n'),
@@ -103,6 +103,8 @@ function corpusFiles() {
       if (!line.trim() || line.startsWith('repository\t') || line.startsWith('#')) continue;
       const [repository, commit, p, kind] = line.split('\t');
       const rel = path.posix.join(repository.replace('/', '+'), p);
+      // A template (Dockerfile.j2) is what a directory search leaves out too: a user checks the rendered file.
+      if (lib.isTemplateName(path.posix.basename(p))) continue;
       rows.push({ file: path.join(dir, ...rel.split('/')), rel, repository, commit, kind: kind || 'unknown' });
     }
     return rows;

@@ -35,7 +35,7 @@ const USAGE = `usage: dockerfile-lean check [options] PATH...
 const HELP = `${USAGE}
 
 PATH is a Dockerfile, a directory (searched recursively for Dockerfile, Dockerfile.*, *.Dockerfile,
-*.dockerfile and Containerfile*), a glob in quotes ('services/**/Dockerfile*'), or - for standard input.
+*.dockerfile and Containerfile*; templates such as Dockerfile.j2 are left out), a glob in quotes ('services/**/Dockerfile*'), or - for standard input.
 
 check:
   --format text|json|sarif|github  output (default text); sarif is SARIF 2.1.0, github prints workflow annotations

@@ -272,7 +272,7 @@ describe('discovery', () => {
   it('knows Dockerfile names', () => {
     for (const yes of ['Dockerfile', 'Dockerfile.dev', 'Dockerfile.prod.arm64', 'api.Dockerfile', 'api.dockerfile', 'Containerfile', 'Containerfile.ubi'])
       assert.ok(isDockerfileName(yes), yes);
-    for (const no of ['dockerfile.txt', 'Dockerfile.dockerignore', 'api.Dockerfile.dockerignore', 'README.md', 'docker-compose.yml', 'MyDockerfile', '.dockerignore'])
+    for (const no of ['dockerfile.txt', 'Dockerfile.dockerignore', 'api.Dockerfile.dockerignore', 'README.md', 'docker-compose.yml', 'MyDockerfile', '.dockerignore', 'Dockerfile.j2', 'Dockerfile.ejs', 'Containerfile.tmpl', 'api.Dockerfile.template'])
       assert.ok(!isDockerfileName(no), no);
   });
 

@@ -20,9 +20,19 @@ import type Picomatch from 'picomatch';
 import { CONFIG_NAMES, exists, isDir, isFile, loadConfig } from './config';
 import { isInside, plantedBy, readBounded, realFolder } from './files';
 
+const TEMPLATE_SUFFIX = /\.(j2|jinja2?|ejs|tmpl|tpl|template|mustache|hbs|handlebars|erb|gotmpl)$/i;
+
+/** A template a tool renders into a Dockerfile (`Dockerfile.j2`, `Dockerfile.ejs`), by its name. */
+export function isTemplateName(name: string): boolean {
+  return TEMPLATE_SUFFIX.test(name);
+}
+
 /** Names taken for Dockerfiles when a directory is searched. */
 export function isDockerfileName(name: string): boolean {
   if (name.endsWith('.dockerignore')) return false; // BuildKit's per-Dockerfile ignore file, `Dockerfile.dockerignore`
+  // A template a tool renders into the Dockerfile (`Dockerfile.j2`, `Dockerfile.ejs`, `Dockerfile.tmpl`): its
+  // placeholders and `{% if %}` branches are not Dockerfile text. Named on the command line, it is still checked.
+  if (isTemplateName(name)) return false;
   return name === 'Dockerfile' || name.startsWith('Dockerfile.') || name.endsWith('.Dockerfile') || name.endsWith('.dockerfile') || name.startsWith('Containerfile');
 }
 
