@@ -307,6 +307,20 @@ export function mergeGroupEdit(model: Model, group: Instr[]): OffsetEdit {
   return { start: firstLineStart, end: runOf(last)!.bodyEnd, text };
 }
 
+const APT = /^(apt-get|apt)$/;
+/** The first arguments of an apt command that are not options: its subcommand. */
+const aptSub = (c: { name: string | null; args: { value: string | null }[] }) => (c.name && APT.test(baseName(c.name)) ? c.args.map((a) => a.value ?? '').find((a) => !a.startsWith('-')) ?? null : null);
+
+/** A RUN of the group that only runs `apt-get update`, with an apt install in a later RUN of the group; or null. */
+function loneAptUpdate(group: Instr[]): Instr | null {
+  for (let k = 0; k < group.length - 1; k++) {
+    const script = group[k].run?.script();
+    if (!script || !script.commands.length || !script.commands.every((c) => aptSub(c) === 'update')) continue;
+    if (group.slice(k + 1).some((i) => i.run?.script()?.commands.some((c) => aptSub(c) === 'install'))) return group[k];
+  }
+  return null;
+}
+
 export const mergeRun: Rule<'merge-run'> = {
   id: 'merge-run',
   meta: {
@@ -330,15 +344,19 @@ export const mergeRun: Rule<'merge-run'> = {
         const where = onbuild ? `They make ${n} layers in every image built from this one` : `They make ${n} layers`;
         // Only a later body that removes or rewrites files makes the merged layer smaller than the layers apart.
         const saves = removesEarlierWork(group);
+        // A RUN of only `apt-get update` before an install of the group: its lists go stale in a layer of their own.
+        const lone = saves ? null : loneAptUpdate(group);
         out.push({
           start: group[0].start,
           end: group[n - 1].end,
           message: saves
             ? message(`Merge these ${n} ${runs}: a later one removes files an earlier one leaves in its layer.`, `${where}; merged into one, files removed by a later step no longer stay in an earlier layer.`)
-            : message(`${n} consecutive ${runs} could be merged into one layer.`, `${where}; no later one removes or rewrites what an earlier one wrote, so merging would only cut the number of layers.`),
+            : lone
+              ? message(`Merge these ${n} ${runs}: apt-get update on line ${lone.line + 1} runs in a RUN of its own.`, `Its lists are cached as a layer of their own, so a later install may use stale lists. ${where}; merged, they make one.`)
+              : message(`${n} consecutive ${runs} could be merged into one layer.`, `${where}; no later one removes or rewrites what an earlier one wrote, so merging would only cut the number of layers.`),
           fixable: parses,
           ...(parses ? {} : { reason: UNPARSABLE_MERGE }),
-          ...(saves ? {} : { severityCap: 'hint' as const }),
+          ...(saves || lone ? {} : { severityCap: 'hint' as const }),
           // What the merge saves, for a finding folded into this one (core/overlaps.ts): when nothing is removed, only the layer count.
           data: { lines: group.map((i) => i.line), ...(saves ? {} : { layersOnly: `${where}; merged, they make one.` }) },
         });
