@@ -73,6 +73,17 @@ const READS_LISTS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade
  * later in the same stage, then in the stages built on it. Removing the lists here would make it fail
  * (`Unable to locate package`). A later RUN that runs `apt-get update` first ends the search along that line.
  */
+/** A RUN that pipes what curl or wget fetch into a shell (`curl -fsSL https://… | bash -`). */
+function pipesDownloadIntoShell(i: Instr): boolean {
+  const parts = (i.run?.body ?? '').split('|');
+  for (let k = 0; k + 1 < parts.length; k++) {
+    const fetches = /\b(curl|wget)\b/.test(parts[k].slice(Math.max(parts[k].search(/[;&\n][^;&\n]*$/), 0)));
+    const words = parts[k + 1].trim().split(/\s+/).filter((w) => w !== 'sudo' && w !== '-E');
+    if (fetches && /^(bash|sh|dash)$/.test(words[0] ?? '')) return true;
+  }
+  return false;
+}
+
 function laterListReader(model: Model, i: Instr): Instr | null {
   const scan = (stage: Stage, after: number): Instr | null => {
     const list = stage.instructions;
@@ -89,6 +100,9 @@ function laterListReader(model: Model, i: Instr): Instr | null {
       if (x.keyword !== 'RUN') continue;
       const script = x.run?.script();
       const first = script ? aptCalls(script).find((c) => c.sub === 'update' || READS_LISTS.has(c.sub)) : undefined;
+      // A vendor's setup script piped into a shell (`curl -fsSL …/setup_20.x | bash -`) adds its repository and
+      // runs apt-get update itself, or the install of its package that follows could not find it.
+      if (!first && script && pipesDownloadIntoShell(x)) return null;
       if (!first) continue;
       if (first.sub === 'update') return null;
       return x;
