@@ -63,6 +63,9 @@ function toolchainOf(model: Model, stage: Stage): { what: string; /** What ships
   const runtimeTag = /(^|-)(slim|alpine)/.test(ref.tag ?? '');
   if (tc && tc.ecosystem === 'node') {
     // Only a build step makes a builder stage worth it; dependencies alone are npm-hygiene's `--omit=dev`.
+    // On an alpine or slim tag the image is already the runtime: what a builder leaves behind is the dev dependencies,
+    // whose size the file does not tell.
+    if (nodeBuildStep(model, stage) && runtimeTag) return { what: `is ${text}, already a runtime image: the dev dependencies the build used ship`, short: 'the dev dependencies the build used', sizeMb: tc.runtimeSizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
     if (nodeBuildStep(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, short: `Node.js and the dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB)`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   } else if (tc && !((tc.ecosystem === 'python' || tc.ecosystem === 'ruby') && (runtimeTag || (ref.digest && !ref.tag)))) {
     // (A python or ruby image pinned by digest alone may be the slim variant: nothing says it is the full one.)
@@ -127,9 +130,13 @@ export const multiStage: Rule<'multi-stage'> = {
     const runtime = conv.ok ? conv.plan.runtimeImage : tc.runtime;
     // The size table knows the ecosystem's usual runtime image; another one (cgo's Debian slim) gets no figure.
     const sizeMb = runtime && tc.tableRuntime && repoKey(parseImageRef(runtime)) === repoKey(parseImageRef(tc.tableRuntime)) ? tc.runtimeSizeMb : 0;
+    // The same image as the final stage's (an alpine or slim one): what goes is what it carries, not the image's size.
+    const sameImage = tc.ecosystem === 'node' && !!runtime && runtime === rootImage(stage).text;
     const runtimeText = !runtime
       ? 'a slim runtime of the same release without them'
-      : sizeMb
+      : sameImage
+        ? `a runtime on the same ${runtime} with the production dependencies alone`
+        : sizeMb
         ? `a ${runtime} runtime (about ${sizeMb} MB)`
         : `a runtime on ${runtime} without them`;
     const declined = conv.ok ? conv.manual : conv.reason;
