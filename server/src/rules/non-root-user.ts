@@ -657,6 +657,41 @@ function ownershipCommands(model: Model, stage: Stage, owner: string): string[] 
     const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`);
     out.push(`mkdir -p ${dirs.join(' ')}`, `chown -R ${owner} ${[...dirs, ...made.filter((d) => !dirs.includes(d))].join(' ')}`);
   } else if (made.length) out.push(`chown -R ${owner} ${made.join(' ')}`);
+  // Django's upload and static folders set to an absolute path outside the WORKDIR (`MEDIA_ROOT = '/media/'`):
+  // a root-owned folder of the base, or none, where the app writes at run time.
+  const outside = djangoRoots(model, stage, wd).filter((d) => d !== wd && !d.startsWith(`${wd.replace(/\/$/, '')}/`));
+  if (outside.length) out.push(`mkdir -p ${outside.join(' ')}`, `chown -R ${owner} ${outside.join(' ')}`);
+  return out;
+}
+
+/**
+ * The absolute MEDIA_ROOT and STATIC_ROOT a Django project's settings give as plain strings, read from the settings
+ * module manage.py names (`DJANGO_SETTINGS_MODULE`, `backend.settings` → backend/settings.py or its package), in the
+ * build context copied to the WORKDIR. Paths built from BASE_DIR are the project's and stay under it.
+ */
+function djangoRoots(model: Model, stage: Stage, wd: string): string[] {
+  // Only for an image that starts Python or a Python web server: other images' contexts are not read for it.
+  if (!startWords(stage).some((w) => /^(python[\d.]*|gunicorn|uwsgi|daphne|uvicorn|hypercorn|manage\.py)$/.test(baseName(w)))) return [];
+  const base = wd.replace(/\/$/, '');
+  const chain = stageChain(stage);
+  const read = (rel: string) => {
+    for (const s of chain) {
+      const f = contextFileFor(model, s, `${base}/${rel}`);
+      if (f) return f.text;
+    }
+    return null;
+  };
+  const manage = read('manage.py');
+  const mod = manage ? /DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]/.exec(manage)?.[1] : undefined;
+  if (!mod) return [];
+  const path = mod.replace(/\./g, '/');
+  const settings = read(`${path}.py`) ?? read(`${path}/__init__.py`);
+  if (!settings) return [];
+  const out: string[] = [];
+  for (const m of settings.matchAll(/^(?:MEDIA_ROOT|STATIC_ROOT)\s*=\s*['"](\/[A-Za-z0-9_./@%+=:,-]*)['"]\s*$/gm)) {
+    const dir = withoutTrailingSlashes(m[1]);
+    if (dir && dir !== '/' && !out.includes(dir)) out.push(dir);
+  }
   return out;
 }
 
