@@ -81,7 +81,12 @@ table('non-root-user', [
   ['quiet with a hadolint global ignore', '# hadolint global ignore=DL3002\nFROM node:20\n', false],
   ['fires on --platform, a registry and a digest', 'FROM --platform=linux/amd64 docker.io/library/python:3.12@sha256:0000\nCMD ["python", "app.py"]\n', true, true],
   ['fires on ubi-micro (numeric user, fixable)', 'FROM registry.access.redhat.com/ubi9/ubi-micro\nCOPY app /app\n', true, true],
-  ['fires on a .NET 6 image (no app user: creates one)', 'FROM mcr.microsoft.com/dotnet/aspnet:6.0\nCMD ["x"]\n', true, true],
+  ['fires on a .NET 6 image (no app user: creates one)', 'FROM mcr.microsoft.com/dotnet/aspnet:6.0\nENV ASPNETCORE_URLS=http://+:8080\nCMD ["x"]\n', true, true],
+  // Port 80, ASP.NET's default before .NET 8: another user binds it only where the engine allows it.
+  ['declines a .NET 6 image on its default port 80', 'FROM mcr.microsoft.com/dotnet/aspnet:6.0\nCMD ["x"]\n', true, false],
+  ['declines a server bound to port 80', 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "-b", "0.0.0.0:80", "app:app"]\n', true, false],
+  ['declines a server on --port 443', 'FROM node:20-slim\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js", "--port", "443"]\n', true, false],
+  ['fixes a server bound to port 8000', 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nCMD ["gunicorn", "-b", "0.0.0.0:8000", "app:app"]\n', true, true],
   ['quiet on rocker/rstudio keeping its /init (it steps down itself)', 'FROM rocker/rstudio:4.4\nRUN install2.r dplyr\n', false],
   ['quiet on rocker/shiny with CMD /init', 'FROM rocker/shiny:4.4\nCMD ["/init"]\n', false],
   ['quiet on a base-image definition (CMD a shell)', 'FROM debian:bookworm-slim\nRUN apt-get install -y python3\nCMD ["bash"]\n', false],

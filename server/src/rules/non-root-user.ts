@@ -3,7 +3,7 @@ import { isPosixShell, type Instr, type Model, type Stage } from '../core/model'
 import { appFramework, baseInfo, buildsArtifactsOnly, fileNotShipped, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
-import { familyHasShell, isRootUser, type BaseImageInfo, type Family } from '../knowledge/base-images';
+import { familyHasShell, isRootUser, repoKey, type BaseImageInfo, type Family } from '../knowledge/base-images';
 import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../fixes/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
 import { copyDests } from '../fixes/multi-stage/common';
@@ -394,6 +394,36 @@ function runnerNeedsRoot(stage: Stage): string | null {
   }
   if (runsTool('uv') && !/--no-sync\b/.test(start) && !YES.test(envValue(stage, 'UV_NO_SYNC') ?? '')) {
     return "its start command runs `uv run`, which syncs the project's environment at start and writes the .venv that root made; start the program from .venv/bin (or with `uv run --no-sync`), then switch user";
+  }
+  return null;
+}
+
+/**
+ * Why the program listens on a port below 1024, or null: its start command binds one (`--bind 0.0.0.0:80`,
+ * `--port 80`, `-p 443`), an ENV sets one (`PORT=80`, `ASPNETCORE_URLS=http://+:80`), or it is an ASP.NET image before
+ * 8.0, whose default is port 80 (.NET 8 moved it to 8080). Another user binds such a port only where the engine
+ * lowers the privileged-port limit (Docker Engine 20.10 and later does; Podman and most Kubernetes runtimes do not).
+ */
+function lowPort(model: Model, stage: Stage): string | null {
+  const why = (port: number, where: string) =>
+    `${where} port ${port}, below 1024, which a user other than root can bind only where the container engine allows it (Docker Engine 20.10 and later; not Podman or most Kubernetes runtimes): move it to a port above 1023, then switch user`;
+  const words = startWords(stage);
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    const bound = /^(?:--bind=|--host=|-b=?|--listen=|--urls=)?(?:[a-z]+:\/\/)?(?:[\w.*+\[\]-]*):(\d{1,5})\/?$/.exec(w) ?? (/^--(?:port|http-port)=(\d{1,5})$/.exec(w));
+    const next = /^(-p|--port|--http-port)$/.test(w) ? /^(\d{1,5})$/.exec(words[k + 1] ?? '') : null;
+    const port = Number((bound ?? next)?.[1] ?? NaN);
+    if (port > 0 && port < 1024) return why(port, 'its start command listens on');
+  }
+  for (const name of ['PORT', 'ASPNETCORE_URLS', 'ASPNETCORE_HTTP_PORTS', 'HTTP_PORTS']) {
+    const v = envValue(stage, name);
+    const m = v === null ? null : /(?:^|[:;,=\s])(\d{1,5})\/?(?:$|[;,\s])/.exec(v);
+    const port = Number(m?.[1] ?? NaN);
+    if (port > 0 && port < 1024) return why(port, `ENV ${name} sets`);
+  }
+  const { ref } = rootImage(stage);
+  if (ref && /^mcr\.microsoft\.com\/dotnet\/(core\/)?aspnet$/.test(repoKey(ref)) && /^[1-7]\./.test(ref.tag ?? '') && envValue(stage, 'ASPNETCORE_URLS') === null && envValue(stage, 'ASPNETCORE_HTTP_PORTS') === null) {
+    return why(80, `the ASP.NET ${ref.tag} image listens by default (ASPNETCORE_URLS=http://+:80) on`);
   }
   return null;
 }
@@ -1084,7 +1114,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
     const volume = plan.declined ? null : volumeProblem(stage, plan);
     const mounted = plan.declined || !plan.guessed ? null : mountedWorkdir(model, stage);
-    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage);
+    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
