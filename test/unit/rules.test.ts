@@ -196,6 +196,10 @@ describe('apt-hygiene: nothing to trim', () => {
 });
 
 table('merge-run', [
+  // A key and certificate openssl wrote are a few KB: moving them saves nothing worth a warning.
+  ['a mv of what openssl wrote is a hint', 'FROM debian:bookworm-slim\nRUN openssl req -x509 -nodes -newkey rsa:2048 -subj /CN=x -keyout k.pem -out c.pem\nRUN mv k.pem c.pem /etc/ssl/private/\nCMD ["x"]\n', true, true, 'hint'],
+  // A recursive chown of the WORKDIR rewrites every file composer installed there in a layer of its own.
+  ['a chown -R of the WORKDIR after composer install is a warning', 'FROM php:8.3-apache\nWORKDIR /var/www/html\nCOPY . .\nRUN composer install --no-dev\nRUN chown -R www-data:www-data /var/www/html\nCMD ["apache2-foreground"]\n', true, true],
   ['fires on two plain RUNs when the later one removes what the earlier wrote', 'FROM alpine\nRUN wget -O /tmp/a.tgz https://example.org/a.tgz\nRUN rm -rf /tmp/a.tgz\n', true, true],
   ['fires across comments and blank lines', 'FROM debian\nRUN apt-get install -y gcc\n\n# c\nRUN apt-get purge -y gcc\n', true, true],
   ['fires on equal mount flags', 'FROM alpine\nRUN --mount=type=cache,target=/c tar -xf /c/app.tgz -C /srv/app\nRUN --mount=type=cache,target=/c chown -R app /srv/app\n', true, true],

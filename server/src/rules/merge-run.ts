@@ -1,7 +1,7 @@
 /** merge-run: consecutive RUN instructions of one stage that can safely become one layer. */
 import { joinContinuations, type Instr, type Model, type RunInfo, type Stage } from '../core/model';
 import { parseShell, type ShellScript } from '../core/shell';
-import { ships } from '../core/stage-info';
+import { ships, workdirAt } from '../core/stage-info';
 import { withoutTrailingSlashes } from '../core/flags';
 import { baseName, cacheMounted } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
@@ -191,7 +191,7 @@ function pathStem(p: string): string {
  * `rm /tmp/x.tgz`). A later `rm` or `chown` of files no earlier RUN mentions (its own temporary files, the base
  * image's), or of a cache each RUN cleans itself, saves nothing by the merge.
  */
-function removesEarlierWork(group: Instr[]): boolean {
+function removesEarlierWork(model: Model, group: Instr[]): boolean {
   for (let k = 1; k < group.length; k++) {
     const later = rewrites(runOf(group[k])!);
     if (later.cleans.size === 0 && later.removes.size === 0 && later.paths.length === 0) continue;
@@ -221,19 +221,36 @@ function removesEarlierWork(group: Instr[]): boolean {
         const mounted = cacheMounted(group[j], { test: (target) => fam.cache.some((dir) => target.includes(dir) || (target.length > 4 && dir.startsWith(target))) });
         if (cleansCacheOf(fam, later) && !cleansCacheOf(fam, earlier) && !mounted && !words.some((w) => fam.noCache.includes(w))) return true;
       }
+      // The folder the earlier RUN installs into by working there (`composer install`, `npm ci` in the WORKDIR).
+      const stage = group[j].stage;
+      const cwd = stage && installsIntoCwd(script) ? workdirAt(model, stage, group[j]) : null;
       for (const p of later.paths) {
         const stem = pathStem(p);
         // Too short or too general to tell (`/`, `.`, `/tmp`), or a cache handled above: not evidence.
         if (stem.length < 3 || stem.includes('$') || GENERAL_DIRS.has(stem) || FAMILIES.some((f) => f.cache.some((c) => stem.includes(c)))) continue;
         if (writesPath(script, stem)) return true;
+        // A recursive chown / chmod / rm of that folder (or one above it) rewrites what the install put there.
+        if (cwd && (cwd === stem || cwd.startsWith(`${stem}/`))) return true;
       }
     }
   }
   return false;
 }
 
-/** Commands that only change a file's metadata or make empty folders: the layer keeps at most a small copy. */
-const METADATA_ONLY = new Set(['chmod', 'chown', 'chgrp', 'mkdir', 'touch', 'ln', 'ls', 'test', '[', 'stat', 'setfacl', 'setcap']);
+/** Installs that put the dependencies under the working directory: `composer install`, `npm ci`, `yarn`, `bundle install` with a local path. */
+function installsIntoCwd(script: ShellScript): boolean {
+  return script.commands.some((c) => {
+    const name = c.name ? baseName(c.name) : '';
+    const sub = firstOperand(c.args.map((a) => a.value ?? ''));
+    return (name === 'composer' && (sub === 'install' || sub === 'update' || sub === 'require')) || ((name === 'npm' || name === 'pnpm') && ['install', 'i', 'ci'].includes(sub)) || (name === 'yarn' && (sub === '' || sub === 'install'));
+  });
+}
+
+/**
+ * Commands that only change a file's metadata or make empty folders, or write a few KB at most (a key or certificate
+ * from openssl or ssh-keygen, a line from echo or printf): the layer keeps at most a small copy.
+ */
+const METADATA_ONLY = new Set(['chmod', 'chown', 'chgrp', 'mkdir', 'touch', 'ln', 'ls', 'test', '[', 'stat', 'setfacl', 'setcap', 'openssl', 'ssh-keygen', 'echo', 'printf']);
 
 /**
  * Whether a body writes content at a path: one of its commands other than a metadata change (`chmod +x` of a
@@ -343,7 +360,7 @@ export const mergeRun: Rule<'merge-run'> = {
         const runs = onbuild ? 'ONBUILD RUN instructions' : 'RUN instructions';
         const where = onbuild ? `They make ${n} layers in every image built from this one` : `They make ${n} layers`;
         // Only a later body that removes or rewrites files makes the merged layer smaller than the layers apart.
-        const saves = removesEarlierWork(group);
+        const saves = removesEarlierWork(model, group);
         // A RUN of only `apt-get update` before an install of the group: its lists go stale in a layer of their own.
         const lone = saves ? null : loneAptUpdate(group);
         out.push({
