@@ -3,7 +3,9 @@ import { docEnd, type Instr, type Model, type Stage, shellRuns } from '../core/m
 import type { ShellCommand, ShellScript, ShellWord } from '../core/shell';
 import { baseName, cacheMounted, insertAfterSubcommand, operands, packageCalls, removeWordAfter, replaceWord, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
-import { ships } from '../core/stage-info';
+import { rootImage, ships } from '../core/stage-info';
+import { repoKey } from '../knowledge/base-images';
+import { BUILDPACK_DEPS_PACKAGES, onFullBuildpackDeps } from '../knowledge/buildpack-deps';
 import { SAVINGS } from '../knowledge/savings';
 import { KEPT_RECOMMENDS, PROVIDES } from '../knowledge/apt-recommends';
 import { aptPackageName } from '../knowledge/runtime-libraries';
@@ -164,6 +166,14 @@ function perModel<T>(find: (model: Model) => T): (model: Model) => T {
   };
 }
 
+/** Whether every package the install names is one the stage's full buildpack-deps image already has. */
+function alreadyInBase(i: Instr, call: AptCall): boolean {
+  const ref = i.stage ? rootImage(i.stage).ref : null;
+  if (!ref || !onFullBuildpackDeps(repoKey(ref), ref.tag ?? null)) return false;
+  const names = installedNames(call);
+  return names.length > 0 && names.every((n) => BUILDPACK_DEPS_PACKAGES.has(n));
+}
+
 const installIssues = perModel((model: Model): InstallIssue[] => {
   const out: InstallIssue[] = [];
   for (const { stage, instr: i, script } of shellRuns(model, /apt/)) {
@@ -182,8 +192,10 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
       const issue = {
         instr: i,
         call,
-        missingYes: !hasYes(call.cmd),
-        missingNoRec: shipped && !hasNoRecommends(call.cmd),
+        // On a full buildpack-deps image an install of packages it already has installs nothing, so asks nothing.
+        missingYes: !hasYes(call.cmd) && !alreadyInBase(i, call),
+        // (nor brings recommends: nothing new is installed).
+        missingNoRec: shipped && !hasNoRecommends(call.cmd) && !alreadyInBase(i, call),
         keep: shipped && !hasNoRecommends(call.cmd) ? keptRecommends(model, i, call) : { names: [], by: [] },
         missingCleanup,
         listsNeededBy,
