@@ -62,6 +62,33 @@ function lockfileCopied(stage: Stage, before: Instr): boolean {
   return false;
 }
 
+/**
+ * Whether the package-lock.json copied into the install's folder leaves out a dependency package.json names: `npm ci`
+ * then stops (the lockfile must match package.json), where `npm install` updates the lockfile and goes on. Both read
+ * from the build context; unknown (either unreadable) counts as in step.
+ */
+function lockfileBehind(model: Model, stage: Stage, i: Instr): boolean {
+  const dir = workdirAt(model, stage, i);
+  if (!dir) return false;
+  const pkgText = readCopied(model, stage, dir, 'package.json', i);
+  const lockText = readCopied(model, stage, dir, 'package-lock.json', i);
+  const pkg = pkgText === null ? null : parsePackageJson(pkgText);
+  if (!pkg || lockText === null) return false;
+  let lock: unknown;
+  try {
+    lock = JSON.parse(lockText);
+  } catch {
+    return false;
+  }
+  if (!lock || typeof lock !== 'object') return false;
+  const l = lock as { packages?: Record<string, { dependencies?: object; devDependencies?: object; optionalDependencies?: object }>; dependencies?: object };
+  // lockfileVersion 2 and 3: the root package's own entry; version 1: the installed tree.
+  const root = l.packages?.[''];
+  const locked = new Set<string>(root ? [root.dependencies, root.devDependencies, root.optionalDependencies].flatMap((d) => (d && typeof d === 'object' ? Object.keys(d) : [])) : l.dependencies && typeof l.dependencies === 'object' ? Object.keys(l.dependencies) : []);
+  if (!root && !l.dependencies) return false;
+  return [...pkg.dependencies, ...pkg.devDependencies].some((n) => !locked.has(n));
+}
+
 function cleansCache(script: ShellScript, calls: readonly PackageCall[], after: number): boolean {
   if (calls.some((c) => c.cmd.start > after && c.sub === 'cache' && c.cmd.args[c.subIndex + 1]?.value === 'clean')) return true;
   return script.commands.some((c) => c.start > after && c.name === 'rm' && c.args.some((a) => /\.npm(\/_cacache)?\/?\*?$/.test(a.value ?? a.raw)));
@@ -149,7 +176,7 @@ function issues(model: Model): PackageIssue[] {
     const todo: string[] = [];
     const edits: OffsetEdit[] = [];
     // `npm install` with no packages installs from package.json; with a lockfile copied in, `npm ci` is exact and faster.
-    const toCi = lockfileCopied(stage, i)
+    const toCi = lockfileCopied(stage, i) && !lockfileBehind(model, stage, i)
       ? fetching.filter((c) => INSTALL.has(c.sub) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'))
       : [];
     // Installs of everything, in a stage that ships, where nothing needs the dev dependencies after the install.
