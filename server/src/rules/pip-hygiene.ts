@@ -1,7 +1,8 @@
 /** pip-hygiene: `pip install` that keeps the downloaded wheels in pip's cache. */
 import type { ShellScript } from '../core/shell';
 import { assignedBefore, cacheMounted, envSet, hasOption, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
-import { ships } from '../core/stage-info';
+import { ships, workdirAt } from '../core/stage-info';
+import { readCopied } from '../fixes/multi-stage/project-files';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { pypiDownloadKb } from '../knowledge/pypi-download-sizes';
@@ -27,12 +28,21 @@ const NAMED = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\s*(==|>=|<=|~=|!=|
  * KB the installs download, when each names only packages the download table knows (no requirements file, path,
  * URL, extra, variable or option that changes what is fetched); null otherwise.
  */
-function knownDownloadKb(calls: readonly PackageCall[]): number | null {
+function knownDownloadKb(calls: readonly PackageCall[], requirements: (file: string) => string | null): number | null {
   const names: string[] = [];
   for (const c of calls) {
-    for (const a of c.cmd.args.slice(c.subIndex + 1)) {
-      const v = a.value;
+    const args = c.cmd.args.slice(c.subIndex + 1);
+    for (let k = 0; k < args.length; k++) {
+      const v = args[k].value;
       if (v === null) return null;
+      // A requirements file the build context shows, of plain named requirements only.
+      if (v === '-r' || v === '--requirement') {
+        const file = args[++k]?.value;
+        const listed = file ? requirementNames(requirements(file)) : null;
+        if (!listed) return null;
+        names.push(...listed);
+        continue;
+      }
       if (v.startsWith('-')) {
         if (!PLAIN_OPTIONS.test(v)) return null;
         continue;
@@ -43,6 +53,22 @@ function knownDownloadKb(calls: readonly PackageCall[]): number | null {
     }
   }
   return names.length ? pypiDownloadKb(names) : null;
+}
+
+/** The names a requirements file lists when every line is a plain named requirement (or a comment); else null. */
+function requirementNames(text: string | null): string[] | null {
+  if (text === null) return null;
+  const names: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    // A comment starts at a `#` at the line's start or after a blank (indexOf: no backtracking on long lines).
+    const hash = raw.startsWith('#') ? 0 : [' #', '\t#'].map((h) => raw.indexOf(h)).filter((x) => x >= 0).reduce((a, b) => Math.min(a, b), Infinity);
+    const line = (hash === Infinity ? raw : raw.slice(0, hash)).trim();
+    if (!line) continue;
+    const m = NAMED.exec(line);
+    if (!m) return null;
+    names.push(m[1]);
+  }
+  return names.length ? names : null;
 }
 
 export const pipHygiene = packageRule(
@@ -68,7 +94,8 @@ export const pipHygiene = packageRule(
       );
       if (faulty.length === 0 || purgedAfter(script, calls, faulty[faulty.length - 1].cmd.start)) continue;
       const first = faulty[0];
-      const kb = knownDownloadKb(faulty);
+      const dir = workdirAt(model, stage, i);
+      const kb = knownDownloadKb(faulty, (file) => (dir ? readCopied(model, stage, dir, file, i) : null));
       const small = kb !== null && kb < SMALL_KB;
       out.push({
         instr: i,
