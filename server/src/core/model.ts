@@ -735,6 +735,11 @@ class JoinedBody {
   }
 }
 
+/** The `name=value` properties of an ARG or ENV instruction, as dockerfile-ast reads them (none for other keywords). */
+export function instrProperties(i: Instr): { getName(): string; getValue(): string | null }[] {
+  return (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+}
+
 /** Offset in the document just past body character `end - 1` (the end of a span of the body). */
 export function docEnd(run: RunInfo, end: number): number {
   return end <= 0 ? run.bodyStart : run.map[end - 1] + 1;

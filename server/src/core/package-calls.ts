@@ -3,7 +3,7 @@
  * command runs with which subcommand, which options and packages it passes, whether a RUN mounts a cache
  * over a directory, whether a stage sets an environment variable, whether later stages inherit a stage whole.
  */
-import { docEnd, type Instr, type Model, type RunInfo, type Stage } from './model';
+import { docEnd, instrProperties, type Instr, type Model, type RunInfo, type Stage } from './model';
 import type { ShellCommand, ShellScript, ShellWord } from './shell';
 import type { OffsetEdit } from '../fixes/edits';
 
@@ -131,7 +131,7 @@ function firstEnvSetting(stage: Stage, name: string): number {
     const i = stage.instructions.find((x) => {
       // The variable's name in the text first: most ENVs set something else, and reading properties builds a tree.
       if (x.keyword !== 'ENV' || !x.text().includes(name)) return false;
-      const props = (x.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+      const props = instrProperties(x);
       return props.some((p) => p.getName() === name && (p.getValue() ?? '') !== '');
     });
     at = i ? i.start : Infinity;

@@ -1,6 +1,6 @@
 /** Shared questions about stages: the image a stage finally rests on, its last USER, its working directory. */
 import type { Instr, Model, Stage } from './model';
-import { substituteArgs } from './model';
+import { instrProperties, substituteArgs } from './model';
 import { lookupBaseImage, type BaseImageInfo, type ImageRef } from '../knowledge/base-images';
 import { APP_FRAMEWORKS, type AppFramework } from '../knowledge/app-frameworks';
 
@@ -131,7 +131,7 @@ export function stageVars(model: Model, stage: Stage, before: Instr | null): Map
   for (const i of stage.instructions) {
     if (i === before) break;
     if (i.keyword === 'ARG' || i.keyword === 'ENV') {
-      const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+      const props = instrProperties(i);
       for (const p of props) {
         const v = p.getValue();
         if (i.keyword === 'ARG' && v === null && vars.has(p.getName())) continue;

@@ -189,14 +189,16 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
       if (call.sub !== 'install') continue;
       // A simulated install (`-s`, `--dry-run`, …) installs nothing: nothing to trim.
       if (call.cmd.args.some((a) => SIMULATE.has(a.value ?? ''))) continue;
+      // On a full buildpack-deps image an install of packages it already has installs nothing: it asks nothing and
+      // brings no recommends.
+      const present = alreadyInBase(i, call);
+      const missingNoRec = shipped && !hasNoRecommends(call.cmd) && !present;
       const issue = {
         instr: i,
         call,
-        // On a full buildpack-deps image an install of packages it already has installs nothing, so asks nothing.
-        missingYes: !hasYes(call.cmd) && !alreadyInBase(i, call),
-        // (nor brings recommends: nothing new is installed).
-        missingNoRec: shipped && !hasNoRecommends(call.cmd) && !alreadyInBase(i, call),
-        keep: shipped && !hasNoRecommends(call.cmd) ? keptRecommends(model, i, call) : { names: [], by: [] },
+        missingYes: !hasYes(call.cmd) && !present,
+        missingNoRec,
+        keep: missingNoRec ? keptRecommends(model, i, call) : { names: [], by: [] },
         missingCleanup,
         listsNeededBy,
         duplicates: shipped ? duplicatePackages(model, i, call) : [],

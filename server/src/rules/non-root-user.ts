@@ -1,5 +1,5 @@
 /** non-root-user: the image's final stage runs its process as root. */
-import { isPosixShell, type Instr, type Model, type Stage } from '../core/model';
+import { instrProperties, isPosixShell, type Instr, type Model, type Stage } from '../core/model';
 import { appFramework, baseInfo, buildsArtifactsOnly, fileNotShipped, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
@@ -306,7 +306,7 @@ function toolsUnderRoot(model: Model, stage: Stage): string | null {
   const set = new Set<string>();
   for (const i of chainInstrs(stage)) {
     if (i.keyword === 'ENV') {
-      const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+      const props = instrProperties(i);
       for (const p of props) {
         const v = p.getValue() ?? '';
         set.add(p.getName());
@@ -329,7 +329,7 @@ function envValue(stage: Stage, name: string): string | null {
   let value: string | null = null;
   for (const i of chainInstrs(stage)) {
     if (i.keyword !== 'ENV') continue;
-    const props = (i.node as unknown as { getProperties?: () => { getName(): string; getValue(): string | null }[] }).getProperties?.() ?? [];
+    const props = instrProperties(i);
     for (const p of props) if (p.getName() === name) value = p.getValue() ?? '';
   }
   return value;
@@ -455,15 +455,20 @@ function startWords(stage: Stage): string[] {
   return words;
 }
 
+/** The words of the command a start runs, through one `sh -c "…"` (split on blanks). */
+function unwrappedShell(words: string[]): string[] {
+  return words[0] && SHELLS.test(baseName(words[0])) && words[1] === '-c' ? (words[2] ?? '').split(/\s+/) : words;
+}
+
 /** `cp -r build /out`, `sh -c "rsync -a dist/ /srv/static"`: a job that copies the image's files out into a mount. */
 function copiesOut(words: string[]): boolean {
-  const w = words[0] && SHELLS.test(baseName(words[0])) && words[1] === '-c' ? (words[2] ?? '').split(/\s+/) : words;
+  const w = unwrappedShell(words);
   return w.length > 0 && /^(cp|rsync|mv)$/.test(baseName(w[0]));
 }
 
 /** `tail -f /dev/null`, `sleep infinity`: a start that only keeps the container up for commands run into it. */
 function keepsAliveOnly(words: string[]): boolean {
-  const w = words[0] && SHELLS.test(baseName(words[0])) && words[1] === '-c' ? (words[2] ?? '').split(/\s+/) : words;
+  const w = unwrappedShell(words);
   const name = w.length ? baseName(w[0]) : '';
   if (name === 'tail') return w.includes('/dev/null') && w.some((a) => /^-[a-zA-Z]*[fF]/.test(a));
   if (name === 'sleep') return w.length === 2 && /^(infinity|inf|\d{5,}[smhd]?)$/.test(w[1]);

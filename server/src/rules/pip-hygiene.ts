@@ -2,7 +2,7 @@
 import type { ShellScript } from '../core/shell';
 import { assignedBefore, cacheMounted, envSet, hasOption, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import { ships, workdirAt } from '../core/stage-info';
-import { readCopied } from '../fixes/multi-stage/project-files';
+import { readCopied, requirementText } from '../fixes/multi-stage/project-files';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { pypiDownloadKb } from '../knowledge/pypi-download-sizes';
@@ -60,9 +60,7 @@ function requirementNames(text: string | null): string[] | null {
   if (text === null) return null;
   const names: string[] = [];
   for (const raw of text.split(/\r?\n/)) {
-    // A comment starts at a `#` at the line's start or after a blank (indexOf: no backtracking on long lines).
-    const hash = raw.startsWith('#') ? 0 : [' #', '\t#'].map((h) => raw.indexOf(h)).filter((x) => x >= 0).reduce((a, b) => Math.min(a, b), Infinity);
-    const line = (hash === Infinity ? raw : raw.slice(0, hash)).trim();
+    const line = requirementText(raw);
     if (!line) continue;
     const m = NAMED.exec(line);
     if (!m) return null;

@@ -317,6 +317,12 @@ export function noBinaryOf(words: (string | null)[]): string[] {
   return out;
 }
 
+/** A requirements-file line without its comment (a `#` at the start or after a blank), trimmed. */
+export function requirementText(raw: string): string {
+  const hash = raw.search(/(^|\s)#/);
+  return (hash < 0 ? raw : raw.slice(0, hash)).trim();
+}
+
 /**
  * A requirements file (pip.pypa.io/en/stable/reference/requirements-file-format): one requirement per line,
  * `#` comments, `\` continuations, `-r`/`-c` includes, `--no-binary`; URLs, paths and editables name no
@@ -325,8 +331,7 @@ export function noBinaryOf(words: (string | null)[]): string[] {
 export function parseRequirements(text: string): Requirements {
   const out: Requirements = { reqs: [], includes: [], noBinary: [] };
   for (const raw of text.replace(/\\\r?\n/g, ' ').split(/\r?\n/)) {
-    const hash = raw.search(/(^|\s)#/);
-    const line = (hash < 0 ? raw : raw.slice(0, hash)).trim();
+    const line = requirementText(raw);
     if (!line) continue;
     if (line.startsWith('-')) {
       const words = line.split(/\s+|=/);
