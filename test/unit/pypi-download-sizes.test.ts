@@ -52,3 +52,49 @@ describe('pip-hygiene with a requirements file the build context shows', () => {
     assert.equal(f.severity, 'warning');
   });
 });
+
+describe('pip-hygiene over a local project the build context shows', () => {
+  before(() => initShell());
+  const run = (text: string, files: Record<string, string>) =>
+    analyze(text, DEFAULT_SETTINGS, ['pip-hygiene'], { files: { read: (p: string) => files[p] ?? null } }).findings;
+  const dot = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nRUN pip install .\nCMD ["tool"]\n';
+  it('a setup.py with no dependencies: information, counting the setuptools pip builds it with', () => {
+    const [f] = run(dot, { 'setup.py': "from setuptools import setup\nsetup(name='tool', install_requires=[])\n" });
+    assert.equal(f.severity, 'info');
+    const kb = Number(/about (\d+) KB/.exec(f.message)![1]);
+    assert.equal(kb, pypiDownloadKb(['setuptools', 'wheel']));
+  });
+  it('a setup.py whose install_requires is a list named once before', () => {
+    const setup = "import os\nrequirements = ['flask']\n\nsetup(name='t',\n    install_requires = requirements,\n)\n";
+    const [f] = run(dot, { 'setup.py': setup });
+    assert.equal(f.severity, 'info');
+    assert.equal(Number(/about (\d+) KB/.exec(f.message)![1]), pypiDownloadKb(['setuptools', 'wheel', 'flask']));
+    const grown = setup.replace('\n\nsetup', "\nrequirements += open('extra.txt').read().split()\nsetup");
+    assert.equal(run(dot, { 'setup.py': grown })[0].severity, 'warning');
+  });
+  it('a pyproject.toml of small known dependencies, by absolute path and editable', () => {
+    const files = { 'pyproject.toml': '[build-system]\nrequires = ["hatchling"]\n\n[project]\nname = "svc"\ndependencies = ["flask>=3", "gunicorn"]\n' };
+    for (const cmd of ['pip install /app', 'pip install -e .', 'pip install --editable ./']) {
+      const [f] = run(dot.replace('pip install .', cmd), files);
+      assert.equal(f.severity, 'info', cmd);
+      assert.equal(Number(/about (\d+) KB/.exec(f.message)![1]), pypiDownloadKb(['hatchling', 'flask', 'gunicorn']), cmd);
+    }
+  });
+  it('dependencies it cannot be sure of: a warning', () => {
+    const cases: Record<string, string>[] = [
+      { 'pyproject.toml': '[project]\nname = "svc"\ndynamic = ["dependencies"]\n' },
+      { 'pyproject.toml': '[project]\nname = "svc"\ndependencies = ["numpy"]\n' },
+      { 'setup.py': "reqs = open('requirements.txt').read().split()\nsetup(name='t', install_requires=reqs)\n" },
+      { 'setup.py': "setup(name='t', install_requires=['flask', # web\n 'gunicorn'])\n" },
+      { 'setup.py': "setup(name='t')\n", 'setup.cfg': '[options]\ninstall_requires =\n    numpy\n' },
+      {},
+    ];
+    for (const files of cases) assert.equal(run(dot, files)[0].severity, 'warning', JSON.stringify(files));
+  });
+  it('a project outside what the context shows, an archive or extras: a warning', () => {
+    const files = { 'setup.py': "setup(name='t', install_requires=[])\n" };
+    for (const cmd of ['pip install /opt/other', 'pip install ./dist/tool-1.0.tar.gz', 'pip install .[dev]']) {
+      assert.equal(run(dot.replace('pip install .', cmd), files)[0].severity, 'warning', cmd);
+    }
+  });
+});

@@ -10,6 +10,8 @@
  * rounded up. Sizes move by a few KB between releases; the rule uses the sums only to tell "under 2 MB" from the
  * rest (table written 2026-12-02).
  */
+import { normalizePypiName } from './pypi-system-libraries';
+
 export interface PypiDownload {
   /** The wheel's size, KB. */
   readonly kb: number;
@@ -41,14 +43,21 @@ export const PYPI_DOWNLOADS: ReadonlyMap<string, PypiDownload> = new Map<string,
   ['schedule', { kb: 15, requires: [] }],
   ['python-dateutil', { kb: 235, requires: ['six'] }],
   ['watchdog', { kb: 85, requires: [] }],
+  // Build backends, which pip downloads to build a local project in an isolated environment (setuptools 80, wheel
+  // 0.45, hatchling 1.27, flit-core 3.12, poetry-core 2.1).
+  ['setuptools', { kb: 1210, requires: [] }],
+  ['wheel', { kb: 75, requires: [] }],
+  ['hatchling', { kb: 80, requires: ['packaging', 'pathspec', 'pluggy', 'trove-classifiers'] }],
+  ['pathspec', { kb: 35, requires: [] }],
+  ['pluggy', { kb: 25, requires: [] }],
+  ['trove-classifiers', { kb: 15, requires: [] }],
+  ['flit-core', { kb: 50, requires: [] }],
+  ['poetry-core', { kb: 335, requires: [] }],
   // A placeholder that only points pip at NVIDIA's index: a source archive of a few KB.
   ['nvidia-pyindex', { kb: 10, requires: [] }],
 ]);
 
-/** PyPI's name normalization (PEP 503): case and runs of `-`, `_`, `.` do not matter. */
-export function normalizePypiName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
+export { normalizePypiName };
 
 /** KB that pip downloads for these packages and what they require, or null when one of them is not in the table. */
 export function pypiDownloadKb(names: Iterable<string>): number | null {

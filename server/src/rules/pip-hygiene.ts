@@ -1,8 +1,8 @@
 /** pip-hygiene: `pip install` that keeps the downloaded wheels in pip's cache. */
 import type { ShellScript } from '../core/shell';
 import { assignedBefore, cacheMounted, envSet, hasOption, insertAfterSubcommand, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
-import { ships, workdirAt } from '../core/stage-info';
-import { readCopied, requirementText } from '../fixes/multi-stage/project-files';
+import { normalPath, ships, workdirAt } from '../core/stage-info';
+import { localProjectRequirements, readCopied, requirementText } from '../fixes/multi-stage/project-files';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { pypiDownloadKb } from '../knowledge/pypi-download-sizes';
@@ -24,27 +24,44 @@ const PLAIN_OPTIONS = /^(-U|--upgrade|-q+|--quiet|-v+|--verbose|--user|--no-warn
 /** A requirement that names one package, with an optional version: `flask`, `flask==3.1.0`, `requests>=2.31`. */
 const NAMED = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(\s*(==|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+(,\s*(==|>=|<=|~=|!=|<|>)\s*[\w.*+!-]+)*)?$/;
 
+/** A local project directory as pip takes it: `.`, `./pkg`, `/src` (not an archive, a wheel, a glob or extras). */
+const LOCAL_DIR = /^(\.|\.\.|\.{0,2}\/[\w./-]*)$/;
+
 /**
  * KB the installs download, when each names only packages the download table knows (no requirements file, path,
- * URL, extra, variable or option that changes what is fetched); null otherwise.
+ * URL, extra, variable or option that changes what is fetched), or a requirements file or local project of such
+ * packages that the build context shows; null otherwise. `read(dir, file)` gives a file the image has in `dir`.
  */
-function knownDownloadKb(calls: readonly PackageCall[], requirements: (file: string) => string | null): number | null {
+function knownDownloadKb(calls: readonly PackageCall[], dir: string | null, read: (dir: string, file: string) => string | null): number | null {
   const names: string[] = [];
   for (const c of calls) {
     const args = c.cmd.args.slice(c.subIndex + 1);
     for (let k = 0; k < args.length; k++) {
-      const v = args[k].value;
+      let v = args[k].value;
       if (v === null) return null;
       // A requirements file the build context shows, of plain named requirements only.
       if (v === '-r' || v === '--requirement') {
         const file = args[++k]?.value;
-        const listed = file ? requirementNames(requirements(file)) : null;
+        const listed = file && dir ? requirementNames(read(dir, file)) : null;
         if (!listed) return null;
         names.push(...listed);
         continue;
       }
+      if (v === '-e' || v === '--editable') {
+        v = args[++k]?.value ?? null;
+        if (v === null || !LOCAL_DIR.test(v)) return null;
+      }
       if (v.startsWith('-')) {
         if (!PLAIN_OPTIONS.test(v)) return null;
+        continue;
+      }
+      // A local project: pip downloads its dependencies and its build backend, never a wheel of the project itself.
+      if (LOCAL_DIR.test(v) && !/\.(whl|zip|tar\.gz|tgz)$/.test(v)) {
+        if (!v.startsWith('/') && !dir) return null;
+        const at = normalPath(v.startsWith('/') ? v : `${dir}/${v}`);
+        const listed = localProjectRequirements((file) => read(at, file));
+        if (!listed) return null;
+        names.push(...listed);
         continue;
       }
       const m = NAMED.exec(v);
@@ -93,7 +110,7 @@ export const pipHygiene = packageRule(
       if (faulty.length === 0 || purgedAfter(script, calls, faulty[faulty.length - 1].cmd.start)) continue;
       const first = faulty[0];
       const dir = workdirAt(model, stage, i);
-      const kb = knownDownloadKb(faulty, (file) => (dir ? readCopied(model, stage, dir, file, i) : null));
+      const kb = knownDownloadKb(faulty, dir, (at, file) => readCopied(model, stage, at, file, i));
       const small = kb !== null && kb < SMALL_KB;
       out.push({
         instr: i,

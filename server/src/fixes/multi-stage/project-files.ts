@@ -378,6 +378,87 @@ export function pyprojectRequirements(text: string): PypiRequirement[] | null {
   return out;
 }
 
+/**
+ * The PyPI packages pip fetches to install a local project directory (`pip install .`, `pip install /src`): the
+ * dependencies it declares and its build backend (pip builds it in an isolated environment with the packages of
+ * `[build-system] requires`, and with setuptools and wheel for a project without a pyproject.toml; pip.pypa.io
+ * "Build System Interface"). Extras are not counted: a bare path installs none. null when the dependencies cannot be
+ * read with certainty: dynamic dependencies, a setup.py that computes its `install_requires`, a setup.cfg that lists
+ * them, a project the context does not show.
+ */
+export function localProjectRequirements(read: (file: string) => string | null): string[] | null {
+  const pyproject = read('pyproject.toml');
+  let build = ['setuptools', 'wheel'];
+  if (pyproject !== null) {
+    const t = tomlTable(pyproject);
+    if (!t) return null;
+    const bs = isRecord(t['build-system']) ? t['build-system'] : null;
+    if (bs) {
+      if (!Array.isArray(bs.requires)) return null;
+      const names = bs.requires.map((r) => (typeof r === 'string' ? parseRequirement(r)?.name : null));
+      if (names.some((n) => !n)) return null;
+      build = names as string[];
+    }
+    const project = isRecord(t.project) ? t.project : null;
+    if (project) {
+      if (Array.isArray(project.dynamic) && project.dynamic.includes('dependencies')) return null;
+      if (project.dependencies === undefined) return build;
+      if (!Array.isArray(project.dependencies)) return null;
+      const deps = project.dependencies.map((r) => (typeof r === 'string' ? parseRequirement(r)?.name : null));
+      return deps.some((n) => !n) ? null : [...build, ...(deps as string[])];
+    }
+    const tool = isRecord(t.tool) ? t.tool : {};
+    if (isRecord(tool.poetry)) {
+      const deps = isRecord(tool.poetry.dependencies) ? Object.keys(tool.poetry.dependencies).filter((n) => n.toLowerCase() !== 'python') : [];
+      return [...build, ...deps.map(normalizePypiName)];
+    }
+  }
+  // A setup.py project: its install_requires only when written out as a list of string literals.
+  const setup = read('setup.py');
+  if (setup === null) return null;
+  const cfg = read('setup.cfg');
+  if (cfg !== null && /install_requires/.test(cfg)) return null;
+  if (!setup.includes('install_requires')) return build;
+  if (setup.split('install_requires').length !== 2) return null;
+  // Read by position, not by a pattern: a `\s*` before a `[^\]]*` backtracks quadratically on a long unclosed list.
+  const at = skipSpaces(setup, setup.indexOf('install_requires') + 'install_requires'.length);
+  if (setup[at] !== '=') return null;
+  let list = listAt(setup, skipSpaces(setup, at + 1));
+  // `install_requires=requirements` after one `requirements = [...]` that nothing else touches.
+  const value = skipSpaces(setup, at + 1);
+  const named = /^[A-Za-z_]\w*/.exec(setup.slice(value, value + 200))?.[0];
+  if (list === null && named && /^\s*[,)]/.test(setup.slice(value + named.length, value + named.length + 200))) {
+    const uses = setup.split(/\b/).filter((w) => w === named).length;
+    const line = setup.indexOf(`\n${named}`) + 1;
+    const eq = line > 0 ? skipSpaces(setup, line + named.length) : -1;
+    if (uses === 2 && eq > 0 && setup[eq] === '=') list = listAt(setup, skipSpaces(setup, eq + 1));
+  }
+  if (list === null) return null;
+  const deps: string[] = [];
+  for (const item of list.split(',')) {
+    const v = item.trim();
+    if (!v) continue;
+    const lit = /^(['"])([^'"]*)\1$/.exec(v);
+    const name = lit ? parseRequirement(lit[2])?.name : null;
+    if (!name) return null;
+    deps.push(name);
+  }
+  return [...build, ...deps];
+}
+
+/** The index of the first character at or after `i` that is not a space or tab. */
+function skipSpaces(text: string, i: number): number {
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return i;
+}
+
+/** The text inside a `[ … ]` that opens at `i`, or null when no list opens there or it never closes. */
+function listAt(text: string, i: number): string | null {
+  if (text[i] !== '[') return null;
+  const close = text.indexOf(']', i);
+  return close < 0 ? null : text.slice(i + 1, close);
+}
+
 /** The packages of a poetry.lock or uv.lock (`[[package]] name = "…"`), which include every transitive one; null when it does not parse. */
 export function lockedPackages(text: string): PypiRequirement[] | null {
   const t = tomlTable(text);
