@@ -58,7 +58,7 @@ const libFile = path.join(root, 'out/corpus/lib.js');
 await esbuild.build({
   stdin: {
     contents: [
-      "export { analyze, fixAll, onRuleError } from './server/src/core/analyze';",
+      "export { analyze, fixAll, onRuleError } from './server/src/analysis/analyze';",
       "export { buildModel, stageAt } from './server/src/core/model';",
       "export { initShell, parseShell } from './server/src/core/shell';",
       "export { DEFAULT_SETTINGS } from './server/src/core/types';",

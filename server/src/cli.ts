@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, fixAll, fixesFor } from './core/analyze';
+import { analyze, fixAll, fixesFor } from './analysis/analyze';
 import { initShell } from './core/shell';
 import { plainText } from './core/plain-text';
 import { buildModel } from './core/model';
@@ -19,7 +19,7 @@ import { useBaselineWasmCompiler } from './node/wasm-tier';
 import { RULE_IDS } from './rules/index';
 import { Deadline } from './core/deadline';
 import { installTestHook } from './lsp/test-hook';
-import { compareTexts } from './fixes/compare-inputs';
+import { compareTexts } from './analysis/compare-inputs';
 import { compareBuilds, DEFAULT_LIMITS, DEFAULT_SMOKE } from './node/compare';
 import { reportText } from './node/compare-format';
 import { ENGINE_NAMES, findEngine, type EngineName } from './node/engine';

@@ -21,14 +21,14 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
-import { analyze, docsUrl, fixAll, fixesFor, ignoreFixesFor, onRuleError, type Analysis } from './core/analyze';
+import { analyze, docsUrl, fixAll, fixesFor, ignoreFixesFor, onRuleError, type Analysis } from './analysis/analyze';
 import { buildModel, type Model } from './core/model';
 import { printable } from './core/printable';
 import { clearShellCache, initShell, shellReady as grammarLoaded } from './core/shell';
 import { Deadline } from './core/deadline';
 import { sameSettings, type AnalysisContext, type Finding, type Settings } from './core/types';
 import { COMMAND_RULE, COMPARE_TEXTS_COMMAND, FIX_ALL_KIND, SERVER_NAME, SHOW_REASON_COMMAND, ServerCommands, type CommandArgs, type CommandResult, type CompareTextsArgs, type CompareTextsResult, type ReasonArgs } from './protocol';
-import { compareTexts } from './fixes/compare-inputs';
+import { compareTexts } from './analysis/compare-inputs';
 import { minimalEdit, toDiagnostic, toLspEdits, type DiagnosticData } from './lsp/convert';
 import { plainText } from './core/plain-text';
 import { SettingsStore } from './lsp/settings';

@@ -5,7 +5,7 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, fixAll, fixesFor } from '../../server/src/core/analyze';
+import { analyze, fixAll, fixesFor } from '../../server/src/analysis/analyze';
 import { Deadline, OutOfTime, abandonable, checkDeadline, pollDeadline, within } from '../../server/src/core/deadline';
 import { buildModel } from '../../server/src/core/model';
 import { initShell } from '../../server/src/core/shell';

@@ -11,7 +11,7 @@ import { ROOT } from './helpers';
 import { causeOf, compareBuilds, instructionsOf, issueText, minimalDockerfile, stepOf, type CompareInput } from '../../server/src/node/compare';
 import { reportText } from '../../server/src/node/compare-format';
 import { renderReport } from '../../client/src/compare-view';
-import { compareTexts } from '../../server/src/fixes/compare-inputs';
+import { compareTexts } from '../../server/src/analysis/compare-inputs';
 import { DEFAULT_SETTINGS } from '../../server/src/core/types';
 import { TOOLCHAIN_PATHS } from '../../server/src/knowledge/toolchain-paths';
 import { RECIPES } from '../../server/src/fixes/multi-stage/index';

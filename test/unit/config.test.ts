@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll } from '../../server/src/analysis/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { normalizeSettings, sameSettings, type Settings } from '../../server/src/core/types';
 import { configForDir, findConfigFile, formatConfigError, loadConfig, mergeSettings, parseConfig } from '../../server/src/node/config';

@@ -11,7 +11,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll } from '../../server/src/analysis/analyze';
 import { RULES } from '../../server/src/rules/index';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';

@@ -13,7 +13,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, appliedByFixAll, fixAll, fixesFor } from '../../server/src/core/analyze';
+import { analyze, appliedByFixAll, fixAll, fixesFor } from '../../server/src/analysis/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
 import { JDK_TOOLCHAIN, TOOLCHAIN_PACKAGE, lookupToolchain } from '../../server/src/knowledge/toolchains';

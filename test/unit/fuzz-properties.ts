@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
-import { analyze, fixAll, fixesFor, onRuleError } from '../../server/src/core/analyze';
+import { analyze, fixAll, fixesFor, onRuleError } from '../../server/src/analysis/analyze';
 import { buildModel, type Model } from '../../server/src/core/model';
 import { DEFAULT_SETTINGS, type AnalysisContext, type Finding, type Fix, type Position, type WorkspaceFiles } from '../../server/src/core/types';
 

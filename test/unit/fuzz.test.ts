@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { initShell } from '../../server/src/core/shell';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll } from '../../server/src/analysis/analyze';
 import { FIXTURES } from './helpers';
 import { checkDocument, checkLinear, checkScaling, fixtureFiles, generatedCase, longDockerfile, mutatedFixture, stats } from './fuzz-properties';
 

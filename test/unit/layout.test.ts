@@ -6,7 +6,7 @@ import * as path from 'path';
 import { ROOT } from './helpers';
 import { RULES } from '../../server/src/rules/index';
 
-const CORE_DIRS = ['core', 'rules', 'fixes', 'knowledge'].map((d) => path.join(ROOT, 'server/src', d));
+const CORE_DIRS = ['analysis', 'core', 'rules', 'fixes', 'knowledge'].map((d) => path.join(ROOT, 'server/src', d));
 
 function files(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
@@ -19,6 +19,20 @@ describe('layout', () => {
         const src = fs.readFileSync(f, 'utf8');
         assert.doesNotMatch(src, /from\s+['"](vscode|vscode-languageserver(\/[^'"]*)?|vscode-languageclient(\/[^'"]*)?)['"]/, path.relative(ROOT, f));
         assert.doesNotMatch(src, /require\(\s*['"]vscode/, path.relative(ROOT, f));
+      }
+    });
+  }
+  // The one-way flow: each layer imports only the layers below it (and itself).
+  const LAYERS = ['analysis', 'rules', 'fixes', 'core', 'knowledge'];
+  for (const [k, layer] of LAYERS.entries()) {
+    it(`${layer}/ imports only ${LAYERS.slice(k + 1).join(', ') || 'itself'} of the analysis`, () => {
+      const dir = path.join(ROOT, 'server/src', layer);
+      for (const f of files(dir)) {
+        for (const m of fs.readFileSync(f, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+          const target = path.relative(path.join(ROOT, 'server/src'), path.resolve(path.dirname(f), m[1])).split(path.sep)[0];
+          assert.ok(!LAYERS.includes(target) || LAYERS.indexOf(target) >= k, `${path.relative(ROOT, f)} imports ${m[1]}`);
+          assert.ok(LAYERS.includes(target), `${path.relative(ROOT, f)} imports ${m[1]}, outside the analysis`);
+        }
       }
     });
   }

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
-import { fixAll } from '../../server/src/core/analyze';
+import { fixAll } from '../../server/src/analysis/analyze';
 import { buildModel } from '../../server/src/core/model';
 import { initShell, parseShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS } from '../../server/src/core/types';

@@ -8,7 +8,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, fixAll, fixesFor } from '../../server/src/core/analyze';
+import { analyze, fixAll, fixesFor } from '../../server/src/analysis/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
 import { SUMMARY_MAX, summaryOf, withReason } from '../../server/src/core/message';

@@ -11,7 +11,7 @@ import { RUNTIME_LIB_RELEASES, runtimeLibFor } from '../../server/src/knowledge/
 import { sameOnEveryRelease } from '../../server/src/fixes/multi-stage/system-packages';
 import { gemsInGemfile } from '../../server/src/fixes/multi-stage/ruby';
 import { initShell } from '../../server/src/core/shell';
-import { analyze, fixAll, fixesFor } from '../../server/src/core/analyze';
+import { analyze, fixAll, fixesFor } from '../../server/src/analysis/analyze';
 import { buildModel } from '../../server/src/core/model';
 import { DEFAULT_SETTINGS, type AnalysisContext } from '../../server/src/core/types';
 

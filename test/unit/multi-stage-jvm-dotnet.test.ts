@@ -1,7 +1,7 @@
 /** The Java and .NET multi-stage recipes: tag derivations, build-file readers, and the conversions they drive. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll } from '../../server/src/analysis/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { buildModel } from '../../server/src/core/model';
 import { DEFAULT_SETTINGS, type WorkspaceFiles } from '../../server/src/core/types';

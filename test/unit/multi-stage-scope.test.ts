@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll } from '../../server/src/analysis/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS, type AnalysisContext } from '../../server/src/core/types';
 import { folderFiles } from '../../server/src/node/workspace-files';

@@ -1,7 +1,7 @@
 /** Ignore and shell pragmas: per instruction, per stage (hadolint 2.15), per file, and `shell=`. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze } from '../../server/src/core/analyze';
+import { analyze } from '../../server/src/analysis/analyze';
 import { buildModel } from '../../server/src/core/model';
 import { initShell } from '../../server/src/core/shell';
 

@@ -14,7 +14,7 @@ import { knownDevPackages, runtimeLibFor } from '../../server/src/knowledge/runt
 import { TOOLCHAIN_PACKAGE, golangRelease } from '../../server/src/knowledge/toolchains';
 import { buildModel } from '../../server/src/core/model';
 import { initShell } from '../../server/src/core/shell';
-import { analyze } from '../../server/src/core/analyze';
+import { analyze } from '../../server/src/analysis/analyze';
 import { DEFAULT_SETTINGS } from '../../server/src/core/types';
 
 before(() => initShell());

@@ -2,7 +2,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PYPI_DOWNLOADS, normalizePypiName, pypiDownloadKb } from '../../server/src/knowledge/pypi-download-sizes';
-import { analyze } from '../../server/src/core/analyze';
+import { analyze } from '../../server/src/analysis/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS } from '../../server/src/core/types';
 

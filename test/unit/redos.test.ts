@@ -13,7 +13,7 @@
  */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll } from '../../server/src/analysis/analyze';
 import { clearShellCache, initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS, type WorkspaceFiles } from '../../server/src/core/types';
 import { globMatches } from '../../server/src/fixes/multi-stage/glob';

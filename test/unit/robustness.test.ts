@@ -1,7 +1,7 @@
 /** Bad input: never a throw, a hang or a lost character. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, fixAll } from '../../server/src/core/analyze';
+import { analyze, fixAll } from '../../server/src/analysis/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { DocText } from '../../server/src/core/document';
 import { DEFAULT_SETTINGS } from '../../server/src/core/types';

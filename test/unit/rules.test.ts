@@ -1,9 +1,9 @@
 /** Valid / invalid tables per rule, named by behaviour. */
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyze, fixAll, fixesFor } from '../../server/src/core/analyze';
+import { analyze, fixAll, fixesFor } from '../../server/src/analysis/analyze';
 import { buildModel } from '../../server/src/core/model';
-import { applyOffsetEdits } from '../../server/src/fixes/edits';
+import { applyOffsetEdits } from '../../server/src/core/edits';
 import { initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS, normalizeSettings } from '../../server/src/core/types';
 

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type * as Diff from 'diff';
 import type * as Sarif from 'sarif';
-import { docsUrl } from '../core/analyze';
+import { docsUrl } from '../analysis/analyze';
 import { printable } from '../core/printable';
 import { plainText } from '../core/plain-text';
 import { withReason } from '../core/message';

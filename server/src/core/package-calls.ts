@@ -5,7 +5,7 @@
  */
 import { docEnd, instrProperties, type Instr, type Model, type RunInfo, type Stage } from './model';
 import type { ShellCommand, ShellScript, ShellWord } from './shell';
-import type { OffsetEdit } from '../fixes/edits';
+import type { OffsetEdit } from './edits';
 
 export interface PackageCall {
   cmd: ShellCommand;

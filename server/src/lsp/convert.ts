@@ -1,10 +1,10 @@
 /** Conversion between the core's plain data and LSP types: the only place the server maps positions and severities. */
 import { DiagnosticSeverity, type Diagnostic, type TextEdit as LspTextEdit } from 'vscode-languageserver';
 import type { Finding, Severity, TextEdit } from '../core/types';
-import { docsUrl } from '../core/analyze';
+import { docsUrl } from '../analysis/analyze';
 import { SOURCE } from '../protocol';
 import { plainText } from '../core/plain-text';
-import { middleEdit } from '../fixes/edits';
+import { middleEdit } from '../core/edits';
 import { withReason } from '../core/message';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {

@@ -5,7 +5,7 @@
  * build is reported with its failing step, its log and the rewrite that made the step, and an issue text.
  *
  * Used by the CLI (`dockerfile-lean compare`) and the VS Code client, which hand it the texts (the analysis
- * itself stays in the core: fixes/compare-inputs.ts). Nothing here runs unless asked; images are tagged under
+ * itself stays in the core: analysis/compare-inputs.ts). Nothing here runs unless asked; images are tagged under
  * `localhost/dockerfile-lean-compare/` and removed afterwards unless kept; no build argument or secret is added,
  * and the smoke container gets no network (unless allowed), no environment and no mounts of the user's.
  */

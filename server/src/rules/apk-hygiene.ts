@@ -2,7 +2,7 @@
 import type { ShellScript } from '../core/shell';
 import { cacheMounted, hasOption, insertAfterSubcommand, packageCalls, type ManagerSpec } from '../core/package-calls';
 import { ships } from '../core/stage-info';
-import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, type OffsetEdit } from '../core/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { capitalised, fitted, lines as lines2, message } from '../core/message';

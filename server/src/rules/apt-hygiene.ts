@@ -9,7 +9,7 @@ import { BUILDPACK_DEPS_PACKAGES, onFullBuildpackDeps } from '../knowledge/build
 import { SAVINGS } from '../knowledge/savings';
 import { KEPT_RECOMMENDS, PROVIDES } from '../knowledge/apt-recommends';
 import { aptPackageName } from '../knowledge/runtime-libraries';
-import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../core/edits';
 import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
 import { capitalised, fitted, listed, message } from '../core/message';
 import type { RawFinding, Rule } from './types';

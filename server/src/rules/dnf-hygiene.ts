@@ -2,7 +2,7 @@
 import type { ShellCommand, ShellScript } from '../core/shell';
 import { cacheMounted, insertAfterSubcommand, operands, packageCalls, type ManagerSpec, type PackageCall } from '../core/package-calls';
 import { ships } from '../core/stage-info';
-import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, type OffsetEdit } from '../core/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { isShortFlagsWith } from '../core/flags';
 import { SAVINGS } from '../knowledge/savings';

@@ -5,7 +5,7 @@ import { ships, workdirAt } from '../core/stage-info';
 import { withoutTrailingSlashes } from '../core/flags';
 import { baseName, cacheMounted } from '../core/package-calls';
 import type { Fix, Finding } from '../core/types';
-import { continuation, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { continuation, toTextEdits, type OffsetEdit } from '../core/edits';
 import { message } from '../core/message';
 import type { RawFinding, Rule } from './types';
 

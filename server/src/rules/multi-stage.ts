@@ -5,7 +5,7 @@ import type { Fix, Finding } from '../core/types';
 import { parseImageRef, repoKey } from '../knowledge/base-images';
 import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, IMAGES_WITH_COMPILERS, JDK_TOOLCHAIN, cRuntimeFor, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
 import type { ImageRef } from '../knowledge/base-images';
-import { applyOffsetEdits, middleEdit, toTextEdits } from '../fixes/edits';
+import { applyOffsetEdits, middleEdit, toTextEdits } from '../core/edits';
 import { planConversion, type Conversion } from '../fixes/multi-stage/index';
 import { buildModel } from '../core/model';
 import { withoutOwnUserBlock, withUser } from './shared/user-block';

@@ -4,7 +4,7 @@ import { appFramework, baseInfo, buildsArtifactsOnly, fileNotShipped, lastUserIn
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, repoKey, type BaseImageInfo, type Family } from '../knowledge/base-images';
-import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../core/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
 import { copyDests } from '../fixes/multi-stage/common';
 import { bare, packagesKept } from '../fixes/multi-stage/build-packages';

@@ -7,7 +7,7 @@ import { repoKey } from '../knowledge/base-images';
 import { isNodeBuild, startScriptWords } from '../fixes/multi-stage/node';
 import { mainCommand, runCommands } from '../fixes/multi-stage/common';
 import { parsePackageJson, readCopied } from '../fixes/multi-stage/project-files';
-import { appendCommandEdit, type OffsetEdit } from '../fixes/edits';
+import { appendCommandEdit, type OffsetEdit } from '../core/edits';
 import { docEnd, shellRuns } from '../core/model';
 import { SAVINGS } from '../knowledge/savings';
 import { capitalised, fitted, listed, message } from '../core/message';

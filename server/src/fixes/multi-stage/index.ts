@@ -16,7 +16,7 @@ import { isRootUser, lookupBaseImage, parseImageRef, repoKey } from '../../knowl
 import { imageWorkdir } from '../../knowledge/image-workdirs';
 import { buildModel } from '../../core/model';
 import { parseShell } from '../../core/shell';
-import { applyOffsetEdits, instructionBlock, instructionLines, runBody, type OffsetEdit } from '../edits';
+import { applyOffsetEdits, instructionBlock, instructionLines, runBody, type OffsetEdit } from '../../core/edits';
 import { goBaseSwap, goRecipe } from './go';
 import { nodeRecipe } from './node';
 import { pythonRecipe } from './python';

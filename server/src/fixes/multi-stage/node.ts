@@ -9,7 +9,7 @@
 import { NPM_CI, NPM_INSTALL, cacheMounted } from '../../core/package-calls';
 import type { Model, Stage } from '../../core/model';
 import { rootImage, workdirAt } from '../../core/stage-info';
-import { instructionBlock, type OffsetEdit } from '../edits';
+import { instructionBlock, type OffsetEdit } from '../../core/edits';
 import { absPath, appDirs, copyDests, coveredBy, execForm, lastRun, mainCommand, runCommands, slimTag, stageChain, type RunCommand, rootRepoIs } from './common';
 import { majorVersionOf, parsePackageJson, parseYarnRc, readCopied, type PackageJson } from './project-files';
 import type { Recipe, RecipeResult } from './types';

@@ -23,7 +23,7 @@ import { rootImage, stageVars } from '../../core/stage-info';
 import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 import { beforeQualifier } from '../../knowledge/runtime-libraries';
 import { pypiSystemLibraries, type PypiRequirement } from '../../knowledge/pypi-system-libraries';
-import { instructionBlock } from '../edits';
+import { instructionBlock } from '../../core/edits';
 import { absPath, copyDests, coveredBy, lastRun, mainCommand, mainProgram, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { contextDirOf } from './go-runtime-needs';
 import { lockedPackages, noBinaryOf, parsePoetryToml, parsePythonVersion, parseRequirement, parseRequirements, pyprojectRequirements, readCopied } from './project-files';

@@ -19,7 +19,7 @@
  */
 import type { Instr, Model, Stage } from '../../core/model';
 import { withoutTrailingSlashes } from '../../core/flags';
-import { pipedBody, runBody } from '../edits';
+import { pipedBody, runBody } from '../../core/edits';
 
 export type ScanManager = 'apt' | 'apk';
 

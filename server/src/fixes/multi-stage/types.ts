@@ -1,5 +1,5 @@
 import type { Instr, Model, Stage } from '../../core/model';
-import type { OffsetEdit } from '../edits';
+import type { OffsetEdit } from '../../core/edits';
 
 /** What a recipe decides about the final stage: the build step, the artifacts, and the runtime image. */
 export interface RecipePlan {

@@ -4,7 +4,7 @@
  */
 import type { Instr, Model } from '../../core/model';
 import type { Fix, Finding, Severity } from '../../core/types';
-import { toTextEdits, type OffsetEdit } from '../../fixes/edits';
+import { toTextEdits, type OffsetEdit } from '../../core/edits';
 import type { RawFinding, Rule, RuleMeta } from '../types';
 
 export interface PackageIssue {

@@ -6,7 +6,7 @@
  */
 import { buildModel, type Instr, type Model } from '../../core/model';
 import { isRootUser } from '../../knowledge/base-images';
-import { applyOffsetEdits, applyTextEdits, type OffsetEdit } from '../../fixes/edits';
+import { applyOffsetEdits, applyTextEdits, type OffsetEdit } from '../../core/edits';
 import { nonRootUser } from '../non-root-user';
 
 export interface UserBlock {

@@ -4,8 +4,8 @@
  * directives). Pure: model and finding in, edits out. The file's line ending is kept, a BOM stays first, and
  * hadolint's own pragma lines stay directly above the instruction they name (ours goes above the block).
  */
-import { firstInstructionEndingAt, isPragmaLine, type Instr, type Model } from '../core/model';
-import type { Finding, Fix } from '../core/types';
+import { firstInstructionEndingAt, isPragmaLine, type Instr, type Model } from './model';
+import type { Finding, Fix } from './types';
 
 const OUR_INLINE = /^[ \t]*#[ \t]*dockerfile-lean[ \t]+ignore[ \t]*=/;
 const OUR_GLOBAL = /^[ \t]*#[ \t]*dockerfile-lean[ \t]+global[ \t]+ignore[ \t]*=/;

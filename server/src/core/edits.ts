@@ -1,7 +1,7 @@
 /** Pure edit helpers: build, order and apply text edits on a document's text. */
-import type { DocText } from '../core/document';
-import { docEnd, type Instr, type Model } from '../core/model';
-import type { TextEdit } from '../core/types';
+import type { DocText } from './document';
+import { docEnd, type Instr, type Model } from './model';
+import type { TextEdit } from './types';
 
 /** An edit expressed in offsets; converted to a TextEdit with `toTextEdit`. */
 export interface OffsetEdit {

@@ -4,12 +4,12 @@
  * multi-stage conversion meant to drop (knowledge/toolchain-paths.ts; null when the plan cannot say).
  * Pure: text and settings in, texts out. The builds themselves are the adapters' (node/compare.ts).
  */
-import { fixAll } from '../core/analyze';
+import { fixAll } from './analyze';
 import { buildModel } from '../core/model';
 import type { AnalysisContext, Settings } from '../core/types';
 import { TOOLCHAIN_PATHS } from '../knowledge/toolchain-paths';
 import { RULE_IDS } from '../rules/index';
-import { planConversion } from './multi-stage/index';
+import { planConversion } from '../fixes/multi-stage/index';
 
 export interface CompareTexts {
   after: string;

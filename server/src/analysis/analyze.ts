@@ -1,14 +1,14 @@
 /** Text and settings in, findings and fixes out. The only entry points the adapters use. */
-import { buildModel, firstInstructionEndingAt, type Model } from './model';
+import { buildModel, firstInstructionEndingAt, type Model } from '../core/model';
 import { DOCS_BASE, type Rule } from '../rules/types';
 import { RULES, getRule } from '../rules/index';
-import { applyOffsetEdits } from '../fixes/edits';
-import { ignoreFixes } from '../fixes/ignore';
+import { applyOffsetEdits } from '../core/edits';
+import { ignoreFixes } from '../core/ignore';
 import { resolveOptions } from '../rules/options';
-import type { AnalysisContext, Finding, Fix, Settings, Severity } from './types';
-import { DEFAULT_SETTINGS } from './types';
-import { pollDeadline, within } from './deadline';
-import { foldOverlaps } from './overlaps';
+import type { AnalysisContext, Finding, Fix, Settings, Severity } from '../core/types';
+import { DEFAULT_SETTINGS } from '../core/types';
+import { pollDeadline, within } from '../core/deadline';
+import { foldOverlaps } from '../core/overlaps';
 
 const RANK: Record<Severity, number> = { hint: 0, info: 1, warning: 2, error: 3 };
 
@@ -125,7 +125,7 @@ function outsideOpenEnd(model: Model, fixes: Fix[]): Fix[] {
 
 /**
  * For any finding of a known rule, fixable or not: the comments that silence it, for its instruction and for the
- * file (fixes/ignore.ts).
+ * file (core/ignore.ts).
  */
 export function ignoreFixesFor(model: Model, finding: Finding): Fix[] {
   if (!getRule(finding.rule)) return [];
