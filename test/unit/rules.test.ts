@@ -248,6 +248,11 @@ table('apk-hygiene', [
   ['quiet with a cache mount', 'FROM alpine\nRUN --mount=type=cache,target=/var/cache/apk apk add curl\n', false],
   ['quiet on apk in an echo string', 'FROM alpine\nRUN echo "apk add curl"\n', false],
   ['quiet with hadolint DL3019 ignore', 'FROM alpine\n# hadolint ignore=DL3019\nRUN apk add curl\n', false],
+  // A project built into a container to try by hand: the whole context copied in, a bare shell as the command.
+  ['quiet on a project built to try in a shell', 'FROM alpine:3.20\nRUN apk add make g++\nWORKDIR /src\nCOPY . .\nRUN make\nCMD ["/bin/sh"]\n', false],
+  ['fires when that project runs its program', 'FROM alpine:3.20\nRUN apk add make g++\nWORKDIR /src\nCOPY . .\nRUN make\nCMD ["./tool"]\n', true, true],
+  ['fires on an image for others that starts a shell but carries no context', 'FROM alpine:3.20\nRUN apk add make g++\nCOPY entry.sh /usr/local/bin/\nCMD ["sh"]\n', true, true],
+  ['fires on a shell behind an entrypoint', 'FROM alpine:3.20\nRUN apk add make g++\nCOPY . .\nENTRYPOINT ["/src/run"]\nCMD ["sh"]\n', true, true],
 ]);
 
 table('dnf-hygiene', [

@@ -22,7 +22,7 @@ export function ships(model: Model, stage: Stage): boolean {
     shipped = new Set();
     const named = stagesNamedThroughVariables(model);
     const leaves = model.stages.filter((s) => !s.usedByLaterStage && !named.used.has(s));
-    const productionLeaf = leaves.some((s) => !developmentTarget(s) && !buildsArtifactsOnly(s));
+    const productionLeaf = leaves.some((s) => !developmentTarget(s) && !buildsArtifactsOnly(s) && !triesByHand(s));
     // A file for development, tests or a build environment ships nothing that runs in production.
     if (fileNotShipped(model.path)) {
       shippedSets.set(model, shipped);
@@ -31,7 +31,7 @@ export function ships(model: Model, stage: Stage): boolean {
     // A stage is built on by later stages only: walking back, each stage's children are settled before it.
     for (let k = model.stages.length - 1; k >= 0; k--) {
       const s = model.stages[k];
-      if (!s.usedByLaterStage && !named.used.has(s) && !(productionLeaf && developmentTarget(s)) && !buildsArtifactsOnly(s)) shipped.add(s);
+      if (!s.usedByLaterStage && !named.used.has(s) && !(productionLeaf && developmentTarget(s)) && !buildsArtifactsOnly(s) && !triesByHand(s)) shipped.add(s);
       if (!shipped.has(s)) continue;
       if (s.baseStage) shipped.add(s.baseStage);
       for (const c of named.bases.get(s) ?? []) shipped.add(c);
@@ -76,6 +76,31 @@ export function buildsArtifactsOnly(stage: Stage): boolean {
   }
   return true;
 }
+
+/**
+ * A leaf that copies the whole build context into its working directory and starts nothing but a shell
+ * (`COPY . .`, `RUN make`, `CMD sh`): a project built into a container to try by hand, not an image that runs a
+ * service or that others build on (an image for others does not carry its build context). Its layers' size is not
+ * what anyone ships.
+ */
+function triesByHand(stage: Stage): boolean {
+  let cmd: Instr | null = null;
+  let copiesContext = false;
+  for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
+    for (const i of s.instructions) {
+      if (i.keyword === 'ENTRYPOINT') return false;
+      if (i.keyword === 'CMD' && s === stage) cmd = i;
+      if ((i.keyword === 'COPY' || i.keyword === 'ADD') && s === stage) {
+        const words = (i.node.getArgumentsContent() ?? '').trim().split(/\s+/);
+        if (!words.some((w) => w.startsWith('--from')) && words.filter((w) => !w.startsWith('--')).slice(0, -1).some((w) => w === '.' || w === './')) copiesContext = true;
+      }
+    }
+  }
+  return copiesContext && cmd !== null && BARE_SHELL.test((cmd.node.getArgumentsContent() ?? '').trim());
+}
+
+/** A CMD that starts an interactive shell and nothing else: `sh`, `["/bin/bash"]`. */
+const BARE_SHELL = /^(\[\s*"(\/usr)?(\/bin\/)?(sh|bash|ash|zsh)"\s*\]|((\/usr)?\/bin\/)?(sh|bash|ash|zsh))$/;
 
 /** A stage named as a target for development or tests: `dev`, `development`, `debug`, `test`, `tests`, `e2e`, `lint`… (also `-dev` / `_test` suffixes). */
 function developmentTarget(s: Stage): boolean {
