@@ -43,7 +43,7 @@ export function ships(model: Model, stage: Stage): boolean {
 
 /**
  * Why the Dockerfile's own path says its image is not one that ships, or null: a file for development or tests
- * (`Dockerfile.dev`, `test.Dockerfile`, `Dockerfile-e2e`; a file under a `test/`, `tests/`, `e2e/`, `playwright/`,
+ * (`Dockerfile.dev`, `test.Dockerfile`, `Dockerfile-e2e`, `Dockerfile.test-runner`; a file under a `test/`, `tests/`, `e2e/`, `playwright/`,
  * `cypress/` folder at most three levels up), or a build environment (`Dockerfile.builder`, `builder-go.dockerfile`).
  * Debug variants (`Dockerfile.debug`) are left out: they are often published and run. Only the last folders count,
  * so a checkout kept under a folder named `tests` is not taken for a test image.
@@ -52,7 +52,14 @@ export function fileNotShipped(path: string | null | undefined): string | null {
   if (!path) return null;
   const parts = path.split('/');
   const name = parts[parts.length - 1];
-  if (/^(Dockerfile|Containerfile)[.-](dev|devel|develop|development|local|test|tests|testing|e2e|ci)$/i.test(name) || /^(dev|devel|development|local|test|tests|e2e|ci)\.(dockerfile|containerfile)$/i.test(name) || /\.(dev|test|e2e)\.(dockerfile|containerfile)$/i.test(name)) {
+  if (
+    /^(Dockerfile|Containerfile)[.-](dev|devel|develop|development|local|test|tests|testing|e2e|ci)$/i.test(name) ||
+    /^(dev|devel|development|local|test|tests|e2e|ci)\.(dockerfile|containerfile)$/i.test(name) ||
+    /\.(dev|test|e2e)\.(dockerfile|containerfile)$/i.test(name) ||
+    // A test image with a qualifier: `Dockerfile.test-runner`, `test-radius.dockerfile`, `Dockerfile.e2e.chrome`.
+    /^(Dockerfile|Containerfile)[.-](test|tests|testing|e2e)[-_.][\w.-]+$/i.test(name) ||
+    /^(test|tests|e2e)[-_][\w.-]+\.(dockerfile|containerfile)$/i.test(name)
+  ) {
     return 'a development or test image (its file name)';
   }
   if (/^(Dockerfile|Containerfile)[.-](build|builder)([-.][\w.-]+)?$/i.test(name) || /^(build|builder)([-.][\w.-]+)?\.(dockerfile|containerfile)$/i.test(name)) {
