@@ -2,6 +2,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PYPI_DOWNLOADS, normalizePypiName, pypiDownloadKb } from '../../server/src/knowledge/pypi-download-sizes';
+import { sizeText } from '../../server/src/rules/pip-hygiene';
 import { analyze } from '../../server/src/analysis/analyze';
 import { initShell } from '../../server/src/core/shell';
 import { DEFAULT_SETTINGS } from '../../server/src/core/types';
@@ -37,6 +38,10 @@ describe('pip-hygiene with a requirements file the build context shows', () => {
   before(() => initShell());
   const text = 'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCMD ["gunicorn", "app:app"]\n';
   const run = (reqs: string) => analyze(text, DEFAULT_SETTINGS, ['pip-hygiene'], { files: { read: (p: string) => (p === 'requirements.txt' ? reqs : null) } }).findings;
+  it('sizes read as people say them', () => {
+    assert.equal(sizeText(180), '180 KB');
+    assert.equal(sizeText(1850), '1.8 MB');
+  });
   it('small named packages only: information, with the size', () => {
     const [f] = run('# web\nflask==3.1.0\ngunicorn>=22\n');
     assert.equal(f.severity, 'info');
@@ -53,6 +58,26 @@ describe('pip-hygiene with a requirements file the build context shows', () => {
   });
 });
 
+describe('pip-hygiene: the size it names', () => {
+  before(() => initShell());
+  const one = (run: string) => analyze(`FROM python:3.12-slim\nRUN ${run}\n`, DEFAULT_SETTINGS, ['pip-hygiene']).findings[0];
+  it('pip upgrading itself: information, about the size of its wheel', () => {
+    const f = one('pip install --upgrade pip');
+    assert.equal(f.severity, 'info');
+    assert.match(f.message, new RegExp(`about ${(PYPI_DOWNLOADS.get('pip')!.kb / 1024).toFixed(1)} MB`));
+  });
+  it('known packages over 2 MB: a warning that names their size in MB', () => {
+    const f = one('pip install -U pip setuptools wheel');
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, new RegExp(`about ${(pypiDownloadKb(['pip', 'setuptools', 'wheel'])! / 1024).toFixed(1)} MB for these packages`));
+  });
+  it('a package the table does not know: the general size, no figure of its own', () => {
+    const f = one('pip install pandas');
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, /tens of MB for numpy or pandas/);
+  });
+});
+
 describe('pip-hygiene over a local project the build context shows', () => {
   before(() => initShell());
   const run = (text: string, files: Record<string, string>) =>
@@ -61,14 +86,13 @@ describe('pip-hygiene over a local project the build context shows', () => {
   it('a setup.py with no dependencies: information, counting the setuptools pip builds it with', () => {
     const [f] = run(dot, { 'setup.py': "from setuptools import setup\nsetup(name='tool', install_requires=[])\n" });
     assert.equal(f.severity, 'info');
-    const kb = Number(/about (\d+) KB/.exec(f.message)![1]);
-    assert.equal(kb, pypiDownloadKb(['setuptools', 'wheel']));
+    assert.ok(f.message.includes(`about ${sizeText(pypiDownloadKb(['setuptools', 'wheel'])!)} for`), f.message);
   });
   it('a setup.py whose install_requires is a list named once before', () => {
     const setup = "import os\nrequirements = ['flask']\n\nsetup(name='t',\n    install_requires = requirements,\n)\n";
     const [f] = run(dot, { 'setup.py': setup });
     assert.equal(f.severity, 'info');
-    assert.equal(Number(/about (\d+) KB/.exec(f.message)![1]), pypiDownloadKb(['setuptools', 'wheel', 'flask']));
+    assert.ok(f.message.includes(`about ${sizeText(pypiDownloadKb(['setuptools', 'wheel', 'flask'])!)} for`), f.message);
     const grown = setup.replace('\n\nsetup', "\nrequirements += open('extra.txt').read().split()\nsetup");
     assert.equal(run(dot, { 'setup.py': grown })[0].severity, 'warning');
   });

@@ -72,6 +72,11 @@ function knownDownloadKb(calls: readonly PackageCall[], dir: string | null, read
   return names.length ? pypiDownloadKb(names) : null;
 }
 
+/** A download size as people say it: `180 KB`, `1.8 MB`. */
+export function sizeText(kb: number): string {
+  return kb < 1024 ? `${kb} KB` : `${(kb / 1024).toFixed(1)} MB`;
+}
+
 /** The names a requirements file lists when every line is a plain named requirement (or a comment); else null. */
 function requirementNames(text: string | null): string[] | null {
   if (text === null) return null;
@@ -118,7 +123,11 @@ export const pipHygiene = packageRule(
         end: docEnd(run, first.cmd.args[first.subIndex].end),
         message: message(
           'pip install without --no-cache-dir keeps the pip cache in this layer: add --no-cache-dir.',
-          small ? `The pip cache stays in this layer: about ${kb} KB for these packages, so this is tidiness more than size.` : `The pip cache (${SAVINGS.pipCache.text}) stays in this layer.`,
+          small
+            ? `The pip cache stays in this layer: about ${sizeText(kb)} for these packages, so this is tidiness more than size.`
+            : kb !== null
+              ? `The pip cache stays in this layer: about ${sizeText(kb)} for these packages.`
+              : `The pip cache (${SAVINGS.pipCache.text}) stays in this layer.`,
         ),
         // Only small packages the table knows: worth a look, not a warning.
         severityCap: small ? 'info' : undefined,
