@@ -77,6 +77,20 @@ describe('multi-stage: images that may be slim', () => {
   });
 });
 
+describe('multi-stage: an app a RUN fetches', () => {
+  const build = 'FROM python:3.12\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libxml2-dev && rm -rf /var/lib/apt/lists/*\n';
+  it('a cloned app is named as the reason, not "there is no app"', () => {
+    const [f] = ms(`${build}RUN git clone --depth 1 https://example.com/app.git /app && pip install -r /app/requirements.txt\nCMD ["python", "/app/main.py"]\n`);
+    assert.ok(f && !f.fixable);
+    assert.match(f.reason ?? '', /cloned by a RUN \(git clone\)/);
+  });
+  it('a downloaded app likewise', () => {
+    const [f] = ms(`${build}RUN curl -fsSL https://example.com/app.tar.gz | tar -xz -C /opt && pip install /opt/app\nCMD ["python", "-m", "app"]\n`);
+    assert.ok(f && !f.fixable);
+    assert.match(f.reason ?? '', /a RUN downloads what the image runs/);
+  });
+});
+
 describe('multi-stage: the document path', () => {
   const text = 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /usr/local/bin/app .\nCMD ["app", "serve"]\n';
   it('fires on an application image', () => assert.equal(ms(text, { path: '/repo/services/api/Dockerfile' }).length, 1));

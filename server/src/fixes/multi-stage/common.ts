@@ -245,8 +245,19 @@ export function appDirs(model: Model, stage: Stage, imageDirs: string[] = []): {
   }
   const dirs: string[] = [];
   for (const p of dests.map((d) => d.path!).sort((a, b) => a.length - b.length)) if (!coveredBy(p, dirs)) dirs.push(p);
-  if (dirs.length === 0) return { ok: false, reason: 'nothing is copied into the image: there is no app to move' };
+  if (dirs.length === 0) return { ok: false, reason: nothingCopiedReason(stage) };
   return { ok: true, dirs };
+}
+
+/**
+ * Why a stage with nothing copied from the build context is not converted: the app a RUN fetches (`git clone`, a
+ * download) is named as such, since the conversion only moves what it can see copied.
+ */
+export function nothingCopiedReason(stage: Stage): string {
+  const runs = stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.node.getArgumentsContent() ?? '');
+  if (runs.some((r) => /\bgit\s+clone\b/.test(r))) return 'the app is cloned by a RUN (git clone), not copied from the build context: the conversion does not move what a RUN fetches';
+  if (runs.some((r) => /\b(curl|wget)\b/.test(r))) return 'nothing is copied from the build context (a RUN downloads what the image runs): the conversion does not move what a RUN fetches';
+  return 'nothing is copied into the image: there is no app to move';
 }
 
 /** The runtime a conversion writes, as runtimeToolPackages needs it. */

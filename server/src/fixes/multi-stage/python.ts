@@ -24,7 +24,7 @@ import { debianReleaseOfTag } from '../../knowledge/runtime-libraries';
 import { beforeQualifier } from '../../knowledge/runtime-libraries';
 import { pypiSystemLibraries, type PypiRequirement } from '../../knowledge/pypi-system-libraries';
 import { instructionBlock } from '../../core/edits';
-import { absPath, copyDests, coveredBy, lastRun, mainCommand, mainProgram, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
+import { absPath, copyDests, coveredBy, lastRun, mainCommand, nothingCopiedReason, mainProgram, runCommands, slimTag, type RunCommand, rootRepoIs } from './common';
 import { contextDirOf } from './go-runtime-needs';
 import { lockedPackages, noBinaryOf, parsePoetryToml, parsePythonVersion, parseRequirement, parseRequirements, pyprojectRequirements, readCopied } from './project-files';
 import { aptPackages, otherPackages, runtimePackages } from './system-packages';
@@ -206,7 +206,7 @@ export const pythonRecipe: Recipe = {
     const paths = dests.map((d) => d.path!).sort((a, b) => a.length - b.length);
     const app: string[] = [];
     for (const p of paths) if (!coveredBy(p, app)) app.push(p);
-    if (app.length === 0) return { ok: false, reason: 'nothing is copied into the image: there is no app to move' };
+    if (app.length === 0) return { ok: false, reason: nothingCopiedReason(stage) };
 
     // System packages: the run-time libraries of the `-dev` packages installed (libpq-dev → libpq5), and on the full
     // image those of the PyPI packages that link the image's own libraries (psycopg2 → libpq-dev → libpq5).
