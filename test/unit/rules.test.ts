@@ -465,3 +465,23 @@ describe('size estimates in messages', () => {
     for (const f of analyze(text).findings) assert.ok(!/\([^)]*\(/.test(f.message), `nested parentheses in ${f.rule}: ${f.message}`);
   });
 });
+
+describe('non-root-user: Django upload and static folders', () => {
+  const text = 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . .\nRUN pip install --no-cache-dir django gunicorn\nCMD ["gunicorn", "site.wsgi"]\n';
+  const manage = "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings.prod')\n";
+  const fixed = (settings: string) =>
+    fixAll(text, DEFAULT_SETTINGS, ['non-root-user'], { files: { read: (p: string) => ({ 'manage.py': manage, 'site/settings/prod.py': settings } as Record<string, string>)[p] ?? null } }).text;
+  it('BASE_DIR from os.path.dirname, one folder up per call, in a settings package', () => {
+    const out = fixed("import os\nBASE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))\nMEDIA_ROOT = os.path.join(BASE_DIR, 'uploads')\n");
+    assert.match(out, /mkdir -p \/srv\/uploads && \\\n\s+chown -R app:app \/srv\/uploads/);
+  });
+  it('BASE_DIR from Path(__file__), two folders up: under the settings package', () => {
+    const out = fixed('from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nSTATIC_ROOT = BASE_DIR / "collected"\n');
+    assert.match(out, /mkdir -p \/srv\/site\/collected/);
+  });
+  it('a BASE_DIR written any other way: no folder is guessed', () => {
+    const out = fixed("BASE_DIR = env('BASE_DIR')\nMEDIA_ROOT = BASE_DIR / 'media'\n");
+    assert.match(out, /USER app/);
+    assert.doesNotMatch(out, /mkdir -p/);
+  });
+});

@@ -692,10 +692,11 @@ function ownershipCommands(model: Model, stage: Stage, owner: string): string[] 
     const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`);
     out.push(`mkdir -p ${dirs.join(' ')}`, `chown -R ${owner} ${[...dirs, ...made.filter((d) => !dirs.includes(d))].join(' ')}`);
   } else if (made.length) out.push(`chown -R ${owner} ${made.join(' ')}`);
-  // Django's upload and static folders set to an absolute path outside the WORKDIR (`MEDIA_ROOT = '/media/'`):
-  // a root-owned folder of the base, or none, where the app writes at run time.
-  const outside = djangoRoots(model, stage, wd).filter((d) => d !== wd && !d.startsWith(`${wd.replace(/\/$/, '')}/`));
-  if (outside.length) out.push(`mkdir -p ${outside.join(' ')}`, `chown -R ${owner} ${outside.join(' ')}`);
+  // Django's upload and static folders (`MEDIA_ROOT = '/media/'`, `BASE_DIR / "media"`): a root-owned folder of the
+  // base, or none, where the app writes at run time; and where a volume is mounted (a named volume is created
+  // owned as the image's folder is, or by root when the image has none), so they are made in the image.
+  const roots = djangoRoots(model, stage, wd).filter((d) => d !== wd);
+  if (roots.length) out.push(`mkdir -p ${roots.join(' ')}`, `chown -R ${owner} ${roots.join(' ')}`);
   return out;
 }
 
@@ -722,12 +723,37 @@ function djangoRoots(model: Model, stage: Stage, wd: string): string[] {
   const path = mod.replace(/\./g, '/');
   const settings = read(`${path}.py`) ?? read(`${path}/__init__.py`);
   if (!settings) return [];
+  const file = read(`${path}.py`) !== null ? `${path}.py` : `${path}/__init__.py`;
+  const project = projectRoot(settings, `${base}/${file}`);
   const out: string[] = [];
-  for (const m of settings.matchAll(/^(?:MEDIA_ROOT|STATIC_ROOT)\s*=\s*['"](\/[A-Za-z0-9_./@%+=:,-]*)['"]\s*$/gm)) {
-    const dir = withoutTrailingSlashes(m[1]);
-    if (dir && dir !== '/' && !out.includes(dir)) out.push(dir);
+  for (const line of settings.split('\n')) {
+    if (!/^(MEDIA_ROOT|STATIC_ROOT)\s*=/.test(line)) continue;
+    const value = line.slice(line.indexOf('=') + 1).trim();
+    const abs = /^['"](\/[A-Za-z0-9_./@%+=:,-]*)['"]$/.exec(value)?.[1];
+    // `BASE_DIR / "media"`, `os.path.join(BASE_DIR, 'media')`: under the project's root, as BASE_DIR says it is.
+    const rel = /^BASE_DIR\s*\/\s*['"]([\w.-]+)['"]$/.exec(value)?.[1] ?? /^os\.path\.join\(\s*BASE_DIR\s*,\s*['"]([\w.-]+)['"]\s*\)$/.exec(value)?.[1];
+    const dir = abs ? withoutTrailingSlashes(abs) : rel && project && rel !== '.' && rel !== '..' ? `${project}/${rel}` : null;
+    if (dir && dir !== '/' && PLAIN_PATH.test(dir) && !out.includes(dir)) out.push(dir);
   }
   return out;
+}
+
+/**
+ * The folder a Django settings file's `BASE_DIR` names, from the file's path in the image: `Path(__file__).resolve()`
+ * and one folder up per `.parent`, or `os.path.abspath(__file__)` and one up per `os.path.dirname(`; null for any other
+ * way of writing it.
+ */
+function projectRoot(settings: string, file: string): string | null {
+  const line = settings.split('\n').find((l) => /^BASE_DIR\s*=/.test(l));
+  if (!line) return null;
+  const v = line.slice(line.indexOf('=') + 1).trim();
+  let ups: number;
+  if (/^Path\(__file__\)\.resolve\(\)(\.parent)+$/.test(v)) ups = v.split('.parent').length - 1;
+  else if (/^(os\.path\.dirname\()+os\.path\.abspath\(__file__\)\)+$/.test(v)) ups = v.split('os.path.dirname(').length - 1;
+  else return null;
+  let dir = file;
+  for (let k = 0; k < ups; k++) dir = dir.slice(0, Math.max(dir.lastIndexOf('/'), 0));
+  return dir.startsWith('/') && dir.length > 1 ? dir : null;
 }
 
 const PLAIN_PATH = /^[A-Za-z0-9_./@%+=:,-]+$/;
