@@ -485,3 +485,24 @@ describe('non-root-user: Django upload and static folders', () => {
     assert.doesNotMatch(out, /mkdir -p/);
   });
 });
+
+describe('non-root-user: a start command that cannot run as written', () => {
+  const check = (text: string, files: Record<string, string> = {}) => analyze(text, DEFAULT_SETTINGS, ['non-root-user'], { files: { read: (p: string) => files[p] ?? null } }).findings;
+  const node = (cmd: string, build = 'RUN npm ci && npm run build\n') => `FROM node:20\nWORKDIR /app\nCOPY . .\n${build}EXPOSE 3000\nCMD ${cmd}\n`;
+  const vite = JSON.stringify({ scripts: { dev: 'vite', build: 'vite build' } });
+  it('an exec-form program name with blanks in it: quiet', () => {
+    assert.deepEqual(check('FROM debian:bookworm-slim\nCOPY tool /usr/local/bin/\nCMD ["tool serve --port 8080"]\n'), []);
+    assert.equal(check('FROM debian:bookworm-slim\nCOPY tool /usr/local/bin/\nCMD ["tool", "serve"]\n').length, 1);
+  });
+  it('npm start with no start script, no server.js and a bundler build: quiet', () => {
+    assert.deepEqual(check(node('["npm", "start"]'), { 'package.json': vite }), []);
+    assert.deepEqual(check(node('["npm", "run", "serve"]'), { 'package.json': vite }), []);
+  });
+  it('npm falls back to server.js, or a build that may write it: still reported', () => {
+    assert.equal(check(node('["npm", "start"]'), { 'package.json': vite, 'server.js': 'require("http")' }).length, 1);
+    const tsc = JSON.stringify({ scripts: { build: 'tsc' } });
+    assert.equal(check(node('["npm", "start"]'), { 'package.json': tsc }).length, 1);
+    assert.equal(check(node('["npm", "start"]', ''), { 'package.json': JSON.stringify({ scripts: { start: 'node index.js' } }) }).length, 1);
+  });
+  it('a package.json not in view: still reported', () => assert.equal(check(node('["npm", "start"]')).length, 1));
+});

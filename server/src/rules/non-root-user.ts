@@ -527,6 +527,48 @@ function packagedServer(model: Model, stage: Stage): string | null {
   return `it starts ${name}, a server a package the file installs put there; a new user cannot create the data folder it writes (under /var, root's or the package's own user's): switch to that package's user after giving it its data folder`;
 }
 
+/** Build scripts that write only into their own output folder (dist/, build/, .next/), never a server.js beside package.json. */
+const BUNDLER_BUILD = /^(vite build|react-scripts build|craco build|ng build|vue-cli-service build|next build|nuxt build|gatsby build)(\s|$)/;
+
+/**
+ * Why the image's start command cannot run as the file stands, or null: an exec-form command whose program name has
+ * blanks in it (`CMD ["cargo build --release"]` execs a file of that name), or `npm start` / `npm run X` over a
+ * package.json the file copies in that has no such script (and, for `start`, no server.js for npm's fallback, nor a
+ * build that could write one). Which user such an image needs is not a question worth asking.
+ */
+function startCannotRun(model: Model, stage: Stage): boolean {
+  const words = startWords(stage);
+  if (!words.length) return false;
+  const { entrypoint, cmd } = startOf(stage);
+  const first = entrypoint ?? cmd;
+  if (first && (first.node.getArgumentsContent() ?? '').trim().startsWith('[') && /\s/.test(words[0].trim()) && !words[0].trim().startsWith('/')) return true;
+  const tool = baseName(words[0]);
+  if (!/^(npm|pnpm)$/.test(tool) || words.length !== (words[1] === 'run' ? 3 : 2)) return false;
+  const script = words[1] === 'run' ? words[2] : words[1];
+  if (words[1] !== 'run' && script !== 'start') return false;
+  const wd = workdirAt(model, stage, null);
+  if (!wd) return false;
+  const dir = wd.replace(/\/$/, '');
+  const file = (name: string) => stageChain(stage).map((s) => contextFileFor(model, s, `${dir}/${name}`)).find(Boolean) ?? null;
+  const pkg = file('package.json');
+  if (!pkg) return false;
+  let scripts: Record<string, unknown>;
+  try {
+    const parsed = JSON.parse(pkg.text) as { scripts?: unknown };
+    if (!parsed || typeof parsed !== 'object') return false;
+    scripts = parsed.scripts && typeof parsed.scripts === 'object' ? (parsed.scripts as Record<string, unknown>) : {};
+  } catch {
+    return false;
+  }
+  if (Object.prototype.hasOwnProperty.call(scripts, script)) return false;
+  if (script !== 'start') return true;
+  if (file('server.js')) return false;
+  // A build step might write the server.js npm falls back to, unless it is a bundler with its own output folder.
+  const build = typeof scripts.build === 'string' ? scripts.build : null;
+  const builds = chainInstrs(stage).some((i) => i.keyword === 'RUN' && /\b(build|tsc|babel|esbuild|webpack|rollup|swc)\b/.test(i.run?.body ?? ''));
+  return !builds || (build !== null && BUNDLER_BUILD.test(build.trim()));
+}
+
 const DEV_SERVER = /(^|[\s;&|(])(react-scripts start|craco start|vite(?![\w-])(?!\s+(build|preview))|next dev|ng serve|nuxt(i)?( dev)?(\s|$)|vue-cli-service serve|webpack-dev-server|webpack serve|gatsby develop)/;
 const NODE_INSTALL = /(^|[\s;&|(])(npm\s+(install|i|ci)|yarn(\s+install)?|pnpm\s+(install|i))(\s|$|[;&|])/;
 
@@ -1113,6 +1155,8 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const info = baseInfo(stage);
     // Where a USER has nothing to fix, or breaks the image: stay quiet.
     if (windowsStage(stage, info) || devContainer(model, stage, info) || definesBaseImage(stage, info) || buildsArtifactsOnly(stage) || fileNotShipped(model.path) || dropsPrivileges(model, stage, info)) return [];
+    // An image whose start command cannot run as written: which user it needs is moot.
+    if (startCannotRun(model, stage)) return [];
     // A file that switched a non-root image to root and never back is reported whatever it packages.
     if ((!info || isRootUser(info.runsAs)) && packagesRelease(model)) return [];
     const root = rootImage(stage);
