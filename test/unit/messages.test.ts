@@ -213,6 +213,16 @@ describe('overlaps: one finding per thing to do', () => {
     assert.ok(found.every((f) => !f.related), 'nothing folded');
   });
 
+  it('an update with another step before the install is folded into the merge that puts them in one RUN, and named first', () => {
+    const text = 'FROM debian:bookworm-slim\nRUN apt-get update\nRUN curl -fsSL https://example.org/setup.sh -o /tmp/s\nRUN apt-get install -y --no-install-recommends gcc\nRUN apt-get update\nRUN apt-get install -y --no-install-recommends make\nUSER 1000\nCMD ["x"]\n';
+    const found = analyze(text).findings.filter((f) => f.rule !== 'multi-stage');
+    assert.deepEqual(found.map((f) => `${f.range.start.line + 1} ${f.rule}`), ['2 merge-run']);
+    assert.equal(summaryOf(found[0].message), 'Merge these 5 RUN instructions: apt-get update on line 2 runs in a RUN of its own.');
+    assert.deepEqual(found[0].related?.map((r) => r.range.start.line + 1), [2, 5]);
+    // Turned off, the update with no install right after it is reported on its own again.
+    assert.ok(analyze(text, { enable: true, rules: { 'merge-run': 'off' } }).findings.some((f) => f.rule === 'apt-hygiene' && f.range.start.line === 1));
+  });
+
   it('fix-all gives the same file whether the update is folded or not', () => {
     const off = { enable: true, rules: { 'merge-run': 'off' as const } };
     const folded = fixAll(FASTAPI).text;

@@ -427,6 +427,14 @@ describe('merge-run: only the layer count', () => {
     const [f] = analyze('FROM debian\nRUN apt-get install -y gcc\nRUN apt-get purge -y gcc\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
     assert.match(f.message, /no longer stay in an earlier layer/);
   });
+  it('says rewrites, not removes, when the later RUN only changes the files in place', () => {
+    const [f] = analyze('FROM debian\nRUN git clone https://example.org/src.git /srv/app\nRUN chown -R app /srv/app\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
+    assert.equal(f.severity, 'warning');
+    assert.match(f.message, /^Merge these 2 RUN instructions: a later one rewrites files an earlier one wrote/);
+    assert.doesNotMatch(f.message, /removes/);
+    const [g] = analyze('FROM debian\nRUN curl -fsSLo /opt/t.tgz https://example.org/t.tgz\nRUN chmod 0644 /opt/t.tgz\nRUN tar -xzf /opt/t.tgz -C /opt && rm /opt/t.tgz\nUSER 1000\n', DEFAULT_SETTINGS, ['merge-run']).findings;
+    assert.match(g.message, /a later one removes files/);
+  });
   it('is a hint, still fixable, when the merge would only cut the layer count', () => {
     const pairs: [string, string][] = [
       ['apk add --no-cache curl', 'curl --version'],

@@ -26,20 +26,24 @@ export function foldOverlaps(findings: Finding[], settings: Settings): Finding[]
     if (f.rule !== 'apt-hygiene') continue;
     // The RUN that, merged with this finding's, resolves it: the install after a lone update, or the later RUN
     // that removes the lists an install left (when the lists are all it left).
-    const other = f.data?.kind === 'update' ? f.data.into : f.data?.kind === 'install' ? f.data.listsRemovedBy : undefined;
-    if (typeof other !== 'number') continue;
+    const update = f.data?.kind === 'update';
+    const other = update ? f.data?.into : f.data?.kind === 'install' ? f.data.listsRemovedBy : undefined;
+    if (typeof other !== 'number' && !update) continue;
     mergeAt ??= mergesByLine(findings);
-    // The merge-run finding whose group holds both RUNs.
-    const line = f.data?.kind === 'update' ? f.range.start.line : f.data?.run;
+    // The merge-run finding whose group holds both RUNs; for an update with no install right after it, one whose
+    // group installs later (merged, the update runs in the same RUN as that install).
+    const line = update ? f.range.start.line : f.data?.run;
     const m = typeof line === 'number' ? mergeAt.get(line) : undefined;
-    if (!m || mergeAt.get(other) !== m) continue;
+    if (!m) continue;
+    const resolves = typeof other === 'number' ? mergeAt.get(other) === m : Array.isArray(m.data?.loneUpdates) && m.data.loneUpdates.includes(line);
+    if (!resolves) continue;
     // A merge that cannot be applied while the update's own (smaller) merge can: the update keeps its finding.
     if (!m.fixable && f.fixable) continue;
     // A severity the user set for merge-run below the update's: raising the merge would override it, and folding
     // the update into a lower one would hide it. Both stay.
     const set = settings.rules['merge-run'];
     if (set && set !== 'off' && RANK[set] < RANK[f.severity]) continue;
-    fold(m, f, f.data?.kind === 'update' ? `apt-get update on line ${f.range.start.line + 1} runs in a RUN of its own` : `the apt lists line ${(line as number) + 1} downloads are removed only on line ${other + 1}`);
+    fold(m, f, update ? `apt-get update on line ${f.range.start.line + 1} runs in a RUN of its own` : `the apt lists line ${(line as number) + 1} downloads are removed only on line ${(other as number) + 1}`);
     folded.add(f);
   }
   return folded.size === 0 ? findings : findings.filter((f) => !folded.has(f));

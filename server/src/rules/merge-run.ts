@@ -71,6 +71,8 @@ function findGroups(stage: Stage): Instr[][] {
 
 /** Commands that remove, move or rewrite files in place: run after another RUN, the old copies stay in its layer. */
 const REWRITING_COMMANDS = new Set(['rm', 'rmdir', 'unlink', 'shred', 'mv', 'chown', 'chmod', 'chgrp', 'strip', 'truncate']);
+/** Of those, the ones that change files in place: the layer stores a second copy rather than a file that is gone. */
+const IN_PLACE_COMMANDS = new Set(['chown', 'chmod', 'chgrp', 'strip', 'truncate']);
 
 /**
  * Package managers by family: the subcommands that add packages or fill the cache, those that clean the cache,
@@ -116,6 +118,8 @@ interface Rewrites {
   /** The packages it removes by name, per family (none for `autoremove` alone). */
   removedNames: Map<Family, Set<string>>;
   paths: string[];
+  /** Of those, the ones it changes in place rather than removes (`chown -R`, `chmod -R`, `strip`). */
+  changedInPlace: Set<string>;
 }
 
 /** A removal that takes packages by no name (`npm prune`). */
@@ -140,7 +144,7 @@ function rewrites(run: RunInfo): Rewrites {
 
 /** What a body removes or rewrites: the families whose cache it cleans or whose packages it removes, and the paths it touches. */
 function findRewrites(run: RunInfo): Rewrites {
-  const out: Rewrites = { cleans: new Set<Family>(), removes: new Set<Family>(), removedNames: new Map(), paths: [] };
+  const out: Rewrites = { cleans: new Set<Family>(), removes: new Set<Family>(), removedNames: new Map(), paths: [], changedInPlace: new Set() };
   const script = run.script();
   if (!script) return out;
   for (const c of script.commands) {
@@ -163,7 +167,11 @@ function findRewrites(run: RunInfo): Rewrites {
       for (const w of words) if (w && !w.startsWith('-')) names.add(w);
       out.removedNames.set(FAMILIES[0], names);
     }
-    else if (REWRITING_COMMANDS.has(name)) out.paths.push(...words.filter((w) => w && !w.startsWith('-')));
+    else if (REWRITING_COMMANDS.has(name)) {
+      const paths = words.filter((w) => w && !w.startsWith('-'));
+      out.paths.push(...paths);
+      if (IN_PLACE_COMMANDS.has(name)) for (const p of paths) out.changedInPlace.add(p);
+    }
     else if (name === 'find' && (words.includes('-delete') || ['-exec', '-execdir'].some((x) => REWRITING_COMMANDS.has(words[words.indexOf(x) + 1] ?? '')))) {
       const firstTest = words.findIndex((w) => w.startsWith('-'));
       out.paths.push(...words.slice(0, firstTest < 0 ? words.length : firstTest).filter((w) => w !== '.'));
@@ -191,7 +199,8 @@ function pathStem(p: string): string {
  * `rm /tmp/x.tgz`). A later `rm` or `chown` of files no earlier RUN mentions (its own temporary files, the base
  * image's), or of a cache each RUN cleans itself, saves nothing by the merge.
  */
-function removesEarlierWork(model: Model, group: Instr[]): boolean {
+function removesEarlierWork(model: Model, group: Instr[]): 'removes' | 'rewrites' | null {
+  let rewritten = false;
   for (let k = 1; k < group.length; k++) {
     const later = rewrites(runOf(group[k])!);
     if (later.cleans.size === 0 && later.removes.size === 0 && later.paths.length === 0) continue;
@@ -204,7 +213,7 @@ function removesEarlierWork(model: Model, group: Instr[]): boolean {
       for (const c of script.commands) {
         const words = c.args.map((a) => a.value ?? '');
         // `dpkg -i x.deb`: the package's name is in the file, so any removal by name may be of it.
-        if (c.name && baseName(c.name) === 'dpkg' && words.some((w) => w === '-i' || w === '--install') && later.removedNames.get(FAMILIES[0])?.size) return true;
+        if (c.name && baseName(c.name) === 'dpkg' && words.some((w) => w === '-i' || w === '--install') && later.removedNames.get(FAMILIES[0])?.size) return 'removes';
         const fam = c.name ? familyOf(baseName(c.name)) : undefined;
         const sub = firstOperand(words);
         if (!fam || !fam.adds.has(sub)) continue;
@@ -214,12 +223,12 @@ function removesEarlierWork(model: Model, group: Instr[]): boolean {
         if (removed?.size) {
           const ownRemoved = earlier.removedNames.get(fam);
           const added = packageNames(words, sub);
-          if (removed.has(ANY_PACKAGE) || added.some((n) => n.endsWith('.deb') || n.endsWith('.rpm') || (removed.has(n) && !ownRemoved?.has(n)))) return true;
+          if (removed.has(ANY_PACKAGE) || added.some((n) => n.endsWith('.deb') || n.endsWith('.rpm') || (removed.has(n) && !ownRemoved?.has(n)))) return 'removes';
         }
         // A cache the earlier RUN left behind in its layer (it neither cleaned it, nor added without one, nor had
         // the cache on a mount, which no layer keeps).
         const mounted = cacheMounted(group[j], { test: (target) => fam.cache.some((dir) => target.includes(dir) || (target.length > 4 && dir.startsWith(target))) });
-        if (cleansCacheOf(fam, later) && !cleansCacheOf(fam, earlier) && !mounted && !words.some((w) => fam.noCache.includes(w))) return true;
+        if (cleansCacheOf(fam, later) && !cleansCacheOf(fam, earlier) && !mounted && !words.some((w) => fam.noCache.includes(w))) return 'removes';
       }
       // The folder the earlier RUN installs into by working there (`composer install`, `npm ci` in the WORKDIR).
       const stage = group[j].stage;
@@ -228,13 +237,15 @@ function removesEarlierWork(model: Model, group: Instr[]): boolean {
         const stem = pathStem(p);
         // Too short or too general to tell (`/`, `.`, `/tmp`), or a cache handled above: not evidence.
         if (stem.length < 3 || stem.includes('$') || GENERAL_DIRS.has(stem) || FAMILIES.some((f) => f.cache.some((c) => stem.includes(c)))) continue;
-        if (writesPath(script, stem)) return true;
-        // A recursive chown / chmod / rm of that folder (or one above it) rewrites what the install put there.
-        if (cwd && (cwd === stem || cwd.startsWith(`${stem}/`))) return true;
+        // A removal settles it; a chown or chmod of what an earlier RUN wrote is noted, and a removal may still follow.
+        if (writesPath(script, stem) || (cwd && (cwd === stem || cwd.startsWith(`${stem}/`)))) {
+          if (!later.changedInPlace.has(p)) return 'removes';
+          rewritten = true;
+        }
       }
     }
   }
-  return false;
+  return rewritten ? 'rewrites' : null;
 }
 
 /** Installs that put the dependencies under the working directory: `composer install`, `npm ci`, `yarn`, `bundle install` with a local path. */
@@ -328,14 +339,18 @@ const APT = /^(apt-get|apt)$/;
 /** The first arguments of an apt command that are not options: its subcommand. */
 const aptSub = (c: { name: string | null; args: { value: string | null }[] }) => (c.name && APT.test(baseName(c.name)) ? c.args.map((a) => a.value ?? '').find((a) => !a.startsWith('-')) ?? null : null);
 
-/** A RUN of the group that only runs `apt-get update`, with an apt install in a later RUN of the group; or null. */
-function loneAptUpdate(group: Instr[]): Instr | null {
-  for (let k = 0; k < group.length - 1; k++) {
+/** The RUNs of the group that only run `apt-get update`, each with an apt install in a later RUN of the group. */
+function loneAptUpdates(group: Instr[]): Instr[] {
+  const out: Instr[] = [];
+  let installAfter = false;
+  for (let k = group.length - 1; k >= 0; k--) {
     const script = group[k].run?.script();
-    if (!script || !script.commands.length || !script.commands.every((c) => aptSub(c) === 'update')) continue;
-    if (group.slice(k + 1).some((i) => i.run?.script()?.commands.some((c) => aptSub(c) === 'install'))) return group[k];
+    if (!script || !script.commands.length) continue;
+    if (script.commands.every((c) => aptSub(c) === 'update')) {
+      if (installAfter) out.unshift(group[k]);
+    } else if (script.commands.some((c) => aptSub(c) === 'install')) installAfter = true;
   }
-  return null;
+  return out;
 }
 
 export const mergeRun: Rule<'merge-run'> = {
@@ -362,12 +377,14 @@ export const mergeRun: Rule<'merge-run'> = {
         // Only a later body that removes or rewrites files makes the merged layer smaller than the layers apart.
         const saves = removesEarlierWork(model, group);
         // A RUN of only `apt-get update` before an install of the group: its lists go stale in a layer of their own.
-        const lone = saves ? null : loneAptUpdate(group);
+        const lone = saves ? null : loneAptUpdates(group)[0] ?? null;
         out.push({
           start: group[0].start,
           end: group[n - 1].end,
           message: saves
-            ? message(`Merge these ${n} ${runs}: a later one removes files an earlier one leaves in its layer.`, `${where}; merged into one, files removed by a later step no longer stay in an earlier layer.`)
+            ? saves === 'rewrites'
+              ? message(`Merge these ${n} ${runs}: a later one rewrites files an earlier one wrote, so both copies stay.`, `${where}; a chown or chmod of files an earlier layer holds stores them again; merged into one, they are stored once.`)
+              : message(`Merge these ${n} ${runs}: a later one removes files an earlier one leaves in its layer.`, `${where}; merged into one, files removed by a later step no longer stay in an earlier layer.`)
             : lone
               ? message(`Merge these ${n} ${runs}: apt-get update on line ${lone.line + 1} runs in a RUN of its own.`, `Its lists are cached as a layer of their own, so a later install may use stale lists. ${where}; merged, they make one.`)
               : message(`${n} consecutive ${runs} could be merged into one layer.`, `${where}; no later one removes or rewrites what an earlier one wrote, so merging would only cut the number of layers.`),
@@ -375,7 +392,7 @@ export const mergeRun: Rule<'merge-run'> = {
           ...(parses ? {} : { reason: UNPARSABLE_MERGE }),
           ...(saves || lone ? {} : { severityCap: 'hint' as const }),
           // What the merge saves, for a finding folded into this one (core/overlaps.ts): when nothing is removed, only the layer count.
-          data: { lines: group.map((i) => i.line), ...(saves ? {} : { layersOnly: `${where}; merged, they make one.` }) },
+          data: { lines: group.map((i) => i.line), loneUpdates: loneAptUpdates(group).map((i) => i.line), ...(saves ? {} : { layersOnly: `${where}; merged, they make one.` }) },
         });
       }
     }
