@@ -77,6 +77,18 @@ describe('multi-stage: images that may be slim', () => {
   });
 });
 
+describe('multi-stage: the figures a build-package message names', () => {
+  const prog = 'WORKDIR /src\nCOPY . .\nRUN make\nCMD ["/src/tool"]\n';
+  it("Debian's build-essential figure on Debian only; the image is not named twice", () => {
+    const [deb] = ms(`FROM debian:bookworm\nRUN apt-get update && apt-get install -y --no-install-recommends gcc make && rm -rf /var/lib/apt/lists/*\n${prog}`);
+    assert.match(deb.message, /build-essential alone is about \d+ MB on bookworm/);
+    const [alp] = ms(`FROM alpine:3.20\nRUN apk add --no-cache gcc make musl-dev\n${prog}`);
+    assert.doesNotMatch(alp.message, /bookworm|build-essential/);
+    assert.equal(alp.message.split('alpine:3.20').length - 1, 1, alp.message);
+    assert.match(alp.message, /a runtime on the same image without them/);
+  });
+});
+
 describe('multi-stage: an app a RUN fetches', () => {
   const build = 'FROM python:3.12\nRUN apt-get update && apt-get install -y --no-install-recommends gcc libxml2-dev && rm -rf /var/lib/apt/lists/*\n';
   it('a cloned app is named as the reason, not "there is no app"', () => {

@@ -1,6 +1,6 @@
 /** multi-stage: the final image still carries the toolchain that built it. */
 import type { Model, Stage } from '../core/model';
-import { rootImage } from '../core/stage-info';
+import { baseInfo, rootImage } from '../core/stage-info';
 import type { Fix, Finding } from '../core/types';
 import { parseImageRef, repoKey } from '../knowledge/base-images';
 import { BUILD_PACKAGES_SIZE_MB, COMPOSER_SIZE_MB, INSTALLROOT_HOST_SIZE_MB, IMAGES_WITH_COMPILERS, JDK_TOOLCHAIN, cRuntimeFor, lookupToolchain, type ToolchainEntry } from '../knowledge/toolchains';
@@ -78,7 +78,9 @@ function toolchainOf(model: Model, stage: Stage): { what: string; /** What ships
   // Headers alone (`libpq-dev`, no compiler kept) build nothing here: the advice is their run-time library, not a builder stage.
   // Kept firing where the image brings its own compilers (the full language images, rocker, PHP's phpize deps).
   if (pkgs.length && pkgs.every((p) => /-(dev|devel)$/.test(bare(p))) && !(tc || (ref && IMAGES_WITH_COMPILERS.test(repoKey(ref))))) return null;
-  if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm) that ship`, short: `build packages (${pkgs.length > 2 ? `${pkgs.slice(0, 2).join(', ')}, …` : pkgs.join(', ')})`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
+  // The one measured figure is Debian's: on Alpine, UBI or anything else the message names no size it has not measured.
+  const measured = baseInfo(stage)?.family === 'debian' ? `; build-essential alone is about ${BUILD_PACKAGES_SIZE_MB} MB on bookworm` : '';
+  if (pkgs.length) return { what: `(${text}) installs build packages (${pkgs.join(', ')}${measured}) that ship`, short: `build packages (${pkgs.length > 2 ? `${pkgs.slice(0, 2).join(', ')}, …` : pkgs.join(', ')})`, sizeMb: BUILD_PACKAGES_SIZE_MB, runtime: text ?? '', runtimeSizeMb: 0, ecosystem: tc?.ecosystem ?? 'c' };
   return null;
 }
 
@@ -138,7 +140,9 @@ export const multiStage: Rule<'multi-stage'> = {
         ? `a runtime on the same ${runtime} with the production dependencies alone`
         : sizeMb
         ? `a ${runtime} runtime (about ${sizeMb} MB)`
-        : `a runtime on ${runtime} without them`;
+        : runtime === rootImage(stage).text
+          ? 'a runtime on the same image without them'
+          : `a runtime on ${runtime} without them`;
     const declined = conv.ok ? conv.manual : conv.reason;
     // Why this runtime, where the image's tag does not say it (maven:latest: the JDK the tag carries today).
     const rootRef = rootImage(stage).ref;
