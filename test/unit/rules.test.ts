@@ -514,3 +514,30 @@ describe('non-root-user: a start command that cannot run as written', () => {
   });
   it('a package.json not in view: still reported', () => assert.equal(check(node('["npm", "start"]')).length, 1));
 });
+
+describe('apt-hygiene: lists a later RUN still needs', () => {
+  it('the first sentence says what the fix does; the move left to the user follows', () => {
+    const text = 'FROM ubuntu:24.04\nRUN apt-get update && apt-get install -y git\nRUN apt-get install -y libssl-dev\nCMD ["x"]\n';
+    const [f] = analyze(text, DEFAULT_SETTINGS, ['apt-hygiene']).findings;
+    assert.match(f.message.split('\n')[0], /^apt-get install: add --no-install-recommends and keep ca-certificates/);
+    assert.match(f.message, /the install on line 3 still needs them: move that install into this RUN, then remove the lists/);
+    const fixed = fixAll(text, DEFAULT_SETTINGS, ['apt-hygiene']).text;
+    assert.match(fixed, /install -y --no-install-recommends ca-certificates git\n/);
+    assert.doesNotMatch(fixed.split('\n')[1], /rm -rf/);
+  });
+});
+
+describe('apt-hygiene: a lone apt-get update that nothing installs from', () => {
+  const first = (text: string) => analyze(text, DEFAULT_SETTINGS, ['apt-hygiene']).findings[0];
+  it('says to remove the RUN, and offers no fix', () => {
+    const f = first('FROM httpd:2.4\nRUN apt-get update\nCOPY site/ /usr/local/apache2/htdocs/\n');
+    assert.match(f.message, /^apt-get update runs in a RUN of its own and nothing after it installs: remove the RUN\./);
+    assert.equal(f.fixable, false);
+  });
+  it('a later install, in a stage built on it too, or a script that may install: the usual advice', () => {
+    for (const later of ['RUN echo x\nRUN apt-get install -y curl', 'FROM base\nRUN apt-get install -y curl', 'COPY setup.sh /tmp/\nRUN /tmp/setup.sh', 'RUN curl -fsSL https://example.org/i | sh', 'RUN bash install.sh']) {
+      const text = `FROM debian:bookworm AS base\nRUN apt-get update\n${later}\n`;
+      assert.match(first(text).message, /^apt-get update runs in a RUN of its own: run it in the same RUN as the install\./, later);
+    }
+  });
+});

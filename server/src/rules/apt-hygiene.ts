@@ -353,9 +353,16 @@ function installMessage(issue: InstallIssue): string {
   if (issue.missingCleanup && issue.listsNeededBy) {
     const line = issue.listsNeededBy.line + 1;
     const parts = fixParts(issue, false);
-    const also = parts.length ? `; ${listed(parts)}` : '';
     detail.push(`The package lists this RUN downloads stay in its layer (${SAVINGS.aptLists.text}), and the install on line ${line} still needs them: move that install into this RUN, then remove the lists.`);
-    return message(fitted(`${name}: move the install on line ${line} into this RUN, then remove the apt lists${also}.`, `${name}: move the install on line ${line} into this RUN, then remove the apt lists.`), ...detail);
+    // What the fix does comes first; the move it leaves to the user after it.
+    if (parts.length) {
+      const brief = listed(fixParts(issue, false, true));
+      return message(
+        fitted(`${name}: ${listed(parts)}; then move line ${line}'s install here and remove the lists.`, `${name}: ${brief}; line ${line}'s install still needs the lists.`, `${name}: ${brief}.`),
+        ...detail,
+      );
+    }
+    return message(fitted(`${name}: move the install on line ${line} into this RUN, then remove the apt lists.`, `${name}: move line ${line}'s install here, then remove the apt lists.`), ...detail);
   }
   if (issue.missingCleanup) detail.push(`The package lists this RUN downloads are not removed in it (${SAVINGS.aptLists.text} left in the layer).`);
   const parts = fixParts(issue, issue.missingCleanup);
@@ -363,6 +370,23 @@ function installMessage(issue: InstallIssue): string {
   // With long package names to keep, the detail names them and the first sentence counts them.
   const brief = `${name}: ${listed(fixParts(issue, issue.missingCleanup, true))}.`;
   return message(fitted(`${what}${issue.missingCleanup ? ' in the same RUN' : ''}.`, `${what}.`, brief), ...detail);
+}
+
+/** Whether an apt install (or upgrade, build-dep…) runs after `instr` in its stage or a stage built on it. */
+function installsAfter(model: Model, instr: Instr): boolean {
+  for (const stage of model.stages) {
+    let on = false;
+    for (let s: Stage | null = stage, d = 0; s && d < 64 && !on; s = s.baseStage, d++) on = s === instr.stage;
+    if (!on) continue;
+    for (const i of stage.instructions) {
+      if (i.start <= instr.start || !i.run) continue;
+      const script = i.run.script();
+      if (!script || aptCalls(script).some((c) => READS_LISTS.has(c.sub))) return true;
+      // A script the RUN starts (`./setup.sh`, `bash install.sh`, `curl … | sh`) may install from the lists.
+      if (script.commands.some((c) => c.name !== null && (c.name.includes('/') || /\.sh$/.test(c.name) || (/^(sh|bash|dash|ash|zsh)$/.test(baseName(c.name)) && !c.args.some((a) => a.value === '-c'))))) return true;
+    }
+  }
+  return false;
 }
 
 export const aptHygiene: Rule<'apt-hygiene'> = {
@@ -413,12 +437,15 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       // In a builder stage the lists never ship, but a cached update layer still feeds stale lists to a changed install.
       const weight = ships(model, i.stage!) ? `, and ${SAVINGS.aptLists.text} stay in the image` : '';
       const next = group?.[1];
+      const installs = installsAfter(model, i);
       out.push({
         start: i.start,
         end: i.end,
-        message: message('apt-get update runs in a RUN of its own: run it in the same RUN as the install.', `Its lists are cached as a separate layer, so a later install may use stale lists${weight}.`),
+        message: installs
+          ? message('apt-get update runs in a RUN of its own: run it in the same RUN as the install.', `Its lists are cached as a separate layer, so a later install may use stale lists${weight}.`)
+          : message('apt-get update runs in a RUN of its own and nothing after it installs: remove the RUN.', `Its lists are cached as a layer of their own that no install uses${weight}.`),
         fixable: parses,
-        reason: group === null ? 'no install RUN with the same flags follows it directly' : parses ? undefined : UNPARSABLE_MERGE,
+        reason: group === null ? (installs ? 'no install RUN with the same flags follows it directly' : 'removing a RUN is left to you') : parses ? undefined : UNPARSABLE_MERGE,
         // The RUN its fix merges it with (a merge of the group that holds both resolves it: core/overlaps.ts).
         data: next ? { kind: 'update', into: next.line } : { kind: 'update' },
       });
