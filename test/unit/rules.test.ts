@@ -541,3 +541,17 @@ describe('apt-hygiene: a lone apt-get update that nothing installs from', () => 
     }
   });
 });
+
+describe('non-root-user: programs that send ICMP', () => {
+  const check = (start: string) => analyze(`FROM alpine:3.20\nCOPY tool /usr/local/bin/\n${start}\n`, DEFAULT_SETTINGS, ['non-root-user']).findings[0];
+  it('ping, traceroute or mtr as the start command: declined with the reason', () => {
+    for (const start of ['CMD ["ping", "192.0.2.1"]', 'CMD traceroute example.org', 'ENTRYPOINT ["/bin/sh", "-c", "mtr -r example.org"]']) {
+      const f = check(start);
+      assert.equal(f.fixable, false, start);
+      assert.match(f.reason ?? '', /raw or ICMP socket/, start);
+    }
+  });
+  it('an option or a program merely named ping is no ICMP tool', () => {
+    for (const start of ['HEALTHCHECK CMD ["/usr/local/bin/tool", "--ping"]\nCMD ["/usr/local/bin/tool"]', 'CMD ["/usr/local/bin/pinger"]']) assert.equal(check(start).fixable, true, start);
+  });
+});

@@ -190,7 +190,7 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
       // A simulated install (`-s`, `--dry-run`, …) installs nothing: nothing to trim.
       if (call.cmd.args.some((a) => SIMULATE.has(a.value ?? ''))) continue;
       // No packages named and no `-f` to fix broken ones: the install installs nothing (`apt-get -y install && …`).
-      if (operands(call, APT_OPTS_WITH_VALUE).length === 0 && !call.cmd.args.some((a) => /^(-f|--fix-broken|-[a-z]*f[a-z]*)$/.test(a.value ?? ''))) continue;
+      if (operands(call, APT_OPTS_WITH_VALUE).length === 0 && !call.cmd.args.some((a) => a.value === '--fix-broken' || (/^-[a-z]+$/.test(a.value ?? '') && a.value!.includes('f')))) continue;
       // On a full buildpack-deps image an install of packages it already has installs nothing: it asks nothing and
       // brings no recommends.
       const present = alreadyInBase(i, call);

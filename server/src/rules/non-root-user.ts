@@ -617,6 +617,33 @@ function volumeProblem(stage: Stage, plan: UserPlan): string | null {
   return null;
 }
 
+/** Programs that send ICMP (echo requests, traceroutes): a raw socket, or an ICMP socket the engine may not allow. */
+const ICMP_TOOLS = /(^|[\s;&|(`])(ping6?|fping|traceroute6?|tracepath|arping|mtr)\s/m;
+
+/**
+ * Why the image's program cannot be trusted to work under a new user: it runs ping or another ICMP tool (its start
+ * command, or the start script the build context shows). As root it has CAP_NET_RAW; another user has an ICMP
+ * socket only where the engine lets every group open one (Docker 20.10 and later set net.ipv4.ping_group_range so,
+ * Podman's default allows group 0 alone).
+ */
+function sendsIcmp(model: Model, stage: Stage): string | null {
+  const { entrypoint, cmd } = startOf(stage);
+  const words = unwrappedShell(startWords(stage));
+  if (words.length && ICMP_TOOLS.test(`${baseName(words[0])} `)) return `its start command runs ${baseName(words[0])}, which needs a raw or ICMP socket: another user gets one only where the engine allows every group ICMP sockets (Docker 20.10+, not Podman's default); add the user with that in mind`;
+  if (!model.files) return null;
+  for (const i of [entrypoint, cmd]) {
+    if (!i) continue;
+    for (const file of scriptPaths(model, stage, i)) {
+      for (const s of stageChain(stage)) {
+        const found = contextFileFor(model, s, file);
+        const m = found && ICMP_TOOLS.exec(found.text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n'));
+        if (m) return `its start script ${found!.rel} runs ${m[2]}, which needs a raw or ICMP socket: another user gets one only where the engine allows every group ICMP sockets (Docker 20.10+, not Podman's default); add the user with that in mind`;
+      }
+    }
+  }
+  return null;
+}
+
 /** A RUN that unpacks an archive into the final WORKDIR (a server's own tree: logs/, work/, temp/ under it), or null. */
 function unpackedIntoWorkdir(model: Model, stage: Stage): string | null {
   const wd = workdirAt(model, stage, null);
@@ -1189,7 +1216,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
     const volume = plan.declined ? null : volumeProblem(stage, plan);
     const mounted = plan.declined || !plan.guessed ? null : mountedWorkdir(model, stage);
-    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage);
+    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
