@@ -231,19 +231,33 @@ function dropsPrivileges(model: Model, stage: Stage, info: BaseImageInfo | null)
   if (instrs.some((i) => i.keyword === 'RUN' && /(^|[\s/])(gosu|su-exec)(\s|$|[;&|'"])/m.test(i.run?.body ?? ''))) {
     return 'the file installs gosu / su-exec, which its start command uses to switch user';
   }
-  if (!model.files) return null;
+  for (const found of startScripts(model, stage)) {
+    if (stepsDown(found.text)) return `its start script ${found.rel} switches user itself`;
+    if (ADJUSTS_USERS.test(found.text)) return `its start script ${found.rel} creates or changes users at start, as root`;
+  }
+  return null;
+}
+
+const startScriptsOf = new WeakMap<Stage, { rel: string; text: string }[]>();
+
+/** The start scripts (ENTRYPOINT, then CMD) the build context shows, each read once per analysis. */
+function startScripts(model: Model, stage: Stage): { rel: string; text: string }[] {
+  if (!model.files) return [];
+  let out = startScriptsOf.get(stage);
+  if (out) return out;
+  out = [];
+  const { entrypoint, cmd } = startOf(stage);
   for (const i of [entrypoint, cmd]) {
     if (!i) continue;
     for (const file of scriptPaths(model, stage, i)) {
       for (const s of stageChain(stage)) {
         const found = contextFileFor(model, s, file);
-        if (!found) continue;
-        if (stepsDown(found.text)) return `its start script ${found.rel} switches user itself`;
-        if (ADJUSTS_USERS.test(found.text)) return `its start script ${found.rel} creates or changes users at start, as root`;
+        if (found) out.push({ rel: found.rel, text: found.text });
       }
     }
   }
-  return null;
+  startScriptsOf.set(stage, out);
+  return out;
 }
 
 /** Whether the file is a dev container's: its image, a `dev-envs` stage (Docker Dev Environments), or a devcontainer.json next to it. */
@@ -627,19 +641,11 @@ const ICMP_TOOLS = /(^|[\s;&|(`])(ping6?|fping|traceroute6?|tracepath|arping|mtr
  * Podman's default allows group 0 alone).
  */
 function sendsIcmp(model: Model, stage: Stage): string | null {
-  const { entrypoint, cmd } = startOf(stage);
   const words = unwrappedShell(startWords(stage));
   if (words.length && ICMP_TOOLS.test(`${baseName(words[0])} `)) return `its start command runs ${baseName(words[0])}, which needs a raw or ICMP socket: another user gets one only where the engine allows every group ICMP sockets (Docker 20.10+, not Podman's default); add the user with that in mind`;
-  if (!model.files) return null;
-  for (const i of [entrypoint, cmd]) {
-    if (!i) continue;
-    for (const file of scriptPaths(model, stage, i)) {
-      for (const s of stageChain(stage)) {
-        const found = contextFileFor(model, s, file);
-        const m = found && ICMP_TOOLS.exec(found.text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n'));
-        if (m) return `its start script ${found!.rel} runs ${m[2]}, which needs a raw or ICMP socket: another user gets one only where the engine allows every group ICMP sockets (Docker 20.10+, not Podman's default); add the user with that in mind`;
-      }
-    }
+  for (const found of startScripts(model, stage)) {
+    const m = ICMP_TOOLS.exec(found.text.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n'));
+    if (m) return `its start script ${found.rel} runs ${m[2]}, which needs a raw or ICMP socket: another user gets one only where the engine allows every group ICMP sockets (Docker 20.10+, not Podman's default); add the user with that in mind`;
   }
   return null;
 }
