@@ -5,8 +5,8 @@
  * Source: docker-library/buildpack-deps, `debian/bookworm/Dockerfile`, `debian/bookworm/scm/Dockerfile` and
  * `debian/bookworm/curl/Dockerfile` at 8330ca1 (2025-11-13; trixie's lists are the same), read 2026-12-02. The full
  * image is built on the scm one, which is built on the curl one. The official images built FROM the full
- * `buildpack-deps:<release>` (their Dockerfiles' first line): python, node, ruby, gcc, perl, without a `slim`,
- * `alpine` or Windows tag.
+ * `buildpack-deps:<release>` (their Dockerfiles' first line): python, node, ruby, gcc, perl, and rust
+ * (rust-lang/docker-rust `stable/bookworm/Dockerfile`, read 2026-12-02), without a `slim`, `alpine` or Windows tag.
  */
 export const BUILDPACK_DEPS_PACKAGES: ReadonlySet<string> = new Set([
   // curl
@@ -22,7 +22,7 @@ export const BUILDPACK_DEPS_PACKAGES: ReadonlySet<string> = new Set([
 ]);
 
 /** The official images built on the full buildpack-deps, by repository (a tag without slim / alpine / windows). */
-export const ON_FULL_BUILDPACK_DEPS = /^(python|node|ruby|gcc|perl|buildpack-deps)$/;
+export const ON_FULL_BUILDPACK_DEPS = /^(python|node|ruby|gcc|perl|rust|buildpack-deps)$/;
 
 /** Whether an image reference (repository key and tag) is one of the full buildpack-deps images. */
 export function onFullBuildpackDeps(repo: string, tag: string | null): boolean {
