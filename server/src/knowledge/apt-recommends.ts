@@ -9,7 +9,8 @@
  * - curl depends on libcurl4 (libcurl4t64 on trixie and noble), which Recommends ca-certificates;
  * - libcurl3-gnutls (git's transport) Recommends ca-certificates;
  * - wget Recommends ca-certificates;
- * - git Recommends ca-certificates (with patch, less and ssh-client, which a build rarely needs);
+ * - git Recommends ca-certificates (with patch, less and ssh-client; the ssh client is kept only where the file
+ *   shows git over ssh, GIT_OVER_SSH below);
  * - cmake Recommends gcc and make: without them `cmake .. && make` finds no compiler or no make (read with
  *   `apt-cache depends cmake` on bookworm, 2026-12; the same on trixie, jammy and noble's package pages);
  * - gcc (and gcc-12, gcc-14…) Recommends libc6-dev: without it a compile cannot link (`cannot find crti.o`), as a
@@ -23,6 +24,12 @@
  * - libvulkan1 Recommends mesa-vulkan-drivers (or another vulkan-icd): without a driver the Vulkan loader finds no
  *   GPU and a program falls back to its CPU path (`apt-cache depends libvulkan1`, bookworm, 2026-12).
  */
+/**
+ * git Recommends ssh-client (openssh-client on Debian and Ubuntu): without it `git clone git@host:…` or over
+ * `ssh://` fails (`cannot run ssh: No such file or directory`). Kept where the file itself shows git over ssh.
+ */
+export const GIT_OVER_SSH = /\bgit@[\w.-]+:|\bssh:\/\/|type=ssh\b|\bGIT_SSH|\bssh-keyscan\b|\.ssh\//;
+
 export const KEPT_RECOMMENDS: Readonly<Record<string, readonly string[]>> = {
   curl: ['ca-certificates'],
   libcurl4: ['ca-certificates'],

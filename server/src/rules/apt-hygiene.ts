@@ -7,7 +7,7 @@ import { rootImage, ships } from '../core/stage-info';
 import { repoKey } from '../knowledge/base-images';
 import { BUILDPACK_DEPS_PACKAGES, onFullBuildpackDeps } from '../knowledge/buildpack-deps';
 import { SAVINGS } from '../knowledge/savings';
-import { KEPT_RECOMMENDS, PROVIDES } from '../knowledge/apt-recommends';
+import { GIT_OVER_SSH, KEPT_RECOMMENDS, PROVIDES } from '../knowledge/apt-recommends';
 import { aptPackageName } from '../knowledge/runtime-libraries';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../core/edits';
 import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
@@ -282,6 +282,8 @@ function keptRecommends(model: Model, i: Instr, call: AptCall): { names: string[
   const provided = new Set(names.flatMap((n) => PROVIDES[n] ?? []));
   // A kept package's own kept recommends too (cmake keeps gcc, which keeps libc6-dev), each once.
   const todo: [string, string][] = names.flatMap((n) => (KEPT_RECOMMENDS[n] ?? []).map((r): [string, string] => [r, n]));
+  // git over ssh, as the file itself shows it: git's recommended ssh client stays.
+  if (names.includes('git') && GIT_OVER_SSH.test(model.doc.text)) todo.push(['openssh-client', 'git']);
   while (todo.length) {
     const [r, n] = todo.shift()!;
     if (names.includes(r) || provided.has(r)) continue;
