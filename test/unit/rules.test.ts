@@ -555,3 +555,10 @@ describe('non-root-user: programs that send ICMP', () => {
     for (const start of ['HEALTHCHECK CMD ["/usr/local/bin/tool", "--ping"]\nCMD ["/usr/local/bin/tool"]', 'CMD ["/usr/local/bin/pinger"]']) assert.equal(check(start).fixable, true, start);
   });
 });
+
+describe('npm-hygiene: the size it names', () => {
+  it('the cache is given with measured figures, not a guess from the tarballs', () => {
+    const [f] = analyze('FROM node:20-slim\nRUN npm install -g nodemon\nCMD ["nodemon", "app.js"]\n', DEFAULT_SETTINGS, ['npm-hygiene']).findings;
+    assert.match(f.message, /registry document npm fetched: about 3 MB for nodemon alone/);
+  });
+});
