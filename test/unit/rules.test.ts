@@ -562,3 +562,18 @@ describe('npm-hygiene: the size it names', () => {
     assert.match(f.message, /registry document npm fetched: about 3 MB for nodemon alone/);
   });
 });
+
+describe('non-root-user: an app copied into /', () => {
+  const check = (text: string) => analyze(text, DEFAULT_SETTINGS, ['non-root-user']).findings[0];
+  it('the whole context copied into / with no WORKDIR: declined, saying to give it a folder', () => {
+    for (const copy of ['COPY . .', 'COPY . /', 'WORKDIR /\nCOPY ./ ./']) {
+      const f = check(`FROM node:20\n${copy}\nCMD ["node", "bot.js"]\n`);
+      assert.equal(f.fixable, false, copy);
+      assert.match(f.reason ?? '', /copies the build context into \/ .*WORKDIR \/app before the COPY/, copy);
+    }
+  });
+  it('a WORKDIR of its own, a single file into /, or an image whose WORKDIR is not known: the fix stands', () => {
+    assert.equal(check('FROM node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "bot.js"]\n').fixable, true);
+    assert.equal(check('FROM node:20\nCOPY bot.js /\nCMD ["node", "/bot.js"]\n').fixable, true);
+  });
+});

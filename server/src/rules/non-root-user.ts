@@ -4,6 +4,7 @@ import { appFramework, baseInfo, buildsArtifactsOnly, fileNotShipped, lastUserIn
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, repoKey, type BaseImageInfo, type Family } from '../knowledge/base-images';
+import { imageWorkdir } from '../knowledge/image-workdirs';
 import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../core/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
 import { copyDests } from '../fixes/multi-stage/common';
@@ -631,6 +632,31 @@ function volumeProblem(stage: Stage, plan: UserPlan): string | null {
   return null;
 }
 
+/**
+ * Why the program would run where another user cannot write, or null: the whole build context copied into `/` and no
+ * WORKDIR (the file sets none, and the image's own is `/`: node, python, ruby…), so the program runs in `/` beside its
+ * files. A bot or server that writes a download, a log or an upload next to itself then fails under a new USER.
+ */
+function appInRoot(model: Model, stage: Stage): string | null {
+  const ownWorkdir = (before: Instr | null): string | null => {
+    const wd = workdirAt(model, stage, before);
+    if (wd !== null) return wd;
+    const ref = rootImage(stage).ref;
+    return ref ? imageWorkdir(repoKey(ref)) : null;
+  };
+  if (ownWorkdir(null) !== '/') return null;
+  for (const d of copyDests(model, stage)) {
+    if (d.from) continue;
+    const words = (d.instr.node.getArgumentsContent() ?? '').trim().split(/\s+/).filter((w) => !w.startsWith('--'));
+    const dest = words[words.length - 1];
+    const whole = words.slice(0, -1).some((w) => w === '.' || w === './');
+    if (whole && (dest === '/' || ((dest === '.' || dest === './') && ownWorkdir(d.instr) === '/'))) {
+      return `line ${d.instr.line + 1} copies the build context into / and the program runs there (no WORKDIR): another user cannot write beside its files; copy them into a folder of their own (WORKDIR /app before the COPY), then switch user`;
+    }
+  }
+  return null;
+}
+
 /** Programs that send ICMP (echo requests, traceroutes): a raw socket, or an ICMP socket the engine may not allow. */
 const ICMP_TOOLS = /(^|[\s;&|(`])(ping6?|fping|traceroute6?|tracepath|arping|mtr)\s/m;
 
@@ -1222,7 +1248,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
     const volume = plan.declined ? null : volumeProblem(stage, plan);
     const mounted = plan.declined || !plan.guessed ? null : mountedWorkdir(model, stage);
-    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage);
+    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage) ?? appInRoot(model, stage);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
