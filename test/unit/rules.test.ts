@@ -577,3 +577,13 @@ describe('non-root-user: an app copied into /', () => {
     assert.equal(check('FROM node:20\nCOPY bot.js /\nCMD ["node", "/bot.js"]\n').fixable, true);
   });
 });
+
+describe('apt-hygiene: recommends a later step runs', () => {
+  const fixed = (text: string) => fixAll(text, { ...DEFAULT_SETTINGS, rules: { ...DEFAULT_SETTINGS.rules, 'apt-hygiene': 'warning' } }, ['apt-hygiene']).text;
+  it('gnupg stays with build-essential only where a later RUN runs gpg or apt-key', () => {
+    const base = 'FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y build-essential && rm -rf /var/lib/apt/lists/*\n';
+    assert.match(fixed(`${base}RUN gpg --batch --verify a.sig a\n`), /--no-install-recommends gnupg build-essential/);
+    assert.match(fixed(`${base}RUN make\n`), /--no-install-recommends build-essential/);
+    assert.match(fixed(base.replace('build-essential', 'build-essential gnupg2') + 'RUN gpg --version\n'), /--no-install-recommends build-essential gnupg2/);
+  });
+});

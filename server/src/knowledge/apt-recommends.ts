@@ -30,6 +30,16 @@
  */
 export const GIT_OVER_SSH = /\bgit@[\w.-]+:|\bssh:\/\/|type=ssh\b|\bGIT_SSH|\bssh-keyscan\b|\.ssh\//;
 
+/**
+ * Recommends kept only where the file later runs what they provide. dpkg-dev (which build-essential depends on)
+ * Recommends gnupg (`gnupg | gnupg2` on Ubuntu 18.04, `gnupg | sq | … | gpg` on bookworm; packages.ubuntu.com bionic,
+ * packages.debian.org bookworm, read 2026-12-02), and the ubuntu and debian base images have no gpg of their own: a
+ * later `gpg --verify` of a download, or `apt-key add`, stops with `gpg: not found` once the recommends go.
+ */
+export const KEPT_WHEN_USED: readonly { keep: string; by: readonly string[]; used: RegExp }[] = [
+  { keep: 'gnupg', by: ['build-essential', 'dpkg-dev'], used: /(^|[\s;&|(])(gpg2?|gpgv|apt-key)(\s|$)/m },
+];
+
 export const KEPT_RECOMMENDS: Readonly<Record<string, readonly string[]>> = {
   curl: ['ca-certificates'],
   libcurl4: ['ca-certificates'],

@@ -7,7 +7,7 @@ import { rootImage, ships } from '../core/stage-info';
 import { repoKey } from '../knowledge/base-images';
 import { BUILDPACK_DEPS_PACKAGES, onFullBuildpackDeps } from '../knowledge/buildpack-deps';
 import { SAVINGS } from '../knowledge/savings';
-import { GIT_OVER_SSH, KEPT_RECOMMENDS, PROVIDES } from '../knowledge/apt-recommends';
+import { GIT_OVER_SSH, KEPT_RECOMMENDS, KEPT_WHEN_USED, PROVIDES } from '../knowledge/apt-recommends';
 import { aptPackageName } from '../knowledge/runtime-libraries';
 import { appendCommandEdit, toTextEdits, type OffsetEdit } from '../core/edits';
 import { mergeGroupEdit, mergedParses, runGroups, UNPARSABLE_MERGE } from './merge-run';
@@ -284,6 +284,14 @@ function keptRecommends(model: Model, i: Instr, call: AptCall): { names: string[
   const todo: [string, string][] = names.flatMap((n) => (KEPT_RECOMMENDS[n] ?? []).map((r): [string, string] => [r, n]));
   // git over ssh, as the file itself shows it: git's recommended ssh client stays.
   if (names.includes('git') && GIT_OVER_SSH.test(model.doc.text)) todo.push(['openssh-client', 'git']);
+  // A recommend a later step of the stage runs (gpg after build-essential), unless some package provides it already.
+  for (const k of KEPT_WHEN_USED) {
+    const by = k.by.find((b) => names.includes(b));
+    if (!by || names.some((n) => n === k.keep || n === 'gpg' || n === 'gnupg2')) continue;
+    const stage = i.stage;
+    const later = stage ? stage.instructions.filter((x) => x.start >= i.start && x.run).map((x) => x.run!.body).join('\n') : '';
+    if (k.used.test(later)) todo.push([k.keep, by === 'build-essential' ? 'build-essential (through dpkg-dev)' : by]);
+  }
   while (todo.length) {
     const [r, n] = todo.shift()!;
     if (names.includes(r) || provided.has(r)) continue;
