@@ -587,3 +587,14 @@ describe('apt-hygiene: recommends a later step runs', () => {
     assert.match(fixed(base.replace('build-essential', 'build-essential gnupg2') + 'RUN gpg --version\n'), /--no-install-recommends build-essential gnupg2/);
   });
 });
+
+describe('apt-hygiene: the lists are one finding per RUN', () => {
+  it('two installs after one update: the cleanup is reported once, at the last install', () => {
+    const found = analyze('FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y --no-install-recommends a && apt-get install -y --no-install-recommends b\n', DEFAULT_SETTINGS, ['apt-hygiene']).findings;
+    assert.deepEqual(found.map((f) => f.range.start.character), [70]);
+  });
+  it('an upgrade without -y asks, and its lists stay: both reported', () => {
+    const [f] = analyze('FROM debian:bookworm-slim\nRUN apt-get update && apt-get upgrade\n', DEFAULT_SETTINGS, ['apt-hygiene']).findings;
+    assert.match(f.message, /^apt-get upgrade without -y: add -y|^apt-get upgrade: add -y and remove the apt lists/);
+  });
+});

@@ -68,6 +68,8 @@ function cleansLists(script: ShellScript): boolean {
 }
 
 /** Subcommands that read the package lists on disk. */
+/** Subcommands that upgrade installed packages from the lists. */
+const UPGRADES = new Set(['upgrade', 'dist-upgrade', 'full-upgrade']);
 const READS_LISTS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'build-dep', 'source', 'download', 'satisfy']);
 
 /**
@@ -185,25 +187,29 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
     const calls = aptCalls(script);
     const missingCleanup = shipped && calls.some((c) => c.sub === 'update') && !cleansLists(script) && !listsMounted(i);
     const listsNeededBy = missingCleanup ? laterListReader(model, i) : null;
-    for (const call of calls) {
-      if (call.sub !== 'install') continue;
-      // A simulated install (`-s`, `--dry-run`, …) installs nothing: nothing to trim.
-      if (call.cmd.args.some((a) => SIMULATE.has(a.value ?? ''))) continue;
-      // No packages named and no `-f` to fix broken ones: the install installs nothing (`apt-get -y install && …`).
-      if (operands(call, APT_OPTS_WITH_VALUE).length === 0 && !call.cmd.args.some((a) => a.value === '--fix-broken' || (/^-[a-z]+$/.test(a.value ?? '') && a.value!.includes('f')))) continue;
+    // The calls that install from the lists: installs that install something (not simulated: `-s`, `--dry-run`), and
+    // upgrades. The lists' cleanup is reported once, at the last of them (where the fix puts it).
+    const readers = calls.filter((c) => (c.sub === 'install' || UPGRADES.has(c.sub)) && !c.cmd.args.some((a) => SIMULATE.has(a.value ?? '')));
+    const last = readers[readers.length - 1];
+    for (const call of readers) {
+      const upgrade = UPGRADES.has(call.sub);
+      // No packages named and no `-f` to fix broken ones: the install installs nothing (`apt-get -y install && …`), and
+      // asks nothing; only the lists its RUN leaves may concern it.
+      const empty = !upgrade && operands(call, APT_OPTS_WITH_VALUE).length === 0 && !call.cmd.args.some((a) => a.value === '--fix-broken' || (/^-[a-z]+$/.test(a.value ?? '') && a.value!.includes('f')));
       // On a full buildpack-deps image an install of packages it already has installs nothing: it asks nothing and
       // brings no recommends.
-      const present = alreadyInBase(i, call);
-      const missingNoRec = shipped && !hasNoRecommends(call.cmd) && !present;
+      const present = !upgrade && !empty && alreadyInBase(i, call);
+      // An upgrade replaces what is installed: recommends and repeated names are an install's questions.
+      const missingNoRec = shipped && !upgrade && !empty && !hasNoRecommends(call.cmd) && !present;
       const issue = {
         instr: i,
         call,
-        missingYes: !hasYes(call.cmd) && !present,
+        missingYes: !empty && !hasYes(call.cmd) && !present,
         missingNoRec,
         keep: missingNoRec ? keptRecommends(model, i, call) : { names: [], by: [] },
-        missingCleanup,
+        missingCleanup: missingCleanup && call === last,
         listsNeededBy,
-        duplicates: shipped ? duplicatePackages(model, i, call) : [],
+        duplicates: shipped && !upgrade && !empty ? duplicatePackages(model, i, call) : [],
       };
       if (issue.missingYes || issue.missingNoRec || issue.missingCleanup || issue.duplicates.length > 0) out.push(issue);
     }
@@ -349,7 +355,7 @@ function fixTitle(issue: InstallIssue, cleans: boolean): string {
 
 /** The install's message: what the fix does first, then why each part matters. */
 function installMessage(issue: InstallIssue): string {
-  const name = `${issue.call.manager} install`;
+  const name = `${issue.call.manager} ${issue.call.sub}`;
   const detail: string[] = [];
   if (issue.missingYes) detail.push('Without -y the build cannot answer the prompt.');
   if (issue.missingNoRec) {
