@@ -904,7 +904,7 @@ describe('text output quotes file text escaped (no workflow commands, no termina
     assertInert(refused.stderr, 'stderr');
     assert.equal(fs.readFileSync(outside, 'utf8'), C);
     // A Dockerfile with raw control characters in a comment, under a name with a line break.
-    const body = Buffer.from('FROM node:20\n# keep \x1b[2K\r and \x07 as they are\nCOPY . .\nCMD ["node","index.js"]\n');
+    const body = Buffer.from('FROM node:20\n# keep \x1b[2K\r and \x07 as they are\nWORKDIR /app\nCOPY . .\nCMD ["node","index.js"]\n');
     const content = { '.git/': '', [NEWLINE_NAME]: body };
     const root = tree(content);
     const r = await cli(['fix', '--diff', '.'], { cwd: root });
