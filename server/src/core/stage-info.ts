@@ -1,6 +1,7 @@
 /** Shared questions about stages: the image a stage finally rests on, its last USER, its working directory. */
 import type { Instr, Model, Stage } from './model';
 import { instrProperties, substituteArgs } from './model';
+import { baseName } from './package-calls';
 import { lookupBaseImage, type BaseImageInfo, type ImageRef } from '../knowledge/base-images';
 import { APP_FRAMEWORKS, type AppFramework } from '../knowledge/app-frameworks';
 
@@ -22,16 +23,16 @@ export function ships(model: Model, stage: Stage): boolean {
     shipped = new Set();
     const named = stagesNamedThroughVariables(model);
     const leaves = model.stages.filter((s) => !s.usedByLaterStage && !named.used.has(s));
-    const productionLeaf = leaves.some((s) => !developmentTarget(s) && !buildsArtifactsOnly(s) && !triesByHand(s));
+    const productionLeaf = leaves.some((s) => !developmentTarget(s) && !shipsNothingRun(s));
     // A file for development, tests or a build environment ships nothing that runs in production.
-    if (fileNotShipped(model.path)) {
+    if (fileNotShipped(model.path) || ciAgentImage(model)) {
       shippedSets.set(model, shipped);
       return false;
     }
     // A stage is built on by later stages only: walking back, each stage's children are settled before it.
     for (let k = model.stages.length - 1; k >= 0; k--) {
       const s = model.stages[k];
-      if (!s.usedByLaterStage && !named.used.has(s) && !(productionLeaf && developmentTarget(s)) && !buildsArtifactsOnly(s) && !triesByHand(s)) shipped.add(s);
+      if (!s.usedByLaterStage && !named.used.has(s) && !(productionLeaf && developmentTarget(s)) && !shipsNothingRun(s)) shipped.add(s);
       if (!shipped.has(s)) continue;
       if (s.baseStage) shipped.add(s.baseStage);
       for (const c of named.bases.get(s) ?? []) shipped.add(c);
@@ -82,6 +83,35 @@ export function buildsArtifactsOnly(stage: Stage): boolean {
     if (s.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT')) return false;
   }
   return true;
+}
+
+/** A leaf whose image is built for its files or run once by hand, never as a service: see each test. */
+function shipsNothingRun(s: Stage): boolean {
+  return buildsArtifactsOnly(s) || triesByHand(s) || copiesOut(startWords(s));
+}
+
+/**
+ * Whether the file is the image a Jenkins pipeline runs its steps in (`agent { dockerfile true }`, or `dockerfile {
+ * filename 'ci.Dockerfile' }` naming it) and it starts nothing of its own: a build environment, like
+ * `Dockerfile.builder`. Read from the Jenkinsfile beside it, in the build context.
+ */
+function ciAgentImage(model: Model): boolean {
+  if (!model.files || model.stages.some((s) => s.instructions.some((i) => i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT'))) return false;
+  let text: string | null = null;
+  try {
+    text = model.files.read('Jenkinsfile');
+  } catch {
+    text = null;
+  }
+  if (!text) return false;
+  const name = (model.path ?? 'Dockerfile').split('/').pop() ?? 'Dockerfile';
+  if (/\bdockerfile\s+true\b/.test(text)) return name === 'Dockerfile';
+  // The block after `dockerfile {`, up to its closing brace, names the file (read by position: no backtracking).
+  const at = text.search(/\bdockerfile\s*\{/);
+  if (at < 0) return false;
+  const end = text.indexOf('}', at);
+  const named = /\bfilename\s+['"]([\w.-]+)['"]/.exec(text.slice(at, end < 0 ? undefined : end));
+  return !!named && named[1] === name;
 }
 
 /**
@@ -243,4 +273,79 @@ export function appFramework(stage: Stage): AppFramework | null {
   }
   const all = texts.join('\n');
   return APP_FRAMEWORKS.find((f) => f.detect.test(all)) ?? null;
+}
+
+// --- How a stage starts --------------------------------------------------------------------------
+
+/** Shells a start command may run its program through (`sh -c "…"`). */
+export const SHELLS = /^(sh|bash|ash|dash|zsh|ksh|fish|cmd|pwsh|powershell)(\.exe)?$/i;
+/** Entrypoints that pass their arguments on: the program is the CMD (official images' docker-entrypoint.sh, init shims). */
+export const PASS_ON = /^(docker-([\w-]+-)?entrypoint(\.sh)?|tini|tini-static|dumb-init|catatonit)$/;
+
+/** A stage and the stages it is built FROM, the first base first. */
+export function stageChain(stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) out.unshift(s);
+  return out;
+}
+
+/** The instructions of a stage chain, in build order. */
+export function chainInstrs(stage: Stage): Instr[] {
+  return stageChain(stage).flatMap((s) => s.instructions);
+}
+
+/** The last ENTRYPOINT and CMD the file sets for a stage (its own or inherited from a stage it is built FROM). */
+export function startOf(stage: Stage): { entrypoint: Instr | null; cmd: Instr | null } {
+  let entrypoint: Instr | null = null;
+  let cmd: Instr | null = null;
+  for (const i of chainInstrs(stage)) {
+    if (i.keyword === 'ENTRYPOINT') {
+      entrypoint = i;
+      // A new ENTRYPOINT resets the CMD inherited before it.
+      cmd = null;
+    } else if (i.keyword === 'CMD') cmd = i;
+  }
+  return { entrypoint, cmd };
+}
+
+/** The words of a CMD / ENTRYPOINT (exec form as written, shell form split on blanks); null when unreadable. */
+export function commandWords(i: Instr): string[] | null {
+  const raw = (i.node.getArgumentsContent() ?? '').trim();
+  if (raw.startsWith('[')) {
+    try {
+      const arr = JSON.parse(raw);
+      return Array.isArray(arr) && arr.every((x) => typeof x === 'string') ? arr : null;
+    } catch {
+      return null;
+    }
+  }
+  return raw.split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ''));
+}
+
+
+/** The words of the program the stage starts: the ENTRYPOINT's and its CMD arguments, init shims left out. */
+export function startWords(stage: Stage): string[] {
+  const { entrypoint, cmd } = startOf(stage);
+  const e = entrypoint ? commandWords(entrypoint) ?? [] : [];
+  // An exec-form ENTRYPOINT takes the CMD as its arguments; a shell-form one ignores it.
+  const execForm = !entrypoint || (entrypoint.node.getArgumentsContent() ?? '').trim().startsWith('[');
+  const c = cmd && execForm ? commandWords(cmd) ?? [] : [];
+  const words = [...e, ...c];
+  // Init shims in the CMD (`/sbin/tini -- node app.js`) pass on too.
+  while (words.length && PASS_ON.test(baseName(words[0]))) {
+    words.shift();
+    while (words[0]?.startsWith('-')) if (words.shift() === '--') break;
+  }
+  return words;
+}
+
+/** The words of the command a start runs, through one `sh -c "…"` (split on blanks). */
+export function unwrappedShell(words: string[]): string[] {
+  return words[0] && SHELLS.test(baseName(words[0])) && words[1] === '-c' ? (words[2] ?? '').split(/\s+/) : words;
+}
+
+/** `cp -r build /out`, `sh -c "rsync -a dist/ /srv/static"`: a job that copies the image's files out into a mount. */
+export function copiesOut(words: string[]): boolean {
+  const w = unwrappedShell(words);
+  return w.length > 0 && /^(cp|rsync|mv)$/.test(baseName(w[0]));
 }

@@ -1,6 +1,6 @@
 /** non-root-user: the image's final stage runs its process as root. */
 import { instrProperties, isPosixShell, type Instr, type Model, type Stage } from '../core/model';
-import { appFramework, baseInfo, buildsArtifactsOnly, fileNotShipped, lastUserInstr, rootImage, userValue, workdirAt } from '../core/stage-info';
+import { PASS_ON, SHELLS, appFramework, baseInfo, buildsArtifactsOnly, chainInstrs, commandWords, copiesOut, fileNotShipped, lastUserInstr, rootImage, stageChain, startOf, startWords, unwrappedShell, userValue, workdirAt } from '../core/stage-info';
 import type { ShellCommand } from '../core/shell';
 import type { Fix, Finding, RuleOptions } from '../core/types';
 import { familyHasShell, isRootUser, repoKey, type BaseImageInfo, type Family } from '../knowledge/base-images';
@@ -49,50 +49,7 @@ function finalStage(model: Model): Stage | null {
   return model.stages.length ? model.stages[model.stages.length - 1] : null;
 }
 
-/** A stage and the stages it is built FROM, the first base first. */
-function stageChain(stage: Stage): Stage[] {
-  const out: Stage[] = [];
-  for (let s: Stage | null = stage, d = 0; s && d < 64; d++, s = s.baseStage) out.unshift(s);
-  return out;
-}
-
-/** The instructions of a stage chain, in build order. */
-function chainInstrs(stage: Stage): Instr[] {
-  return stageChain(stage).flatMap((s) => s.instructions);
-}
-
-/** The last ENTRYPOINT and CMD the file sets for a stage (its own or inherited from a stage it is built FROM). */
-function startOf(stage: Stage): { entrypoint: Instr | null; cmd: Instr | null } {
-  let entrypoint: Instr | null = null;
-  let cmd: Instr | null = null;
-  for (const i of chainInstrs(stage)) {
-    if (i.keyword === 'ENTRYPOINT') {
-      entrypoint = i;
-      // A new ENTRYPOINT resets the CMD inherited before it.
-      cmd = null;
-    } else if (i.keyword === 'CMD') cmd = i;
-  }
-  return { entrypoint, cmd };
-}
-
-/** The words of a CMD / ENTRYPOINT (exec form as written, shell form split on blanks); null when unreadable. */
-function commandWords(i: Instr): string[] | null {
-  const raw = (i.node.getArgumentsContent() ?? '').trim();
-  if (raw.startsWith('[')) {
-    try {
-      const arr = JSON.parse(raw);
-      return Array.isArray(arr) && arr.every((x) => typeof x === 'string') ? arr : null;
-    } catch {
-      return null;
-    }
-  }
-  return raw.split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ''));
-}
-
-const SHELLS = /^(sh|bash|ash|dash|zsh|ksh|fish|cmd|pwsh|powershell)(\.exe)?$/i;
 const REPLS = /^(python[23]?(\.\d+)?|ipython|node|irb|ghci|jshell|iex|erl|R|julia|swift|lua|scala|clojure|clj|bun|deno|php|perl[\d.]*|pypy[23]?|mvn|gradle|lein|sbt|ant)$/;
-/** Entrypoints that pass their arguments on: the program is the CMD (official images' docker-entrypoint.sh, init shims). */
-const PASS_ON = /^(docker-([\w-]+-)?entrypoint(\.sh)?|tini|tini-static|dumb-init|catatonit)$/;
 
 /** Whether words start a shell or a language's REPL (no script to run): what an image meant to be built FROM runs. */
 function isShellOrRepl(words: string[]): boolean {
@@ -452,33 +409,6 @@ function startsNginx(stage: Stage): boolean {
   const e = entrypoint ? commandWords(entrypoint) : null;
   const words = e && e.length && !PASS_ON.test(baseName(e[0])) ? e : cmd ? commandWords(cmd) : null;
   return !!words?.length && /^(nginx|openresty)$/.test(baseName(words[0]));
-}
-
-/** The words of the program the stage starts: the ENTRYPOINT's and its CMD arguments, init shims left out. */
-function startWords(stage: Stage): string[] {
-  const { entrypoint, cmd } = startOf(stage);
-  const e = entrypoint ? commandWords(entrypoint) ?? [] : [];
-  // An exec-form ENTRYPOINT takes the CMD as its arguments; a shell-form one ignores it.
-  const execForm = !entrypoint || (entrypoint.node.getArgumentsContent() ?? '').trim().startsWith('[');
-  const c = cmd && execForm ? commandWords(cmd) ?? [] : [];
-  const words = [...e, ...c];
-  // Init shims in the CMD (`/sbin/tini -- node app.js`) pass on too.
-  while (words.length && PASS_ON.test(baseName(words[0]))) {
-    words.shift();
-    while (words[0]?.startsWith('-')) if (words.shift() === '--') break;
-  }
-  return words;
-}
-
-/** The words of the command a start runs, through one `sh -c "…"` (split on blanks). */
-function unwrappedShell(words: string[]): string[] {
-  return words[0] && SHELLS.test(baseName(words[0])) && words[1] === '-c' ? (words[2] ?? '').split(/\s+/) : words;
-}
-
-/** `cp -r build /out`, `sh -c "rsync -a dist/ /srv/static"`: a job that copies the image's files out into a mount. */
-function copiesOut(words: string[]): boolean {
-  const w = unwrappedShell(words);
-  return w.length > 0 && /^(cp|rsync|mv)$/.test(baseName(w[0]));
 }
 
 /** `tail -f /dev/null`, `sleep infinity`: a start that only keeps the container up for commands run into it. */
