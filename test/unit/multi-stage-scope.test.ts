@@ -29,7 +29,7 @@ describe('multi-stage: the runtime named in the message', () => {
     it(name, () => {
       const [f] = ms(text);
       assert.ok(f, 'the rule fires');
-      assert.match(f.message, new RegExp(`a (runtime on )?${runtime.replace(/[.:]/g, '\\$&')}[ ,]`), f.message);
+      assert.match(f.message, new RegExp(`an? (runtime on )?${runtime.replace(/[.:]/g, '\\$&')}[ ,]`), f.message);
       for (const other of ['node:20-slim', 'python:3.11-slim', 'debian:bookworm-slim'].filter((x) => x !== runtime)) assert.ok(!f.message.includes(other), f.message);
     });
   }
@@ -86,6 +86,19 @@ describe('multi-stage: the figures a build-package message names', () => {
     assert.doesNotMatch(alp.message, /bookworm|build-essential/);
     assert.equal(alp.message.split('alpine:3.20').length - 1, 1, alp.message);
     assert.match(alp.message, /a runtime on the same image without them/);
+  });
+});
+
+describe('multi-stage: Node and Java wording', () => {
+  it('a production-only install ships no dev dependencies, and the message does not say it does', () => {
+    const [f] = ms('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn install --production && yarn build\nCMD ["node", "dist/server.js"]\n');
+    assert.match(f.message, /^The final image ships Node\.js \(about \d+ MB\)/);
+    const [g] = ms('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN yarn install && yarn build\nCMD ["node", "dist/server.js"]\n');
+    assert.match(g.message, /^The final image ships Node\.js and the dev dependencies/);
+  });
+  it('"an" before a runtime that starts with a vowel', () => {
+    const [f] = ms('FROM maven:3.9-eclipse-temurin-21\nWORKDIR /app\nCOPY . .\nRUN mvn -q package\nCMD ["java", "-jar", "target/app.jar"]\n');
+    assert.match(f.message, /an eclipse-temurin:\S+ runtime/);
   });
 });
 

@@ -66,7 +66,10 @@ function toolchainOf(model: Model, stage: Stage): { what: string; /** What ships
     // On an alpine or slim tag the image is already the runtime: what a builder leaves behind is the dev dependencies,
     // whose size the file does not tell.
     if (nodeBuildStep(model, stage) && runtimeTag) return { what: `is ${text}, already a runtime image: the dev dependencies the build used ship`, short: 'the dev dependencies the build used', sizeMb: tc.runtimeSizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
-    if (nodeBuildStep(model, stage)) return { what: `is ${text}: its Node.js toolchain and dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship`, short: `Node.js and the dev dependencies (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB)`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
+    // An install of the production dependencies alone (`yarn install --production`) leaves no dev dependencies to ship.
+    const prodOnly = stage.instructions.some((i) => i.keyword === 'RUN' && PRODUCTION_INSTALL.test(i.run?.body ?? ''));
+    const what = prodOnly ? 'Node.js toolchain' : 'Node.js toolchain and dev dependencies';
+    if (nodeBuildStep(model, stage)) return { what: `is ${text}: its ${what} (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB) ship${prodOnly ? 's' : ''}`, short: `${prodOnly ? 'Node.js' : 'Node.js and the dev dependencies'} (about ${runtimeTag ? tc.runtimeSizeMb : tc.sizeMb} MB)`, sizeMb: runtimeTag ? tc.runtimeSizeMb : tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
   } else if (tc && !((tc.ecosystem === 'python' || tc.ecosystem === 'ruby') && (runtimeTag || (ref.digest && !ref.tag)))) {
     // (A python or ruby image pinned by digest alone may be the slim variant: nothing says it is the full one.)
     return { what: `is ${text}: its ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB) ships`, short: `the ${NAMES[tc.ecosystem]} toolchain (about ${tc.sizeMb} MB)`, sizeMb: tc.sizeMb, runtime: runtimeFor(tc, ref), tableRuntime: tc.runtime, runtimeSizeMb: tc.runtimeSizeMb, ecosystem: tc.ecosystem };
@@ -109,6 +112,9 @@ export function conversionTitle(ecosystem: string, runtimeImage: string, manual 
   return `Convert to a multi-stage build (${ecosystem} → ${runtimeImage}${manual ? '; check the run-time libraries' : ''})`;
 }
 
+/** An npm, yarn or pnpm install of the production dependencies alone. */
+const PRODUCTION_INSTALL = /\b(npm|yarn|pnpm)\s+(install|i|ci)\b[^\n;&|]*\s(--production|--prod|--omit=dev|--only=prod(uction)?)\b/;
+
 export const multiStage: Rule<'multi-stage'> = {
   id: 'multi-stage',
   meta: {
@@ -139,7 +145,7 @@ export const multiStage: Rule<'multi-stage'> = {
       : sameImage
         ? `a runtime on the same ${runtime} with the production dependencies alone`
         : sizeMb
-        ? `a ${runtime} runtime (about ${sizeMb} MB)`
+        ? `${/^[aeiou]/i.test(runtime) ? 'an' : 'a'} ${runtime} runtime (about ${sizeMb} MB)`
         : runtime === rootImage(stage).text
           ? 'a runtime on the same image without them'
           : `a runtime on ${runtime} without them`;
