@@ -55,6 +55,9 @@ export const PYPI_DOWNLOADS: ReadonlyMap<string, PypiDownload> = new Map<string,
   ['pycodestyle', { kb: 35, requires: [] }],
   ['pyflakes', { kb: 65, requires: [] }],
   ['pyyaml', { kb: 770, requires: [] }],
+  // Source distributions only (no Linux wheels): pip downloads the sdist and the setuptools it builds with.
+  ['mysqlclient', { kb: 95, requires: ['setuptools'] }],
+  ['flask-mysqldb', { kb: 5, requires: ['flask', 'mysqlclient', 'setuptools'] }],
   // pip itself (`pip install --upgrade pip`): pip 25.
   ['pip', { kb: 1850, requires: [] }],
   // Build backends, which pip downloads to build a local project in an isolated environment (setuptools 80, wheel
