@@ -87,7 +87,17 @@ export function buildsArtifactsOnly(stage: Stage): boolean {
 
 /** A leaf whose image is built for its files or run once by hand, never as a service: see each test. */
 function shipsNothingRun(s: Stage): boolean {
-  return buildsArtifactsOnly(s) || triesByHand(s) || copiesOut(startWords(s));
+  return buildsArtifactsOnly(s) || triesByHand(s) || (startTextMentions(s, COPY_COMMANDS) && copiesOut(startWords(s)));
+}
+
+const COPY_COMMANDS = /\b(cp|rsync|mv)\b/;
+
+/** Whether the text of a CMD or ENTRYPOINT of the stage (its own or inherited) matches: a cheap test before parsing them. */
+function startTextMentions(stage: Stage, re: RegExp): boolean {
+  for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
+    if (s.instructions.some((i) => (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && re.test(i.text()))) return true;
+  }
+  return false;
 }
 
 /**
@@ -121,19 +131,21 @@ function ciAgentImage(model: Model): boolean {
  * what anyone ships.
  */
 function triesByHand(stage: Stage): boolean {
+  // The stage's own CMD first, from its text: most leaves start something else, and their syntax trees stay unbuilt.
   let cmd: Instr | null = null;
+  for (const i of stage.instructions) if (i.keyword === 'CMD') cmd = i;
+  if (!cmd || !BARE_SHELL.test(cmd.text().replace(/^CMD\s+/i, '').trim())) return false;
   let copiesContext = false;
   for (let s: Stage | null = stage, depth = 0; s && depth < 64; s = s.baseStage, depth++) {
     for (const i of s.instructions) {
       if (i.keyword === 'ENTRYPOINT') return false;
-      if (i.keyword === 'CMD' && s === stage) cmd = i;
       if ((i.keyword === 'COPY' || i.keyword === 'ADD') && s === stage) {
         const words = (i.node.getArgumentsContent() ?? '').trim().split(/\s+/);
         if (!words.some((w) => w.startsWith('--from')) && words.filter((w) => !w.startsWith('--')).slice(0, -1).some((w) => w === '.' || w === './')) copiesContext = true;
       }
     }
   }
-  return copiesContext && cmd !== null && BARE_SHELL.test((cmd.node.getArgumentsContent() ?? '').trim());
+  return copiesContext;
 }
 
 /** A CMD that starts an interactive shell and nothing else: `sh`, `["/bin/bash"]`. */
