@@ -598,3 +598,16 @@ describe('apt-hygiene: the lists are one finding per RUN', () => {
     assert.match(f.message, /^apt-get upgrade without -y: add -y|^apt-get upgrade: add -y and remove the apt lists/);
   });
 });
+
+describe('non-root-user: a WORKDIR that only a mount fills, on an image with no shell', () => {
+  const check = (text: string) => analyze(text, DEFAULT_SETTINGS, ['non-root-user']).findings[0];
+  it('scratch with one binary copied into / and an empty WORKDIR: declined (the host mounts its files there)', () => {
+    const f = check('FROM scratch\nCOPY site-gen /\nWORKDIR /site\nENTRYPOINT ["/site-gen"]\n');
+    assert.equal(f.fixable, false);
+    assert.match(f.reason ?? '', /where files are mounted at run time/);
+  });
+  it('a WORKDIR the file fills, or the whole context copied above it: the fix stands', () => {
+    assert.equal(check('FROM scratch\nCOPY site-gen /\nWORKDIR /site\nCOPY templates/ ./\nENTRYPOINT ["/site-gen"]\n').fixable, true);
+    assert.equal(check('FROM scratch\nCOPY . /\nWORKDIR /site\nENTRYPOINT ["/site-gen"]\n').fixable, true);
+  });
+});

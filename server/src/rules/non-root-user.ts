@@ -877,7 +877,11 @@ function mountedWorkdir(model: Model, stage: Stage): string | null {
       const args = commandWords(i) ?? [];
       const dest = args.filter((w) => !w.startsWith('--')).pop() ?? '';
       const abs = dest.startsWith('/') ? dest : at ? `${at.replace(/\/$/, '')}/${dest}` : dest;
-      if (within(abs.replace(/\/\.?$/, '') || '/', wd) || within(wd, withoutTrailingSlashes(abs) || '/')) return null;
+      // Into the WORKDIR, or into a folder above it from a folder of the context (`COPY . /`; a single file such as
+      // `COPY tool /` puts nothing into the WORKDIR).
+      const sources = args.filter((w) => !w.startsWith('--')).slice(0, -1);
+      const folders = sources.some((w) => w === '.' || w === './' || w.endsWith('/'));
+      if (within(abs.replace(/\/\.?$/, '') || '/', wd) || (folders && within(wd, withoutTrailingSlashes(abs) || '/'))) return null;
     } else if (i.keyword === 'RUN' && at && within(at, wd)) return null;
     else if (i.keyword === 'RUN' && (i.run?.body ?? '').includes(wd)) return null;
     else if (i.keyword === 'VOLUME') return null;
@@ -1177,7 +1181,8 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const underRoot = toolsUnderRoot(model, stage);
     const unpacked = plan.create && !plan.declined ? unpackedIntoWorkdir(model, stage) : null;
     const volume = plan.declined ? null : volumeProblem(stage, plan);
-    const mounted = plan.declined || !plan.guessed ? null : mountedWorkdir(model, stage);
+    // A user of the rule's own choice (`app`, or 65532 on an image with no shell) owns nothing a host mounts there.
+    const mounted = plan.declined || !(plan.guessed || (plan.create === null && plan.user === '65532:65532')) ? null : mountedWorkdir(model, stage);
     const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage) ?? appInRoot(model, stage);
     const finalPlan =
       underRoot && !plan.declined
