@@ -6,7 +6,7 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cargoBinaryNames, goExecName, majorVersionOf, parseCargoToml, parseGoMod, parsePackageJson, parsePoetryToml, parsePythonVersion, parseYarnRc, readCopied,
+  cargoBinaryNames, composeMounts, goExecName, majorVersionOf, parseCargoToml, parseGoMod, parsePackageJson, parsePoetryToml, parsePythonVersion, parseYarnRc, readCopied,
 } from '../../server/src/fixes/multi-stage/project-files';
 import { dropRunWrapper } from '../../server/src/fixes/multi-stage/python';
 import { startScriptWords } from '../../server/src/fixes/multi-stage/node';
@@ -177,5 +177,43 @@ describe('golang image releases', () => {
     assert.equal(golangRelease('1.22-alpine3.20'), 'alpine');
     assert.equal(golangRelease('1.19'), null);
     assert.equal(golangRelease('1.22-windowsservercore'), null);
+  });
+});
+
+describe('compose mounts', () => {
+  const compose = [
+    'services:',
+    '  web:',
+    '    build: .',
+    '    volumes:',
+    '      - "./data:/app/data"   # the database',
+    '      - media:/app/media:ro',
+    '      - type: volume',
+    '        source: cache',
+    '        target: /app/cache',
+    '  worker:',
+    '    build:',
+    '      context: .',
+    '      dockerfile: worker.Dockerfile',
+    '    volumes:',
+    '      - ./jobs:/jobs',
+    '  db:',
+    '    image: postgres:16',
+    '    volumes: [pgdata:/var/lib/postgresql/data]',
+    'volumes:',
+    '  media:',
+  ].join('\n');
+  it('reads the short and long syntax of the service that builds the Dockerfile', () => {
+    assert.deepEqual(composeMounts(compose, 'Dockerfile'), [
+      { kind: 'bind', source: './data', target: '/app/data', readOnly: false },
+      { kind: 'volume', source: 'media', target: '/app/media', readOnly: true },
+      { kind: 'volume', source: 'cache', target: '/app/cache', readOnly: false },
+    ]);
+  });
+  it('a service that names another Dockerfile, or none that builds here: not this file\'s mounts', () => {
+    assert.deepEqual(composeMounts(compose, 'worker.Dockerfile'), [{ kind: 'bind', source: './jobs', target: '/jobs', readOnly: false }]);
+    assert.deepEqual(composeMounts(compose, 'Other.Dockerfile'), []);
+    assert.deepEqual(composeMounts('services:\n  web:\n    build: ./web\n    volumes:\n      - ./x:/x\n', 'Dockerfile'), []);
+    assert.deepEqual(composeMounts('not: compose\n', 'Dockerfile'), []);
   });
 });

@@ -7,6 +7,7 @@ import { familyHasShell, isRootUser, repoKey, type BaseImageInfo, type Family } 
 import { imageWorkdir } from '../knowledge/image-workdirs';
 import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../core/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
+import { COMPOSE_FILES, composeMounts, type ComposeMount } from '../fixes/multi-stage/project-files';
 import { copyDests } from '../fixes/multi-stage/common';
 import { bare, packagesKept } from '../fixes/multi-stage/build-packages';
 import { capitalised, fitted, message as joinMessage, shortImage } from '../core/message';
@@ -587,6 +588,49 @@ function appInRoot(model: Model, stage: Stage): string | null {
   return null;
 }
 
+const composeMountsOf = new WeakMap<Model, (ComposeMount & { file: string })[]>();
+
+/** The mounts a compose file beside the Dockerfile (in the build context) gives the services it builds this file for. */
+function composeMountsFor(model: Model): (ComposeMount & { file: string })[] {
+  let out = composeMountsOf.get(model);
+  if (out) return out;
+  out = [];
+  const name = (model.path ?? 'Dockerfile').split('/').pop() || 'Dockerfile';
+  for (const file of model.files ? COMPOSE_FILES : []) {
+    let text: string | null = null;
+    try {
+      text = model.files!.read(file);
+    } catch {
+      text = null;
+    }
+    if (text) out.push(...composeMounts(text, name).map((m) => ({ ...m, file })));
+  }
+  composeMountsOf.set(model, out);
+  return out;
+}
+
+/**
+ * Why a compose mount stops the program under a new user, or null: a host folder mounted writable (it keeps the host's
+ * owner, which the image cannot change), or the engine's socket (only root or the socket's group may use it).
+ * Read-only mounts and single files (`./nginx.conf`) are left alone.
+ */
+function composeBindMount(model: Model): string | null {
+  for (const m of composeMountsFor(model)) {
+    if (m.kind !== 'bind') continue;
+    if (/(^|\/)docker\.sock$/.test(m.source)) return `${m.file} mounts the engine's socket (${m.source}), which only root or the socket's group may use`;
+    if (m.readOnly) continue;
+    const last = withoutTrailingSlashes(m.source).split('/').pop() ?? '';
+    if (/^[^.].*\.[A-Za-z0-9]{1,8}$/.test(last)) continue;
+    return `${m.file} mounts the host folder ${m.source} at ${m.target}: it keeps the host's owner, which the image cannot change, so a new user may not be able to write it; set the service's \`user:\` to that folder's owner instead`;
+  }
+  return null;
+}
+
+/** Named volumes a compose file mounts for this Dockerfile's service, at plain paths: made in the image and given to the user. */
+function composeVolumeDirs(model: Model): string[] {
+  return [...new Set(composeMountsFor(model).filter((m) => m.kind === 'volume' && !m.readOnly && m.target !== '/' && PLAIN_PATH.test(m.target)).map((m) => withoutTrailingSlashes(m.target)))];
+}
+
 /** Programs that send ICMP (echo requests, traceroutes): a raw socket, or an ICMP socket the engine may not allow. */
 const ICMP_TOOLS = /(^|[\s;&|(`])(ping6?|fping|traceroute6?|tracepath|arping|mtr)\s/m;
 
@@ -726,7 +770,8 @@ function ownershipCommands(model: Model, stage: Stage, owner: string): string[] 
   // Django's upload and static folders (`MEDIA_ROOT = '/media/'`, `BASE_DIR / "media"`): a root-owned folder of the
   // base, or none, where the app writes at run time; and where a volume is mounted (a named volume is created
   // owned as the image's folder is, or by root when the image has none), so they are made in the image.
-  const roots = djangoRoots(model, stage, wd).filter((d) => d !== wd);
+  // Named volumes the compose file mounts for this service: a new volume takes the image folder's owner.
+  const roots = [...new Set([...djangoRoots(model, stage, wd), ...composeVolumeDirs(model)])].filter((d) => d !== wd);
   if (roots.length) out.push(`mkdir -p ${roots.join(' ')}`, `chown -R ${owner} ${roots.join(' ')}`);
   return out;
 }
@@ -1183,7 +1228,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const volume = plan.declined ? null : volumeProblem(stage, plan);
     // A user of the rule's own choice (`app`, or 65532 on an image with no shell) owns nothing a host mounts there.
     const mounted = plan.declined || !(plan.guessed || (plan.create === null && plan.user === '65532:65532')) ? null : mountedWorkdir(model, stage);
-    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage) ?? appInRoot(model, stage);
+    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage) ?? appInRoot(model, stage) ?? composeBindMount(model);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
@@ -1209,7 +1254,8 @@ export const nonRootUser: Rule<'non-root-user'> = {
         : manual
           ? joinMessage(fitted(`${short} is not a known base image: if it runs as root, switch to ${to}.`, `The base image is not known here: if it runs as root, switch to ${to}.`), `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER. If it runs as root, ${plan.why}.`)
           : joinMessage(fitted(`${short} is not a known base image, taken to run as root: switch to ${to}.`, `The base image is not known here, taken to run as root: switch to ${to}.`), `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER.`, why);
-    if (finalPlan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: finalPlan.declined }];
+    // On an image whose own user is not known, whether there is a problem at all is not known either: information.
+    if (finalPlan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: finalPlan.declined, ...(manual ? { severityCap: 'info' as const } : {}) }];
     // The fix reads the user to create from the finding, so it builds what the message announced.
     const data = { user: plan.user, name: as.name, uid: as.uid };
     if (manual) {

@@ -446,6 +446,121 @@ export function localProjectRequirements(read: (file: string) => string | null):
   return [...build, ...deps];
 }
 
+/** A mount compose gives a service: a host path (bind) or a named volume, at a path in the container. */
+export interface ComposeMount {
+  kind: 'bind' | 'volume';
+  source: string;
+  target: string;
+  readOnly: boolean;
+}
+
+/** The compose file names `docker compose` looks for in a project folder (compose-spec.io, "Compose file"). */
+export const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+/**
+ * The mounts a compose file gives the services that build this Dockerfile from the compose file's own folder
+ * (`build: .`, or `context: .` with `dockerfile:` naming it), in the short syntax (`- ./uploads:/app/uploads`,
+ * `- media:/srv/media:ro`) and the long one (`type:`, `source:`, `target:`, `read_only:`). Read by indentation, as
+ * written: anchors, merges and interpolation are not followed (a mount written through them is not seen).
+ */
+export function composeMounts(text: string, dockerfileName: string): ComposeMount[] {
+  // Comments go (a `#` after a blank, or a line's first word); read by position, no pattern that backtracks.
+  const lines = text.split(/\r?\n/).map((l) => {
+    if (l.trimStart().startsWith('#')) return '';
+    const h = l.search(/[ \t]#/);
+    return h < 0 ? l : l.slice(0, h);
+  });
+  const indent = (l: string) => l.length - l.trimStart().length;
+  const start = lines.findIndex((l) => /^services:\s*$/.test(l));
+  if (start < 0) return [];
+  const out: ComposeMount[] = [];
+  let k = start + 1;
+  while (k < lines.length) {
+    const l = lines[k];
+    if (!l.trim()) {
+      k++;
+      continue;
+    }
+    if (indent(l) === 0) break;
+    const svcIndent = indent(l);
+    // One service's block: the lines indented deeper than its name.
+    let end = k + 1;
+    while (end < lines.length && (!lines[end].trim() || indent(lines[end]) > svcIndent)) end++;
+    const block = lines.slice(k + 1, end);
+    if (buildsHere(block, dockerfileName)) out.push(...blockMounts(block));
+    k = end;
+  }
+  return out;
+}
+
+/** `key: value` (a plain word as the key), or null. */
+function keyValue(t: string): { key: string; value: string } | null {
+  const c = t.indexOf(':');
+  if (c <= 0 || !/^[\w.-]+$/.test(t.slice(0, c))) return null;
+  return { key: t.slice(0, c), value: t.slice(c + 1).trim() };
+}
+
+function unquote(v: string): string {
+  const t = v.trim();
+  return /^(['"]).*\1$/.test(t) ? t.slice(1, -1) : t;
+}
+
+/** Whether a service block builds the Dockerfile named from the compose file's folder. */
+function buildsHere(block: string[], dockerfileName: string): boolean {
+  const k = block.findIndex((l) => /^\s*build:/.test(l));
+  if (k < 0) return false;
+  const inline = block[k].slice(block[k].indexOf(':') + 1).trim();
+  if (inline) return ['.', './'].includes(unquote(inline)) && dockerfileName === 'Dockerfile';
+  const own = block[k].length - block[k].trimStart().length;
+  let context: string | null = null;
+  let dockerfile = 'Dockerfile';
+  for (let j = k + 1; j < block.length && (!block[j].trim() || block[j].length - block[j].trimStart().length > own); j++) {
+    const f = keyValue(block[j].trim());
+    if (f?.key === 'context') context = unquote(f.value);
+    else if (f?.key === 'dockerfile') dockerfile = unquote(f.value).replace(/^\.\//, '');
+  }
+  return (context === null || context === '.' || context === './') && dockerfile === dockerfileName;
+}
+
+/** The `volumes:` entries of one service block. */
+function blockMounts(block: string[]): ComposeMount[] {
+  const k = block.findIndex((l) => /^\s*volumes:\s*$/.test(l));
+  if (k < 0) return [];
+  const own = block[k].length - block[k].trimStart().length;
+  const out: ComposeMount[] = [];
+  let long: Partial<ComposeMount> | null = null;
+  const flush = () => {
+    if (long?.target && long.source !== undefined) out.push({ kind: long.kind ?? 'volume', source: long.source, target: long.target, readOnly: !!long.readOnly });
+    long = null;
+  };
+  for (let j = k + 1; j < block.length; j++) {
+    const l = block[j];
+    if (!l.trim()) continue;
+    if (l.length - l.trimStart().length <= own) break;
+    const t = l.trim();
+    const item = t.startsWith('-');
+    const body = item ? t.slice(1).trim() : t;
+    if (item) flush();
+    const field = keyValue(body);
+    if (field && ['type', 'source', 'target', 'read_only'].includes(field.key)) {
+      long ??= {};
+      const v = unquote(field.value);
+      if (field.key === 'type') long.kind = v === 'bind' ? 'bind' : 'volume';
+      else if (field.key === 'source') long.source = v;
+      else if (field.key === 'target') long.target = v;
+      else long.readOnly = v === 'true';
+      continue;
+    }
+    if (!item) continue;
+    const parts = unquote(body).split(':');
+    if (parts.length < 2 || !parts[1].startsWith('/')) continue;
+    const source = parts[0];
+    out.push({ kind: /^[./~$]/.test(source) ? 'bind' : 'volume', source, target: parts[1], readOnly: parts.slice(2).some((p) => p.split(',').includes('ro')) });
+  }
+  flush();
+  return out;
+}
+
 /** The index of the first character at or after `i` that is not a space or tab. */
 function skipSpaces(text: string, i: number): number {
   while (text[i] === ' ' || text[i] === '\t') i++;
