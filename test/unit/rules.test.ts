@@ -611,3 +611,13 @@ describe('non-root-user: a WORKDIR that only a mount fills, on an image with no 
     assert.equal(check('FROM scratch\nCOPY . /\nWORKDIR /site\nENTRYPOINT ["/site-gen"]\n').fixable, true);
   });
 });
+
+describe('apt-hygiene: lists several later RUNs install from', () => {
+  it('names them all and does not tell the user to move one install', () => {
+    const text = 'FROM ubuntu:24.04\nRUN apt-get update && apt-get upgrade -y\nRUN apt-get install -y --no-install-recommends curl\nRUN echo step\nRUN apt-get install -y --no-install-recommends make\nCMD ["x"]\n';
+    const [f] = analyze(text, DEFAULT_SETTINGS, ['apt-hygiene']).findings;
+    assert.match(f.message, /the installs on lines 3 and 5 still need them/);
+    assert.doesNotMatch(f.message, /move the install on line 3/);
+    assert.match(f.reason ?? '', /2 later RUNs still install from the lists/);
+  });
+});

@@ -125,6 +125,26 @@ function listsMounted(i: Instr): boolean {
   return cacheMounted(i, /^\/var\/lib\/apt(\/lists)?\/?$/);
 }
 
+/**
+ * The later RUNs that install from the lists `i` downloads, in build order, up to the next `apt-get update` on each
+ * path (the stage, then the stages built on it): what a message names when the lists cannot be removed in `i`.
+ */
+function laterListReaders(model: Model, i: Instr, limit = 20): Instr[] {
+  const out: Instr[] = [];
+  const scan = (stage: Stage, after: number): void => {
+    for (const x of stage.instructions) {
+      if (x.start <= after || x.keyword !== 'RUN' || out.length >= limit) continue;
+      const script = x.run?.script();
+      const first = script ? aptCalls(script).find((c) => c.sub === 'update' || READS_LISTS.has(c.sub)) : undefined;
+      if ((!first && script && pipesDownloadIntoShell(x)) || first?.sub === 'update') return;
+      if (first) out.push(x);
+    }
+    for (const s of model.stages) if (s.baseStage === stage) scan(s, -1);
+  };
+  if (i.stage) scan(i.stage, i.start);
+  return out;
+}
+
 interface InstallIssue {
   instr: Instr;
   call: AptCall;
@@ -324,6 +344,8 @@ function issueEdits(model: Model, issue: InstallIssue): { edits: OffsetEdit[]; r
   if (flags.length) edits.push(insertAfterSubcommand(run, issue.call, flags, APT_OPTS_WITH_VALUE));
   for (const d of issue.duplicates) edits.push(removeWordAfter(model, run, d.prev, d.word)!);
   if (issue.missingCleanup && issue.listsNeededBy) {
+    const readers = laterListReaders(model, issue.instr);
+    if (readers.length > 1) return { edits, reason: `${readers.length} later RUNs still install from the lists (the first on line ${readers[0].line + 1}); removing them here would break those` };
     return { edits, reason: `the install on line ${issue.listsNeededBy.line + 1} still needs the lists; move it into this RUN, then remove them here` };
   }
   if (issue.missingCleanup) {
@@ -354,7 +376,7 @@ function fixTitle(issue: InstallIssue, cleans: boolean): string {
 }
 
 /** The install's message: what the fix does first, then why each part matters. */
-function installMessage(issue: InstallIssue): string {
+function installMessage(model: Model, issue: InstallIssue): string {
   const name = `${issue.call.manager} ${issue.call.sub}`;
   const detail: string[] = [];
   if (issue.missingYes) detail.push('Without -y the build cannot answer the prompt.');
@@ -369,6 +391,20 @@ function installMessage(issue: InstallIssue): string {
   if (issue.missingCleanup && issue.listsNeededBy) {
     const line = issue.listsNeededBy.line + 1;
     const parts = fixParts(issue, false);
+    const readers = laterListReaders(model, issue.instr);
+    if (readers.length > 1) {
+      // Several later RUNs install from these lists: moving one of them here would not let the lists go.
+      const lines = readers.map((r) => r.line + 1);
+      const named = lines.length > 3 ? `${lines.slice(0, 2).join(', ')} and ${lines.length - 2} more` : listed(lines.map(String));
+      detail.push(`The package lists this RUN downloads stay in its layer (${SAVINGS.aptLists.text}), and the installs on lines ${named} still need them: give each install its own apt-get update and cleanup (or merge them into this RUN), then remove the lists here.`);
+      const brief = listed(fixParts(issue, false, true));
+      return message(
+        parts.length
+          ? fitted(`${name}: ${listed(parts)}; later RUNs still install from its lists.`, `${name}: ${brief}; later RUNs still install from its lists.`, `${name}: ${brief}.`)
+          : fitted(`${name}: its lists stay for the installs on lines ${named}; give each its own update.`, `${name}: later RUNs install from its lists; give each its own update and cleanup.`),
+        ...detail,
+      );
+    }
     detail.push(`The package lists this RUN downloads stay in its layer (${SAVINGS.aptLists.text}), and the install on line ${line} still needs them: move that install into this RUN, then remove the lists.`);
     // What the fix does comes first; the move it leaves to the user after it.
     if (parts.length) {
@@ -423,7 +459,7 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       out.push({
         start: issue.instr.run!.map[cmd.start],
         end: docEnd(issue.instr.run!, cmd.args[issue.call.subIndex].end),
-        message: installMessage(issue),
+        message: installMessage(model, issue),
         fixable: edits.length > 0,
         reason: edits.length === 0 ? reason : undefined,
         // Only the lists left, and a later RUN of its merge group removes them: merging resolves it (core/overlaps.ts).
