@@ -69,10 +69,14 @@ function isShellOrRepl(words: string[]): boolean {
  * Whether the final stage defines an image to build FROM rather than an app: it starts a shell or a REPL (its
  * own CMD, or the OS / language image's when the file sets none). A USER there breaks every downstream RUN.
  */
-function definesBaseImage(stage: Stage, info: BaseImageInfo | null): boolean {
+/** A Dockerfile named as the base of a project's other images. */
+const BASE_FILE = /^(([\w.-]+[-_.])?base\.(dockerfile|containerfile)|(Dockerfile|Containerfile)[-_.]base([-_.][\w.-]+)?)$/i;
+
+function definesBaseImage(stage: Stage, info: BaseImageInfo | null, path: string | null): boolean {
   const { entrypoint, cmd } = startOf(stage);
-  // Nothing to start: an OS / language image's shell, or a data-only image FROM scratch (an OLM bundle, assets).
-  if (!entrypoint && !cmd) return !!info?.startsShell || info?.family === 'scratch';
+  // Nothing to start: an OS / language image's shell, a data-only image FROM scratch (an OLM bundle, assets), or a
+  // file named as a base (`base.Dockerfile`, `debian-base.dockerfile`, `Dockerfile.base`) for the project's own images.
+  if (!entrypoint && !cmd) return !!info?.startsShell || info?.family === 'scratch' || BASE_FILE.test(path?.split('/').pop() ?? '');
   const cmdWords = cmd ? commandWords(cmd) : null;
   if (entrypoint) {
     const words = commandWords(entrypoint);
@@ -1192,7 +1196,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     if (user === null || !isRootUser(user)) return [];
     const info = baseInfo(stage);
     // Where a USER has nothing to fix, or breaks the image: stay quiet.
-    if (windowsStage(stage, info) || devContainer(model, stage, info) || definesBaseImage(stage, info) || buildsArtifactsOnly(stage) || fileNotShipped(model.path) || dropsPrivileges(model, stage, info)) return [];
+    if (windowsStage(stage, info) || devContainer(model, stage, info) || definesBaseImage(stage, info, model.path) || buildsArtifactsOnly(stage) || fileNotShipped(model.path) || dropsPrivileges(model, stage, info)) return [];
     // An image whose start command cannot run as written: which user it needs is moot.
     if (startCannotRun(model, stage)) return [];
     // A file that switched a non-root image to root and never back is reported whatever it packages.
