@@ -1250,13 +1250,14 @@ export const nonRootUser: Rule<'non-root-user'> = {
     // The first sentence names the user the fix switches to (none when the fix declines); the detail says why that user.
     const to = finalPlan.declined ? 'a non-root user' : `\`${plan.user}\``;
     const short = shortImage(img);
-    const why = `${capitalised(plan.why)}.`;
+    // The user the fix would make or use, said only where the fix is offered (after a decline it reads like an offer taken back).
+    const why = finalPlan.declined ? '' : `${capitalised(plan.why)}.`;
     const message = instr
       ? joinMessage(fitted(`The final stage ends as USER ${user}: switch back to ${to} after the steps that need root.`, `The final stage ends as USER ${user}: switch back to ${to}.`), runsRoot, why)
       : known
         ? knownMessage(fitted(`${img} runs as root and the final stage sets no USER: switch to ${to}.`, `${short} runs as root and the final stage sets no USER: switch to ${to}.`, `${short} runs as root: switch to ${to}.`, `The base image runs as root: switch to ${to}.`), runsRoot, why)
         : manual
-          ? joinMessage(fitted(`${short} is not a known base image: if it runs as root, switch to ${to}.`, `The base image is not known here: if it runs as root, switch to ${to}.`), `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER. If it runs as root, ${plan.why}.`)
+          ? joinMessage(fitted(`${short} is not a known base image: if it runs as root, switch to ${to}.`, `The base image is not known here: if it runs as root, switch to ${to}.`), `${img} is not a known base image, so the user it runs as is not known here, and the final stage sets no USER.${finalPlan.declined ? '' : ` If it runs as root, ${plan.why}.`}`)
           : joinMessage(fitted(`${short} is not a known base image, taken to run as root: switch to ${to}.`, `The base image is not known here, taken to run as root: switch to ${to}.`), `${img} is not a known base image, so it is taken to run as root, and the final stage sets no USER.`, why);
     // On an image whose own user is not known, whether there is a problem at all is not known either: information.
     if (finalPlan.declined) return [{ start: target.start, end: target.end, message, fixable: false, reason: finalPlan.declined, ...(manual ? { severityCap: 'info' as const } : {}) }];
