@@ -621,3 +621,11 @@ describe('apt-hygiene: lists several later RUNs install from', () => {
     assert.match(f.reason ?? '', /2 later RUNs still install from the lists/);
   });
 });
+
+describe('apt-hygiene: packages the golang image already has', () => {
+  it('git on golang:1.24 needs no recommends advice; on golang:1.24-alpine or debian it does', () => {
+    const msg = (from: string) => analyze(`FROM ${from}\nRUN apt-get update && apt-get install -y git\nCMD ["x"]\n`, DEFAULT_SETTINGS, ['apt-hygiene']).findings[0]?.message ?? '';
+    assert.match(msg('golang:1.24'), /^apt-get install: remove the apt lists in the same RUN\./);
+    assert.match(msg('debian:bookworm'), /--no-install-recommends/);
+  });
+});

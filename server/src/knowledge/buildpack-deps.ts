@@ -8,25 +8,40 @@
  * `buildpack-deps:<release>` (their Dockerfiles' first line): python, node, ruby, gcc, perl, and rust
  * (rust-lang/docker-rust `stable/bookworm/Dockerfile`, read 2026-12-02), without a `slim`, `alpine` or Windows tag.
  */
-export const BUILDPACK_DEPS_PACKAGES: ReadonlySet<string> = new Set([
-  // curl
-  'ca-certificates', 'curl', 'gnupg', 'netbase', 'sq', 'wget',
-  // scm
-  'git', 'mercurial', 'openssh-client', 'subversion', 'procps',
-  // full
+/** Installed in `buildpack-deps:<release>-curl`. */
+const CURL = ['ca-certificates', 'curl', 'gnupg', 'netbase', 'sq', 'wget'];
+/** Added in `buildpack-deps:<release>-scm`. */
+const SCM = ['git', 'mercurial', 'openssh-client', 'subversion', 'procps'];
+/** Added in the full `buildpack-deps:<release>`. */
+const FULL = [
   'autoconf', 'automake', 'bzip2', 'default-libmysqlclient-dev', 'dpkg-dev', 'file', 'g++', 'gcc', 'imagemagick', 'libbz2-dev',
   'libc6-dev', 'libcurl4-openssl-dev', 'libdb-dev', 'libevent-dev', 'libffi-dev', 'libgdbm-dev', 'libglib2.0-dev', 'libgmp-dev',
   'libjpeg-dev', 'libkrb5-dev', 'liblzma-dev', 'libmagickcore-dev', 'libmagickwand-dev', 'libmaxminddb-dev', 'libncurses5-dev',
   'libncursesw5-dev', 'libpng-dev', 'libpq-dev', 'libreadline-dev', 'libsqlite3-dev', 'libssl-dev', 'libtool', 'libwebp-dev',
   'libxml2-dev', 'libxslt-dev', 'libyaml-dev', 'make', 'patch', 'unzip', 'xz-utils', 'zlib1g-dev',
-]);
+];
+
+/** What the full buildpack-deps image has: its curl, scm and own layers. */
+export const BUILDPACK_DEPS_PACKAGES: ReadonlySet<string> = new Set([...CURL, ...SCM, ...FULL]);
+
+/**
+ * What golang's Debian images have: `buildpack-deps:<release>-scm` and the cgo packages their Dockerfile adds (g++,
+ * gcc, libc6-dev, make, pkg-config; docker-library/golang `1.25/bookworm/Dockerfile`, read 2026-12-02).
+ */
+const GOLANG_PACKAGES: ReadonlySet<string> = new Set([...CURL, ...SCM, 'g++', 'gcc', 'libc6-dev', 'make', 'pkg-config']);
 
 /** The official images built on the full buildpack-deps, by repository (a tag without slim / alpine / windows). */
 export const ON_FULL_BUILDPACK_DEPS = /^(python|node|ruby|gcc|perl|rust|buildpack-deps)$/;
 
-/** Whether an image reference (repository key and tag) is one of the full buildpack-deps images. */
-export function onFullBuildpackDeps(repo: string, tag: string | null): boolean {
-  if (!ON_FULL_BUILDPACK_DEPS.test(repo)) return false;
+/**
+ * The packages an image reference (repository key and tag) already has installed, when it is one of the official
+ * images built on buildpack-deps (without a slim, alpine or Windows tag); null otherwise.
+ */
+export function buildpackDepsPackages(repo: string, tag: string | null): ReadonlySet<string> | null {
   const t = tag ?? 'latest';
-  return !/(slim|alpine|windows|nanoserver|servercore)/.test(t) && !(repo === 'buildpack-deps' && /(^|-)(curl|scm)$/.test(t));
+  if (/(slim|alpine|windows|nanoserver|servercore)/.test(t)) return null;
+  if (repo === 'golang') return GOLANG_PACKAGES;
+  if (repo === 'buildpack-deps' && /(^|-)curl$/.test(t)) return new Set(CURL);
+  if (repo === 'buildpack-deps' && /(^|-)scm$/.test(t)) return new Set([...CURL, ...SCM]);
+  return ON_FULL_BUILDPACK_DEPS.test(repo) ? BUILDPACK_DEPS_PACKAGES : null;
 }

@@ -5,7 +5,7 @@ import { baseName, cacheMounted, insertAfterSubcommand, operands, packageCalls, 
 import type { Fix, Finding } from '../core/types';
 import { rootImage, ships } from '../core/stage-info';
 import { repoKey } from '../knowledge/base-images';
-import { BUILDPACK_DEPS_PACKAGES, onFullBuildpackDeps } from '../knowledge/buildpack-deps';
+import { buildpackDepsPackages } from '../knowledge/buildpack-deps';
 import { SAVINGS } from '../knowledge/savings';
 import { GIT_OVER_SSH, KEPT_RECOMMENDS, KEPT_WHEN_USED, PROVIDES } from '../knowledge/apt-recommends';
 import { aptPackageName } from '../knowledge/runtime-libraries';
@@ -191,9 +191,10 @@ function perModel<T>(find: (model: Model) => T): (model: Model) => T {
 /** Whether every package the install names is one the stage's full buildpack-deps image already has. */
 function alreadyInBase(i: Instr, call: AptCall): boolean {
   const ref = i.stage ? rootImage(i.stage).ref : null;
-  if (!ref || !onFullBuildpackDeps(repoKey(ref), ref.tag ?? null)) return false;
+  const has = ref ? buildpackDepsPackages(repoKey(ref), ref.tag ?? null) : null;
+  if (!has) return false;
   const names = installedNames(call);
-  return names.length > 0 && names.every((n) => BUILDPACK_DEPS_PACKAGES.has(n));
+  return names.length > 0 && names.every((n) => has.has(n));
 }
 
 const installIssues = perModel((model: Model): InstallIssue[] => {
