@@ -163,5 +163,5 @@ function gemsOf(model: Model, stage: Stage): { names: string[] } | { reason: str
   if (lock !== null) return { names: gemsInLockfile(lock) };
   const gemfile = read(lockPath.replace(/\.lock$/, ''));
   if (gemfile !== null) return { names: gemsInGemfile(gemfile) };
-  return { reason: `neither ${lockPath} nor the Gemfile is in the build context, so which gems link system libraries of the full image is not known; the quick fix installs only the run-time libraries of the packages the Dockerfile installs` };
+  return { reason: `neither ${lockPath} nor the Gemfile is found next to the Dockerfile (the folder read as its build context), so which gems link system libraries of the full image is not known; the quick fix installs only the run-time libraries of the packages the Dockerfile installs` };
 }
