@@ -210,6 +210,12 @@ describe('compose mounts', () => {
       { kind: 'volume', source: 'cache', target: '/app/cache', readOnly: false },
     ]);
   });
+  it('a compose file above the context: build paths from its folder, variables from its .env', () => {
+    const above = 'services:\n  api:\n    build: ./services/api\n    volumes:\n      - ./data:/app/data\n  ui:\n    build:\n      context: ./\n      dockerfile: ${UI_DOCKERFILE}\n    volumes:\n      - ./ui-data:/srv/data\n';
+    assert.deepEqual(composeMounts(above, 'Dockerfile', 'services/api').map((m) => m.target), ['/app/data']);
+    assert.deepEqual(composeMounts(above, 'Dockerfile', 'web/ui', 'UI_DOCKERFILE=./web/ui/Dockerfile\n').map((m) => m.target), ['/srv/data']);
+    assert.deepEqual(composeMounts(above, 'Dockerfile', 'web/ui'), [], 'a variable without a value matches nothing');
+  });
   it('a service that names another Dockerfile, or none that builds here: not this file\'s mounts', () => {
     assert.deepEqual(composeMounts(compose, 'worker.Dockerfile'), [{ kind: 'bind', source: './jobs', target: '/jobs', readOnly: false }]);
     assert.deepEqual(composeMounts(compose, 'Other.Dockerfile'), []);

@@ -81,3 +81,21 @@ describe('folderFiles', () => {
     assert.equal(reader.read('f59.json')?.length, text.length);
   });
 });
+
+describe('folderFiles: compose files around the build context', () => {
+  it('finds them in the folder and above it up to the repository root, with the path down and the .env beside', () => {
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'dfl-compose-'));
+    const repo = path.join(top, 'repo');
+    fs.mkdirSync(path.join(repo, '.git'), { recursive: true });
+    fs.mkdirSync(path.join(repo, 'services', 'api'), { recursive: true });
+    fs.writeFileSync(path.join(top, 'compose.yaml'), 'services: {}\n');
+    fs.writeFileSync(path.join(repo, 'docker-compose.yml'), 'services:\n  api:\n    build: ./services/api\n');
+    fs.writeFileSync(path.join(repo, '.env'), 'TAG=1\n');
+    fs.writeFileSync(path.join(repo, 'services', 'api', 'compose.yaml'), 'services: {}\n');
+    const found = folderFiles(path.join(repo, 'services', 'api')).composeFiles!();
+    assert.deepEqual(found.map((c) => [c.name, c.dir, c.env ?? null]), [
+      ['compose.yaml', '', null],
+      ['docker-compose.yml', 'services/api', 'TAG=1\n'],
+    ]);
+  });
+});

@@ -85,6 +85,14 @@ export interface WorkspaceFiles {
    * to look into leaves it out, and the recipes then treat what the folder holds as unknown.
    */
   list?(relDir: string): string[] | null;
+  /**
+   * The compose files of the project around the build context (compose.yaml, docker-compose.yml…): in its folder and
+   * the folders above it, up to the repository's root (a folder with `.git`) and at most three levels up, each with
+   * `dir`, the path from the compose file's folder down to the build context ('' for the same folder), and `env`, the
+   * text of the `.env` file beside it (compose reads its variables from there), if any. Optional: an
+   * adapter that cannot look there leaves it out, and only a compose file in the context itself is seen.
+   */
+  composeFiles?(): { name: string; text: string; dir: string; env?: string | null }[];
 }
 
 /** What an analysis may look at besides the text. */

@@ -81,7 +81,38 @@ export function folderFiles(dir: string): WorkspaceFiles {
       if (!isInside(full, root)) return null;
       return listFolder(full, real);
     },
+    composeFiles() {
+      return composeFilesAround(root);
+    },
   };
+}
+
+/** The names `docker compose` looks for in a project folder (compose-spec.io, "Compose file"). */
+const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+
+/**
+ * The compose files in `root` and the folders above it, up to the one holding `.git` and at most three levels up.
+ * Each is read like a file of the context, bounded and by its real path inside its own folder.
+ */
+function composeFilesAround(root: string): { name: string; text: string; dir: string; env: string | null }[] {
+  const out: { name: string; text: string; dir: string; env: string | null }[] = [];
+  let dir = root;
+  for (let up = 0; up <= 3; up++) {
+    let realDir: string | null | undefined;
+    const real = (): string | null => (realDir === undefined ? (realDir = realFolder(dir)) : realDir);
+    let env: string | null | undefined;
+    for (const name of COMPOSE_NAMES) {
+      const text = readCached(path.join(dir, name), real);
+      if (text === null) continue;
+      env ??= readCached(path.join(dir, '.env'), real);
+      out.push({ name, text, dir: path.relative(dir, root).split(path.sep).join('/'), env });
+    }
+    if (fs.existsSync(path.join(dir, '.git'))) break;
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return out;
 }
 
 /** At most this many entries of one folder are listed: past it the folder counts as unlistable. */

@@ -600,14 +600,20 @@ function composeMountsFor(model: Model): (ComposeMount & { file: string })[] {
   if (out) return out;
   out = [];
   const name = (model.path ?? 'Dockerfile').split('/').pop() || 'Dockerfile';
-  for (const file of model.files ? COMPOSE_FILES : []) {
-    let text: string | null = null;
-    try {
-      text = model.files!.read(file);
-    } catch {
-      text = null;
-    }
-    if (text) out.push(...composeMounts(text, name).map((m) => ({ ...m, file })));
+  const files = model.files;
+  let found: { name: string; text: string; dir: string; env?: string | null }[] = [];
+  try {
+    // The project's compose files where the adapter can look above the context; else the context's own.
+    found = files?.composeFiles ? files.composeFiles() : COMPOSE_FILES.flatMap((f) => {
+      const text = files?.read(f) ?? null;
+      return text === null ? [] : [{ name: f, text, dir: '' }];
+    });
+  } catch {
+    found = [];
+  }
+  for (const c of found) {
+    const file = c.dir ? `${c.dir.split('/').map(() => '..').join('/')}/${c.name}` : c.name;
+    out.push(...composeMounts(c.text, name, c.dir, c.env ?? null).map((m) => ({ ...m, file })));
   }
   composeMountsOf.set(model, out);
   return out;

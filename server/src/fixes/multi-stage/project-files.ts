@@ -463,7 +463,8 @@ export const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yam
  * `- media:/srv/media:ro`) and the long one (`type:`, `source:`, `target:`, `read_only:`). Read by indentation, as
  * written: anchors, merges and interpolation are not followed (a mount written through them is not seen).
  */
-export function composeMounts(text: string, dockerfileName: string): ComposeMount[] {
+export function composeMounts(text: string, dockerfileName: string, contextDir = '', env: string | null = null): ComposeMount[] {
+  const vars = dotEnv(env);
   // Comments go (a `#` after a blank, or a line's first word); read by position, no pattern that backtracks.
   const lines = text.split(/\r?\n/).map((l) => {
     if (l.trimStart().startsWith('#')) return '';
@@ -487,7 +488,7 @@ export function composeMounts(text: string, dockerfileName: string): ComposeMoun
     let end = k + 1;
     while (end < lines.length && (!lines[end].trim() || indent(lines[end]) > svcIndent)) end++;
     const block = lines.slice(k + 1, end);
-    if (buildsHere(block, dockerfileName)) out.push(...blockMounts(block));
+    if (buildsHere(block, dockerfileName, contextDir, vars)) out.push(...blockMounts(block));
     k = end;
   }
   return out;
@@ -505,21 +506,71 @@ function unquote(v: string): string {
   return /^(['"]).*\1$/.test(t) ? t.slice(1, -1) : t;
 }
 
-/** Whether a service block builds the Dockerfile named from the compose file's folder. */
-function buildsHere(block: string[], dockerfileName: string): boolean {
+/** The variables of a `.env` file (`NAME=value`, quotes and `export ` dropped, comments skipped). */
+function dotEnv(text: string | null): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of text?.split(/\r?\n/) ?? []) {
+    const line = raw.trim().replace(/^export\s+/, '');
+    const eq = line.indexOf('=');
+    if (line.startsWith('#') || eq <= 0 || !/^[A-Za-z_]\w*$/.test(line.slice(0, eq))) continue;
+    out.set(line.slice(0, eq), unquote(line.slice(eq + 1)));
+  }
+  return out;
+}
+
+/** `${NAME}`, `${NAME:-default}` and `$NAME` replaced from the `.env` variables; one that is not there stays as written (and matches nothing). Scanned by position. */
+function interpolate(v: string, vars: Map<string, string>): string {
+  if (!v.includes('$')) return v;
+  let out = '';
+  let k = 0;
+  while (k < v.length) {
+    const d = v.indexOf('$', k);
+    if (d < 0) break;
+    out += v.slice(k, d);
+    if (v[d + 1] === '{') {
+      const close = v.indexOf('}', d);
+      if (close < 0) return out + v.slice(d);
+      const inner = v.slice(d + 2, close);
+      const sep = inner.search(/:?-/);
+      const name = sep < 0 ? inner : inner.slice(0, sep);
+      const dflt = sep < 0 ? undefined : inner.slice(inner.indexOf('-', sep) + 1);
+      out += vars.get(name) ?? dflt ?? v.slice(d, close + 1);
+      k = close + 1;
+    } else {
+      const name = /^[A-Za-z_]\w*/.exec(v.slice(d + 1, d + 257))?.[0] ?? '';
+      out += name ? vars.get(name) ?? `$${name}` : '$';
+      k = d + 1 + name.length;
+    }
+  }
+  return out + v.slice(k);
+}
+
+/** A relative folder as compose resolves it: `./backend/` → `backend`, `.` → ''. */
+function relFolder(p: string): string {
+  return p
+    .split('/')
+    .filter((seg) => seg !== '' && seg !== '.')
+    .join('/');
+}
+
+/** Whether a service block builds the Dockerfile named, in `contextDir` below the compose file's folder. */
+function buildsHere(block: string[], dockerfileName: string, contextDir: string, vars: Map<string, string>): boolean {
   const k = block.findIndex((l) => /^\s*build:/.test(l));
   if (k < 0) return false;
   const inline = block[k].slice(block[k].indexOf(':') + 1).trim();
-  if (inline) return ['.', './'].includes(unquote(inline)) && dockerfileName === 'Dockerfile';
+  // The Dockerfile compose builds is `dockerfile` (default `Dockerfile`) inside the context: the same file as this one
+  // when both paths, from the compose file's folder, are equal.
+  const here = relFolder(`${contextDir}/${dockerfileName}`);
+  if (inline) return relFolder(`${interpolate(unquote(inline), vars)}/Dockerfile`) === here;
   const own = block[k].length - block[k].trimStart().length;
   let context: string | null = null;
   let dockerfile = 'Dockerfile';
   for (let j = k + 1; j < block.length && (!block[j].trim() || block[j].length - block[j].trimStart().length > own); j++) {
     const f = keyValue(block[j].trim());
-    if (f?.key === 'context') context = unquote(f.value);
-    else if (f?.key === 'dockerfile') dockerfile = unquote(f.value).replace(/^\.\//, '');
+    if (f?.key === 'context') context = interpolate(unquote(f.value), vars);
+    else if (f?.key === 'dockerfile') dockerfile = interpolate(unquote(f.value), vars);
   }
-  return (context === null || context === '.' || context === './') && dockerfile === dockerfileName;
+  return relFolder(`${context ?? '.'}/${dockerfile}`) === here;
 }
 
 /** The `volumes:` entries of one service block. */
