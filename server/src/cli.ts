@@ -479,7 +479,8 @@ async function check(args: Args, files: Map<string, Target>, shell: Promise<void
   }
   const cwd = process.cwd();
   if (args.format === 'json') {
-    const rows = out.map(({ file, finding: f }) => ({ file, rule: f.rule, severity: f.severity, message: f.message, range: f.range, fixable: f.fixable, ...(f.related?.length ? { related: f.related } : {}) }));
+    // Why a finding has no automatic fix, under the name SARIF's properties give it (the text format's "No automatic fix:").
+    const rows = out.map(({ file, finding: f }) => ({ file, rule: f.rule, severity: f.severity, message: f.message, range: f.range, fixable: f.fixable, ...(!f.fixable && f.reason ? { notFixableBecause: f.reason } : {}), ...(f.related?.length ? { related: f.related } : {}) }));
     write(STDOUT, JSON.stringify(rows, null, 2) + '\n');
   } else if (args.format === 'sarif') {
     write(STDOUT, JSON.stringify(sarifLog(out, VERSION, cwd), null, 2) + '\n');

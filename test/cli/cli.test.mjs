@@ -144,7 +144,9 @@ describe('check --format json', () => {
     assert.deepEqual([...new Set(rows.map((f) => f.rule))].sort(), ['apt-hygiene', 'merge-run', 'non-root-user']);
     for (const f of rows) {
       // `related` only on a finding whose fix resolves another rule's finding too (reported there, not on its own).
-      assert.deepEqual(Object.keys(f).sort(), ['file', 'fixable', 'message', ...(f.related ? ['range', 'related'] : ['range']), 'rule', 'severity']);
+      // `notFixableBecause` only on a finding with no automatic fix, saying why.
+      assert.deepEqual(Object.keys(f).sort(), ['file', 'fixable', 'message', ...(f.notFixableBecause ? ['notFixableBecause'] : []), ...(f.related ? ['range', 'related'] : ['range']), 'rule', 'severity']);
+      if (f.notFixableBecause) assert.equal(f.fixable, false);
       assert.equal(f.file, file);
       assert.ok(RULES.includes(f.rule));
       assert.ok(SEVERITIES.includes(f.severity));
@@ -168,6 +170,13 @@ describe('check --format json', () => {
     for (const f of rows) assert.ok(f.message.split('\n')[0].length <= 100, f.message);
     assert.match(merge.message, /^Merge these 3 RUN instructions: apt-get update on line 2 runs in a RUN of its own\.\n/);
     assert.deepEqual(rows.find((f) => f.rule === 'non-root-user').range.start, { line: 0, character: 0 });
+  });
+
+  test('a finding with no automatic fix says why', T, async () => {
+    const { rows } = await checkJson(write('FROM scratch\nCOPY site-gen /\nWORKDIR /site\nENTRYPOINT ["/site-gen"]\n'));
+    const f = rows.find((r) => r.rule === 'non-root-user');
+    assert.equal(f.fixable, false);
+    assert.match(f.notFixableBecause, /where files are mounted at run time/);
   });
 
   test('input b and c', T, async () => {
