@@ -23,6 +23,8 @@ describe('multi-stage: the runtime named in the message', () => {
     ['a python tag', 'FROM python:3.12\nRUN apt-get update && apt-get install -y --no-install-recommends libpq-dev && rm -rf /var/lib/apt/lists/*\nCMD ["./serve"]\n', 'python:3.12-slim'],
     ['an Ubuntu buildpack-deps tag', 'FROM buildpack-deps:jammy\nRUN make -C /src\nCMD ["/usr/local/bin/x", "--serve"]\n', 'ubuntu:jammy'],
     ['a rust release', 'FROM rust:1.80-bullseye\nRUN cargo build --release\nCMD ["./run.sh"]\n', 'debian:bullseye-slim'],
+    ['gcc without a tag, which is gcc 16 on trixie', 'FROM gcc\nWORKDIR /src\nCOPY . .\nRUN gcc -O2 -o /usr/local/bin/x main.c\nCMD ["/usr/local/bin/x", "--serve"]\n', 'debian:trixie-slim'],
+    ['gcc 15, still on bookworm', 'FROM gcc:15\nWORKDIR /src\nCOPY . .\nRUN gcc -O2 -o /usr/local/bin/x main.c\nCMD ["/usr/local/bin/x", "--serve"]\n', 'debian:bookworm-slim'],
     ['a maven tag with its JDK', 'FROM maven:3.9-eclipse-temurin-17\nRUN mvn -q validate\nCMD ["./run"]\n', 'eclipse-temurin:17-jre'],
   ];
   for (const [name, text, runtime] of cases) {

@@ -629,3 +629,11 @@ describe('apt-hygiene: packages the golang image already has', () => {
     assert.match(msg('debian:bookworm'), /--no-install-recommends/);
   });
 });
+
+describe('non-root-user: nest start compiles before it starts', () => {
+  it('is declined like cargo run', () => {
+    const [f] = analyze('FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci && npx nest build\nCMD ["npx", "nest", "start"]\n', DEFAULT_SETTINGS, ['non-root-user']).findings;
+    assert.equal(f.fixable, false);
+    assert.match(f.reason ?? '', /nest start/);
+  });
+});

@@ -89,7 +89,8 @@ export const INSTALLROOT_HOST_SIZE_MB = 215;
 
 /**
  * The slim runtime for a C/C++ toolchain image: the same distribution release without compilers.
- * gcc:<major> without a codename is built on buildpack-deps:bookworm (docker-library/gcc Dockerfiles, checked 2026-11).
+ * gcc:<major> without a codename is built on buildpack-deps:bookworm up to 15 and on trixie from 16, which `latest` is
+ * (docker-library/gcc Dockerfiles, checked 2026-12-02).
  */
 const RELEASE_RUNTIME: Record<string, string> = {
   bookworm: 'debian:bookworm-slim',
@@ -102,7 +103,12 @@ const RELEASE_RUNTIME: Record<string, string> = {
 export function cRuntimeFor(repo: string, tag: string | null): string | null {
   const codename = Object.keys(RELEASE_RUNTIME).find((c) => (tag ?? '').split('-').includes(c));
   if (codename) return RELEASE_RUNTIME[codename];
-  if (repo === 'gcc') return RELEASE_RUNTIME.bookworm;
+  if (repo === 'gcc') {
+    // gcc:16 is built FROM buildpack-deps:trixie, and `latest` is 16; 15 and older on bookworm (docker-library/gcc
+    // 16/Dockerfile and 15/Dockerfile, read 2026-12-02). A program built on trixie's glibc does not start on bookworm.
+    const major = /^(\d+)/.exec(tag ?? '')?.[1];
+    return !tag || tag === 'latest' || (major !== undefined && Number(major) >= 16) ? RELEASE_RUNTIME.trixie : RELEASE_RUNTIME.bookworm;
+  }
   return null;
 }
 

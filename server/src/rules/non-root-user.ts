@@ -328,6 +328,8 @@ function buildsAtStart(start: string): string | null {
     const tool = baseName(words[k]);
     const next = words[k + 1];
     if (tool === 'cargo' && next === 'run') return 'cargo run';
+    // The Nest CLI compiles into dist/ (made by root at build time) before it starts the app.
+    if (tool === 'nest' && next === 'start') return 'nest start';
     if (tool === 'dotnet' && (next === 'run' || next === 'watch')) return `dotnet ${next}`;
     const goal = words.slice(k + 1).find((w) => (/^mvnw?$/.test(tool) ? /^(spring-boot:run|exec:java|quarkus:dev)$/.test(w) : /^gradlew?$/.test(tool) && /^(bootRun|run)$/.test(w)));
     if (goal) return `${tool} ${goal}`;
