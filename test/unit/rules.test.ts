@@ -637,3 +637,20 @@ describe('non-root-user: nest start compiles before it starts', () => {
     assert.match(f.reason ?? '', /nest start/);
   });
 });
+
+describe('non-root-user: state kept under root\'s home', () => {
+  const text = 'FROM debian:bookworm-slim\nCOPY node-d /usr/local/bin/\nENTRYPOINT ["/usr/local/bin/node-d"]\n';
+  const check = (files: Record<string, string>) => analyze(text, DEFAULT_SETTINGS, ['non-root-user'], { files: { read: (p: string) => files[p] ?? null } }).findings[0];
+  it('a documented volume at /root (or a folder in it), or a compose volume there: declined', () => {
+    for (const run of ['docker run -v /srv/chain:/root node-d', 'docker run --volume=data:/root/.node-d:rw node-d', 'docker run --mount type=volume,source=d,target=/root/.node-d node-d']) {
+      const f = check({ 'README.md': `Run:\n\n    ${run}\n` });
+      assert.equal(f.fixable, false, run);
+      assert.match(f.reason ?? '', /keeps its state under root's home/, run);
+    }
+    const c = check({ 'compose.yaml': 'services:\n  node:\n    build: .\n    volumes:\n      - chain:/root/.node-d\n' });
+    assert.match(c.reason ?? '', /compose\.yaml mounts chain at \/root\/\.node-d/);
+  });
+  it('volumes elsewhere, or /root only in prose: the fix stands', () => {
+    assert.equal(check({ 'README.md': 'docker run -v data:/data node-d\nThe old layout kept files in /root.\n' }).fixable, true);
+  });
+});

@@ -638,6 +638,49 @@ function composeBindMount(model: Model): string | null {
   return null;
 }
 
+/** One word of a documented run command that mounts at `/root` or a folder in it: the mount's target, or null. */
+function rootHomeTarget(prev: string, word: string): string | null {
+  const w = word.replace(/^--volume=|^-v=/, '');
+  const bind = (prev === '-v' || prev === '--volume' || w !== word) && /^["']?[^\s:"']+:(\/root(?:\/[\w.-]+)?)(?:["':]|$)/.exec(w);
+  if (bind) return bind[1];
+  const target = /(?:^|,)(?:target|destination|dst)=(\/root(?:\/[\w.-]+)?)(?:[,"']|$)/.exec(word);
+  return target ? target[1] : null;
+}
+
+/** The first mount at root's home in a text's run commands, read word by word (lines that mention `/root` only). */
+function documentedRootHomeMount(text: string): string | null {
+  for (const line of text.split('\n')) {
+    if (!line.includes('/root')) continue;
+    const words = line.trim().split(/\s+/);
+    for (let k = 0; k < words.length; k++) {
+      const t = rootHomeTarget(words[k - 1] ?? '', words[k]);
+      if (t) return t;
+    }
+  }
+  return null;
+}
+
+/**
+ * Why the program's state is under root's home, so a new user (whose home is elsewhere) would lose it, or null: a
+ * compose file mounts a volume there for this service, or the project's README (or its docs' docker page) runs the
+ * image with a volume at `/root` or a folder in it (`docker run -v ollama:/root/.ollama …`).
+ */
+function stateUnderRootHome(model: Model): string | null {
+  const m = composeMountsFor(model).find((x) => x.target === '/root' || x.target.startsWith('/root/'));
+  if (m) return `${m.file} mounts ${m.source} at ${m.target}: the program keeps its state under root's home, and a new user's home is elsewhere, so that volume would go unused; point the program's data folder elsewhere (its setting or ENV) and mount it there, then switch user`;
+  for (const doc of ['README.md', 'docs/docker.md', 'docs/docker.mdx']) {
+    let text: string | null = null;
+    try {
+      text = model.files?.read(doc) ?? null;
+    } catch {
+      text = null;
+    }
+    const hit = text ? documentedRootHomeMount(text) : null;
+    if (hit) return `${doc} runs the image with a volume at ${hit}: the program keeps its state under root's home, and a new user's home is elsewhere, so that volume would go unused; point the program's data folder elsewhere (its setting or ENV) and mount it there, then switch user`;
+  }
+  return null;
+}
+
 /** Named volumes a compose file mounts for this Dockerfile's service, at plain paths: made in the image and given to the user. */
 function composeVolumeDirs(model: Model): string[] {
   return [...new Set(composeMountsFor(model).filter((m) => m.kind === 'volume' && !m.readOnly && m.target !== '/' && PLAIN_PATH.test(m.target)).map((m) => withoutTrailingSlashes(m.target)))];
@@ -1240,7 +1283,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const volume = plan.declined ? null : volumeProblem(stage, plan);
     // A user of the rule's own choice (`app`, or 65532 on an image with no shell) owns nothing a host mounts there.
     const mounted = plan.declined || !(plan.guessed || (plan.create === null && plan.user === '65532:65532')) ? null : mountedWorkdir(model, stage);
-    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage) ?? appInRoot(model, stage) ?? composeBindMount(model);
+    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage) ?? appInRoot(model, stage) ?? composeBindMount(model) ?? stateUnderRootHome(model);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
