@@ -299,6 +299,10 @@ table('npm-hygiene', [
   ['quiet on installing a named package with cache clean', 'FROM node:20\nCOPY package-lock.json ./\nRUN npm install left-pad && npm cache clean --force\n', false],
   ['quiet with a cache mount on ~/.npm', 'FROM node:20\nCOPY package-lock.json ./\nRUN --mount=type=cache,target=/root/.npm npm ci\n', false],
   ['quiet with our own ignore', 'FROM node:20\n# dockerfile-lean ignore=npm-hygiene\nRUN npm install\n', false],
+  // Nothing in the image to install from: a bare install fetches nothing.
+  ['quiet on a bare npm install with no project in the image', 'FROM node:20\nWORKDIR /app\nRUN npm install\nCMD ["node"]\n', false],
+  ['fires on a bare npm install after a clone in the same RUN', 'FROM node:20\nWORKDIR /app\nRUN git clone https://example.org/app.git . && npm install\n', true, true],
+  ['fires on a named install with no project in the image', 'FROM node:20\nRUN npm install -g nodemon\n', true, true],
 ]);
 
 table('multi-stage', [

@@ -165,11 +165,34 @@ function omitDevFlag(stage: Stage): string {
   return major !== undefined && Number(major) < 15 ? '--production' : '--omit=dev';
 }
 
+/**
+ * Whether nothing could have put a project where `instr` runs: no COPY or ADD in the stage or the stages it is built
+ * on before it, no earlier RUN that fetches or writes files (`git clone`, `curl`, `npm init`, a heredoc), and a base
+ * image of the file's own list of official images that carry no project of their own.
+ */
+function nothingBrought(stage: Stage, instr: Instr): boolean {
+  const root = rootImage(stage).ref;
+  if (!root || !['node', 'alpine', 'debian', 'ubuntu'].includes(repoKey(root))) return false;
+  // The same RUN may fetch the project before it installs (`git clone … && cd app && npm install`).
+  if (/\b(git|curl|wget|tar|unzip|cp|mv|cd|echo|printf|cat|tee|npx|yarn|pnpm)\b|<</.test(instr.run?.body ?? instr.text())) return false;
+  for (let s: Stage | null = stage, d = 0; s && d < 64; s = s.baseStage, d++) {
+    for (const x of s.instructions) {
+      if (s === stage && x.start >= instr.start) break;
+      if (x.keyword === 'COPY' || x.keyword === 'ADD' || x.keyword === 'ONBUILD') return false;
+      if (x.keyword === 'RUN' && /\b(git|curl|wget|npm|npx|yarn|pnpm|tar|unzip|cp|mv|echo|printf|cat|tee)\b|<</.test(x.run?.body ?? x.text())) return false;
+    }
+  }
+  return true;
+}
+
 function issues(model: Model): PackageIssue[] {
   const out: PackageIssue[] = [];
   for (const { stage, instr: i, run, script } of shellRuns(model, /npm/)) {
     const calls = packageCalls(script, NPM);
-    const fetching = calls.filter((c) => FETCHING.has(c.sub));
+    // A bare install with no project in the image yet (nothing copied or fetched before it) reads no package.json and
+    // fetches nothing: only installs that name packages, or that have a project to read, fill the cache.
+    const noProject = nothingBrought(stage, i);
+    const fetching = calls.filter((c) => FETCHING.has(c.sub) && !(noProject && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global')));
     if (fetching.length === 0) continue;
     const parts: string[] = [];
     /** What the fix does, one clause per part (its title and the message's first sentence). */
