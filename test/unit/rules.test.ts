@@ -658,3 +658,18 @@ describe('non-root-user: state kept under root\'s home', () => {
     assert.equal(check({ 'README.md': 'docker run -v data:/data node-d\nThe old layout kept files in /root.\n' }).fixable, true);
   });
 });
+
+describe('non-root-user: which compose mounts concern the program', () => {
+  const check = (text: string, compose: string) => analyze(text, DEFAULT_SETTINGS, ['non-root-user'], { files: { read: (p: string) => (p === 'compose.yaml' ? compose : null) } }).findings[0];
+  const app = 'FROM node:20-slim\nWORKDIR "/srv/app"\nCOPY . .\nENV DB_PATH=/var/lib/app/db.sqlite\nCMD ["node", "server.js"]\n';
+  it('a host folder over the WORKDIR (quoted or not), or over a path its ENV names: declined', () => {
+    for (const target of ['/srv/app/uploads', '/var/lib/app']) {
+      const f = check(app, `services:\n  web:\n    build: .\n    volumes:\n      - ./data:${target}\n`);
+      assert.equal(f.fixable, false, target);
+      assert.match(f.reason ?? '', /mounts the host folder/, target);
+    }
+  });
+  it('a host folder at a path the image never uses: the fix stands', () => {
+    assert.equal(check(app, 'services:\n  web:\n    build: .\n    volumes:\n      - ./other:/opt/elsewhere\n').fixable, true);
+  });
+});

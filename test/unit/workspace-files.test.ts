@@ -92,10 +92,13 @@ describe('folderFiles: compose files around the build context', () => {
     fs.writeFileSync(path.join(repo, 'docker-compose.yml'), 'services:\n  api:\n    build: ./services/api\n');
     fs.writeFileSync(path.join(repo, '.env'), 'TAG=1\n');
     fs.writeFileSync(path.join(repo, 'services', 'api', 'compose.yaml'), 'services: {}\n');
+    fs.writeFileSync(path.join(repo, 'docker-compose.tailscale.yml'), 'services: {}\n');
+    fs.writeFileSync(path.join(repo, 'compose-notes.txt'), 'not a compose file\n');
     const found = folderFiles(path.join(repo, 'services', 'api')).composeFiles!();
     assert.deepEqual(found.map((c) => [c.name, c.dir, c.env ?? null]), [
       ['compose.yaml', '', null],
       ['docker-compose.yml', 'services/api', 'TAG=1\n'],
+      ['docker-compose.tailscale.yml', 'services/api', 'TAG=1\n'],
     ]);
   });
 });

@@ -251,7 +251,10 @@ function stageWorkdirs(model: Model, stage: Stage): { before: Map<Instr, string 
     for (const i of st.instructions) {
       if (!before.has(i)) before.set(i, wd);
       if (i.keyword !== 'WORKDIR') continue;
-      const arg = (i.node.getArgumentsContent() ?? '').trim();
+      // `WORKDIR "/app"` is /app: the builder takes the quotes off.
+      const raw = (i.node.getArgumentsContent() ?? '').trim();
+      const quoted = raw.length >= 2 && (raw[0] === '"' || raw[0] === "'") && raw[raw.length - 1] === raw[0];
+      const arg = quoted ? raw.slice(1, -1) : raw;
       const v = arg.includes('$') ? substituteArgs(arg, stageVars(model, st, i)) : arg;
       if (!v || v.includes('$')) {
         wd = null;

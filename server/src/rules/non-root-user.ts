@@ -626,11 +626,29 @@ function composeMountsFor(model: Model): (ComposeMount & { file: string })[] {
  * owner, which the image cannot change), or the engine's socket (only root or the socket's group may use it).
  * Read-only mounts and single files (`./nginx.conf`) are left alone.
  */
-function composeBindMount(model: Model): string | null {
+function composeBindMount(model: Model, stage: Stage): string | null {
+  // Only a mount where the image keeps the program's files (the WORKDIR, a folder in it or above it) or declares a
+  // VOLUME can be where it writes; a host folder mounted at a path the image never uses says nothing of the program.
+  // The paths the program is seen to use: its WORKDIR (unknown counts as any), its VOLUMEs, the absolute paths its ENV
+  // gives (`DB_PATH=/data/app.db`), and where a compose file mounts a named volume for it.
+  const wd = workdirAt(model, stage, null);
+  const used = [
+    ...volumeDirs(stage).dirs,
+    ...chainInstrs(stage)
+      .filter((i) => i.keyword === 'ENV')
+      .flatMap((i) => instrProperties(i).map((p) => p.getValue()))
+      .filter((v): v is string => typeof v === 'string' && v.startsWith('/') && v.length > 1 && !v.includes(':')),
+    ...composeMountsFor(model).filter((m) => m.kind === 'volume').map((m) => m.target),
+  ].map((p) => withoutTrailingSlashes(p) || '/');
+  const concerns = (target: string) => {
+    const t = withoutTrailingSlashes(target) || '/';
+    if (wd === null || (wd !== '/' && (within(t, wd) || (t !== '/' && within(wd, t))))) return true;
+    return used.some((u) => within(u, t) || within(t, u));
+  };
   for (const m of composeMountsFor(model)) {
     if (m.kind !== 'bind') continue;
     if (/(^|\/)docker\.sock$/.test(m.source)) return `${m.file} mounts the engine's socket (${m.source}), which only root or the socket's group may use`;
-    if (m.readOnly) continue;
+    if (m.readOnly || !concerns(m.target)) continue;
     const last = withoutTrailingSlashes(m.source).split('/').pop() ?? '';
     if (/^[^.].*\.[A-Za-z0-9]{1,8}$/.test(last)) continue;
     return `${m.file} mounts the host folder ${m.source} at ${m.target}: it keeps the host's owner, which the image cannot change, so a new user may not be able to write it; set the service's \`user:\` to that folder's owner instead`;
@@ -1283,7 +1301,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     const volume = plan.declined ? null : volumeProblem(stage, plan);
     // A user of the rule's own choice (`app`, or 65532 on an image with no shell) owns nothing a host mounts there.
     const mounted = plan.declined || !(plan.guessed || (plan.create === null && plan.user === '65532:65532')) ? null : mountedWorkdir(model, stage);
-    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage) ?? appInRoot(model, stage) ?? composeBindMount(model) ?? stateUnderRootHome(model);
+    const devServer = plan.declined ? null : devServerOverRootInstall(model, stage) ?? runnerNeedsRoot(stage) ?? lowPort(model, stage) ?? sendsIcmp(model, stage) ?? appInRoot(model, stage) ?? composeBindMount(model, stage) ?? stateUnderRootHome(model);
     const finalPlan =
       underRoot && !plan.declined
         ? { ...plan, declined: `${underRoot}; install it outside /root (or give the user its own copy) before switching user` }
