@@ -673,3 +673,11 @@ describe('non-root-user: which compose mounts concern the program', () => {
     assert.equal(check(app, 'services:\n  web:\n    build: .\n    volumes:\n      - ./other:/opt/elsewhere\n').fixable, true);
   });
 });
+
+describe('non-root-user: a scratch image of build artifacts', () => {
+  it('quiet when it carries a package and names it as its start; a program on scratch still gets the fix', () => {
+    const text = (file: string) => `FROM alpine AS b\nRUN touch /x\nFROM scratch\nCOPY --from=b /x /${file}\nENTRYPOINT ["/${file}"]\n`;
+    assert.deepEqual(analyze(text('app.apk'), DEFAULT_SETTINGS, ['non-root-user']).findings, []);
+    assert.equal(analyze(text('server'), DEFAULT_SETTINGS, ['non-root-user']).findings.length, 1);
+  });
+});

@@ -479,6 +479,20 @@ function packagedServer(model: Model, stage: Stage): string | null {
   return `it starts ${name}, a server a package the file installs put there; a new user cannot create the data folder it writes (under /var, root's or the package's own user's): switch to that package's user after giving it its data folder`;
 }
 
+/** Files that are a build's product, not a program a container runs (`docker build --output` exports them). */
+const ARTIFACT_FILE = /\.(apk|aab|ipa|zip|tar|tgz|tar\.gz|whl|deb|rpm|msi|exe|dmg|vsix|nupkg)$/i;
+
+/**
+ * A `scratch` image that only carries artifacts (an `.apk`, a `.whl`, a `.deb`) and names one as its start
+ * command: built for `docker build --output`, never run, so no user to give it.
+ */
+function exportsFilesOnly(stage: Stage, info: BaseImageInfo | null): boolean {
+  if (info?.family !== 'scratch' || stage.baseStage) return false;
+  const words = startWords(stage);
+  if (!words.length || !ARTIFACT_FILE.test(words[0])) return false;
+  return stage.instructions.every((i) => ['COPY', 'ADD', 'ENTRYPOINT', 'CMD', 'LABEL', 'ARG', 'ENV', 'WORKDIR'].includes(i.keyword));
+}
+
 /** Build scripts that write only into their own output folder (dist/, build/, .next/), never a server.js beside package.json. */
 const BUNDLER_BUILD = /^(vite build|react-scripts build|craco build|ng build|vue-cli-service build|next build|nuxt build|gatsby build)(\s|$)/;
 
@@ -1267,7 +1281,7 @@ export const nonRootUser: Rule<'non-root-user'> = {
     // Where a USER has nothing to fix, or breaks the image: stay quiet.
     if (windowsStage(stage, info) || devContainer(model, stage, info) || definesBaseImage(stage, info, model.path) || buildsArtifactsOnly(stage) || fileNotShipped(model.path) || dropsPrivileges(model, stage, info)) return [];
     // An image whose start command cannot run as written: which user it needs is moot.
-    if (startCannotRun(model, stage)) return [];
+    if (startCannotRun(model, stage) || exportsFilesOnly(stage, info)) return [];
     // A file that switched a non-root image to root and never back is reported whatever it packages.
     if ((!info || isRootUser(info.runsAs)) && packagesRelease(model)) return [];
     const root = rootImage(stage);
