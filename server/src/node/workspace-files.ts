@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { WorkspaceFiles } from '../core/types';
 import { isInside, readBounded, realFolder } from './files';
+import { COMPOSE_FILES } from '../fixes/multi-stage/project-files';
 
 const MAX_BYTES = 1 << 20;
 
@@ -87,14 +88,10 @@ export function folderFiles(dir: string): WorkspaceFiles {
   };
 }
 
-/**
- * The names `docker compose` looks for in a project folder (compose-spec.io, "Compose file"), and the variants
- * projects keep beside them for `-f` (`docker-compose.prod.yml`, `compose.dev.yaml`): the first ones first.
- */
-const COMPOSE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'docker-compose.yml'];
+/** Compose files projects keep beside the default ones for `-f` (`docker-compose.prod.yml`, `compose.dev.yaml`). */
 const COMPOSE_VARIANT = /^(docker-)?compose\.[\w.-]+\.ya?ml$/;
-/** At most this many compose files of one folder are read. */
-const MAX_COMPOSE_FILES = 12;
+/** At most this many of those variants of one folder are read. */
+const MAX_COMPOSE_VARIANTS = 12;
 
 /**
  * The compose files in `root` and the folders above it, up to the one holding `.git` and at most three levels up.
@@ -107,13 +104,9 @@ function composeFilesAround(root: string): { name: string; text: string; dir: st
     let realDir: string | null | undefined;
     const real = (): string | null => (realDir === undefined ? (realDir = realFolder(dir)) : realDir);
     let env: string | null | undefined;
-    let entries: string[] = [];
-    try {
-      entries = fs.readdirSync(dir).filter((n) => COMPOSE_VARIANT.test(n) && !COMPOSE_NAMES.includes(n)).sort();
-    } catch {
-      entries = [];
-    }
-    for (const name of [...COMPOSE_NAMES, ...entries].slice(0, MAX_COMPOSE_FILES + COMPOSE_NAMES.length)) {
+    // The folder's listing is cached like a context folder's (by its identity and modification time).
+    const variants = (listFolder(dir, real) ?? []).filter((n) => COMPOSE_VARIANT.test(n)).slice(0, MAX_COMPOSE_VARIANTS);
+    for (const name of [...COMPOSE_FILES, ...variants]) {
       const text = readCached(path.join(dir, name), real);
       if (text === null) continue;
       env ??= readCached(path.join(dir, '.env'), real);
