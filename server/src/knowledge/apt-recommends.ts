@@ -36,8 +36,17 @@ export const GIT_OVER_SSH = /\bgit@[\w.-]+:|\bssh:\/\/|type=ssh\b|\bGIT_SSH|\bss
  * packages.debian.org bookworm, read 2026-12-02), and the ubuntu and debian base images have no gpg of their own: a
  * later `gpg --verify` of a download, or `apt-key add`, stops with `gpg: not found` once the recommends go.
  */
-export const KEPT_WHEN_USED: readonly { keep: string; by: readonly string[]; used: RegExp }[] = [
-  { keep: 'gnupg', by: ['build-essential', 'dpkg-dev'], used: /(^|[\s;&|(])(gpg2?|gpgv|apt-key)(\s|$)/m },
+export const KEPT_WHEN_USED: readonly {
+  /** The recommended package the fix names. */
+  keep: string;
+  /** The packages that bring it as a recommend, each with how the message names it. */
+  by: Readonly<Record<string, string>>;
+  /** Packages that provide what it does already (an install naming one needs nothing kept). */
+  provided: readonly string[];
+  /** What a later step runs that needs it. */
+  used: RegExp;
+}[] = [
+  { keep: 'gnupg', by: { 'build-essential': 'build-essential (through dpkg-dev)', 'dpkg-dev': 'dpkg-dev' }, provided: ['gnupg', 'gnupg2', 'gpg'], used: /(^|[\s;&|(])(gpg2?|gpgv|apt-key)(\s|$)/m },
 ];
 
 export const KEPT_RECOMMENDS: Readonly<Record<string, readonly string[]>> = {

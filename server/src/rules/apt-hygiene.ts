@@ -67,16 +67,11 @@ function cleansLists(script: ShellScript): boolean {
   }) || aptCalls(script).some((c) => c.sub === 'dist-clean');
 }
 
-/** Subcommands that read the package lists on disk. */
 /** Subcommands that upgrade installed packages from the lists. */
 const UPGRADES = new Set(['upgrade', 'dist-upgrade', 'full-upgrade']);
+/** Subcommands that read the package lists on disk. */
 const READS_LISTS = new Set(['install', 'upgrade', 'dist-upgrade', 'full-upgrade', 'build-dep', 'source', 'download', 'satisfy']);
 
-/**
- * The first later RUN that installs from the lists this RUN downloads, without an `apt-get update` of its own:
- * later in the same stage, then in the stages built on it. Removing the lists here would make it fail
- * (`Unable to locate package`). A later RUN that runs `apt-get update` first ends the search along that line.
- */
 /** A RUN that pipes what curl or wget fetch into a shell (`curl -fsSL https://… | bash -`). */
 function pipesDownloadIntoShell(i: Instr): boolean {
   const parts = (i.run?.body ?? '').split('|');
@@ -88,8 +83,15 @@ function pipesDownloadIntoShell(i: Instr): boolean {
   return false;
 }
 
-function laterListReader(model: Model, i: Instr): Instr | null {
-  const scan = (stage: Stage, after: number): Instr | null => {
+/**
+ * The later RUNs (at most `limit`, in build order) that install from the lists this RUN downloads, without an
+ * `apt-get update` of their own: later in the same stage, then in the stages built on it. Removing the lists here
+ * would make the first fail (`Unable to locate package`). A later RUN that runs `apt-get update` first ends the search
+ * along that line.
+ */
+function laterListReaders(model: Model, i: Instr, limit = 20): Instr[] {
+  const out: Instr[] = [];
+  const scan = (stage: Stage, after: number): void => {
     const list = stage.instructions;
     // The first instruction after `after` (instructions are in order): a scan from the stage's start per install was quadratic.
     let lo = 0;
@@ -99,50 +101,26 @@ function laterListReader(model: Model, i: Instr): Instr | null {
       if (list[mid].start <= after) lo = mid + 1;
       else hi = mid;
     }
-    for (let k = lo; k < list.length; k++) {
+    for (let k = lo; k < list.length && out.length < limit; k++) {
       const x = list[k];
       if (x.keyword !== 'RUN') continue;
       const script = x.run?.script();
       const first = script ? aptCalls(script).find((c) => c.sub === 'update' || READS_LISTS.has(c.sub)) : undefined;
       // A vendor's setup script piped into a shell (`curl -fsSL …/setup_20.x | bash -`) adds its repository and
       // runs apt-get update itself, or the install of its package that follows could not find it.
-      if (!first && script && pipesDownloadIntoShell(x)) return null;
+      if (!first && script && pipesDownloadIntoShell(x)) return;
       if (!first) continue;
-      if (first.sub === 'update') return null;
-      return x;
+      if (first.sub === 'update') return;
+      out.push(x);
     }
-    for (const s of model.stages) {
-      if (s.baseStage !== stage) continue;
-      const found = scan(s, -1);
-      if (found) return found;
-    }
-    return null;
+    for (const s of model.stages) if (s.baseStage === stage && out.length < limit) scan(s, -1);
   };
-  return i.stage ? scan(i.stage, i.start) : null;
+  if (i.stage) scan(i.stage, i.start);
+  return out;
 }
 
 function listsMounted(i: Instr): boolean {
   return cacheMounted(i, /^\/var\/lib\/apt(\/lists)?\/?$/);
-}
-
-/**
- * The later RUNs that install from the lists `i` downloads, in build order, up to the next `apt-get update` on each
- * path (the stage, then the stages built on it): what a message names when the lists cannot be removed in `i`.
- */
-function laterListReaders(model: Model, i: Instr, limit = 20): Instr[] {
-  const out: Instr[] = [];
-  const scan = (stage: Stage, after: number): void => {
-    for (const x of stage.instructions) {
-      if (x.start <= after || x.keyword !== 'RUN' || out.length >= limit) continue;
-      const script = x.run?.script();
-      const first = script ? aptCalls(script).find((c) => c.sub === 'update' || READS_LISTS.has(c.sub)) : undefined;
-      if ((!first && script && pipesDownloadIntoShell(x)) || first?.sub === 'update') return;
-      if (first) out.push(x);
-    }
-    for (const s of model.stages) if (s.baseStage === stage) scan(s, -1);
-  };
-  if (i.stage) scan(i.stage, i.start);
-  return out;
 }
 
 interface InstallIssue {
@@ -151,8 +129,8 @@ interface InstallIssue {
   missingYes: boolean;
   missingNoRec: boolean;
   missingCleanup: boolean;
-  /** With missingCleanup: a later RUN that still needs the lists, so they cannot be removed here. */
-  listsNeededBy: Instr | null;
+  /** With missingCleanup: the later RUNs that still need the lists, so they cannot be removed here (none: they can). */
+  listReaders: Instr[];
   /** With missingNoRec: recommended packages the fix installs by name (ca-certificates for curl), with who wants them. */
   keep: { names: string[]; by: string[] };
   /** Later repeats of a package already named by the same install, each with the word before it. */
@@ -207,7 +185,7 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
     // an earlier layer downloaded cannot make that layer smaller by removing them.
     const calls = aptCalls(script);
     const missingCleanup = shipped && calls.some((c) => c.sub === 'update') && !cleansLists(script) && !listsMounted(i);
-    const listsNeededBy = missingCleanup ? laterListReader(model, i) : null;
+    const listReaders = missingCleanup ? laterListReaders(model, i) : [];
     // The calls that install from the lists: installs that install something (not simulated: `-s`, `--dry-run`), and
     // upgrades. The lists' cleanup is reported once, at the last of them (where the fix puts it).
     const readers = calls.filter((c) => (c.sub === 'install' || UPGRADES.has(c.sub)) && !c.cmd.args.some((a) => SIMULATE.has(a.value ?? '')));
@@ -229,7 +207,7 @@ const installIssues = perModel((model: Model): InstallIssue[] => {
         missingNoRec,
         keep: missingNoRec ? keptRecommends(model, i, call) : { names: [], by: [] },
         missingCleanup: missingCleanup && call === last,
-        listsNeededBy,
+        listReaders,
         duplicates: shipped && !upgrade && !empty ? duplicatePackages(model, i, call) : [],
       };
       if (issue.missingYes || issue.missingNoRec || issue.missingCleanup || issue.duplicates.length > 0) out.push(issue);
@@ -313,11 +291,10 @@ function keptRecommends(model: Model, i: Instr, call: AptCall): { names: string[
   if (names.includes('git') && GIT_OVER_SSH.test(model.doc.text)) todo.push(['openssh-client', 'git']);
   // A recommend a later step of the stage runs (gpg after build-essential), unless some package provides it already.
   for (const k of KEPT_WHEN_USED) {
-    const by = k.by.find((b) => names.includes(b));
-    if (!by || names.some((n) => n === k.keep || n === 'gpg' || n === 'gnupg2')) continue;
-    const stage = i.stage;
-    const later = stage ? stage.instructions.filter((x) => x.start >= i.start && x.run).map((x) => x.run!.body).join('\n') : '';
-    if (k.used.test(later)) todo.push([k.keep, by === 'build-essential' ? 'build-essential (through dpkg-dev)' : by]);
+    const by = Object.keys(k.by).find((b) => names.includes(b));
+    if (!by || names.some((n) => k.provided.includes(n))) continue;
+    const later = i.stage ? i.stage.instructions.filter((x) => x.start >= i.start && x.run).map((x) => x.run!.body).join('\n') : '';
+    if (k.used.test(later)) todo.push([k.keep, k.by[by]]);
   }
   while (todo.length) {
     const [r, n] = todo.shift()!;
@@ -344,10 +321,10 @@ function issueEdits(model: Model, issue: InstallIssue): { edits: OffsetEdit[]; r
   // After the options that follow `install`, before the first package (the kept recommends go first).
   if (flags.length) edits.push(insertAfterSubcommand(run, issue.call, flags, APT_OPTS_WITH_VALUE));
   for (const d of issue.duplicates) edits.push(removeWordAfter(model, run, d.prev, d.word)!);
-  if (issue.missingCleanup && issue.listsNeededBy) {
-    const readers = laterListReaders(model, issue.instr);
+  const readers = issue.listReaders;
+  if (issue.missingCleanup && readers.length) {
     if (readers.length > 1) return { edits, reason: `${readers.length} later RUNs still install from the lists (the first on line ${readers[0].line + 1}); removing them here would break those` };
-    return { edits, reason: `the install on line ${issue.listsNeededBy.line + 1} still needs the lists; move it into this RUN, then remove them here` };
+    return { edits, reason: `the install on line ${readers[0].line + 1} still needs the lists; move it into this RUN, then remove them here` };
   }
   if (issue.missingCleanup) {
     const e = appendCommandEdit(model, issue.instr, 'rm -rf /var/lib/apt/lists/*');
@@ -377,7 +354,7 @@ function fixTitle(issue: InstallIssue, cleans: boolean): string {
 }
 
 /** The install's message: what the fix does first, then why each part matters. */
-function installMessage(model: Model, issue: InstallIssue): string {
+function installMessage(issue: InstallIssue): string {
   const name = `${issue.call.manager} ${issue.call.sub}`;
   const detail: string[] = [];
   if (issue.missingYes) detail.push('Without -y the build cannot answer the prompt.');
@@ -389,10 +366,10 @@ function installMessage(model: Model, issue: InstallIssue): string {
     const names = [...new Set(issue.duplicates.map((d) => d.word.value ?? ''))];
     detail.push(`${capitalised(listed(names))} ${names.length === 1 ? 'is' : 'are'} listed more than once.`);
   }
-  if (issue.missingCleanup && issue.listsNeededBy) {
-    const line = issue.listsNeededBy.line + 1;
+  const readers = issue.listReaders;
+  if (issue.missingCleanup && readers.length) {
+    const line = readers[0].line + 1;
     const parts = fixParts(issue, false);
-    const readers = laterListReaders(model, issue.instr);
     if (readers.length > 1) {
       // Several later RUNs install from these lists: moving one of them here would not let the lists go.
       const lines = readers.map((r) => r.line + 1);
@@ -460,7 +437,7 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
       out.push({
         start: issue.instr.run!.map[cmd.start],
         end: docEnd(issue.instr.run!, cmd.args[issue.call.subIndex].end),
-        message: installMessage(model, issue),
+        message: installMessage(issue),
         fixable: edits.length > 0,
         reason: edits.length === 0 ? reason : undefined,
         // Only the lists left, and a later RUN of its merge group removes them: merging resolves it (core/overlaps.ts).
@@ -534,7 +511,7 @@ export const aptHygiene: Rule<'apt-hygiene'> = {
 
 /** For an install whose only fault is the lists it leaves: the line of a later RUN of its merge group that removes them. */
 function listsRemovedLater(issue: InstallIssue): { run?: number; listsRemovedBy?: number } {
-  if (!issue.missingCleanup || issue.listsNeededBy || issue.missingYes || issue.missingNoRec || issue.duplicates.length > 0 || !issue.instr.stage) return {};
+  if (!issue.missingCleanup || issue.listReaders.length || issue.missingYes || issue.missingNoRec || issue.duplicates.length > 0 || !issue.instr.stage) return {};
   const at = groupPlaces(issue.instr.stage).get(issue.instr);
   if (!at) return {};
   for (const later of at.group.slice(at.k + 1)) {
