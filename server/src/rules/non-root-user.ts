@@ -7,7 +7,7 @@ import { familyHasShell, isRootUser, repoKey, type BaseImageInfo, type Family } 
 import { imageWorkdir } from '../knowledge/image-workdirs';
 import { appendCommandEdit, runBody, toTextEdits, type OffsetEdit } from '../core/edits';
 import { contextFileFor } from '../fixes/multi-stage/context-files';
-import { COMPOSE_FILES, composeMounts, type ComposeMount } from '../fixes/multi-stage/project-files';
+import { COMPOSE_FILES, composeMounts, parsePackageJson, type ComposeMount, type PackageJson } from '../fixes/multi-stage/project-files';
 import { copyDests } from '../fixes/multi-stage/common';
 import { bare, packagesKept } from '../fixes/multi-stage/build-packages';
 import { capitalised, fitted, message as joinMessage, shortImage } from '../core/message';
@@ -493,6 +493,23 @@ function exportsFilesOnly(stage: Stage, info: BaseImageInfo | null): boolean {
   return stage.instructions.every((i) => ['COPY', 'ADD', 'ENTRYPOINT', 'CMD', 'LABEL', 'ARG', 'ENV', 'WORKDIR'].includes(i.keyword));
 }
 
+/** A file the build context puts into the final WORKDIR (through any stage of its chain), or null. */
+function workdirFile(model: Model, stage: Stage, name: string): { rel: string; text: string } | null {
+  const wd = workdirAt(model, stage, null);
+  if (!wd) return null;
+  for (const s of stageChain(stage)) {
+    const found = contextFileFor(model, s, `${wd.replace(/\/$/, '')}/${name}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** The package.json the file puts into the final WORKDIR, read with the recipes' reader; null when not in view or malformed. */
+function workdirPackageJson(model: Model, stage: Stage): PackageJson | null {
+  const pkg = workdirFile(model, stage, 'package.json');
+  return pkg ? parsePackageJson(pkg.text) : null;
+}
+
 /** Build scripts that write only into their own output folder (dist/, build/, .next/), never a server.js beside package.json. */
 const BUNDLER_BUILD = /^(vite build|react-scripts build|craco build|ng build|vue-cli-service build|next build|nuxt build|gatsby build)(\s|$)/;
 
@@ -512,23 +529,12 @@ function startCannotRun(model: Model, stage: Stage): boolean {
   if (!/^(npm|pnpm)$/.test(tool) || words.length !== (words[1] === 'run' ? 3 : 2)) return false;
   const script = words[1] === 'run' ? words[2] : words[1];
   if (words[1] !== 'run' && script !== 'start') return false;
-  const wd = workdirAt(model, stage, null);
-  if (!wd) return false;
-  const dir = wd.replace(/\/$/, '');
-  const file = (name: string) => stageChain(stage).map((s) => contextFileFor(model, s, `${dir}/${name}`)).find(Boolean) ?? null;
-  const pkg = file('package.json');
+  const pkg = workdirPackageJson(model, stage);
   if (!pkg) return false;
-  let scripts: Record<string, unknown>;
-  try {
-    const parsed = JSON.parse(pkg.text) as { scripts?: unknown };
-    if (!parsed || typeof parsed !== 'object') return false;
-    scripts = parsed.scripts && typeof parsed.scripts === 'object' ? (parsed.scripts as Record<string, unknown>) : {};
-  } catch {
-    return false;
-  }
+  const { scripts } = pkg;
   if (Object.prototype.hasOwnProperty.call(scripts, script)) return false;
   if (script !== 'start') return true;
-  if (file('server.js')) return false;
+  if (workdirFile(model, stage, 'server.js')) return false;
   // A build step might write the server.js npm falls back to, unless it is a bundler with its own output folder.
   const build = typeof scripts.build === 'string' ? scripts.build : null;
   const builds = chainInstrs(stage).some((i) => i.keyword === 'RUN' && /\b(build|tsc|babel|esbuild|webpack|rollup|swc)\b/.test(i.run?.body ?? ''));
@@ -551,17 +557,8 @@ function devServerOverRootInstall(model: Model, stage: Stage): string | null {
   if (/^(npm|yarn|pnpm)$/.test(tool)) {
     const script = words[1] === 'run' || words[1] === 'run-script' ? words[2] : words[1];
     if (!script) return null;
-    const wd = workdirAt(model, stage, null);
-    const pkg = wd ? stageChain(stage).map((s) => contextFileFor(model, s, `${wd.replace(/\/$/, '')}/package.json`)).find(Boolean) : null;
-    if (!pkg) return null;
-    let scripts: unknown;
-    try {
-      scripts = (JSON.parse(pkg.text) as { scripts?: unknown }).scripts;
-    } catch {
-      return null;
-    }
-    const body = scripts && typeof scripts === 'object' ? (scripts as Record<string, unknown>)[script] : undefined;
-    if (typeof body !== 'string') return null;
+    const body = workdirPackageJson(model, stage)?.scripts[script];
+    if (body === undefined) return null;
     run = body;
   }
   const dev = DEV_SERVER.exec(run);
@@ -641,10 +638,9 @@ function composeMountsFor(model: Model): (ComposeMount & { file: string })[] {
  * Read-only mounts and single files (`./nginx.conf`) are left alone.
  */
 function composeBindMount(model: Model, stage: Stage): string | null {
-  // Only a mount where the image keeps the program's files (the WORKDIR, a folder in it or above it) or declares a
-  // VOLUME can be where it writes; a host folder mounted at a path the image never uses says nothing of the program.
-  // The paths the program is seen to use: its WORKDIR (unknown counts as any), its VOLUMEs, the absolute paths its ENV
-  // gives (`DB_PATH=/data/app.db`), and where a compose file mounts a named volume for it.
+  // Only a host folder mounted where the program is seen to work can be where it writes: its WORKDIR (unknown counts as
+  // any, a folder in it or above it), its VOLUMEs, the absolute paths its ENV gives (`DB_PATH=/data/app.db`), and where
+  // a compose file mounts a named volume for it. One at a path the image never uses says nothing of the program.
   const wd = workdirAt(model, stage, null);
   const used = [
     ...volumeDirs(stage).dirs,
@@ -701,6 +697,7 @@ function stateUnderRootHome(model: Model): string | null {
   const m = composeMountsFor(model).find((x) => x.target === '/root' || x.target.startsWith('/root/'));
   if (m) return `${m.file} mounts ${m.source} at ${m.target}: the program keeps its state under root's home, and a new user's home is elsewhere, so that volume would go unused; point the program's data folder elsewhere (its setting or ENV) and mount it there, then switch user`;
   for (const doc of ['README.md', 'docs/docker.md', 'docs/docker.mdx']) {
+    // Read without a deadline check (readContext's): this rule's reads are not the planner's to give up.
     let text: string | null = null;
     try {
       text = model.files?.read(doc) ?? null;
@@ -854,10 +851,9 @@ function ownershipCommands(model: Model, stage: Stage, owner: string): string[] 
     const dirs = fw.writable.map((d) => `${wd.replace(/\/$/, '')}/${d}`);
     out.push(`mkdir -p ${dirs.join(' ')}`, `chown -R ${owner} ${[...dirs, ...made.filter((d) => !dirs.includes(d))].join(' ')}`);
   } else if (made.length) out.push(`chown -R ${owner} ${made.join(' ')}`);
-  // Django's upload and static folders (`MEDIA_ROOT = '/media/'`, `BASE_DIR / "media"`): a root-owned folder of the
-  // base, or none, where the app writes at run time; and where a volume is mounted (a named volume is created
-  // owned as the image's folder is, or by root when the image has none), so they are made in the image.
-  // Named volumes the compose file mounts for this service: a new volume takes the image folder's owner.
+  // Django's upload and static folders (`MEDIA_ROOT = '/media/'`, `BASE_DIR / "media"`), a root-owned folder of the
+  // base or none, where the app writes at run time, and the named volumes a compose file mounts for this service: a
+  // new volume is created owned as the image's folder is (by root when the image has none), so they are made here.
   const roots = [...new Set([...djangoRoots(model, stage, wd), ...composeVolumeDirs(model)])].filter((d) => d !== wd);
   if (roots.length) out.push(`mkdir -p ${roots.join(' ')}`, `chown -R ${owner} ${roots.join(' ')}`);
   return out;
@@ -884,9 +880,10 @@ function djangoRoots(model: Model, stage: Stage, wd: string): string[] {
   const mod = manage ? /DJANGO_SETTINGS_MODULE['"]\s*,\s*['"]([\w.]+)['"]/.exec(manage)?.[1] : undefined;
   if (!mod) return [];
   const path = mod.replace(/\./g, '/');
-  const settings = read(`${path}.py`) ?? read(`${path}/__init__.py`);
+  const module = read(`${path}.py`);
+  const file = module !== null ? `${path}.py` : `${path}/__init__.py`;
+  const settings = module ?? read(file);
   if (!settings) return [];
-  const file = read(`${path}.py`) !== null ? `${path}.py` : `${path}/__init__.py`;
   const project = projectRoot(settings, `${base}/${file}`);
   const out: string[] = [];
   for (const line of settings.split('\n')) {
