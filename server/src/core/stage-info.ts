@@ -337,7 +337,6 @@ export function commandWords(i: Instr): string[] | null {
   return raw.split(/\s+/).filter(Boolean).map((w) => w.replace(/^["']|["']$/g, ''));
 }
 
-
 /** The words of the program the stage starts: the ENTRYPOINT's and its CMD arguments, init shims left out. */
 export function startWords(stage: Stage): string[] {
   const { entrypoint, cmd } = startOf(stage);

@@ -165,6 +165,14 @@ function omitDevFlag(stage: Stage): string {
   return major !== undefined && Number(major) < 15 ? '--production' : '--omit=dev';
 }
 
+/** Commands that fetch or write files (a clone, a download, an unpacked archive, a heredoc). */
+const BRINGS_FILES = /\b(git|curl|wget|npx|yarn|pnpm|tar|unzip|cp|mv|echo|printf|cat|tee)\b|<</;
+
+/** An install of whatever package.json lists: no package named, not global. */
+function installsProject(c: PackageCall): boolean {
+  return operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global');
+}
+
 /**
  * Whether nothing could have put a project where `instr` runs: no COPY or ADD in the stage or the stages it is built
  * on before it, no earlier RUN that fetches or writes files (`git clone`, `curl`, `npm init`, a heredoc), and a base
@@ -174,12 +182,13 @@ function nothingBrought(stage: Stage, instr: Instr): boolean {
   const root = rootImage(stage).ref;
   if (!root || !['node', 'alpine', 'debian', 'ubuntu'].includes(repoKey(root))) return false;
   // The same RUN may fetch the project before it installs (`git clone … && cd app && npm install`).
-  if (/\b(git|curl|wget|tar|unzip|cp|mv|cd|echo|printf|cat|tee|npx|yarn|pnpm)\b|<</.test(instr.run?.body ?? instr.text())) return false;
+  const body = instr.run?.body ?? instr.text();
+  if (BRINGS_FILES.test(body) || /\bcd\b/.test(body)) return false;
   for (let s: Stage | null = stage, d = 0; s && d < 64; s = s.baseStage, d++) {
     for (const x of s.instructions) {
       if (s === stage && x.start >= instr.start) break;
       if (x.keyword === 'COPY' || x.keyword === 'ADD' || x.keyword === 'ONBUILD') return false;
-      if (x.keyword === 'RUN' && /\b(git|curl|wget|npm|npx|yarn|pnpm|tar|unzip|cp|mv|echo|printf|cat|tee)\b|<</.test(x.run?.body ?? x.text())) return false;
+      if (x.keyword === 'RUN' && (BRINGS_FILES.test(x.run?.body ?? x.text()) || /\bnpm\b/.test(x.run?.body ?? x.text()))) return false;
     }
   }
   return true;
@@ -192,7 +201,7 @@ function issues(model: Model): PackageIssue[] {
     // A bare install with no project in the image yet (nothing copied or fetched before it) reads no package.json and
     // fetches nothing: only installs that name packages, or that have a project to read, fill the cache.
     const noProject = nothingBrought(stage, i);
-    const fetching = calls.filter((c) => FETCHING.has(c.sub) && !(noProject && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global')));
+    const fetching = calls.filter((c) => FETCHING.has(c.sub) && !(noProject && installsProject(c)));
     if (fetching.length === 0) continue;
     const parts: string[] = [];
     /** What the fix does, one clause per part (its title and the message's first sentence). */
@@ -200,10 +209,10 @@ function issues(model: Model): PackageIssue[] {
     const edits: OffsetEdit[] = [];
     // `npm install` with no packages installs from package.json; with a lockfile copied in, `npm ci` is exact and faster.
     const toCi = lockfileCopied(stage, i) && !lockfileBehind(model, stage, i)
-      ? fetching.filter((c) => INSTALL.has(c.sub) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'))
+      ? fetching.filter((c) => INSTALL.has(c.sub) && installsProject(c))
       : [];
     // Installs of everything, in a stage that ships, where nothing needs the dev dependencies after the install.
-    const allDeps = fetching.filter((c) => (NPM_CI.has(c.sub) || INSTALL.has(c.sub)) && operands(c, NPM_OPTS_WITH_VALUE).length === 0 && !c.cmd.args.some((a) => a.value === '-g' || a.value === '--global'));
+    const allDeps = fetching.filter((c) => (NPM_CI.has(c.sub) || INSTALL.has(c.sub)) && installsProject(c));
     const dev = allDeps.length ? devDependenciesUnused(model, stage) : null;
     const omitDev = dev ? allDeps.filter((c) => !prodOnly(c)) : [];
     const flag = omitDev.length ? omitDevFlag(stage) : '';
